@@ -1,0 +1,48 @@
+# The two front-door commands: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8050
+WAREHOUSE := data/warehouse
+ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/datasets.csv requirements.txt
+
+.PHONY: run test warehouse browser lint clean-warehouse help
+
+help:
+	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
+	@echo "make test   install test tools (and Debian chromium if missing) and run the whole suite"
+	@echo "make lint   ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Rebuilt only when a committed input or the ETL code changed: a second `make run` starts in seconds.
+$(WAREHOUSE)/CURRENT: $(ETL_INPUTS) | $(VENV)/.installed
+	$(BIN)/python -m etl run
+	@touch $@
+
+warehouse: $(WAREHOUSE)/CURRENT
+
+run: $(VENV)/.installed $(WAREHOUSE)/CURRENT
+	PORT=$(PORT) $(BIN)/python -m dashboard
+
+browser:
+	@scripts/ensure-browser.sh
+
+test: $(VENV)/.installed-dev browser
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+clean-warehouse:
+	rm -rf $(WAREHOUSE)

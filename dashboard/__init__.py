@@ -1,0 +1,1 @@
+"""The Dash app: reads the warehouse read-only and renders maps and time series."""

@@ -1,0 +1,1 @@
+"""Layout pieces built from plain data (no callbacks here)."""

@@ -1,0 +1,23 @@
+"""The source line under a chart: organisation, title, publication date and link of every
+source that contributed to what the chart shows."""
+from __future__ import annotations
+
+import pandas as pd
+from dash import html
+
+from dashboard.i18n import Translate
+
+
+def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
+    if sources.empty:
+        return html.Div(t("Sources: none for the selected period."), className="sources", id=list_id)
+    items = []
+    for r in sources.itertuples():
+        published = f"{r.published}{' (approx.)' if r.published_approx else ''}"
+        via = f", {t('via')} {r.via}" if isinstance(r.via, str) and r.via else ""
+        items.append(html.Li([
+            html.Span(f"{r.organisation}{via}: "),
+            html.A(r.title, href=r.url, target="_blank", rel="noopener noreferrer"),
+            html.Span(f", {t('published')} {published}."),
+        ], **{"data-source-id": r.source_id}))
+    return html.Div([html.Span(t("Sources:"), className="sources-label"), html.Ol(items)], className="sources", id=list_id)

@@ -1,0 +1,135 @@
+"""The map of Idlib and the Turkish border, drawn from our own vector layers on a plotly `geo`
+subplot: no tile server, nothing fetched from the internet (the base topojson is served from
+assets/topojson/), and it exports as vector graphics.
+
+Layers: governorates (Idleb emphasised; hover lists the figures of the governorate and of its
+sub-districts for the selected period), the Syria–Türkiye border line, border crossings, towns.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import plotly.graph_objects as go
+from shapely.geometry import MultiPolygon, Polygon, mapping
+from shapely.geometry.polygon import orient
+
+from dashboard.figures.common import FONT, fmt_period, fmt_value
+from dashboard.figures.series import DISPLACEMENT_UNITS
+from dashboard.i18n import Translate
+
+FOCUS = "SY07"
+VIEW = {"lon": (35.55, 38.65), "lat": (34.95, 37.45)}
+PRECISION_NOTE = {
+    "crossing": "position of the crossing",
+    "nearest_town": "position of the nearest town (crossing not located exactly)",
+}
+
+
+def clockwise(geom):
+    """plotly's geo Choropleth needs clockwise exterior rings (RFC 7946 order draws inverted)."""
+    if isinstance(geom, Polygon):
+        return orient(geom, sign=-1.0)
+    if isinstance(geom, MultiPolygon):
+        return MultiPolygon([orient(p, sign=-1.0) for p in geom.geoms])
+    return geom
+
+
+def area_geojson(areas: gpd.GeoDataFrame) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": pcode, "properties": {"pcode": pcode}, "geometry": mapping(clockwise(geom))}
+            for pcode, geom in zip(areas["pcode"], areas.geometry)
+        ],
+    }
+
+
+def line_coords(geoms) -> tuple[list, list]:
+    """lon/lat lists of all line parts, separated by None, for a Scattergeo line trace."""
+    lons, lats = [], []
+    for geom in geoms:
+        parts = getattr(geom, "geoms", [geom])
+        for part in parts:
+            ring = part.exterior if isinstance(part, Polygon) else part
+            xs, ys = ring.xy
+            lons += list(xs) + [None]
+            lats += list(ys) + [None]
+    return lons, lats
+
+
+def area_figure_lines(displacement: pd.DataFrame, sources: pd.DataFrame, pcode: str, t: Translate, limit=6) -> list[str]:
+    """Hover lines for the figures of an area and its sub-areas (P-code prefix)."""
+    rows = displacement[displacement["pcode"].fillna("").str.startswith(pcode)]
+    rows = rows.merge(sources[["source_id", "organisation"]], on="source_id", how="left")
+    rows = rows.sort_values("period_start")
+    lines = [
+        f"{fmt_value(r.value, r.qualifier)} {t(DISPLACEMENT_UNITS[r.unit]).lower()}, {r.area_en}, "
+        f"{fmt_period(r.period_start, r.period_end)} ({r.organisation})"
+        for r in rows.itertuples()
+    ]
+    if len(lines) > limit:
+        lines = lines[:limit] + [t("… and {n} more").format(n=len(lines) - limit)]
+    return lines
+
+
+def map_figure(admin, countries, border, crossings, places, displacement, sources, t: Translate) -> go.Figure:
+    governorates = admin[admin["level"] == 1]
+    fig = go.Figure()
+    hover = []
+    for r in governorates.itertuples():
+        lines = area_figure_lines(displacement, sources, r.pcode, t)
+        body = "<br>".join(lines) if lines else t("No displacement figures for this area in the selected period")
+        hover.append(f"<b>{r.name_en}</b> · {r.name_ar} ({r.pcode})<br>{body}")
+    fig.add_trace(go.Choropleth(
+        geojson=area_geojson(governorates), locations=governorates["pcode"], featureidkey="id",
+        z=(governorates["pcode"] == FOCUS).astype(int), zmin=0, zmax=1,
+        colorscale=[[0, "#eeeeea"], [1, "#f6c89f"]], showscale=False,
+        marker={"line": {"color": "#777", "width": 0.8}},
+        hovertext=hover, hoverinfo="text", name=t("Governorates"),
+    ))
+    tur = countries[countries["iso3"] == "TUR"]
+    lons, lats = line_coords(tur.geometry)
+    fig.add_trace(go.Scattergeo(
+        lon=lons, lat=lats, mode="lines", line={"color": "#999", "width": 1},
+        name=t("Türkiye"), hoverinfo="skip", showlegend=False,
+    ))
+    lons, lats = line_coords(border.geometry)
+    fig.add_trace(go.Scattergeo(
+        lon=lons, lat=lats, mode="lines", line={"color": "#C0392B", "width": 3.5},
+        name=t("Syria–Türkiye border"), hoverinfo="name",
+    ))
+    towns = places[places.geometry.notna()]
+    fig.add_trace(go.Scattergeo(
+        lon=towns.geometry.x, lat=towns.geometry.y, mode="markers",
+        marker={"size": 4, "color": "#333", "opacity": 0.7}, name=t("Towns (GeoNames)"),
+        hovertext=[
+            f"{n}{' · ' + a if isinstance(a, str) else ''}<br>"
+            + (t("Population {n}").format(n=f"{int(p):,}") if pd.notna(p) else t("Population not recorded"))
+            for n, a, p in zip(towns["name_en"], towns["name_ar"].astype(object).where(towns["name_ar"].notna(), None), towns["population"])
+        ],
+        hoverinfo="text",
+    ))
+    located = crossings[crossings.geometry.notna() & ~crossings.geometry.is_empty]
+    fig.add_trace(go.Scattergeo(
+        lon=located.geometry.x, lat=located.geometry.y, mode="markers",
+        marker={"size": 12, "symbol": "diamond", "color": "#1B4F72", "line": {"color": "white", "width": 1}},
+        name=t("Border crossings"),
+        hovertext=[
+            f"<b>{r.name_en}</b> · {r.name_ar} / {r.name_tr}<br>{t(PRECISION_NOTE[r.precision])}"
+            for r in located.itertuples()
+        ],
+        hoverinfo="text",
+    ))
+    fig.update_geos(
+        projection_type="mercator", resolution=50,
+        lonaxis_range=list(VIEW["lon"]), lataxis_range=list(VIEW["lat"]), fitbounds=False,
+        showland=True, landcolor="#f7f7f4", showocean=True, oceancolor="#dce9f2",
+        showcountries=True, countrycolor="#aaa", showcoastlines=True, coastlinecolor="#8aa",
+        showlakes=True, lakecolor="#dce9f2", showframe=False,
+    )
+    fig.update_layout(
+        title={"text": t("Idlib and the Syria–Türkiye border"), "x": 0, "xanchor": "left"},
+        font={"family": FONT, "size": 12}, height=560, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        legend={"orientation": "h", "y": -0.02, "x": 0},
+    )
+    return fig

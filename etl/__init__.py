@@ -1,0 +1,1 @@
+"""ETL for the Idlib displacement dashboard: sources -> validated canonical tables -> warehouse."""

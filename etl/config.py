@@ -1,0 +1,35 @@
+"""Paths and settings, anchored on the project root; the environment is read once, here.
+
+Nothing happens at import time beyond computing paths.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "data"
+GEOMETRY_DIR = DATA_DIR / "geometry"
+FIGURES_DIR = DATA_DIR / "figures"
+ASSETS_DIR = ROOT / "assets"
+SHARED_DATA_DIR = ROOT.parent / "shared" / "data"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings read from the environment once."""
+
+    warehouse_dir: Path
+    keep_versions: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        wh = os.environ.get("IDLIB_WAREHOUSE")
+        keep = os.environ.get("IDLIB_KEEP_VERSIONS", "5")
+        if not keep.isdigit() or int(keep) < 1:
+            raise ValueError(f"IDLIB_KEEP_VERSIONS must be a positive integer, got {keep!r}")
+        return cls(
+            warehouse_dir=Path(wh).resolve() if wh else DATA_DIR / "warehouse",
+            keep_versions=int(keep),
+        )

@@ -1,0 +1,1 @@
+"""Shared ETL machinery: problem collection, table contracts, the versioned warehouse."""

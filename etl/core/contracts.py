@@ -1,0 +1,142 @@
+"""Declare a table's contract once (columns, types, ranges, required fields, row rules) and
+validate raw rows against it, flagging bad rows instead of dropping them silently.
+
+`validate` takes the rows of a source file as read (text), returns the rows that satisfy the
+contract with their declared types, and records every rejected row in the run's `Issues` with the
+file, the row number as a spreadsheet shows it, the column, the value and what was expected.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from etl.core.issues import Issues
+
+KINDS = ("str", "int", "float", "date", "bool")
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "str"
+    required: bool = False
+    choices: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: kind must be one of {KINDS}, got {self.kind!r}")
+
+    @property
+    def expected(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return {
+            "str": "text",
+            "int": "a whole number",
+            "float": "a number",
+            "date": "a date as YYYY-MM-DD",
+            "bool": "true or false",
+        }[self.kind]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across columns: `ok(frame)` gives True where a row satisfies it."""
+
+    column: str
+    ok: Callable[[pd.DataFrame], pd.Series]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    table: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    rules: tuple[RowRule, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def empty(self) -> pd.DataFrame:
+        return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES[c.kind]) for c in self.columns})
+
+
+_DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "date": "datetime64[s]", "bool": "boolean"}
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype("string").str.strip() == "")
+
+
+def _parse(series: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    """Return (typed values, mask of non-blank cells that failed to parse)."""
+    text = series.astype("string").str.strip()
+    blank = _blank(series)
+    if column.kind == "str":
+        typed = text.mask(blank)
+    elif column.kind in ("int", "float"):
+        typed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        if column.kind == "int":
+            whole = typed.isna() | (typed == typed.round())
+            typed = typed.where(whole)
+        typed = typed.astype(_DTYPES[column.kind])
+    elif column.kind == "date":
+        typed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+    else:  # bool
+        low = text.str.lower()
+        typed = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        typed[low.isin(_TRUE).fillna(False)] = True
+        typed[low.isin(_FALSE).fillna(False)] = False
+    failed = ~blank & typed.isna()
+    return typed, failed
+
+
+def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues) -> pd.DataFrame:
+    """Check `raw` (text cells, one row per data row) against `contract`.
+
+    Returns the good rows with declared columns and dtypes, sorted by the key, indexed by their
+    row number in the file (header = row 1). Rows that fail any check are recorded in `issues`
+    (one problem per failed cell or rule) and left out.
+    """
+    missing = [c.name for c in contract.columns if c.required and c.name not in raw.columns]
+    if missing:
+        for name in missing:
+            issues.add(contract.table, file, 1, name, None, "required column is missing from the header")
+        return contract.empty()
+    bad = pd.Series(False, index=raw.index)
+    out = {}
+    row_no = pd.Series(range(2, len(raw) + 2), index=raw.index)  # header is row 1
+
+    def flag(mask: pd.Series, column: str, values: pd.Series, reason: str):
+        nonlocal bad
+        mask = mask.fillna(False).astype(bool)
+        for idx in raw.index[mask]:
+            issues.add(contract.table, file, int(row_no[idx]), column, values[idx], reason)
+        bad = bad | mask
+
+    for col in contract.columns:
+        source = raw[col.name] if col.name in raw.columns else pd.Series(pd.NA, index=raw.index)
+        typed, failed = _parse(source, col)
+        flag(failed, col.name, source, f"expected {col.expected}")
+        if col.required:
+            flag(_blank(source), col.name, source, "required value is empty")
+        if col.choices:
+            flag(typed.notna() & ~typed.isin(col.choices), col.name, source, f"expected {col.expected}")
+        if col.min is not None:
+            flag(typed.notna() & (typed < col.min), col.name, source, f"expected a value >= {col.min:g}")
+        if col.max is not None:
+            flag(typed.notna() & (typed > col.max), col.name, source, f"expected a value <= {col.max:g}")
+        out[col.name] = typed
+    typed_frame = pd.DataFrame(out, index=raw.index)
+    for rule in contract.rules:
+        flag(~rule.ok(typed_frame).fillna(True), rule.column, raw.get(rule.column, typed_frame[rule.column]), rule.reason)
+    good = typed_frame[~bad].set_axis(row_no[~bad].to_numpy()).rename_axis("source_row")
+    return good.sort_values(list(contract.key), kind="stable")

@@ -1,0 +1,34 @@
+"""Read source files as text, with errors that name the file and what was expected."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from etl.core.issues import SourceError
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """Every cell as text (no type guessing), a UTF-8 byte-order mark tolerated, header names
+    stripped of surrounding spaces."""
+    try:
+        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SourceError(str(path), "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(str(path), f"expected UTF-8 text; byte {exc.start} is not valid UTF-8") from None
+    except pd.errors.ParserError as exc:
+        raise SourceError(str(path), f"expected comma-separated values: {exc}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_geojson(path: Path) -> gpd.GeoDataFrame:
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types; the message is what matters
+        raise SourceError(str(path), f"expected a GeoJSON file readable by GDAL: {exc}") from None
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        raise SourceError(str(path), f"expected coordinates in EPSG:4326, found {frame.crs}")
+    return frame

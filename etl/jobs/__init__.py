@@ -1,0 +1,1 @@
+"""One module per source: extract, validate, transform, load."""

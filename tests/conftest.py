@@ -1,0 +1,33 @@
+"""Shared fixtures: a warehouse built once per session from the committed data, in a temp dir."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.config import SHARED_DATA_DIR, Settings
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """A warehouse built by the real ETL from the committed data (the end-to-end path)."""
+    from etl import pipeline
+
+    root = tmp_path_factory.mktemp("warehouse")
+    pipeline.run(Settings(warehouse_dir=root, keep_versions=5))
+    return root
+
+
+@pytest.fixture
+def use_warehouse(built_warehouse, monkeypatch) -> Path:
+    """Point the app's settings at the session warehouse."""
+    monkeypatch.setenv("IDLIB_WAREHOUSE", str(built_warehouse))
+    return built_warehouse
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED_DATA_DIR.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real-data test: {path} is absent (../shared/data is only on project machines)")
+    return path
+

@@ -1,0 +1,74 @@
+"""validate(): typed good rows out, every bad cell reported with file, row, column and reason."""
+import pandas as pd
+
+from etl.contracts import DISPLACEMENT, SOURCES
+from etl.core.contracts import Column, Contract, validate
+from etl.core.issues import Issues
+
+GOOD = {
+    "fact_id": "1.38", "period_start": "2020-02-01", "period_end": "2020-02-29", "area_en": "north-west Syria",
+    "pcode": "", "direction": "total", "value": "752,131", "qualifier": "about", "low": "", "high": "",
+    "unit": "people_displaced", "measure": "period", "kind": "observation", "source_id": "ocha", "note": "",
+}
+
+
+def frame(*rows):
+    return pd.DataFrame([{**GOOD, **r} for r in rows], dtype="string")
+
+
+def test_good_row_is_typed():
+    issues = Issues()
+    out = validate(frame({}), DISPLACEMENT, "displacement.csv", issues)
+    assert issues.problems == []
+    assert out.loc[2, "value"] == 752131
+    assert out["period_start"].iloc[0] == pd.Timestamp("2020-02-01")
+    assert out.index.tolist() == [2]  # row number as a spreadsheet shows it
+
+
+def test_bad_cells_name_file_row_column_and_expectation():
+    issues = Issues()
+    raw = frame({}, {"period_start": "Feb 2020"}, {"value": "-5"}, {"unit": "people"}, {"source_id": " "})
+    out = validate(raw, DISPLACEMENT, "displacement.csv", issues)
+    assert len(out) == 1
+    found = {(p.row, p.column, p.reason) for p in issues.problems}
+    assert (3, "period_start", "expected a date as YYYY-MM-DD") in found
+    assert (4, "value", "expected a value >= 0") in found
+    assert any(r == 5 and c == "unit" and "one of people_displaced" in why for r, c, why in found)
+    assert (6, "source_id", "required value is empty") in found
+    assert all(p.file == "displacement.csv" and p.table == "displacement" for p in issues.problems)
+
+
+def test_row_rules_period_order_and_pcode():
+    issues = Issues()
+    raw = frame({"period_start": "2020-03-01"}, {"pcode": "Idleb"})
+    assert validate(raw, DISPLACEMENT, "d.csv", issues).empty
+    reasons = [p.reason for p in issues.problems]
+    assert "expected period_end on or after period_start" in reasons
+    assert "expected an OCHA P-code such as SY07" in reasons
+
+
+def test_missing_required_column_rejects_file_with_header_row():
+    issues = Issues()
+    out = validate(frame({}).drop(columns=["value"]), DISPLACEMENT, "d.csv", issues)
+    assert out.empty and list(out.columns) == DISPLACEMENT.names
+    assert [(p.row, p.column) for p in issues.problems] == [(1, "value")]
+
+
+def test_sources_need_url_and_publication_date():
+    raw = pd.DataFrame([
+        {"source_id": "a", "organisation": "OCHA", "title": "T", "url": "https://x.org", "published": "2020-02", "published_approx": "false"},
+        {"source_id": "b", "organisation": "OCHA", "title": "T", "url": "x.org", "published": "n.d.", "published_approx": "maybe"},
+    ], dtype="string")
+    issues = Issues()
+    out = validate(raw, SOURCES, "sources.csv", issues)
+    assert out["source_id"].tolist() == ["a"]
+    assert {p.column for p in issues.problems} == {"url", "published", "published_approx"}
+
+
+def test_summary_groups_by_reason():
+    contract = Contract("t", (Column("n", "int"),), key=("n",))
+    issues = Issues()
+    validate(pd.DataFrame({"n": ["x"] * 12 + ["3"]}, dtype="string"), contract, "f.csv", issues)
+    text = issues.summary()
+    assert "[t] 12 row(s): expected a whole number. First 10:" in text
+    assert text.count("f.csv, row") == 10

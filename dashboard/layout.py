@@ -38,6 +38,8 @@ def chart_block(name: str, t: Translate) -> html.Section:
 def build(wh: Warehouse, t: Translate) -> html.Div:
     first, last = queries.data_months(wh.frames)
     n = queries.months_between(first, last)
+    # open on the period the displacement figures cover; the slider reaches back to 2011
+    default_start = queries.months_between(first, queries.month_start(wh["displacement"]["period_start"].min()))
     return html.Div(
         [
             html.Header(
@@ -53,7 +55,7 @@ def build(wh: Warehouse, t: Translate) -> html.Div:
                 [
                     html.Label(t("Period"), htmlFor="home-range", className="control-label"),
                     dcc.RangeSlider(
-                        id="home-range", min=0, max=n, step=1, value=[0, n],
+                        id="home-range", min=0, max=n, step=1, value=[default_start, n],
                         marks=slider_marks(first, n), allowCross=False, updatemode="mouseup",
                         tooltip=None,
                     ),

@@ -23,12 +23,13 @@ PRECISIONS = ("crossing", "nearest_town", "unknown")
 PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"
 
 
-def _period_ok(frame):
-    return frame["period_start"] <= frame["period_end"]
+def _ordered(first: str, second: str):
+    """Rule: first <= second where both are present (a missing one is reported by its column)."""
+    return lambda f: f[first].isna() | f[second].isna() | (f[first] <= f[second])
 
 
-def _range_ok(frame):
-    return frame["low"].isna() | frame["high"].isna() | (frame["low"] <= frame["high"])
+_period_ok = _ordered("period_start", "period_end")
+_range_ok = _ordered("low", "high")
 
 
 def _pcode_ok(column):
@@ -135,7 +136,7 @@ REFUGEES = Contract(
     rules=(
         RowRule(
             "period_start",
-            lambda f: f["period_start"].isna() | (f["period_start"] <= f["date"]),
+            _ordered("period_start", "date"),
             "expected period_start on or before date",
         ),
     ),
@@ -173,7 +174,7 @@ TIMELINE = Contract(
     rules=(
         RowRule(
             "date_end",
-            lambda f: f["date_end"].isna() | (f["date"] <= f["date_end"]),
+            _ordered("date", "date_end"),
             "expected date_end on or after date",
         ),
     ),

@@ -93,10 +93,9 @@ def chart_signature(page, graph_id: str) -> str:
 
 
 def wait_rendered(page):
-    page.wait_for_selector("#home-map .geo .choroplethlocation", timeout=60_000)
-    page.wait_for_selector("#home-displacement-chart .scatterlayer .trace", timeout=60_000)
-    page.wait_for_selector("#home-casualties-chart .scatterlayer .trace", timeout=60_000)
-    page.wait_for_selector("#home-refugees-chart .scatterlayer .trace", timeout=60_000)
+    for selector in ("#home-map .geo .choroplethlocation", "#home-displacement-chart .scatterlayer .trace",
+                     "#home-casualties-chart .scatterlayer .trace", "#home-refugees-chart .scatterlayer .trace"):
+        page.wait_for_selector(selector, state="attached", timeout=60_000)
 
 
 def test_page_renders_offline_with_no_console_errors(page, server):

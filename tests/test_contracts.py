@@ -49,9 +49,9 @@ def test_row_rules_period_order_and_pcode():
 
 def test_missing_required_column_rejects_file_with_header_row():
     issues = Issues()
-    out = validate(frame({}).drop(columns=["value"]), DISPLACEMENT, "d.csv", issues)
+    out = validate(frame({}).drop(columns=["unit"]), DISPLACEMENT, "d.csv", issues)
     assert out.empty and list(out.columns) == DISPLACEMENT.names
-    assert [(p.row, p.column) for p in issues.problems] == [(1, "value")]
+    assert [(p.row, p.column) for p in issues.problems] == [(1, "unit")]
 
 
 def test_sources_need_url_and_publication_date():
@@ -72,3 +72,11 @@ def test_summary_groups_by_reason():
     text = issues.summary()
     assert "[t] 12 row(s): expected a whole number. First 10:" in text
     assert text.count("f.csv, row") == 10
+
+
+def test_a_published_range_may_stand_without_a_value():
+    issues = Issues()
+    raw = frame({"value": "", "low": "800000", "high": "1000000"}, {"value": "", "low": "5"}, {"low": "9", "high": "3"})
+    out = validate(raw, DISPLACEMENT, "d.csv", issues)
+    assert out.index.tolist() == [2]
+    assert {(p.row, p.column) for p in issues.problems} == {(3, "value"), (4, "high")}

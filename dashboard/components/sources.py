@@ -20,4 +20,5 @@ def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
             html.A(r.title, href=r.url, target="_blank", rel="noopener noreferrer"),
             html.Span(f", {t('published')} {published}."),
         ], **{"data-source-id": r.source_id}))
-    return html.Div([html.Span(t("Sources:"), className="sources-label"), html.Ol(items)], className="sources", id=list_id)
+    label = t("Sources ({n}):").format(n=len(items))
+    return html.Div([html.Span(label, className="sources-label"), html.Ol(items)], className="sources", id=list_id)

@@ -20,7 +20,10 @@ def fmt_period(start, end) -> str:
     return fmt_date(start) if start == end else f"{fmt_date(start)} – {fmt_date(end)}"
 
 
-def fmt_value(value, qualifier: str) -> str:
+def fmt_value(value, qualifier: str, low=None, high=None) -> str:
+    """'~752,131', '≥ 38,300', or a published range '800,000–1,000,000'."""
+    if pd.isna(value):
+        return f"{int(low):,}–{int(high):,}" if pd.notna(low) and pd.notna(high) else "?"
     return f"{QUALIFIER_PREFIX.get(qualifier, '')}{int(value):,}"
 
 
@@ -56,8 +59,11 @@ def add_key_dates(fig: go.Figure, timeline: pd.DataFrame, t: Translate, label_li
     """Dotted vertical lines at key dates; hover on the marker at the top gives the event."""
     if timeline.empty:
         return
-    for date in timeline["date"]:
-        fig.add_vline(x=date, line={"color": "#888", "width": 1, "dash": "dot"}, layer="below")
+    fig.update_layout(shapes=[
+        {"type": "line", "xref": "x", "yref": "paper", "x0": d, "x1": d, "y0": 0, "y1": 1, "layer": "below",
+         "line": {"color": "#888", "width": 1, "dash": "dot"}}
+        for d in timeline["date"]
+    ])
     fig.add_trace(
         go.Scatter(
             x=timeline["date"], y=[1] * len(timeline), yaxis="y2", mode="markers",
@@ -85,3 +91,26 @@ def period_segments(frame: pd.DataFrame, value_col: str) -> tuple[list, list, li
         ys += [getattr(row, value_col)] * 2 + [None]
         texts += [text, text, None]
     return xs, ys, texts
+
+
+def segment_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, dash="solid", visible=True):
+    """Rows with a value as flat segments over their periods, one legend entry."""
+    xs, ys, texts = period_segments(frame[frame[value_col].notna()], value_col)
+    return go.Scatter(
+        x=xs, y=ys, hovertext=texts, hoverinfo="text", name=name, mode="lines+markers",
+        line={"color": color, "width": 3, "dash": dash}, marker={"size": 6, "color": color},
+        visible=visible, connectgaps=False, legendgroup=name,
+    )
+
+
+def range_trace(frame: pd.DataFrame, name: str, color: str, visible=True):
+    """Rows published as a low–high range: a vertical bar at the middle of the period."""
+    rows = frame.dropna(subset=["low", "high"])
+    mid = rows["period_start"] + (rows["period_end"] - rows["period_start"]) / 2
+    centre = (rows["low"] + rows["high"]) / 2
+    return go.Scatter(
+        x=mid, y=centre, mode="markers", name=name, legendgroup=name, showlegend=False, visible=visible,
+        marker={"size": 7, "color": color, "symbol": "line-ew-open"}, hovertext=rows["hover"], hoverinfo="text",
+        error_y={"type": "data", "symmetric": False, "array": rows["high"] - centre,
+                 "arrayminus": centre - rows["low"], "color": color, "thickness": 2, "width": 6},
+    )

@@ -18,7 +18,7 @@ from dashboard.figures.series import DISPLACEMENT_UNITS
 from dashboard.i18n import Translate
 
 FOCUS = "SY07"
-VIEW = {"lon": (35.55, 38.65), "lat": (34.95, 37.45)}
+VIEW = {"lon": (35.0, 40.6), "lat": (34.75, 37.55)}
 PRECISION_NOTE = {
     "crossing": "position of the crossing",
     "nearest_town": "position of the nearest town (crossing not located exactly)",
@@ -57,13 +57,18 @@ def line_coords(geoms) -> tuple[list, list]:
     return lons, lats
 
 
+def in_sentence(label: str) -> str:
+    """'People displaced' -> 'people displaced'; acronyms such as 'IDP arrivals' stay."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def area_figure_lines(displacement: pd.DataFrame, sources: pd.DataFrame, pcode: str, t: Translate, limit=6) -> list[str]:
     """Hover lines for the figures of an area and its sub-areas (P-code prefix)."""
     rows = displacement[displacement["pcode"].fillna("").str.startswith(pcode)]
     rows = rows.merge(sources[["source_id", "organisation"]], on="source_id", how="left")
     rows = rows.sort_values("period_start")
     lines = [
-        f"{fmt_value(r.value, r.qualifier)} {t(DISPLACEMENT_UNITS[r.unit]).lower()}, {r.area_en}, "
+        f"{fmt_value(r.value, r.qualifier, r.low, r.high)} {in_sentence(t(DISPLACEMENT_UNITS[r.unit]))}, {r.area_en}, "
         f"{fmt_period(r.period_start, r.period_end)} ({r.organisation})"
         for r in rows.itertuples()
     ]

@@ -17,7 +17,8 @@ from dashboard.figures.common import (
     base_layout,
     fmt_period,
     fmt_value,
-    period_segments,
+    range_trace,
+    segment_trace,
     with_source_names,
 )
 from dashboard.i18n import Translate
@@ -35,6 +36,9 @@ CASUALTY_UNITS = {
     "deaths_all": "deaths",
     "identified_killed": "identified people killed",
 }
+# Casualty totals over more than about a year (war-wide tallies, OHCHR's 2011–2021 count for
+# Idleb) would flatten every period figure: they are a separate trace, shown on demand.
+LONG_SPAN_DAYS = 400
 REFUGEE_SERIES = {
     "DGMM": "Türkiye government (DGMM/PMM)",
     "UN_AFAD": "UN / AFAD registration counts",
@@ -46,7 +50,7 @@ REFUGEE_SERIES = {
 def _hover(frame: pd.DataFrame, value_col: str, unit_labels: dict, t: Translate) -> pd.Series:
     return frame.apply(
         lambda r: (
-            f"<b>{fmt_value(r[value_col], r['qualifier'])}</b> {t(unit_labels.get(r['unit'], r['unit']))}"
+            f"<b>{fmt_value(r[value_col], r['qualifier'], r['low'], r['high'])}</b> {t(unit_labels.get(r['unit'], r['unit']))}"
             f"<br>{r['area_en']}, {fmt_period(r['period_start'], r['period_end'])}"
             f"<br>{t('Source')}: {r['organisation']}, {r['published']}"
             + (f"<br><i>{t('Statement by a party to the conflict')}</i>" if r["kind"] == "statement_by_party" else "")
@@ -55,13 +59,12 @@ def _hover(frame: pd.DataFrame, value_col: str, unit_labels: dict, t: Translate)
     )
 
 
-def _segment_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, dash: str = "solid", visible=True):
-    xs, ys, texts = period_segments(frame, value_col)
-    return go.Scatter(
-        x=xs, y=ys, hovertext=texts, hoverinfo="text", name=name, mode="lines+markers",
-        line={"color": color, "width": 3, "dash": dash}, marker={"size": 6, "color": color},
-        visible=visible, connectgaps=False,
-    )
+def _traces(rows: pd.DataFrame, value_col: str, name: str, color: str, dash="solid", visible=True) -> list:
+    """Segments for rows with a value, range bars for rows published as low–high."""
+    traces = [segment_trace(rows, value_col, name, color, dash, visible)]
+    if rows[["low", "high"]].notna().all(axis=1).any():
+        traces.append(range_trace(rows, name, color, visible))
+    return traces
 
 
 def displacement_figure(displacement, sources, timeline, start, end, t: Translate) -> go.Figure:
@@ -75,8 +78,8 @@ def displacement_figure(displacement, sources, timeline, start, end, t: Translat
             if rows.empty:
                 continue
             name = t(label) if measure == "period" else f"{t(label)} ({t('cumulative since period start')})"
-            dash, visible = ("solid", True) if measure == "period" else ("dot", "legendonly")
-            fig.add_trace(_segment_trace(rows, "value", name, color, dash, visible))
+            dash = "solid" if measure == "period" else "dot"
+            fig.add_traces(_traces(rows, "value", name, color, dash))
     base_layout(fig, t("Displacement in north-west Syria, by reporting period"), t("Number (unit in legend)"), start, end)
     add_key_dates(fig, timeline, t)
     if frame.empty:
@@ -87,25 +90,17 @@ def displacement_figure(displacement, sources, timeline, start, end, t: Translat
 def casualties_figure(casualties, sources, timeline, start, end, t: Translate) -> go.Figure:
     frame = with_source_names(casualties, sources)
     frame["hover"] = _hover(frame, "killed", CASUALTY_UNITS, t) if len(frame) else []
-    local = frame[frame["area_en"] != "Syria"]
-    war_wide = frame[frame["area_en"] == "Syria"]
+    long_span = (frame["period_end"] - frame["period_start"]).dt.days > LONG_SPAN_DAYS
+    totals = (frame["area_en"] == "Syria") | long_span
+    local, war_wide = frame[~totals], frame[totals]
     fig = go.Figure()
     for i, (org, rows) in enumerate(local.groupby("organisation", sort=True)):
-        fig.add_trace(_segment_trace(rows, "killed", str(org), PALETTE[i % len(PALETTE)]))
-        ranged = rows.dropna(subset=["low", "high"])
-        if not ranged.empty:
-            mid = ranged["period_start"] + (ranged["period_end"] - ranged["period_start"]) / 2
-            fig.add_trace(go.Scatter(
-                x=mid, y=ranged["killed"], mode="markers", showlegend=False, hoverinfo="skip",
-                marker={"size": 1, "color": PALETTE[i % len(PALETTE)]},
-                error_y={"type": "data", "symmetric": False,
-                         "array": ranged["high"] - ranged["killed"], "arrayminus": ranged["killed"] - ranged["low"]},
-            ))
+        fig.add_traces(_traces(rows, "killed", str(org), PALETTE[i % len(PALETTE)]))
     if not war_wide.empty:
-        fig.add_trace(_segment_trace(war_wide, "killed", t("War-wide totals, all Syria"), "#777", "dot", "legendonly"))
+        fig.add_traces(_traces(war_wide, "killed", t("War-wide and multi-year totals"), "#777", "dot", "legendonly"))
     base_layout(fig, t("Casualties in Idlib and north-west Syria, by source and period"), t("People killed"), start, end)
     add_key_dates(fig, timeline, t)
-    if frame.empty:
+    if local.empty:
         add_empty_note(fig, t)
     return fig
 

@@ -5,7 +5,7 @@ import pandas as pd
 from dash import Input, Output, callback
 
 from dashboard import queries
-from dashboard.components.sources import source_list
+from dashboard.components.sources import source_list, unlocated_note
 from dashboard.data import warehouse
 from dashboard.figures.common import fmt_date
 from dashboard.figures.map import map_figure
@@ -28,7 +28,10 @@ def view(value: list[int], first_iso: str, lang: str = "en") -> dict:
     return {
         "range_text": t("Showing {start} to {end}").format(start=fmt_date(start), end=fmt_date(end)),
         "map": map_figure(*geo, displacement, src, t),
-        "map_sources": source_list(queries.sources_for(src, *geo, displacement), t, "home-map-source-list"),
+        "map_sources": [
+            unlocated_note(wh["crossings"], t),
+            source_list(queries.sources_for(src, *geo, displacement), t, "home-map-source-list"),
+        ],
         "displacement": displacement_figure(displacement, src, timeline, start, end, t),
         "displacement_sources": source_list(queries.sources_for(src, displacement, timeline), t, "home-displacement-source-list"),
         "casualties": casualties_figure(casualties, src, timeline, start, end, t),

@@ -57,7 +57,7 @@ def build(wh: Warehouse, t: Translate) -> html.Div:
                     dcc.RangeSlider(
                         id="home-range", min=0, max=n, step=1, value=[default_start, n],
                         marks=slider_marks(first, n), allowCross=False, updatemode="mouseup",
-                        tooltip=None,
+                        tooltip=None, allow_direct_input=False,
                     ),
                     html.P(id="home-range-text", className="range-text", **{"aria-live": "polite"}),
                 ],

@@ -22,3 +22,13 @@ def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
         ], **{"data-source-id": r.source_id}))
     label = t("Sources ({n}):").format(n=len(items))
     return html.Div([html.Span(label, className="sources-label"), html.Ol(items)], className="sources", id=list_id)
+
+
+def unlocated_note(crossings: pd.DataFrame, t: Translate) -> html.P | None:
+    """Crossings whose position no offline source gives: listed, not drawn."""
+    missing = crossings[crossings["precision"] == "unknown"]
+    if missing.empty:
+        return None
+    names = ", ".join(f"{r.name_en} / {r.name_tr} ({r.name_ar})" for r in missing.itertuples())
+    return html.P(t("Crossings not drawn (no position in the offline sources): {names}.").format(names=names),
+                  className="map-note", id="home-unlocated-crossings")

@@ -11,16 +11,26 @@ from etl.core.contracts import Column, Contract, RowRule
 QUALIFIERS = ("exact", "about", "at_least")
 KINDS = ("observation", "scenario", "statement_by_party", "estimate")
 DISPLACEMENT_UNITS = ("people_displaced", "displacements", "idp_arrivals", "idp_departures", "idp_returns")
-DIRECTIONS = ("total", "arrivals", "departures", "returns")
+DIRECTIONS = ("total", "arrivals", "departures", "returns", "flow")  # flow: origin_pcode -> dest_pcode
 MEASURES = ("period", "cumulative")
 CASUALTY_UNITS = ("civilians_killed", "people_killed", "deaths_all", "identified_killed")
 CAUSES = ("conflict", "earthquake", "chemical_attack")
 REFUGEE_SERIES = ("DGMM", "UN_AFAD", "UNHCR", "TR_ESTIMATE")
-REFUGEE_UNITS = ("syrians_under_tp", "registered_refugees", "refugees_and_asylum_seekers", "returns")
+REFUGEE_UNITS = (
+    "syrians_under_tp", "registered_refugees", "refugees_and_asylum_seekers", "returns",
+    "refugees", "asylum_seekers", "others_of_concern",
+)
 STOCK_UNITS = ("idps", "idps_in_camps", "population", "idp_sites")
 PRECISIONS = ("crossing", "nearest_town", "unknown")
+EVENT_DATASETS = ("ACLED", "UCDP", "HXL")
+LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town")
+LOCATION_PRECISIONS = ("exact", "parent_community")
 
-PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"
+PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"  # admin 1-3 (SY07, SY0703, SY070301)
+ANY_PCODE = r"^(SY(\d{2}(\d{2}(\d{2})?)?)?|C\d{3,6}|CP\d{6})$"  # plus admin 0, communities, camps
+ISO3 = r"^[A-Z]{3}$"
+# the region the dashboard covers: Syria and its neighbours' border areas
+LAT_RANGE, LON_RANGE = (32.0, 38.5), (35.0, 42.5)
 
 
 def _ordered(first: str, second: str):
@@ -32,8 +42,12 @@ _period_ok = _ordered("period_start", "period_end")
 _range_ok = _ordered("low", "high")
 
 
-def _pcode_ok(column):
-    return lambda frame: frame[column].isna() | frame[column].str.fullmatch(PCODE)
+def _pcode_ok(column, pattern=PCODE):
+    return lambda frame: frame[column].isna() | frame[column].str.fullmatch(pattern)
+
+
+def pcode_rule(column: str, pattern: str = PCODE) -> RowRule:
+    return RowRule(column, _pcode_ok(column, pattern), "expected an OCHA P-code such as SY07 or SY070301")
 
 
 VALUE_RULE = RowRule(
@@ -87,9 +101,20 @@ DISPLACEMENT = Contract(
         Column("kind", required=True, choices=KINDS),
         Column("source_id", required=True),
         Column("note"),
+        Column("origin_pcode"),
+        Column("dest_pcode"),
+        Column("location_pcode"),
     ),
     key=("period_start", "period_end", "fact_id"),
-    rules=(VALUE_RULE, PERIOD_RULE, RANGE_RULE, RowRule("pcode", _pcode_ok("pcode"), "expected an OCHA P-code such as SY07")),
+    rules=(
+        VALUE_RULE, PERIOD_RULE, RANGE_RULE, pcode_rule("pcode"), pcode_rule("origin_pcode"),
+        pcode_rule("dest_pcode"), pcode_rule("location_pcode", ANY_PCODE),
+        RowRule(
+            "dest_pcode",
+            lambda f: (f["direction"] != "flow") | (f["origin_pcode"].notna() & f["dest_pcode"].notna()),
+            "expected origin_pcode and dest_pcode for a flow",
+        ),
+    ),
 )
 
 CASUALTIES = Contract(
@@ -114,7 +139,7 @@ CASUALTIES = Contract(
         Column("note"),
     ),
     key=("period_start", "period_end", "fact_id"),
-    rules=(PERIOD_RULE, RANGE_RULE, RowRule("pcode", _pcode_ok("pcode"), "expected an OCHA P-code such as SY07")),
+    rules=(PERIOD_RULE, RANGE_RULE, pcode_rule("pcode")),
 )
 
 REFUGEES = Contract(
@@ -123,8 +148,8 @@ REFUGEES = Contract(
         Column("fact_id", required=True),
         Column("period_start", "date"),
         Column("date", "date", required=True),
-        Column("origin_iso3", required=True, choices=("SYR",)),
-        Column("asylum_iso3", required=True, choices=("TUR", "REG")),
+        Column("origin_iso3", required=True),
+        Column("asylum_iso3", required=True),
         Column("persons", "int", required=True, min=0),
         Column("qualifier", required=True, choices=QUALIFIERS),
         Column("series", required=True, choices=REFUGEE_SERIES),
@@ -138,6 +163,12 @@ REFUGEES = Contract(
             "period_start",
             _ordered("period_start", "date"),
             "expected period_start on or before date",
+        ),
+        RowRule("origin_iso3", lambda f: f["origin_iso3"].str.fullmatch(ISO3), "expected an ISO 3166 alpha-3 code"),
+        RowRule(
+            "asylum_iso3",
+            lambda f: f["asylum_iso3"].str.fullmatch(ISO3),
+            "expected an ISO 3166 alpha-3 code (REG for regional totals)",
         ),
     ),
 )
@@ -156,7 +187,7 @@ IDP_STOCK = Contract(
         Column("note"),
     ),
     key=("date", "fact_id"),
-    rules=(RowRule("pcode", _pcode_ok("pcode"), "expected an OCHA P-code such as SY07"),),
+    rules=(pcode_rule("pcode", ANY_PCODE),),
 )
 
 TIMELINE = Contract(
@@ -199,3 +230,88 @@ CROSSINGS = Contract(
 )
 
 FIGURE_TABLES = (DISPLACEMENT, CASUALTIES, REFUGEES, IDP_STOCK, TIMELINE)
+
+# Tables fed by the source adapters (etl/adapters/). Geometry tables: the contract covers the
+# attribute columns; the adapter adds `geometry` (EPSG:4326).
+
+ADMIN_AREAS = Contract(
+    "admin_areas",
+    (
+        Column("pcode", required=True),
+        Column("level", "int", required=True, min=0, max=3),
+        Column("parent_pcode"),
+        Column("name_en", required=True),
+        Column("name_ar"),
+        Column("source_id", required=True),
+    ),
+    key=("level", "pcode"),
+    rules=(
+        pcode_rule("pcode", ANY_PCODE),
+        pcode_rule("parent_pcode", ANY_PCODE),
+        RowRule(
+            "parent_pcode",
+            lambda f: (f["level"] == 0) | f["parent_pcode"].isna() | f["pcode"].str.startswith(f["parent_pcode"].fillna("~")),
+            "expected the parent P-code to be the start of the P-code",
+        ),
+    ),
+)
+
+EVENTS = Contract(
+    "events",
+    (
+        Column("event_id", required=True),
+        Column("dataset", required=True, choices=EVENT_DATASETS),
+        Column("date_start", "date", required=True),
+        Column("date_end", "date", required=True),
+        Column("event_type"),
+        Column("sub_event_type"),
+        Column("violence_type", "int", min=1, max=3),  # UCDP type_of_violence
+        Column("admin1_name"),
+        Column("admin2_name"),
+        Column("admin3_name"),
+        Column("lat", "float", required=True, min=LAT_RANGE[0], max=LAT_RANGE[1]),
+        Column("lon", "float", required=True, min=LON_RANGE[0], max=LON_RANGE[1]),
+        Column("geo_precision", "int", min=1, max=7),
+        Column("fatalities", "int", required=True, min=0),  # ACLED fatalities, UCDP best
+        Column("fatalities_low", "int", min=0),
+        Column("fatalities_high", "int", min=0),
+        Column("reported_by"),  # ACLED source / UCDP source_office
+        Column("notes"),
+        Column("source_id", required=True),
+    ),
+    key=("date_start", "event_id"),
+    rules=(
+        RowRule("date_end", _ordered("date_start", "date_end"), "expected date_end on or after date_start"),
+        RowRule("fatalities_high", _ordered("fatalities_low", "fatalities_high"), "expected high >= low"),
+        RowRule("fatalities", _ordered("fatalities_low", "fatalities"), "expected best >= low"),
+        RowRule("fatalities_high", _ordered("fatalities", "fatalities_high"), "expected high >= best"),
+    ),
+)
+
+LOCATIONS = Contract(
+    "locations",
+    (
+        Column("location_pcode", required=True),
+        Column("name_en", required=True),
+        Column("name_ar"),
+        Column("kind", required=True, choices=LOCATION_KINDS),
+        Column("adm1_pcode"),
+        Column("adm2_pcode"),
+        Column("adm3_pcode"),
+        Column("parent_pcode"),  # a camp's community (admin 4)
+        Column("lat", "float", min=LAT_RANGE[0], max=LAT_RANGE[1]),
+        Column("lon", "float", min=LON_RANGE[0], max=LON_RANGE[1]),
+        Column("location_precision", choices=LOCATION_PRECISIONS),
+        Column("population", "int", min=0),
+        Column("source_id", required=True),
+    ),
+    key=("location_pcode",),
+    rules=(
+        pcode_rule("location_pcode", ANY_PCODE),
+        pcode_rule("adm1_pcode"),
+        pcode_rule("adm2_pcode"),
+        pcode_rule("adm3_pcode"),
+        pcode_rule("parent_pcode", ANY_PCODE),
+        RowRule("lon", lambda f: f["lat"].isna() == f["lon"].isna(), "expected both latitude and longitude, or neither"),
+    ),
+)

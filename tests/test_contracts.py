@@ -44,7 +44,7 @@ def test_row_rules_period_order_and_pcode():
     assert validate(raw, DISPLACEMENT, "d.csv", issues).empty
     reasons = [p.reason for p in issues.problems]
     assert "expected period_end on or after period_start" in reasons
-    assert "expected an OCHA P-code such as SY07" in reasons
+    assert "expected an OCHA P-code such as SY07 or SY070301" in reasons
 
 
 def test_missing_required_column_rejects_file_with_header_row():

@@ -99,21 +99,22 @@ def _parse(series: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     return typed, failed
 
 
-def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues) -> pd.DataFrame:
+def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, first_row: int = 2) -> pd.DataFrame:
     """Check `raw` (text cells, one row per data row) against `contract`.
 
     Returns the good rows with declared columns and dtypes, sorted by the key, indexed by their
-    row number in the file (header = row 1). Rows that fail any check are recorded in `issues`
-    (one problem per failed cell or rule) and left out.
+    row number in the file (`first_row` is the number of the first data row: 2 under one header
+    row, 3 under an HXL hashtag row). Rows that fail any check are recorded in `issues` (one
+    problem per failed cell or rule) and left out.
     """
     missing = [c.name for c in contract.columns if c.required and c.name not in raw.columns]
     if missing:
         for name in missing:
-            issues.add(contract.table, file, 1, name, None, "required column is missing from the header")
+            issues.add(contract.table, file, first_row - 1, name, None, "required column is missing from the header")
         return contract.empty()
     bad = pd.Series(False, index=raw.index)
     out = {}
-    row_no = pd.Series(range(2, len(raw) + 2), index=raw.index)  # header is row 1
+    row_no = pd.Series(range(first_row, len(raw) + first_row), index=raw.index)
 
     def flag(mask: pd.Series, column: str, values: pd.Series, reason: str):
         nonlocal bad

@@ -9,14 +9,16 @@ from dashboard.components.sources import source_list, unlocated_note
 from dashboard.data import warehouse
 from dashboard.figures.common import fmt_date
 from dashboard.figures.map import map_figure
-from dashboard.figures.series import casualties_figure, displacement_figure, refugees_figure
+from dashboard.figures.series import DISPLACEMENT_UNITS, casualties_figure, displacement_figure, refugees_figure
 from dashboard.i18n import translator
 
 
-def view(value: list[int], first_iso: str, lang: str = "en") -> dict:
-    """Everything the page shows for a date range (a plain function, tested without a browser)."""
+def view(value: list[int], first_iso: str, level: int = 1, indicator: str | None = None, lang: str = "en") -> dict:
+    """Everything the page shows for a date range, admin level and map indicator (a plain
+    function, tested without a browser)."""
     t = translator(lang)
     wh = warehouse()
+    level = level if level in queries.admin_levels(wh["admin_areas"]) else 1
     start, end = queries.range_dates(pd.Timestamp(first_iso), value)
     src = wh["sources"]
     displacement = queries.observations(queries.overlapping(wh["displacement"], start, end))
@@ -24,10 +26,13 @@ def view(value: list[int], first_iso: str, lang: str = "en") -> dict:
     refugees = queries.within(wh["refugees"], start, end)
     timeline = queries.within(wh["timeline"], start, end)
     turkey = refugees[(refugees["asylum_iso3"] == "TUR") & (refugees["unit"] != "returns")]
-    geo = [wh["admin_areas"], wh["countries"], wh["border"], wh["crossings"], wh["places"]]
+    areas = queries.areas_for_level(wh["admin_areas"], wh.frames.get("admin_areas_web"), level)
+    values = queries.area_values(displacement, level, indicator) if indicator else None
+    unit_label = t(DISPLACEMENT_UNITS[indicator]) if indicator else ""
+    geo = [areas, wh["countries"], wh["border"], wh["crossings"], wh["places"]]
     return {
         "range_text": t("Showing {start} to {end}").format(start=fmt_date(start), end=fmt_date(end)),
-        "map": map_figure(*geo, displacement, src, t),
+        "map": map_figure(*geo, displacement, src, t, values=values, unit_label=unit_label),
         "map_sources": [
             unlocated_note(wh["crossings"], t),
             source_list(queries.sources_for(src, *geo, displacement), t, "home-map-source-list"),
@@ -57,7 +62,9 @@ KEYS = ("range_text", "map", "map_sources", "displacement", "displacement_source
     Output("home-refugees-sources", "children"),
     Input("home-range", "value"),
     Input("home-first-month", "data"),
+    Input("home-level", "value"),
+    Input("home-indicator", "value"),
 )
-def update(value, first_iso):
-    out = view(value, first_iso)
+def update(value, first_iso, level, indicator):
+    out = view(value, first_iso, int(level or 1), indicator or None)
     return tuple(out[k] for k in KEYS)

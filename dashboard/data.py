@@ -19,6 +19,7 @@ TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
 )
+OPTIONAL = ("admin_areas_web", "events", "locations")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Warehouse:
 def _load(root: str, version: str) -> Warehouse:
     live = open_version(Path(root), version)
     frames = {name: live.read(name) for name in TABLES}
+    for name in OPTIONAL:
+        if name in live.manifest["tables"]:
+            frames[name] = live.read(name)
     return Warehouse(live.name, live.built_at, live.manifest["code_version"], frames)
 
 

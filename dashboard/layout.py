@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from dashboard import queries
 from dashboard.data import Warehouse
+from dashboard.figures.series import DISPLACEMENT_UNITS
 from dashboard.i18n import Translate
 
 GRAPH_CONFIG = {
@@ -14,6 +15,7 @@ GRAPH_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 CHARTS = ("displacement", "casualties", "refugees")
+LEVEL_LABELS = {1: "Governorates", 2: "Districts", 3: "Sub-districts"}
 
 
 def slider_marks(first, n_months: int) -> dict:
@@ -60,6 +62,26 @@ def build(wh: Warehouse, t: Translate) -> html.Div:
                         tooltip=None, allow_direct_input=False,
                     ),
                     html.P(id="home-range-text", className="range-text", **{"aria-live": "polite"}),
+                    html.Div(
+                        [
+                            html.Div([
+                                html.Label(t("Admin level"), htmlFor="home-level", className="control-label"),
+                                dcc.RadioItems(
+                                    id="home-level", value=1, inline=True,
+                                    options=[{"label": t(LEVEL_LABELS[lv]), "value": lv} for lv in queries.admin_levels(wh["admin_areas"])],
+                                ),
+                            ], className="control"),
+                            html.Div([
+                                html.Label(t("Map indicator"), htmlFor="home-indicator", className="control-label"),
+                                dcc.Dropdown(
+                                    id="home-indicator", value=None, clearable=True, searchable=False,
+                                    placeholder=t("Areas only (figures on hover)"),
+                                    options=[{"label": t(label), "value": unit} for unit, label in DISPLACEMENT_UNITS.items()],
+                                ),
+                            ], className="control control-wide"),
+                        ],
+                        className="control-row",
+                    ),
                 ],
                 className="controls",
             ),

@@ -50,3 +50,31 @@ def sources_for(sources: pd.DataFrame, *frames: pd.DataFrame) -> pd.DataFrame:
     for frame in frames:
         ids.update(frame["source_id"].dropna())
     return sources[sources["source_id"].isin(ids)].sort_values(["organisation", "published", "source_id"])
+
+
+PCODE_LENGTH = {0: 2, 1: 4, 2: 6, 3: 8}
+MAP_BBOX = (35.0, 34.6, 40.8, 37.7)  # lon/lat box of the map view: north-west Syria and the border
+
+
+def admin_levels(admin_areas: pd.DataFrame) -> list[int]:
+    return sorted(int(level) for level in admin_areas["level"].dropna().unique() if 1 <= int(level) <= 3)
+
+
+def areas_for_level(admin_areas, admin_areas_web, level: int):
+    """Areas of one level in the map view, from the simplified web copy where there is one."""
+    web = admin_areas_web if admin_areas_web is not None and (admin_areas_web["level"] == level).any() else admin_areas
+    areas = web[web["level"] == level]
+    return areas.cx[MAP_BBOX[0]:MAP_BBOX[2], MAP_BBOX[1]:MAP_BBOX[3]]
+
+
+def area_values(displacement: pd.DataFrame, level: int, unit: str) -> pd.Series:
+    """Sum of period figures of `unit` whose P-code lies in each area of `level`, by P-code.
+
+    Only figures carrying a P-code at least as deep as the level count; cumulative totals and
+    scenarios are left out, so nothing is counted twice."""
+    width = PCODE_LENGTH[level]
+    rows = displacement[
+        (displacement["unit"] == unit) & (displacement["measure"] == "period") & (displacement["kind"] != "scenario")
+        & displacement["value"].notna() & (displacement["pcode"].str.len() >= width).fillna(False)
+    ]
+    return rows.groupby(rows["pcode"].str.slice(0, width))["value"].sum().astype("float64")

@@ -1,13 +1,15 @@
-"""Command line: python -m etl run [JOB ...] | status | jobs
+"""Command line: python -m etl run [--config PATH] [--offline] | status | sources [--config PATH]
 
-run     build a new warehouse version from the committed sources and publish it atomically
-status  print the live version, its build time, code version, tables and row counts
-jobs    list the jobs in run order
+run      read every source of the sources file (default data/sources.toml), validate, join and
+         publish a new warehouse version atomically
+status   print the live version, its build time, code version, tables and row counts
+sources  list the sources a run would read
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from etl.config import Settings
 from etl.core.issues import SourceError
@@ -19,18 +21,27 @@ def _status(settings: Settings) -> int:
     print(f"live version: {version.name}")
     print(f"built at:     {version.built_at}")
     print(f"code:         {version.manifest['code_version']}")
-    print(f"{'table':<14}{'rows':>8}{'rejected':>10}")
+    print(f"{'table':<16}{'rows':>8}{'rejected':>10}")
     for name, meta in sorted(version.manifest["tables"].items()):
-        print(f"{name:<14}{meta['rows']:>8}{meta['rejected']:>10}")
+        print(f"{name:<16}{meta['rows']:>8}{meta['rejected']:>10}")
     return 0
 
 
-def _run(settings: Settings, jobs: list[str]) -> int:
+def _sources(config: Path | None) -> int:
+    from etl import sources
+
+    for spec in sources.load(config):
+        print(f"{spec.name:<22}{spec.adapter:<16}{spec.location}")
+    return 0
+
+
+def _run(settings: Settings, config: Path | None, offline: bool) -> int:
     from etl import pipeline
 
-    version, issues = pipeline.run(settings, jobs or None)
+    version, issues = pipeline.run(settings, config=config, offline=offline)
     if issues.problems:
-        print(f"{len(issues.problems)} row problem(s); rows were kept out of the warehouse:", file=sys.stderr)
+        print(f"{len(issues.problems)} problem(s); rejected rows were kept out of the warehouse "
+              "(see the rejects table):", file=sys.stderr)
         print(issues.summary(), file=sys.stderr)
     print(f"published warehouse version {version}")
     return 0
@@ -40,20 +51,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build and publish a new warehouse version")
-    run.add_argument("jobs", nargs="*", help="jobs to run (default: all); other tables are carried over")
+    run.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
+    run.add_argument("--offline", action="store_true", help="use cached downloads only; never touch the network")
     sub.add_parser("status", help="show the live version")
-    sub.add_parser("jobs", help="list the jobs")
+    listing = sub.add_parser("sources", help="list the sources a run would read")
+    listing.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "sources":
+            return _sources(args.config)
         settings = Settings.from_env()
         if args.command == "status":
             return _status(settings)
-        if args.command == "jobs":
-            from etl.pipeline import job_names
-
-            print("\n".join(job_names()))
-            return 0
-        return _run(settings, args.jobs)
+        return _run(settings, args.config, args.offline)
     except (SourceError, WarehouseError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -10,8 +10,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
-GEOMETRY_DIR = DATA_DIR / "geometry"
-FIGURES_DIR = DATA_DIR / "figures"
 ASSETS_DIR = ROOT / "assets"
 SHARED_DATA_DIR = ROOT.parent / "shared" / "data"
 

@@ -1,92 +1,125 @@
-"""Runs the jobs in order into one new warehouse version and publishes it.
-
-Each job reads its sources, validates them, transforms and hands finished tables to the context.
-Tables of jobs not selected are carried over unchanged from the live version.
+"""One ETL run: read every source of the sources file with its adapter, merge, transform, and
+publish the result as a new warehouse version (atomically: see etl/core/warehouse.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import defaultdict
+from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
-from etl.config import Settings
-from etl.core.issues import Issues
+from etl import contracts, sources, transforms
+from etl.adapters.base import SourceSpec
+from etl.config import ROOT, Settings
+from etl.core.issues import Issues, SourceError
 from etl.core.progress import Progress
-from etl.core.warehouse import SourceFile, Version, VersionWriter, WarehouseError, build_version, open_live
+from etl.core.readers import resolve_package_path
+from etl.core.warehouse import SourceFile, build_version
+
+CACHE_DIR = ROOT / ".cache" / "sources"
+# rows with the same key from a later source replace earlier ones (COD-AB over Natural Earth)
+MERGE_KEYS = {
+    "admin_areas": ["pcode"], "admin_areas_web": ["pcode"], "countries": ["iso3"], "places": ["geonameid"],
+    "crossings": ["crossing_id"], "sources": ["source_id"], "events": ["event_id"], "locations": ["location_pcode"],
+    "displacement": ["fact_id"], "casualties": ["fact_id"], "refugees": ["fact_id"], "idp_stock": ["fact_id"],
+    "timeline": ["fact_id"],
+}
+GEO_TABLES = ("admin_areas", "admin_areas_web", "countries", "border", "crossings", "places", "events", "locations")
+CONTRACTS = {
+    "admin_areas": contracts.ADMIN_AREAS, "admin_areas_web": contracts.ADMIN_AREAS, "events": contracts.EVENTS,
+    "locations": contracts.LOCATIONS, "sources": contracts.SOURCES, "crossings": contracts.CROSSINGS,
+    **{c.table: c for c in contracts.FIGURE_TABLES},
+}
+# every version has these tables, empty when no source fills them
+ALWAYS = (
+    "admin_areas", "countries", "border", "crossings", "places", "events", "locations", "sources",
+    "displacement", "casualties", "refugees", "idp_stock", "timeline",
+)
 
 
-@dataclass
-class RunContext:
-    """What a job sees: a place to put tables, the run's problem collector, earlier tables."""
+def locate(spec: SourceSpec, offline: bool) -> tuple[Path, list[SourceFile]]:
+    """The local path of a source (fetched into the cache if it is a URL) and its checksums."""
+    if spec.url:
+        from etl.core.fetch import fetch
 
-    writer: VersionWriter
-    issues: Issues
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    previous: Version | None = None
-
-    def write(self, name: str, frame: pd.DataFrame, sources: list[SourceFile]) -> None:
-        self.writer.write_table(name, frame, sources, rejected=self.issues.count(name))
-        self.tables[name] = frame
-
-    def table(self, name: str) -> pd.DataFrame:
-        """A table written earlier in this run, or else the live version's copy."""
-        if name in self.tables:
-            return self.tables[name]
-        if self.previous is not None:
-            return self.previous.read(name)
-        raise WarehouseError(f"table {name!r} is needed but neither built in this run nor in a live version")
+        got = fetch(spec.url, CACHE_DIR, offline=offline, expected_sha256=spec.options.get("sha256"))
+        return got.path, [SourceFile(spec.url, got.sha256, spec.licence)]
+    path = resolve_package_path(spec.path) if str(spec.path).startswith("package:") else Path(spec.path)
+    if not path.exists():
+        raise SourceError(str(path), f"source {spec.name!r}: file or folder not found")
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return path, [SourceFile.of(p, spec.licence) for p in files]
 
 
-Job = Callable[[RunContext], None]
-
-
-def _jobs() -> dict[str, tuple[Job, tuple[str, ...]]]:
-    from etl.jobs import crossings, figures, geometry, places
-
-    # name -> (job, tables it writes); order is the run order
+def citation(spec: SourceSpec) -> dict | None:
+    """The sources-table row citing a dataset named in the sources file."""
+    if not spec.organisation:
+        return None
     return {
-        "geometry": (geometry.run, geometry.TABLES),
-        "places": (places.run, places.TABLES),
-        "crossings": (crossings.run, crossings.TABLES),
-        "figures": (figures.run, figures.TABLES),
+        "source_id": spec.name, "organisation": spec.organisation, "via": pd.NA, "title": spec.title or spec.name,
+        "url": spec.options.get("link") or spec.url or spec.location, "published": spec.published or pd.NA,
+        "published_approx": bool(spec.options.get("published_approx", False)), "licence": spec.licence or pd.NA,
+        "fact_refs": pd.NA, "note": pd.NA,
     }
 
 
-def job_names() -> list[str]:
-    return list(_jobs())
+def empty(table: str) -> pd.DataFrame:
+    frame = CONTRACTS[table].empty() if table in CONTRACTS else pd.DataFrame()
+    if table in GEO_TABLES:
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return frame
 
 
-def run(settings: Settings, selected: list[str] | None = None, progress: Progress | None = None) -> tuple[str, Issues]:
-    """Build and publish a new version; returns its name and the problems found."""
-    jobs = _jobs()
-    unknown = [j for j in selected or [] if j not in jobs]
-    if unknown:
-        raise WarehouseError(f"unknown job(s) {', '.join(unknown)}; known: {', '.join(jobs)}")
-    chosen = [j for j in jobs if not selected or j in selected]
-    try:
-        previous = open_live(settings.warehouse_dir)
-    except WarehouseError:
-        previous = None
-    if selected and previous is None:
-        raise WarehouseError("no live version to carry other tables over from: run all jobs first")
+def merge(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
+    """Concatenate in sources-file order; a later row with the same key replaces an earlier one."""
+    frames = [f for f in frames if len(f)] or frames[:1]
+    merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    if table in GEO_TABLES and not isinstance(merged, gpd.GeoDataFrame):
+        merged = gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
+    key = MERGE_KEYS.get(table)
+    if key and len(merged):
+        merged = merged.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
+    return merged
+
+
+def transform(tables: dict[str, pd.DataFrame], issues: Issues) -> dict[str, pd.DataFrame]:
+    out = dict(tables)
+    admin = out["admin_areas"]
+    for table in ("events", "locations", "places"):
+        out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)
+    out["places"] = transforms.select_places(out["places"], out["border"])
+    return out
+
+
+def run(
+    settings: Settings, config: Path | None = None, offline: bool = False, progress: Progress | None = None
+) -> tuple[str, Issues]:
+    """Build and publish a new version from the sources file; returns its name and the problems."""
+    specs = sources.load(config)
     issues = Issues()
-    progress = progress or Progress(len(chosen) + 1)
+    progress = progress or Progress(len(specs) + 2)
     with build_version(settings.warehouse_dir, keep=settings.keep_versions) as writer:
-        ctx = RunContext(writer, issues, previous=previous)
-        for name in chosen:
-            jobs[name][0](ctx)
-            progress.step(f"{name}: {', '.join(jobs[name][1])}")
-        _carry_over(ctx, previous, [t for j in jobs if j not in chosen for t in jobs[j][1]])
-        ctx.write("rejects", issues.to_frame(), [])
-        progress.step("rejects")
+        frames: dict[str, list[pd.DataFrame]] = defaultdict(list)
+        files: dict[str, list[SourceFile]] = defaultdict(list)
+        citations = []
+        for spec in specs:
+            module = sources.adapter_module(spec.adapter)
+            path, source_files = locate(spec, offline)
+            for table, frame in module.read(spec, path, issues).items():
+                frames[table].append(frame)
+                files[table] += source_files
+            if (row := citation(spec)) is not None:
+                citations.append(row)
+            progress.step(f"{spec.name} ({spec.adapter})")
+        if citations:
+            frames["sources"].insert(0, pd.DataFrame(citations).astype(contracts.SOURCES.empty().dtypes.to_dict()))
+        tables = {t: merge(frames[t], t) if frames.get(t) else empty(t) for t in set(ALWAYS) | set(frames)}
+        tables = transform(tables, issues)
+        progress.step("joins and transforms")
+        for name in sorted(tables):
+            writer.write_table(name, tables[name], files.get(name, []), rejected=issues.count(name))
+        writer.write_table("rejects", issues.to_frame(), [])
+        progress.step("published")
         version = writer.version
     return version, issues
-
-
-def _carry_over(ctx: RunContext, previous: Version | None, tables: list[str]) -> None:
-    for table in tables:
-        meta = previous.manifest["tables"][table]
-        ctx.writer.write_table(
-            table, previous.read(table), [SourceFile(**s) for s in meta["sources"]], meta["rejected"]
-        )

@@ -64,7 +64,7 @@ def test_idleb_figures_carry_its_pcode(live):
 
 def test_places_are_joined_and_named(live):
     places = live.read("places").set_index("name_en")
-    assert places.loc["Idlib", "pcode"] == "SY07"
+    assert places.loc["Idlib", "adm1_pcode"] == "SY07" and places.loc["Idlib", "adm3_pcode"] is pd.NA
     assert places.loc["Idlib", "name_ar"] in {"إدلب", "ادلب"}
     assert places.loc["Idlib", "population"] > 100_000
 
@@ -77,7 +77,7 @@ def test_two_cli_runs_publish_two_versions_and_status_reports_them(tmp_path):
     names = [re.search(r"published warehouse version (\S+)", r.stdout).group(1) for r in runs]
     assert names[0] != names[1]
     assert sorted(p.name for p in (tmp_path / "versions").iterdir()) == sorted(names)
-    assert "[1/5] geometry" in runs[0].stderr  # progress lines
+    assert "[1/6] natural-earth-10m (natural_earth)" in runs[0].stderr  # progress lines
     status = subprocess.run([sys.executable, "-m", "etl", "status"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
     assert f"live version: {names[1]}" in status.stdout
@@ -87,13 +87,12 @@ def test_two_cli_runs_publish_two_versions_and_status_reports_them(tmp_path):
 def test_failure_midway_leaves_previous_version_live_and_readable(built_warehouse, tmp_path, monkeypatch):
     settings = Settings(warehouse_dir=tmp_path, keep_versions=5)
     good, _ = pipeline.run(settings)
-    from etl.jobs import figures
+    from etl.adapters import cited_figures
 
-    def broken(ctx):
-        ctx.write("sources", pd.DataFrame({"source_id": ["x"]}), [])
+    def broken(spec, path, issues):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(figures, "run", broken)
+    monkeypatch.setattr(cited_figures, "read", broken)
     with pytest.raises(OSError, match="simulated"):
         pipeline.run(settings)
     assert live_version(tmp_path) == good
@@ -101,27 +100,26 @@ def test_failure_midway_leaves_previous_version_live_and_readable(built_warehous
     assert not list(tmp_path.glob(".staging-*"))
 
 
-def test_selected_jobs_carry_other_tables_over(tmp_path):
-    settings = Settings(warehouse_dir=tmp_path, keep_versions=5)
-    first, _ = pipeline.run(settings)
-    second, _ = pipeline.run(settings, ["figures"])
-    old, new = open_live(tmp_path), None
-    assert old.name == second != first
-    new = old.manifest["tables"]
-    assert new["places"]["rows"] > 0 and new["sources"]["rows"] > 100
+def default_config_with_figures(tmp_path, fig_dir):
+    """The default sources file, with the cited figures read from `fig_dir`."""
+    text = (ROOT / "data" / "sources.toml").read_text(encoding="utf-8")
+    text = text.replace('path = "geometry"', f'path = "{ROOT / "data" / "geometry"}"')
+    text = text.replace('path = "figures/crossings.csv"', f'path = "{ROOT / "data" / "figures" / "crossings.csv"}"')
+    text = text.replace('path = "figures"', f'path = "{fig_dir}"')
+    config = tmp_path / "sources.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
 
 
-def test_bad_source_row_is_reported_not_loaded(tmp_path, monkeypatch, capsys):
+def test_bad_source_row_is_reported_not_loaded(tmp_path):
     import shutil
-
-    from etl.jobs import figures
 
     fig_dir = tmp_path / "figures"
     shutil.copytree(ROOT / "data" / "figures", fig_dir)
     with open(fig_dir / "casualties.csv", "a", encoding="utf-8") as fh:
         fh.write("9.9,2020-02-30,2020-03-01,Idleb,SY07,-3,exact,,,maybe,,,civilians_killed,conflict,observation,nope,\n")
-    monkeypatch.setattr(figures, "FIGURES_DIR", fig_dir)
-    _, issues = pipeline.run(Settings(warehouse_dir=tmp_path / "wh", keep_versions=5))
+    config = default_config_with_figures(tmp_path, fig_dir)
+    _, issues = pipeline.run(Settings(warehouse_dir=tmp_path / "wh", keep_versions=5), config=config)
     rows = issues.to_frame()
     bad = rows[rows["file"] == "casualties.csv"]
     assert set(bad["column"]) == {"period_start", "killed", "civilians_only"}

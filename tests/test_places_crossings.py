@@ -3,9 +3,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, box
 
+from etl.adapters.crossings import locate
+from etl.adapters.geonames import arabic_name, cities_frame
 from etl.core.issues import Issues
-from etl.jobs.crossings import locate
-from etl.jobs.places import arabic_name, cities_frame, select_places
+from etl.transforms import select_places
 
 
 def test_arabic_name_skips_latin_and_persian_spellings():
@@ -15,7 +16,7 @@ def test_arabic_name_skips_latin_and_persian_spellings():
 
 
 def cities(*rows):
-    return cities_frame({str(i): r for i, r in enumerate(rows)})
+    return cities_frame({str(i): r for i, r in enumerate(rows)}, bbox=(30, 30, 45, 45))
 
 
 def city(name, lat, lon, cc="SY", pop=0, alt=()):
@@ -32,8 +33,8 @@ def fixture_layers():
     return admin, border
 
 
-def test_select_keeps_idleb_and_near_border_with_pcodes():
-    admin, border = fixture_layers()
+def test_select_keeps_idleb_and_near_border():
+    _, border = fixture_layers()
     frame = cities(
         city("Idlib", 35.93, 36.63, pop=128840, alt=["إدلب"]),      # in Idleb, ~40 km from the border
         city("Far Aleppo", 35.6, 37.9),                             # in Aleppo, far from the border
@@ -41,10 +42,9 @@ def test_select_keeps_idleb_and_near_border_with_pcodes():
         city("Reyhanli", 36.35, 36.57, cc="TR", pop=56995),         # in Türkiye, near the border
         city("Adana", 37.0, 35.3, cc="TR"),                         # in Türkiye, far
     )
-    out = select_places(frame, admin, border)
-    got = dict(zip(out["name_en"], out["pcode"].astype(object)))
-    assert set(got) == {"Idlib", "Near Aleppo", "Reyhanli"}
-    assert got["Idlib"] == "SY07" and got["Near Aleppo"] == "SY02" and pd.isna(got["Reyhanli"])
+    frame["adm1_pcode"] = frame["name_en"].map({"Idlib": "SY07", "Far Aleppo": "SY02", "Near Aleppo": "SY02"}).astype("string")
+    out = select_places(frame, border)
+    assert set(out["name_en"]) == {"Idlib", "Near Aleppo", "Reyhanli"}
     assert out.set_index("name_en").loc["Idlib", "name_ar"] == "إدلب"
     assert pd.isna(out.set_index("name_en").loc["Near Aleppo", "population"])  # 0 means unknown
 

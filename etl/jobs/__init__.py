@@ -1,1 +1,0 @@
-"""One module per source: extract, validate, transform, load."""

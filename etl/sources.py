@@ -1,0 +1,106 @@
+"""The sources file: which inputs a run reads, with which adapter, and how to cite them.
+
+    [[source]]
+    name = "cod-ab-syr"                 # unique; the source_id of every row read from it
+    adapter = "cod_ab"                  # a module in etl/adapters/
+    path = "~/Downloads/syr_adm.zip"    # a local file or folder (relative to this file), or
+    url = "https://data.humdata.org/..."# a URL fetched into the cache (see --offline)
+    sha256 = "..."                      # optional: the expected content of the URL
+    organisation = "OCHA"               # citation: shown under every chart using these rows
+    title = "Syrian Arab Republic - Subnational Administrative Boundaries"
+    published = "2020-12-17"            # YYYY, YYYY-MM or YYYY-MM-DD
+    licence = "CC BY-IGO"
+    link = "https://data.humdata.org/dataset/cod-ab-syr"   # citation link (default: url)
+    [source.options]                    # adapter options, see each adapter's docstring
+
+A top-level `extends_default = true` reads data/sources.toml first, so a user's file only lists
+what it adds. Later sources win over earlier ones for rows with the same key (a COD-AB
+governorate replaces the Natural Earth one with the same P-code).
+"""
+from __future__ import annotations
+
+import importlib
+import re
+import tomllib
+from pathlib import Path
+
+from etl.adapters.base import SourceSpec
+from etl.config import DATA_DIR
+from etl.core.issues import SourceError
+
+DEFAULT_CONFIG = DATA_DIR / "sources.toml"
+KNOWN_KEYS = {
+    "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
+}
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def adapter_module(name: str):
+    """The adapter module etl.adapters.<name>, with a clear error for unknown names."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name or "") or name == "base":
+        raise SourceError("sources", f"adapter {name!r} is not an adapter name")
+    try:
+        module = importlib.import_module(f"etl.adapters.{name}")
+    except ModuleNotFoundError:
+        raise SourceError("sources", f"unknown adapter {name!r}; see etl/adapters/ for the list") from None
+    if not hasattr(module, "read") or not hasattr(module, "TABLES"):
+        raise SourceError("sources", f"etl.adapters.{name} is not an adapter (expected TABLES and read())")
+    return module
+
+
+def _spec(entry: dict, index: int, config: Path) -> SourceSpec:
+    where = f"{config}, [[source]] #{index}"
+    unknown = set(entry) - KNOWN_KEYS
+    if unknown:
+        raise SourceError(where, f"unknown key(s) {', '.join(sorted(unknown))}; expected some of {', '.join(sorted(KNOWN_KEYS))}")
+    name = entry.get("name", "")
+    if not NAME.fullmatch(str(name)):
+        raise SourceError(where, f"expected a name of lower-case letters, digits, '.', '_' or '-', got {name!r}")
+    if "adapter" not in entry:
+        raise SourceError(where, "expected an adapter")
+    try:
+        adapter_module(entry["adapter"])
+    except SourceError as exc:
+        raise SourceError(where, str(exc).removeprefix("sources: ")) from None
+    path, url = entry.get("path"), entry.get("url")
+    if bool(path) == bool(url):
+        raise SourceError(where, "expected exactly one of path or url")
+    if url and not re.match(r"^https?://", url):
+        raise SourceError(where, f"expected an http(s) URL, got {url!r}")
+    resolved = None
+    if path:
+        resolved = path if str(path).startswith("package:") else (config.parent / Path(path).expanduser()).resolve()
+    published = str(entry.get("published", ""))
+    if published and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", published):
+        raise SourceError(where, f"expected published as YYYY, YYYY-MM or YYYY-MM-DD, got {published!r}")
+    options = dict(entry.get("options", {}))
+    if entry.get("sha256"):
+        options["sha256"] = entry["sha256"]
+    if entry.get("link"):
+        options["link"] = entry["link"]
+    return SourceSpec(
+        name=name, adapter=entry["adapter"], path=resolved, url=url,
+        organisation=entry.get("organisation", ""), title=entry.get("title", ""), published=published,
+        licence=entry.get("licence", ""), options=options,
+    )
+
+
+def load(config: Path | None = None) -> list[SourceSpec]:
+    """Read a sources file (default data/sources.toml) into SourceSpecs, checking everything."""
+    config = (config or DEFAULT_CONFIG).resolve()
+    try:
+        document = tomllib.loads(config.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError(str(config), "sources file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(str(config), f"expected TOML: {exc}") from None
+    specs = load(DEFAULT_CONFIG) if document.get("extends_default") and config != DEFAULT_CONFIG.resolve() else []
+    entries = document.get("source", [])
+    if not isinstance(entries, list) or not entries and not specs:
+        raise SourceError(str(config), "expected at least one [[source]] table")
+    specs += [_spec(entry, i + 1, config) for i, entry in enumerate(entries)]
+    names = [s.name for s in specs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SourceError(str(config), f"source names must be unique; repeated: {', '.join(duplicates)}")
+    return specs

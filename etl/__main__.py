@@ -8,6 +8,7 @@ sources  list the sources a run would read
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -67,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     except (SourceError, WarehouseError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug, not bad input: no traceback for the user unless asked
+        if os.environ.get("ETL_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc}. Nothing was published; the previous warehouse "
+              "version stays live. Set ETL_DEBUG=1 to see the traceback and report it.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

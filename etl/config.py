@@ -20,6 +20,7 @@ class Settings:
 
     warehouse_dir: Path
     keep_versions: int
+    cache_dir: Path = ROOT / ".cache" / "sources"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -27,7 +28,9 @@ class Settings:
         keep = os.environ.get("IDLIB_KEEP_VERSIONS", "5")
         if not keep.isdigit() or int(keep) < 1:
             raise ValueError(f"IDLIB_KEEP_VERSIONS must be a positive integer, got {keep!r}")
+        cache = os.environ.get("IDLIB_CACHE")
         return cls(
             warehouse_dir=Path(wh).resolve() if wh else DATA_DIR / "warehouse",
             keep_versions=int(keep),
+            cache_dir=Path(cache).resolve() if cache else ROOT / ".cache" / "sources",
         )

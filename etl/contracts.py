@@ -6,6 +6,8 @@ conflict is labelled as such and never drawn as an observation.
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from etl.core.contracts import Column, Contract, RowRule
 
 QUALIFIERS = ("exact", "about", "at_least")
@@ -27,7 +29,7 @@ LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_c
 LOCATION_PRECISIONS = ("exact", "parent_community")
 
 PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"  # admin 1-3 (SY07, SY0703, SY070301)
-ANY_PCODE = r"^(SY(\d{2}(\d{2}(\d{2})?)?)?|C\d{3,6}|CP\d{6})$"  # plus admin 0, communities, camps
+ANY_PCODE = r"^(SY(\d{2}(\d{2}(\d{2})?)?)?|C\d{3,6}|CP\d{6}|TEMP\d{3,6})$"  # plus admin 0, communities, camps (CCCM temporary codes too)
 ISO3 = r"^[A-Z]{3}$"
 # the region the dashboard covers: Syria and its neighbours' border areas
 LAT_RANGE, LON_RANGE = (32.0, 38.5), (35.0, 42.5)
@@ -44,6 +46,15 @@ _range_ok = _ordered("low", "high")
 
 def _pcode_ok(column, pattern=PCODE):
     return lambda frame: frame[column].isna() | frame[column].str.fullmatch(pattern)
+
+
+def _parent_prefix_ok(f):
+    """A P-code starts with its parent's (SY070301 under SY0703); level 0 has no parent."""
+    return pd.Series(
+        [level == 0 or pd.isna(parent) or pd.isna(code) or str(code).startswith(str(parent))
+         for code, parent, level in zip(f["pcode"], f["parent_pcode"], f["level"], strict=True)],
+        index=f.index, dtype="boolean",
+    )
 
 
 def pcode_rule(column: str, pattern: str = PCODE) -> RowRule:
@@ -216,11 +227,11 @@ CROSSINGS = Contract(
     (
         Column("crossing_id", required=True),
         Column("name_en", required=True),
-        Column("name_ar", required=True),
-        Column("name_tr", required=True),
+        Column("name_ar"),
+        Column("name_tr"),
         Column("syrian_admin"),
-        Column("lat", "float", min=35.0, max=37.5),
-        Column("lon", "float", min=35.5, max=42.5),
+        Column("lat", "float", min=LAT_RANGE[0], max=LAT_RANGE[1]),
+        Column("lon", "float", min=LON_RANGE[0], max=LON_RANGE[1]),
         Column("precision", required=True, choices=PRECISIONS),
         Column("geonameid", "int"),
         Column("coord_source_id"),
@@ -250,7 +261,7 @@ ADMIN_AREAS = Contract(
         pcode_rule("parent_pcode", ANY_PCODE),
         RowRule(
             "parent_pcode",
-            lambda f: (f["level"] == 0) | f["parent_pcode"].isna() | f["pcode"].str.startswith(f["parent_pcode"].fillna("~")),
+            _parent_prefix_ok,
             "expected the parent P-code to be the start of the P-code",
         ),
     ),

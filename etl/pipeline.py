@@ -11,13 +11,12 @@ import pandas as pd
 
 from etl import contracts, sources, transforms
 from etl.adapters.base import SourceSpec
-from etl.config import ROOT, Settings
+from etl.config import Settings
 from etl.core.issues import Issues, SourceError
 from etl.core.progress import Progress
 from etl.core.readers import resolve_package_path
 from etl.core.warehouse import SourceFile, build_version
 
-CACHE_DIR = ROOT / ".cache" / "sources"
 # rows with the same key from a later source replace earlier ones (COD-AB over Natural Earth)
 MERGE_KEYS = {
     "admin_areas": ["pcode"], "admin_areas_web": ["pcode"], "countries": ["iso3"], "places": ["geonameid"],
@@ -38,12 +37,12 @@ ALWAYS = (
 )
 
 
-def locate(spec: SourceSpec, offline: bool) -> tuple[Path, list[SourceFile]]:
+def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list[SourceFile]]:
     """The local path of a source (fetched into the cache if it is a URL) and its checksums."""
     if spec.url:
         from etl.core.fetch import fetch
 
-        got = fetch(spec.url, CACHE_DIR, offline=offline, expected_sha256=spec.options.get("sha256"))
+        got = fetch(spec.url, cache_dir, offline=offline, expected_sha256=spec.options.get("sha256"))
         return got.path, [SourceFile(spec.url, got.sha256, spec.licence)]
     path = resolve_package_path(spec.path) if str(spec.path).startswith("package:") else Path(spec.path)
     if not path.exists():
@@ -83,9 +82,13 @@ def merge(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
     return merged
 
 
-def transform(tables: dict[str, pd.DataFrame], issues: Issues) -> dict[str, pd.DataFrame]:
+def transform(tables: dict[str, pd.DataFrame], issues: Issues, files: dict[str, str]) -> dict[str, pd.DataFrame]:
     out = dict(tables)
     admin = out["admin_areas"]
+    matched = transforms.match_movements(out.pop("unmatched_movements", empty("displacement")), admin, files, issues)
+    if len(matched):
+        out["displacement"] = merge([out["displacement"], matched], "displacement")
+    out["locations"] = transforms.place_unplaced_camps(out["locations"], issues, files)
     for table in ("events", "locations", "places"):
         out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)
     out["places"] = transforms.select_places(out["places"], out["border"])
@@ -105,7 +108,7 @@ def run(
         citations = []
         for spec in specs:
             module = sources.adapter_module(spec.adapter)
-            path, source_files = locate(spec, offline)
+            path, source_files = locate(spec, settings.cache_dir, offline)
             for table, frame in module.read(spec, path, issues).items():
                 frames[table].append(frame)
                 files[table] += source_files
@@ -115,7 +118,7 @@ def run(
         if citations:
             frames["sources"].insert(0, pd.DataFrame(citations).astype(contracts.SOURCES.empty().dtypes.to_dict()))
         tables = {t: merge(frames[t], t) if frames.get(t) else empty(t) for t in set(ALWAYS) | set(frames)}
-        tables = transform(tables, issues)
+        tables = transform(tables, issues, {s.name: Path(s.location).name for s in specs})
         progress.step("joins and transforms")
         for name in sorted(tables):
             writer.write_table(name, tables[name], files.get(name, []), rejected=issues.count(name))

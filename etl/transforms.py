@@ -43,3 +43,61 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
         joined_col = joined[column] if column in joined else pd.Series(pd.NA, index=joined.index, dtype="string")
         out[column] = existing.astype("string").fillna(joined_col.reindex(out.index).astype("string"))
     return out
+
+
+def _row_of(fact_id: str) -> int | None:
+    """'<source>:<row>[:...]' -> row."""
+    parts = str(fact_id).split(":")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+
+def admin_candidates(admin_areas: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(admin_areas[["pcode", "level", "parent_pcode", "name_en", "name_ar"]])
+
+
+def match_movements(unmatched: pd.DataFrame, admin_areas: pd.DataFrame, files: dict[str, str], issues: Issues) -> pd.DataFrame:
+    """Give named-only movements their sub-district P-codes; report names that stay unmatched
+    with their nearest candidates. Returns the rows now fully P-coded (ready for displacement)."""
+    from etl.core.names import NameMatcher
+
+    if unmatched.empty:
+        return unmatched
+    if not (admin_areas["level"] == 3).any():
+        for r in unmatched.itertuples():
+            issues.add("displacement", files.get(r.source_id, r.source_id), _row_of(r.fact_id), "area_en", r.area_en,
+                       "sub-district names need admin-3 boundaries (load COD-AB) to be matched to P-codes")
+        return unmatched.iloc[0:0]
+    matcher = NameMatcher(admin_candidates(admin_areas))
+    out = unmatched.copy()
+    keep = pd.Series(True, index=out.index)
+    for idx, r in out.iterrows():
+        names = str(r["area_en"]).split(" → ")
+        for side, name in zip(("origin_pcode", "dest_pcode"), names, strict=False):
+            if pd.notna(r[side]):
+                continue
+            match = matcher.match(name, level=3)
+            if match.pcode is None:
+                issues.add("displacement", files.get(r["source_id"], r["source_id"]), _row_of(r["fact_id"]), side, name,
+                           f"expected a sub-district name matching a P-code; {match}")
+                keep[idx] = False
+            else:
+                out.loc[idx, side] = match.pcode
+    return out[keep].reset_index(drop=True)
+
+
+def place_unplaced_camps(locations: gpd.GeoDataFrame, issues: Issues, files: dict[str, str]) -> gpd.GeoDataFrame:
+    """Camps listed without coordinates, placed at their parent community (from any source)."""
+    from etl.adapters.locations import place_camps
+
+    if locations.empty:
+        return locations
+    unplaced = locations["lat"].isna() & locations["parent_pcode"].notna()
+    if not unplaced.any():
+        return locations
+    placed = place_camps(locations[unplaced], locations[~unplaced])
+    out = locations.copy()
+    out.loc[unplaced, placed.columns] = placed
+    for r in placed[placed["location_precision"].isna()].itertuples():
+        issues.add("locations", files.get(r.source_id, r.source_id), None, "parent_pcode", r.parent_pcode,
+                   f"camp {r.location_pcode}: expected a community with coordinates; kept without a position")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")

@@ -69,5 +69,6 @@ def test_clockwise_rings_for_plotly_geo():
 def test_area_hover_includes_sub_districts_by_pcode_prefix():
     frame = pd.DataFrame([disp(pcode="SY070301", area_en="Dana", value=248842, direction="arrivals", unit="idp_arrivals"),
                           disp(pcode="SY02", area_en="Aleppo")])
-    lines = area_figure_lines(frame, SOURCES, "SY07", t)
-    assert lines == ["248,842 IDP arrivals, Dana, 1 Feb 2020 – 29 Feb 2020 (OCHA)"]
+    lines = area_figure_lines(frame, SOURCES, 4, t)
+    assert lines["SY07"] == ["248,842 IDP arrivals, Dana, 1 Feb 2020 – 29 Feb 2020 (OCHA)"]
+    assert set(lines) == {"SY07", "SY02"}

@@ -65,25 +65,32 @@ def in_sentence(label: str) -> str:
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
-def area_figure_lines(displacement: pd.DataFrame, sources: pd.DataFrame, pcode: str, t: Translate, limit=6) -> list[str]:
-    """Hover lines for the figures of an area and its sub-areas (P-code prefix)."""
-    rows = displacement[displacement["pcode"].fillna("").str.startswith(pcode)]
-    rows = rows.merge(sources[["source_id", "organisation"]], on="source_id", how="left")
-    rows = rows.sort_values("period_start")
-    lines = [
-        f"{fmt_value(r.value, r.qualifier, r.low, r.high)} {in_sentence(t(DISPLACEMENT_UNITS[r.unit]))}, {r.area_en}, "
-        f"{fmt_period(r.period_start, r.period_end)} ({r.organisation})"
-        for r in rows.itertuples()
-    ]
-    if len(lines) > limit:
-        lines = lines[:limit] + [t("… and {n} more").format(n=len(lines) - limit)]
+def area_figure_lines(displacement: pd.DataFrame, sources: pd.DataFrame, width: int, t: Translate, limit=6) -> dict:
+    """Hover lines per area P-code (the first `width` characters): the figures of the area and of
+    its sub-areas, oldest first, at most `limit` then '… and n more'. Computed once per view."""
+    rows = displacement[(displacement["pcode"].str.len() >= width).fillna(False)]
+    if rows.empty:
+        return {}
+    rows = rows.merge(sources[["source_id", "organisation"]], on="source_id", how="left").sort_values("period_start")
+    lines = {}
+    for key, group in rows.groupby(rows["pcode"].str.slice(0, width), sort=False):
+        texts = [
+            f"{fmt_value(r.value, r.qualifier, r.low, r.high)} {in_sentence(t(DISPLACEMENT_UNITS[r.unit]))}, "
+            f"{r.area_en}, {fmt_period(r.period_start, r.period_end)} ({r.organisation})"
+            for r in group.head(limit).itertuples()
+        ]
+        if len(group) > limit:
+            texts.append(t("… and {n} more").format(n=len(group) - limit))
+        lines[key] = texts
     return lines
 
 
 def _area_hover(areas, displacement, sources, values, unit_label, t: Translate) -> list[str]:
     hover = []
+    width = int(areas["pcode"].str.len().max()) if len(areas) else 4
+    by_area = area_figure_lines(displacement, sources, width, t)
     for r in areas.itertuples():
-        lines = area_figure_lines(displacement, sources, r.pcode, t)
+        lines = by_area.get(r.pcode, [])
         body = "<br>".join(lines) if lines else t("No displacement figures for this area in the selected period")
         head = f"<b>{r.name_en}</b>{' · ' + r.name_ar if isinstance(r.name_ar, str) else ''} ({r.pcode})"
         if values is not None:

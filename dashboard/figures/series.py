@@ -67,8 +67,24 @@ def _traces(rows: pd.DataFrame, value_col: str, name: str, color: str, dash="sol
     return traces
 
 
+def sum_community_rows(displacement: pd.DataFrame, t: Translate) -> pd.DataFrame:
+    """Community-level rows (those with a location_pcode, e.g. a monthly sheet's 2,000 rows) summed
+    per source, unit, direction and period into one figure each; published figures stay as they are."""
+    detail = displacement["location_pcode"].notna() if "location_pcode" in displacement else pd.Series(False, index=displacement.index)
+    if not detail.any():
+        return displacement
+    keys = ["source_id", "unit", "direction", "measure", "kind", "period_start", "period_end"]
+    summed = displacement[detail].groupby(keys, as_index=False, dropna=False).agg(
+        value=("value", "sum"), areas=("location_pcode", "nunique"),
+    )
+    summed["area_en"] = summed["areas"].map(lambda n: t("{n} communities (sum)").format(n=f"{n:,}"))
+    summed["qualifier"] = "exact"
+    summed["low"] = summed["high"] = pd.NA
+    return pd.concat([displacement[~detail], summed.drop(columns="areas")], ignore_index=True)
+
+
 def displacement_figure(displacement, sources, timeline, start, end, t: Translate) -> go.Figure:
-    frame = with_source_names(displacement, sources)
+    frame = with_source_names(sum_community_rows(displacement, t), sources)
     frame["hover"] = _hover(frame, "value", DISPLACEMENT_UNITS, t) if len(frame) else []
     fig = go.Figure()
     for i, (unit, label) in enumerate(DISPLACEMENT_UNITS.items()):

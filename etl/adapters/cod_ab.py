@@ -209,7 +209,9 @@ def raw_rows(frame: pd.DataFrame, level: int, file: str, source_id: str, issues:
     columns = _columns(frame.columns.drop("geometry"))
     name_en, name_ar = name_columns(columns, level, frame)
     if name_en is None:
-        raise SourceError(file, f"expected an English name column ADM{level}_EN or adm{level}_name")
+        raise SourceError(
+            file, f"expected an English name column ADM{level}_EN, or adm{level}_name with lang 'en' (or no lang column)"
+        )
     pcode = _text(frame[columns[f"ADM{level}_PCODE"]]).str.upper()
     parent_column = columns.get(f"ADM{level - 1}_PCODE") if level else None
     if level == 0:
@@ -296,6 +298,8 @@ def report_orphans(rows: pd.DataFrame, levels_read: set[int], issues: Issues) ->
 
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, gpd.GeoDataFrame]:
+    """admin_areas (full resolution) and admin_areas_web (simplified) from every polygon layer of
+    the chosen levels under `path`."""
     levels, tolerance = _options(spec)
     frames, levels_read = [], set()
     for layer in find_layers(path):

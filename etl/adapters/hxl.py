@@ -82,6 +82,8 @@ ROLES = {
     "reported_by": ("#meta+source",),
     "notes": ("#description",),
 }
+FIGURE_ROLES = {"casualties": {"killed"}, "idp_stock": {"idps"}, "displacement": {"arrivals", "departures"}}
+CONTRACTS = {"casualties": CASUALTIES, "idp_stock": IDP_STOCK, "displacement": DISPLACEMENT}
 COUNTS = ("idps", "arrivals", "departures", "killed", "injured", "children_killed")
 DIRECTIONS = {"arrivals": ("arrivals", "idp_arrivals", "dest_pcode"), "departures": ("departures", "idp_departures", "origin_pcode")}
 EXPECTED_TAGS = (
@@ -110,7 +112,7 @@ def read_hxl(path: Path) -> tuple[list[hxl.Column], list[tuple[int, list[str]]]]
         with path.open("rb") as stream:
             dataset = hxl.data(stream, hxl.InputOptions(encoding="utf-8-sig"))
             columns = dataset.columns
-            rows = [(row.source_row_number + 1, [str(v or "") for v in row.values]) for row in dataset]
+            rows = [(row.source_row_number + 1, ["" if v is None else str(v) for v in row.values]) for row in dataset]
     except hxl.input.HXLTagsNotFoundException:
         raise SourceError(
             path.name, "expected an HXL hashtag row (such as #date, #adm1+code, #affected+idps) in the first 25 rows"
@@ -164,7 +166,8 @@ def first_filled(frame: pd.DataFrame, roles: tuple[str, ...]) -> pd.Series:
 def area(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(area_en, pcode) per row."""
     pcode = first_filled(frame, ("adm3_code", "adm2_code", "adm1_code")).str.replace(r"\s+", "", regex=True).str.upper()
-    name = first_filled(frame, ("adm3_name", "adm2_name", "adm1_name", "loc_name")).map(repair_mojibake, na_action="ignore")
+    name = first_filled(frame, ("adm3_name", "adm2_name", "adm1_name", "loc_name")).fillna("").map(repair_mojibake)
+    name = name.astype("string").mask(name == "")
     return name.fillna(pcode), pcode
 
 
@@ -183,21 +186,24 @@ def dates(frame: pd.DataFrame) -> dict[str, pd.Series]:
     return {"date": stock, "start": period_start, "end": period_end}
 
 
-def require_area_and_date(frame: pd.DataFrame, file: str, table: str) -> None:
+def require_area_and_date(frame: pd.DataFrame, file: str, tables: list[str]) -> None:
+    """Figures need a date and an area: without the columns for them the file cannot be read."""
+    what = " and ".join(tables)
     if not {"date", "date_start", "date_end"} & set(frame.columns):
-        raise SourceError(file, f"{table}: expected a date column tagged #date, or #date+start and #date+end")
+        raise SourceError(file, f"{what}: expected a date column tagged #date, or #date+start and #date+end")
     if not {"adm1_code", "adm2_code", "adm3_code", "adm1_name", "adm2_name", "adm3_name", "loc_name"} & set(frame.columns):
         raise SourceError(
-            file, f"{table}: expected an area column tagged #adm1+code, #adm2+code, #adm3+code, #adm1+name, "
+            file, f"{what}: expected an area column tagged #adm1+code, #adm2+code, #adm3+code, #adm1+name, "
             "#adm2+name, #adm3+name or #loc+name"
         )
 
 
-def figure_base(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+def figure_base(frame: pd.DataFrame, name: str, suffix: str = "") -> pd.DataFrame:
+    """The columns every figure row has: fact_id '<source name>:<row><suffix>', area, qualifier, source."""
     area_en, pcode = area(frame)
+    fact_ids = pd.Series([f"{name}:{row}{suffix}" for row in frame.index], index=frame.index, dtype="string")
     return pd.DataFrame(
-        {"fact_id": [f"{name}:{row}" for row in frame.index], "area_en": area_en, "pcode": pcode,
-         "qualifier": "exact", "source_id": name},
+        {"fact_id": fact_ids, "area_en": area_en, "pcode": pcode, "qualifier": "exact", "source_id": name},
         index=frame.index,
     )
 
@@ -214,8 +220,7 @@ def displacement(frame: pd.DataFrame, when: dict[str, pd.Series], name: str) -> 
     for role, (direction, unit, movement_pcode) in DIRECTIONS.items():
         if role not in frame:
             continue
-        out = figure_base(frame, name)
-        out["fact_id"] = out["fact_id"] + f":{direction}"
+        out = figure_base(frame, name, suffix=f":{direction}")
         out["period_start"], out["period_end"] = when["start"], when["end"]
         out["direction"], out["value"], out["unit"] = direction, frame[role], unit
         out["measure"], out["kind"] = "period", "observation"
@@ -244,7 +249,7 @@ def events(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     out["date_start"], out["date_end"] = event_dates(frame)
     for role, column in (("adm1_name", "admin1_name"), ("adm2_name", "admin2_name"), ("adm3_name", "admin3_name")):
         if role in frame:
-            out[column] = frame[role].map(repair_mojibake, na_action="ignore")
+            out[column] = frame[role].map(repair_mojibake).astype("string")
     for role in ("event_type", "reported_by", "notes", "lat", "lon"):
         if role in frame:
             out[role] = frame[role]
@@ -261,6 +266,30 @@ def event_dates(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return start, end.mask(end.fillna("") == "", start)
 
 
+def event_table(frame: pd.DataFrame, given_ids: bool, name: str, file: str, issues: Issues) -> gpd.GeoDataFrame:
+    good = validate_rows(events(frame, name), EVENTS, file, issues)
+    if given_ids:
+        good = reject_duplicates(good, "event_id", "events", file, issues)
+    good = good.sort_values(list(EVENTS.key), kind="stable").reset_index(drop=True)
+    points = gpd.points_from_xy(good["lon"].astype("float64"), good["lat"].astype("float64"))
+    return gpd.GeoDataFrame(good, geometry=points, crs="EPSG:4326")
+
+
+def figure_tables(frame: pd.DataFrame, found: dict[str, hxl.Column], name: str, file: str, issues: Issues):
+    """The figure tables that the roles found feed, validated."""
+    tables = [table for table, roles in FIGURE_ROLES.items() if roles & set(found)]
+    require_area_and_date(frame, file, tables)
+    when = dates(frame)
+    built = {}
+    if "casualties" in tables:
+        built["casualties"] = casualties(frame, when, name, found["killed"].has_attribute("civilians"))
+    if "idp_stock" in tables:
+        built["idp_stock"] = idp_stock(frame, when, name)
+    if "displacement" in tables:
+        built["displacement"] = displacement(frame, when, name)
+    return {table: validate_rows(raw, CONTRACTS[table], file, issues).reset_index(drop=True) for table, raw in built.items()}
+
+
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     file = path.name
     columns, rows = read_hxl(path)
@@ -272,29 +301,9 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     for role in ("lat", "lon"):
         if role in frame:
             frame[role] = frame[role].str.replace(r"\s+", "", regex=True)
-    out: dict[str, pd.DataFrame] = {}
     if {"lat", "lon", "killed"} <= set(found) and {"date", "date_start"} & set(found):
-        good = validate_rows(events(frame, spec.name), EVENTS, file, issues)
-        if "event_id" in found:
-            good = reject_duplicates(good, "event_id", "events", file, issues)
-        good = good.sort_values(list(EVENTS.key), kind="stable").reset_index(drop=True)
-        out["events"] = gpd.GeoDataFrame(
-            good, geometry=gpd.points_from_xy(good["lon"].astype("float64"), good["lat"].astype("float64")),
-            crs="EPSG:4326",
-        )
-        return out
-    if not {"killed", "idps", "arrivals", "departures"} & set(found):
+        return {"events": event_table(frame, "event_id" in found, spec.name, file, issues)}
+    if not set().union(*FIGURE_ROLES.values()) & set(found):
         tags = ", ".join(sorted({c.display_tag for c in columns if c.tag})) or "none"
         raise SourceError(file, f"{EXPECTED_TAGS}; found {tags}")
-    when = dates(frame)
-    if "killed" in found:
-        require_area_and_date(frame, file, "casualties")
-        civilians = found["killed"].has_attribute("civilians")
-        out["casualties"] = validate_rows(casualties(frame, when, spec.name, civilians), CASUALTIES, file, issues)
-    if "idps" in found:
-        require_area_and_date(frame, file, "idp_stock")
-        out["idp_stock"] = validate_rows(idp_stock(frame, when, spec.name), IDP_STOCK, file, issues)
-    if {"arrivals", "departures"} & set(found):
-        require_area_and_date(frame, file, "displacement")
-        out["displacement"] = validate_rows(displacement(frame, when, spec.name), DISPLACEMENT, file, issues)
-    return {table: good.reset_index(drop=True) for table, good in out.items()}
+    return figure_tables(frame, found, spec.name, file, issues)

@@ -24,6 +24,7 @@ Options:
   camp file's folder or absolute). Camps are then placed at their parent community and camps whose
   parent is unknown or has no coordinates are reported (and kept, without coordinates). Without
   it, camps are returned unplaced (parent_pcode set) for the pipeline to call `place_camps`.
+  (The communities file is read from its first sheet.)
 
 Writes: locations (location_pcode, name_en, name_ar, kind, adm1_pcode, adm2_pcode, adm3_pcode,
 parent_pcode, lat, lon, location_precision, population, source_id + point geometry, None where the

@@ -51,7 +51,7 @@ def _pcode_ok(column, pattern=PCODE):
 def _parent_prefix_ok(f):
     """A P-code starts with its parent's (SY070301 under SY0703); level 0 has no parent."""
     return pd.Series(
-        [level == 0 or pd.isna(parent) or pd.isna(code) or str(code).startswith(str(parent))
+        [pd.isna(level) or level == 0 or pd.isna(parent) or pd.isna(code) or str(code).startswith(str(parent))
          for code, parent, level in zip(f["pcode"], f["parent_pcode"], f["level"], strict=True)],
         index=f.index, dtype="boolean",
     )

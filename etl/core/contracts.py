@@ -72,30 +72,23 @@ class Contract:
 _DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "date": "datetime64[s]", "bool": "boolean"}
 
 
-def _blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype("string").str.strip() == "")
-
-
-def _parse(series: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    """Return (typed values, mask of non-blank cells that failed to parse)."""
-    text = series.astype("string").str.strip()
-    blank = _blank(series)
+def _parse(text: pd.Series, blank: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    """Return (typed values, mask of non-blank cells that failed to parse). `text` is stripped."""
     if column.kind == "str":
-        typed = text.mask(blank)
-    elif column.kind in ("int", "float"):
-        typed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        return text.mask(blank), pd.Series(False, index=text.index)
+    if column.kind in ("int", "float"):
+        typed = pd.to_numeric(text.str.replace(",", "", regex=False).mask(blank), errors="coerce")
         if column.kind == "int":
-            whole = typed.isna() | (typed == typed.round())
-            typed = typed.where(whole)
+            typed = typed.where(typed.isna() | (typed == typed.round()))
         typed = typed.astype(_DTYPES[column.kind])
     elif column.kind == "date":
-        typed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+        typed = pd.to_datetime(text.mask(blank), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
     else:  # bool
         low = text.str.lower()
-        typed = pd.Series(pd.NA, index=series.index, dtype="boolean")
-        typed[low.isin(_TRUE).fillna(False)] = True
-        typed[low.isin(_FALSE).fillna(False)] = False
-    failed = ~blank & typed.isna()
+        typed = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        typed[low.isin(_TRUE).fillna(False).astype(bool)] = True
+        typed[low.isin(_FALSE).fillna(False).astype(bool)] = False
+    failed = ~blank & typed.isna().astype(bool)
     return typed, failed
 
 
@@ -119,16 +112,20 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
     def flag(mask: pd.Series, column: str, values: pd.Series, reason: str):
         nonlocal bad
         mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
         for idx in raw.index[mask]:
             issues.add(contract.table, file, int(row_no[idx]), column, values[idx], reason)
         bad = bad | mask
 
     for col in contract.columns:
-        source = raw[col.name] if col.name in raw.columns else pd.Series(pd.NA, index=raw.index)
-        typed, failed = _parse(source, col)
+        source = raw[col.name] if col.name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
+        text = source.astype("string").str.strip()
+        blank = (text.isna() | (text == "")).astype(bool)
+        typed, failed = _parse(text, blank, col)
         flag(failed, col.name, source, f"expected {col.expected}")
         if col.required:
-            flag(_blank(source), col.name, source, "required value is empty")
+            flag(blank, col.name, source, "required value is empty")
         if col.choices:
             flag(typed.notna() & ~typed.isin(col.choices), col.name, source, f"expected {col.expected}")
         if col.min is not None:

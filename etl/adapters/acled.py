@@ -114,6 +114,8 @@ def read_records(path: Path) -> list[list[str]]:
             ) from None
         except csv.Error as exc:
             raise SourceError(file, f"line {reader.line_num}: expected delimited text ({exc})") from None
+        except zipfile.BadZipFile as exc:
+            raise SourceError(file, f"the zip archive is damaged: {exc}") from None
     while records and not any(cell.strip() for cell in records[-1]):
         records.pop()
     if not records:

@@ -5,16 +5,16 @@ Administrative Boundaries" (https://data.humdata.org/dataset/cod-ab-syr); licenc
 Users download zipped shapefiles (one zip holding syr_admbnda_adm0..3_*.shp, beside boundary
 lines, label points and neighbourhoods), GeoJSON, or a GeoPackage with one layer per level.
 
-Reads, as `path`: a .zip (shapefiles or GeoJSON, in any subfolder), a folder of such files, a
-single .shp / .geojson / .json (one level) or a .gpkg (one layer per level). Each polygon layer's
-level is the deepest P-code column it carries, in either attribute schema:
+Reads, as `path`: a .zip (.shp, .geojson or .gpkg files, in any subfolder), a folder of such
+files, a single .shp / .geojson / .json (one level) or a .gpkg (one layer per level). Each polygon
+layer's level is the deepest P-code column it carries, in either attribute schema:
 - classic: ADM3_EN, ADM3_AR, ADM3_PCODE with the parents' ADM2_*, ADM1_*, ADM0_* columns (and
   ADM3_REF, ADM3ALT1EN, date, validOn, ... which are not read);
 - HDX's newer lower-case schema: adm3_name, adm3_name1, adm3_pcode, ... with lang, lang1 naming
   the language of each name column (without them, name is English and name1 Arabic).
 Point and line layers (label points, boundary lines), layers without geometry and layers deeper
 than admin 3 (neighbourhoods) are not read. A polygon layer without any P-code column, or whose
-name says admN while ADMN_PCODE is missing, stops the run with a SourceError naming it.
+name says admN / adminN while ADMN_PCODE is missing, stops the run with a SourceError naming it.
 
 Writes:
 - admin_areas: pcode, level (0-3), parent_pcode (the parent level's P-code column of the same

@@ -42,8 +42,8 @@ Quirks handled: byte-order marks, stray spaces in headers and cells (types like 
 P-codes in lower case or with spaces ('Cp000123', ' CP000123'), coordinates as text with float
 noise (37.287941000000004, rounded to 6 decimals, about 0.1 m), names damaged by a wrong decoding
 ('Ø¥Ø¯Ù„Ø¨' repaired to 'إدلب'), a camp's own P-code repeated in its name, duplicated P-codes
-(the first row kept, later ones reported). P-codes the contract does not know (CCCM's temporary
-TEMP001 codes, 'N/A') are reported by validation with their row.
+(the first row kept, later ones reported). CCCM's temporary codes (TEMP001) are kept; a P-code
+the contract does not know ('N/A') is reported by validation with its row.
 """
 from __future__ import annotations
 

@@ -31,7 +31,8 @@ Writes:
   enter `displacement` (its contract requires both P-codes for a flow); the pipeline's name matcher
   fills the P-codes and moves them over.
 A movement with neither a P-code nor a name on one side is reported and left out; so is a row whose
-period cannot be read, or whose value is suppressed ('*').
+period cannot be read, or whose value is suppressed ('*'). Problems in rows bound for either table
+are reported under 'displacement'.
 
 Options:
 - sheet: workbook sheet name (default: the first sheet).
@@ -472,7 +473,8 @@ def movement_record(row: int, cells: dict, cols: dict, unit: str, source_id: str
         "kind": "observation", "source_id": source_id, "note": note, "origin_pcode": origin, "dest_pcode": dest,
         "columns": {
             "period_start": cols["start"] or cols["period"], "period_end": cols["end"] or cols["period"],
-            "value": cols["value"], "origin_pcode": cols["origin_pcode"], "dest_pcode": cols["destination_pcode"],
+            "value": cols["value"], "origin_pcode": cols["origin_pcode"] or cols["origin_name"],
+            "dest_pcode": cols["destination_pcode"] or cols["destination_name"],
             "area_en": cols["origin_name"] or cols["origin_pcode"],
         },
     }

@@ -17,10 +17,11 @@
 
 2. Operational Data Portal population time series (JSON; https://data.unhcr.org/en/situations/syria,
    e.g. https://data.unhcr.org/population/get/timeseries?widget_id=...&sv_id=4&population_group=5460;
-   licence: UNHCR ODP terms, cite UNHCR). Shape {"data": {"timeseries": [entry, ...]}} or
-   {"data": [entry, ...]}; an entry dates its figure by "data_date" (epoch milliseconds),
-   "unix_timestamp" (epoch seconds) or "year" + "month" (the month's last day), and gives
-   "individuals" as a number or text; "*" is suppressed and gives no figure.
+   licence: UNHCR ODP terms, cite UNHCR). Shape {"data": {"timeseries": [entry, ...]}},
+   {"data": [entry, ...]} or a bare list; an entry dates its figure by "data_date" (epoch
+   milliseconds), "unix_timestamp" (epoch seconds) or "year" + "month" (the month's last day), and
+   gives "individuals" as a number or text; "*" is suppressed and gives no figure. Epoch numbers of 10^11
+   and more are milliseconds, smaller ones seconds; a date outside 1990-2100 is reported as misread.
    Writes one refugees row per entry: fact_id '<source>:<n>' (n = the entry's position in the
    list, from 1, which is also the row reported for problems), origin, asylum, unit and series
    from the options, qualifier 'exact'.
@@ -241,7 +242,8 @@ def read_timeseries(spec: SourceSpec, path: Path, issues: Issues) -> pd.DataFram
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     try:
-        head = path.read_bytes()[:64].decode("utf-8-sig", errors="ignore").lstrip()
+        with path.open("rb") as stream:
+            head = stream.read(64).decode("utf-8-sig", errors="ignore").lstrip()
     except OSError as exc:
         raise SourceError(path.name, f"cannot open the file: {exc.strerror}") from None
     reader = read_timeseries if head[:1] in ("{", "[") else read_finder

@@ -48,6 +48,7 @@ from etl.adapters.base import SourceSpec, clean_header, iso_dates, require_colum
 from etl.contracts import EVENTS
 from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
+from etl.core.names import repair_mojibake
 
 TABLES = ("events",)
 REQUIRED = (
@@ -160,35 +161,8 @@ def decimal_text(text: pd.Series) -> pd.Series:
     return s.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
 
 
-def _cp1252_bytes(text: str) -> bytes | None:
-    """The bytes a Windows-1252 (or Latin-1) reading turned into `text`; None if it can't have."""
-    out = bytearray()
-    for char in text:
-        try:
-            out += char.encode("cp1252")
-        except UnicodeEncodeError:
-            if ord(char) > 0xFF:
-                return None
-            out.append(ord(char))  # bytes Windows-1252 leaves undefined (0x81, 0x8D, ...) pass through
-    return bytes(out)
-
-
-def unmangle(text: str) -> str:
-    """UTF-8 text once read as Windows-1252 and saved again ('Ø¥Ø¯Ù„Ø¨') back to 'إدلب'. Text that
-    is not such damage, or whose damage cannot be undone ('Apaydiná'), is returned unchanged."""
-    if text.isascii():
-        return text
-    raw = _cp1252_bytes(text)
-    if raw is None:
-        return text
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return text
-
-
 def repaired(text: pd.Series) -> pd.Series:
-    return text.astype("string").map(unmangle, na_action="ignore").astype("string")
+    return text.astype("string").map(repair_mojibake, na_action="ignore").astype("string")
 
 
 def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:

@@ -62,6 +62,7 @@ from etl.adapters.base import SourceSpec, clean_header
 from etl.contracts import DISPLACEMENT, PCODE
 from etl.core.contracts import Contract, validate
 from etl.core.issues import Issues, SourceError
+from etl.core.names import repair_mojibake
 
 TABLES = ("displacement", "unmatched_movements")
 UNITS = ("displacements", "people_displaced")
@@ -92,30 +93,6 @@ MONTHS = {
 YEARS = (1990, 2100)  # a month outside these years is a misread cell, not data
 EXCEL_EPOCH = date(1899, 12, 30)
 DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y")
-
-
-def _cp1252_byte(char: str) -> bytes:
-    """The byte a Windows-1252 decoder turned into `char` (its five undefined bytes pass as is)."""
-    try:
-        return char.encode("cp1252")
-    except UnicodeEncodeError:
-        if ord(char) < 256:
-            return bytes([ord(char)])
-        raise
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 text that was decoded as Windows-1252 ('Ø¥Ø¯Ù„Ø¨' -> 'إدلب').
-
-    Text that does not round-trip (genuine Arabic, 'Café', or damage that lost bytes such as
-    'Apaydiná') is returned unchanged.
-    """
-    if text.isascii():
-        return text
-    try:
-        return b"".join(_cp1252_byte(c) for c in text).decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
 
 
 def header_key(name) -> str:

@@ -24,7 +24,7 @@ Writes: events (etl.contracts.EVENTS + point geometry, EPSG:4326):
 
 Quirks handled: byte-order mark; header names with stray spaces; date_start/date_end as
 'YYYY-MM-DD HH:MM:SS.000', YYYY-MM-DD or an Excel serial number; coordinates stored as text
-(stray spaces, decimal comma); text damaged by a Windows-1252 reading (see acled.unmangle);
+(stray spaces, decimal comma); text damaged by a Windows-1252 reading (repaired by etl.core.names.repair_mojibake);
 multi-line quoted cells (source_original) count as one row.
 
 Rejected rows (reported with file, row, column, value and reason; never loaded): anything the

@@ -15,6 +15,7 @@ from etl.adapters import acled
 from etl.adapters.base import SourceSpec
 from etl.contracts import EVENTS
 from etl.core.issues import Issues, SourceError
+from etl.core.names import repair_mojibake
 from tests.adapters.helpers import assert_conforms, assert_located
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "acled"
@@ -192,8 +193,8 @@ def test_zip_must_hold_one_csv(tmp_path):
         ("Idleb", "Idleb"),
     ],
 )
-def test_unmangle(damaged, repaired):
-    assert acled.unmangle(damaged) == repaired
+def test_repair_mojibake(damaged, repaired):
+    assert repair_mojibake(damaged) == repaired
 
 
 def test_decimal_text():

@@ -50,9 +50,10 @@ import hxl
 import pandas as pd
 
 from etl.adapters.base import SourceSpec, iso_dates, suppressed_to_blank
-from etl.adapters.locations import reject_duplicates, repair_mojibake, validate_rows
+from etl.adapters.locations import reject_duplicates, validate_rows
 from etl.contracts import CASUALTIES, DISPLACEMENT, EVENTS, IDP_STOCK
 from etl.core.issues import Issues, SourceError
+from etl.core.names import repair_mojibake
 
 TABLES = ("idp_stock", "displacement", "casualties", "events")
 

@@ -61,6 +61,7 @@ from etl.adapters.base import SourceSpec, clean_header
 from etl.contracts import LOCATIONS
 from etl.core.contracts import Contract, validate
 from etl.core.issues import Issues, SourceError
+from etl.core.names import repair_mojibake
 
 TABLES = ("locations",)
 
@@ -108,27 +109,6 @@ COORD_DECIMALS = 6
 def header_key(name) -> str:
     """'Latitude_y', ' latitude y' and 'LATITUDE_Y' all give 'latitudey'."""
     return re.sub(r"[\s_]", "", clean_header(name)).lower()
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 text decoded as Windows-1252/Latin-1 ('Ø¥Ø¯Ù„Ø¨' -> 'إدلب').
-
-    Text that is not such damage (plain ASCII, real Arabic, 'Apaydiná') is returned unchanged.
-    """
-    if text.isascii():
-        return text
-    raw = bytearray()
-    for ch in text:
-        try:
-            raw += ch.encode("cp1252")
-        except UnicodeEncodeError:
-            if ord(ch) > 0xFF:
-                return text
-            raw.append(ord(ch))  # bytes cp1252 leaves undefined survive as Latin-1 controls
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return text
 
 
 def split_bilingual(name: str) -> tuple[str, str | None]:

@@ -41,8 +41,8 @@ def _run(settings: Settings, config: Path | None, offline: bool) -> int:
 
     version, issues = pipeline.run(settings, config=config, offline=offline)
     if issues.problems:
-        print(f"{len(issues.problems)} problem(s); rejected rows were kept out of the warehouse "
-              "(see the rejects table):", file=sys.stderr)
+        print(f"{len(issues.problems)} problem(s), also in the rejects table; rows are left out of the "
+              "warehouse unless the reason says they were kept:", file=sys.stderr)
         print(issues.summary(), file=sys.stderr)
     print(f"published warehouse version {version}")
     return 0

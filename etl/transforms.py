@@ -42,7 +42,31 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
         existing = out[column] if column in out else pd.Series(pd.NA, index=out.index, dtype="string")
         joined_col = joined[column] if column in joined else pd.Series(pd.NA, index=joined.index, dtype="string")
         out[column] = existing.astype("string").fillna(joined_col.reindex(out.index).astype("string"))
+    if table in REPORT_UNJOINED:
+        report_unjoined(joined, admin_areas, table, issues)
     return out
+
+
+REPORT_UNJOINED = ("events", "locations")  # places include Türkiye's towns by design
+
+
+def report_unjoined(joined: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, table: str, issues: Issues, limit: int = 200):
+    """Points outside every admin area (beyond the snap tolerance), with their nearest areas.
+    They stay loaded (a strike across the border is still an event), without P-codes."""
+    from etl.core.joins import nearest_candidates, unjoined
+
+    outside = unjoined(joined)
+    level = 1 if not (admin_areas["level"] == 3).any() else 3
+    for i, (_, r) in enumerate(outside.iterrows()):
+        key = r.get("event_id", r.get("location_pcode"))
+        if i >= limit:
+            issues.add(table, str(r["source_id"]), None, "geometry", None,
+                       f"{len(outside) - limit} more points outside every admin area (not listed)")
+            break
+        nearest = nearest_candidates(r.geometry, admin_areas, level)
+        listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in nearest.itertuples())
+        issues.add(table, str(r["source_id"]), None, "geometry", key,
+                   f"point outside every admin area; kept without P-codes (nearest: {listed or 'none'})")
 
 
 def _row_of(fact_id: str) -> int | None:

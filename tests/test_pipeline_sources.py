@@ -85,3 +85,21 @@ def test_any_adapter_failing_leaves_the_previous_version_live(adapter, tmp_path,
     assert len(open_live(settings.warehouse_dir).read("displacement")) > 50
     assert not list(settings.warehouse_dir.glob(".staging-*"))
 
+
+
+def test_points_outside_every_area_are_reported_with_their_nearest_areas():
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from etl.core.issues import Issues
+    from etl.transforms import with_admin_pcodes
+
+    admin = gpd.GeoDataFrame({"pcode": ["SY07", "SY02"], "level": [1, 1], "name_en": ["Idleb", "Aleppo"]},
+                             geometry=[box(36.0, 35.5, 36.9, 36.3), box(36.9, 35.5, 38.0, 36.8)], crs="EPSG:4326")
+    events = gpd.GeoDataFrame({"event_id": ["in", "out"], "source_id": ["acled-x", "acled-x"]},
+                              geometry=[Point(36.63, 35.93), Point(37.3, 37.5)], crs="EPSG:4326")
+    issues = Issues()
+    out = with_admin_pcodes(events, admin, "events", issues).set_index("event_id")
+    assert out.loc["in", "adm1_pcode"] == "SY07" and pd.isna(out.loc["out", "adm1_pcode"])
+    [problem] = issues.problems
+    assert problem.value == "out" and problem.column == "geometry" and "nearest: SY02 Aleppo" in problem.reason

@@ -39,7 +39,7 @@ browser:
 	@scripts/ensure-browser.sh
 
 test: $(VENV)/.installed-dev browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

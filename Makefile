@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8050
 WAREHOUSE := data/warehouse
-ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/datasets.csv requirements.txt
+ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
 .PHONY: run test warehouse browser lint clean-warehouse help
 

@@ -14,6 +14,8 @@ import pandas as pd
 import shapely
 
 from etl.adapters.base import SourceSpec
+from etl.contracts import ADMIN_AREAS
+from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
 from etl.core.readers import read_geojson
 
@@ -29,6 +31,22 @@ def _require(frame: gpd.GeoDataFrame, path, columns: list[str]) -> None:
     if invalid.any():
         row = int(invalid.to_numpy().nonzero()[0][0]) + 1
         raise SourceError(str(path), f"feature {row}: expected a valid, non-empty geometry")
+
+
+def checked_governorates(governorates: gpd.GeoDataFrame, path: Path, source_id: str) -> gpd.GeoDataFrame:
+    """The governorates' attributes against the admin-areas contract; this is the project's own
+    derived file, so any problem stops the run (a SourceError naming the feature)."""
+    columns = ["pcode", "level", "parent_pcode", "name_en", "name_ar"]
+    text = pd.DataFrame({c: governorates[c].astype("string") for c in columns}).assign(source_id=source_id)
+    problems = Issues()
+    good = validate(text.reset_index(drop=True), ADMIN_AREAS, path.name, problems, first_row=1)
+    if problems.problems:
+        first = problems.problems[0]
+        raise SourceError(str(path), f"feature {first.row}, property {first.column!r}: {first.reason}")
+    repeated = good["pcode"][good["pcode"].duplicated()]
+    if len(repeated):
+        raise SourceError(str(path), f"expected unique P-codes; repeated: {', '.join(sorted(repeated))}")
+    return gpd.GeoDataFrame(good.sort_index(), geometry=list(governorates.geometry), crs="EPSG:4326")
 
 
 def admin_areas(countries: gpd.GeoDataFrame, governorates: gpd.GeoDataFrame, source_id: str) -> gpd.GeoDataFrame:
@@ -63,8 +81,9 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     _require(countries, paths["countries"], ["iso3", "name_en", "name_ar", "name_tr"])
     _require(border, paths["border"], ["name_en", "name_ar", "name_tr"])
     _require(governorates, paths["governorates"], ["pcode", "level", "parent_pcode", "name_en", "name_ar"])
+    governorates = checked_governorates(governorates, paths["governorates"], spec.name)
     if set(countries["iso3"]) != {"SYR", "TUR"}:
-        raise SourceError(str(paths["countries"]), f"expected features SYR and TUR, found {sorted(countries['iso3'])}")
+        raise SourceError(str(paths["countries"]), f"expected features SYR and TUR, found {sorted(map(str, countries['iso3']))}")
     countries = countries[["iso3", "name_en", "name_ar", "name_tr", "geometry"]].assign(source_id=spec.name)
     border = border[["name_en", "name_ar", "name_tr", "geometry"]].assign(source_id=spec.name)
     return {

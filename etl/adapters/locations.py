@@ -59,7 +59,11 @@ import pandas as pd
 
 from etl.adapters.base import SourceSpec, clean_header
 from etl.contracts import LOCATIONS
-from etl.core.contracts import Contract, validate
+from etl.core.contracts import (
+    Contract,
+    reject_duplicates,  # noqa: F401  (hxl imports it from here)
+    validate,
+)
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
 
@@ -251,19 +255,6 @@ def validate_rows(raw: pd.DataFrame, contract: Contract, file: str, issues: Issu
     for p in found.problems:
         issues.add(p.table, p.file, rows[p.row], p.column, p.value, p.reason)
     return good.set_axis([rows[i] for i in good.index]).rename_axis("source_row")
-
-
-def reject_duplicates(frame: pd.DataFrame, column: str, table: str, file: str, issues: Issues) -> pd.DataFrame:
-    """Keep the first row (in file order) of each value of `column`; report the others, naming
-    the row kept. `frame` is indexed by row number in the file."""
-    ordered = frame.sort_index()
-    repeated = ordered[column].duplicated(keep="first")
-    first_row = pd.Series(ordered.index, index=ordered.index).groupby(ordered[column]).min()
-    for row, value in ordered.loc[repeated, column].items():
-        issues.add(
-            table, file, int(row), column, value, f"expected a unique {column}; row {first_row[value]} has it too and is kept"
-        )
-    return ordered[~repeated]
 
 
 def with_points(frame: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -138,3 +138,16 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
         flag(~rule.ok(typed_frame).fillna(True), rule.column, raw.get(rule.column, typed_frame[rule.column]), rule.reason)
     good = typed_frame[~bad].set_axis(row_no[~bad].to_numpy()).rename_axis("source_row")
     return good.sort_values(list(contract.key), kind="stable")
+
+
+def reject_duplicates(frame: pd.DataFrame, column: str, table: str, file: str, issues: Issues) -> pd.DataFrame:
+    """Keep the first row (in file order) of each value of `column`; report the others, naming
+    the row kept. `frame` is indexed by row number in the file."""
+    ordered = frame.sort_index()
+    repeated = ordered[column].duplicated(keep="first")
+    first_row = pd.Series(ordered.index, index=ordered.index).groupby(ordered[column]).min()
+    for row, value in ordered.loc[repeated, column].items():
+        issues.add(
+            table, file, int(row), column, value, f"expected a unique {column}; row {first_row[value]} has it too and is kept"
+        )
+    return ordered[~repeated]

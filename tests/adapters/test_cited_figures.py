@@ -177,7 +177,6 @@ def test_missing_file_raises_with_its_name(tmp_path):
         cited_figures.read(SPEC, root, Issues())
 
 
-@pytest.mark.xfail(strict=True, reason="cited_figures.read loads a repeated fact_id; the pipeline's merge on fact_id then keeps one silently")
 def test_repeated_fact_id_is_reported(tmp_path):
     out, issues = read(folder(tmp_path, {"timeline": [cells("timeline"), cells("timeline", date="2020-03-06")]}))
     assert len(out["timeline"]) == 1

@@ -172,18 +172,15 @@ def test_unreadable_file_raises_with_the_file_name(tmp_path):
         crossings.read(SPEC, path, Issues())
 
 
-# Known faults of etl/adapters/crossings.py, pinned until fixed (the property test below keeps
-# clear of these inputs; remove the marker when the fix lands).
+# Faults of etl/adapters/crossings.py found by the property tests, now fixed.
 
 
-@pytest.mark.xfail(strict=True, reason="crossings.locate draws a latitude without longitude as POINT (NaN lat)")
 def test_latitude_without_longitude_is_reported(tmp_path):
     out, issues = read(write(tmp_path / "crossings.csv", [HEADER, row(lon="")]))
     assert problems(issues) == {(2, "lon", "expected both latitude and longitude, or neither")}
     assert out.empty
 
 
-@pytest.mark.xfail(strict=True, reason="crossings.locate draws a GeoNames town wherever it is (London)")
 def test_nearest_town_outside_the_region_is_reported(tmp_path):
     records = [HEADER, row(lat="", lon="", precision="nearest_town", geonameid=str(LONDON))]
     out, issues = read(write(tmp_path / "crossings.csv", records))
@@ -191,7 +188,6 @@ def test_nearest_town_outside_the_region_is_reported(tmp_path):
     assert out.geometry.iloc[0] is None
 
 
-@pytest.mark.xfail(strict=True, reason="crossings.read loads a repeated crossing_id; the pipeline's merge then keeps one silently")
 def test_repeated_crossing_id_is_reported(tmp_path):
     out, issues = read(write(tmp_path / "crossings.csv", [HEADER, row(), row(name_en="Bab al-Hawa again")]))
     assert out["crossing_id"].tolist() == ["bab-al-hawa"]

@@ -112,20 +112,15 @@ def test_zip_without_a_shapefile_raises(tmp_path):
         hiu.read(SPEC, archive, Issues())
 
 
-# Known faults of etl/adapters/hiu.py, pinned until fixed (the property test keeps clear of them).
+# Faults of etl/adapters/hiu.py found by the property tests, now fixed.
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="hiu.read takes .x/.y of any geometry: a line crashes it")
 def test_a_line_is_reported_not_a_crash(tmp_path):
     frame = gpd.GeoDataFrame({"NAME": ["Border"]}, geometry=[LineString([(36.6, 36.2), (36.7, 36.3)])], crs="EPSG:4326")
     _, issues = read(zipped_shapefile(tmp_path, frame))
     assert problems(issues) == {(1, "geometry", "expected a point")}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "hiu.read gives two crossings one crossing_id (a repeated NAME, or names without Latin letters); "
-    "the pipeline's merge keeps one silently"
-))
 def test_crossing_ids_are_unique(tmp_path):
     frame = crossings_frame(["Bab al-Hawa", "Bab al-Hawa", "باب السلامة", "جرابلس"], [Point(36.68, 36.23)] * 4)
     out, _ = read(zipped_shapefile(tmp_path, frame))

@@ -80,3 +80,11 @@ def test_a_published_range_may_stand_without_a_value():
     out = validate(raw, DISPLACEMENT, "d.csv", issues)
     assert out.index.tolist() == [2]
     assert {(p.row, p.column) for p in issues.problems} == {(3, "value"), (4, "high")}
+
+
+def test_huge_whole_numbers_are_refused_not_wrapped():
+    contract = Contract("t", (Column("n", "int"),), key=("n",))
+    issues = Issues()
+    out = validate(pd.DataFrame({"n": ["99999999999999999999", "1e400", "12"]}, dtype="string"), contract, "f.csv", issues)
+    assert out["n"].tolist() == [12]
+    assert [(p.row, p.reason) for p in issues.problems] == [(2, "expected a whole number"), (3, "expected a whole number")]

@@ -79,7 +79,7 @@ def _parse(text: pd.Series, blank: pd.Series, column: Column) -> tuple[pd.Series
     if column.kind in ("int", "float"):
         typed = pd.to_numeric(text.str.replace(",", "", regex=False).mask(blank), errors="coerce")
         if column.kind == "int":
-            typed = typed.where(typed.isna() | (typed == typed.round()))
+            typed = typed.where(typed.isna() | ((typed == typed.round()) & (typed.abs() < 2**53)))
         typed = typed.astype(_DTYPES[column.kind])
     elif column.kind == "date":
         typed = pd.to_datetime(text.mask(blank), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")

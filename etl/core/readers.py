@@ -13,7 +13,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     """Every cell as text (no type guessing), a UTF-8 byte-order mark tolerated, header names
     stripped of surrounding spaces."""
     try:
-        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig", index_col=False)
     except FileNotFoundError:
         raise SourceError(str(path), "file not found") from None
     except UnicodeDecodeError as exc:

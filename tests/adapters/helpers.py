@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import strategies as st
 
 from etl.core.contracts import Contract, validate
 from etl.core.issues import Issues
@@ -42,3 +43,36 @@ def assert_located(issues: Issues, file: str) -> None:
         assert p.file == file, p
         assert isinstance(p.row, int) and p.row >= 1, p
         assert p.column, p
+
+
+MIXES = [tuple(range(k, k + 40)) for k in range(7)]  # row k takes variant k, k+1, ... of its cells
+
+
+def damaged_rows(draw, kinds: list[str], valid: dict, broken: dict, garbage: tuple, text) -> list[list[str]]:
+    """For hypothesis tests of tabular layouts: 1-6 rows of valid cells (a few mixes of the variants
+    in `valid`, by column kind) with 0-3 cells broken, blanked or garbled each; some truncated."""
+    rows = []
+    for _ in range(draw(st.integers(1, 6))):
+        row = [valid[kind][k % len(valid[kind])] for kind, k in zip(kinds, draw(st.sampled_from(MIXES)))]
+        for _ in range(draw(st.integers(0, 3))):
+            i = draw(st.integers(0, len(row) - 1))
+            row[i] = draw(st.one_of(st.sampled_from(broken.get(kinds[i], ()) + garbage), text))
+        rows.append(row[: draw(st.integers(0, len(row)))] if draw(st.integers(0, 5)) == 0 else row)
+    return rows
+
+
+def assert_all_conform(collected: dict[str, list], contracts: dict) -> None:
+    """Re-validate every example's output at once (validate() is slow per call); on a failure,
+    find the example and show its input. `collected`: table -> [(input rows, output frame)]."""
+    for table, examples in collected.items():
+        if not examples:
+            continue
+        try:
+            assert_conforms(pd.concat([frame for _, frame in examples], ignore_index=True), contracts[table])
+        except AssertionError:
+            for rows, frame in examples:
+                try:
+                    assert_conforms(frame, contracts[table])
+                except AssertionError as exc:
+                    raise AssertionError(f"{exc}\ninput rows: {rows!r}") from None
+            raise

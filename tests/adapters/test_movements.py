@@ -18,7 +18,7 @@ from etl.adapters import movements
 from etl.adapters.base import SourceSpec
 from etl.contracts import DISPLACEMENT
 from etl.core.issues import Issues, SourceError
-from tests.adapters.helpers import assert_conforms, assert_located
+from tests.adapters.helpers import assert_all_conform, assert_conforms, assert_located, damaged_rows
 
 TMP = tempfile.TemporaryDirectory(prefix="movements-property-")  # one folder for every hypothesis example
 ISMI = [
@@ -252,22 +252,6 @@ LAYOUTS = [
              ["month", "pcode", "name", "name", "count"])),
 ]
 
-MIXES = [tuple(range(k, k + 40)) for k in range(7)]  # row k takes variant k, k+1, ... of its cells
-
-
-def damaged_rows(draw, kinds: list[str]) -> list[list[str]]:
-    """1-6 rows of valid cells (a few mixes of the variants in VALID) with 0-3 cells broken,
-    blanked or garbled each; some truncated."""
-    rows = []
-    for _ in range(draw(st.integers(1, 6))):
-        row = [VALID[kind][k % len(VALID[kind])] for kind, k in zip(kinds, draw(st.sampled_from(MIXES)))]
-        for _ in range(draw(st.integers(0, 3))):
-            i = draw(st.integers(0, len(row) - 1))
-            row[i] = draw(st.one_of(st.sampled_from(BROKEN.get(kinds[i], ()) + GARBAGE), TEXT))
-        rows.append(row[: draw(st.integers(0, len(row)))] if draw(st.integers(0, 5)) == 0 else row)
-    return rows
-
-
 @st.composite
 def movement_files(draw):
     """(file rows, first data row number) in one of the real layouts, damaged."""
@@ -275,25 +259,8 @@ def movement_files(draw):
     layout = [c for c in layout if draw(st.integers(0, 14)) > 0]  # a column goes missing now and then
     layout += [(draw(TEXT), "junk") for _ in range(draw(st.integers(0, 2)))]
     preamble = [[draw(TEXT)] for _ in range(draw(st.integers(0, 2)))]
-    rows = damaged_rows(draw, [kind for _, kind in layout])
+    rows = damaged_rows(draw, [kind for _, kind in layout], VALID, BROKEN, GARBAGE, TEXT)
     return preamble + [[name for name, _ in layout]] + rows, len(preamble) + 2
-
-
-def assert_all_conform(collected: dict[str, list], contracts: dict) -> None:
-    """Re-validate every example's output at once (validate() is slow per call); on a failure,
-    find the example and show its input."""
-    for table, examples in collected.items():
-        if not examples:
-            continue
-        try:
-            assert_conforms(pd.concat([frame for _, frame in examples], ignore_index=True), contracts[table])
-        except AssertionError:
-            for rows, frame in examples:
-                try:
-                    assert_conforms(frame, contracts[table])
-                except AssertionError as exc:
-                    raise AssertionError(f"{exc}\ninput rows: {rows!r}") from None
-            raise
 
 
 def test_property_malformed_movement_tables():

@@ -19,7 +19,7 @@ from etl.adapters.base import SourceSpec
 from etl.adapters.movements import header_key
 from etl.contracts import REFUGEES
 from etl.core.issues import Issues, SourceError
-from tests.adapters.helpers import assert_conforms, assert_located
+from tests.adapters.helpers import assert_conforms, assert_located, damaged_rows
 
 TMP = tempfile.TemporaryDirectory(prefix="unhcr-property-")  # one folder for every hypothesis example
 FINDER = [
@@ -184,29 +184,13 @@ BROKEN = {  # the same cells, wrong
 }
 FINDER_KINDS = ["year", "name", "iso", "name", "iso"] + ["count"] * 9
 
-MIXES = [tuple(range(k, k + 40)) for k in range(7)]  # row k takes variant k, k+1, ... of its cells
-
-
-def damaged_rows(draw, kinds: list[str]) -> list[list[str]]:
-    """1-6 rows of valid cells (a few mixes of the variants in VALID) with 0-3 cells broken,
-    blanked or garbled each; some truncated."""
-    rows = []
-    for _ in range(draw(st.integers(1, 6))):
-        row = [VALID[kind][k % len(VALID[kind])] for kind, k in zip(kinds, draw(st.sampled_from(MIXES)))]
-        for _ in range(draw(st.integers(0, 3))):
-            i = draw(st.integers(0, len(row) - 1))
-            row[i] = draw(st.one_of(st.sampled_from(BROKEN.get(kinds[i], ()) + GARBAGE), TEXT))
-        rows.append(row[: draw(st.integers(0, len(row)))] if draw(st.integers(0, 5)) == 0 else row)
-    return rows
-
-
 @st.composite
 def finder_files(draw):
     """(file rows, first data row number, indexes of measure columns) in the export layout, damaged."""
     layout = [c for c in zip(FINDER, FINDER_KINDS) if draw(st.integers(0, 14)) > 0]
     layout += [(draw(TEXT), "junk") for _ in range(draw(st.integers(0, 2)))]
     preamble = PREAMBLE if draw(st.booleans()) else []
-    rows = damaged_rows(draw, [kind for _, kind in layout])
+    rows = damaged_rows(draw, [kind for _, kind in layout], VALID, BROKEN, GARBAGE, TEXT)
     measures = [i for i, (name, _) in enumerate(layout) if header_key(name) in frozenset().union(*unhcr.MEASURES.values())]
     return preamble + [[name for name, _ in layout]] + rows, len(preamble) + 2, measures
 

@@ -28,7 +28,6 @@ Run from anywhere: ``python -m etl.derive.natural_earth [--wheel PATH] [--out DI
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -46,6 +45,8 @@ import numpy as np
 import pyogrio
 import shapely
 from shapely.geometry import mapping, shape
+
+from etl.core.warehouse import sha256_file
 
 LOG = logging.getLogger(__name__)
 
@@ -258,15 +259,6 @@ def governorate_anchors() -> gpd.GeoDataFrame:
 
 
 # --- I/O -------------------------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def countries_zip() -> Path:

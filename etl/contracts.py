@@ -29,6 +29,7 @@ LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_c
 LOCATION_PRECISIONS = ("exact", "parent_community")
 
 PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"  # admin 1-3 (SY07, SY0703, SY070301)
+SUB_DISTRICT = r"^SY\d{6}$"  # admin 3 (SY070301)
 ANY_PCODE = r"^(SY(\d{2}(\d{2}(\d{2})?)?)?|C\d{3,6}|CP\d{6}|TEMP\d{3,6})$"  # plus admin 0, communities, camps (CCCM temporary codes too)
 ISO3 = r"^[A-Z]{3}$"
 # the region the dashboard covers: Syria and its neighbours' border areas
@@ -196,9 +197,17 @@ IDP_STOCK = Contract(
         Column("unit", required=True, choices=STOCK_UNITS),
         Column("source_id", required=True),
         Column("note"),
+        Column("adm3_pcode"),  # the sub-district of a community row (pcode C1234), when the source names it
     ),
     key=("date", "fact_id"),
-    rules=(pcode_rule("pcode", ANY_PCODE),),
+    rules=(
+        pcode_rule("pcode", ANY_PCODE),
+        RowRule(
+            "adm3_pcode",
+            lambda f: f["adm3_pcode"].isna() | f["adm3_pcode"].str.fullmatch(SUB_DISTRICT),
+            "expected a sub-district P-code such as SY070301",
+        ),
+    ),
 )
 
 TIMELINE = Contract(
@@ -327,3 +336,143 @@ LOCATIONS = Contract(
         RowRule("lon", lambda f: f["lat"].isna() == f["lon"].isna(), "expected both latitude and longitude, or neither"),
     ),
 )
+
+# Tables the ETL derives from the others (etl/derived_tables.py), written on every run. Their
+# float columns are numpy float64, NaN where a distance or share cannot be computed (see
+# etl/derived_schema.py); geometry tables: the contract covers the attribute columns.
+
+MOVE_BASES = ("flow", "arrival")  # flow: origin -> destination; arrival: destination only
+AREA_STOCK_UNITS = ("idps", "idps_in_camps", "population")
+
+
+def _share_ok(column):
+    return lambda f: f[column].isna() | ((f[column] >= 0) & (f[column] <= 1))
+
+
+AREA_METRICS = Contract(
+    "area_metrics",
+    (
+        Column("pcode", required=True),
+        Column("level", "int", required=True, min=1, max=3),
+        Column("lon", "float"),  # representative point (point_on_surface in the metric CRS)
+        Column("lat", "float"),
+        Column("border_km", "float", min=0),
+        Column("area_km2", "float", min=0),
+        Column("source_id", required=True),
+    ),
+    key=("level", "pcode"),
+    rules=(pcode_rule("pcode"),),
+)
+
+MOVES = Contract(
+    "moves",
+    (
+        Column("fact_id", required=True),
+        Column("basis", required=True, choices=MOVE_BASES),
+        Column("period_start", "date", required=True),
+        Column("period_end", "date", required=True),
+        Column("origin_pcode"),
+        Column("dest_pcode", required=True),
+        Column("location_pcode"),
+        Column("persons", "int", min=0),
+        Column("unit", required=True, choices=DISPLACEMENT_UNITS),
+        Column("kind", required=True, choices=tuple(k for k in KINDS if k != "scenario")),
+        Column("source_id", required=True),
+        Column("origin_lon", "float"),
+        Column("origin_lat", "float"),
+        Column("dest_lon", "float"),
+        Column("dest_lat", "float"),
+        Column("origin_border_km", "float", min=0),
+        Column("dest_border_km", "float", min=0),
+        Column("toward_border_km", "float"),  # origin_border_km - dest_border_km: > 0 moved closer
+        Column("distance_km", "float", min=0),
+    ),
+    key=("period_start", "period_end", "fact_id"),
+    rules=(
+        pcode_rule("origin_pcode"),
+        RowRule("dest_pcode", lambda f: f["dest_pcode"].str.fullmatch(SUB_DISTRICT), "expected a sub-district P-code"),
+        pcode_rule("location_pcode", ANY_PCODE),
+        PERIOD_RULE,
+        RowRule(
+            "origin_pcode",
+            lambda f: (f["basis"] == "flow") == f["origin_pcode"].notna(),
+            "expected an origin for a flow and none for an arrival",
+        ),
+    ),
+)
+
+BORDER_MOVEMENT = Contract(
+    "border_movement",
+    (
+        Column("period_start", "date", required=True),
+        Column("period_end", "date", required=True),
+        Column("source_id", required=True),
+        Column("unit", required=True, choices=DISPLACEMENT_UNITS),
+        Column("basis", required=True, choices=MOVE_BASES),
+        Column("persons", "int", required=True, min=0),  # with a known destination distance
+        Column("persons_unplaced", "int", required=True, min=0),
+        Column("within_10_km", "int", required=True, min=0),
+        Column("within_25_km", "int", required=True, min=0),
+        Column("within_50_km", "int", required=True, min=0),
+        Column("share_10", "float"),
+        Column("share_25", "float"),
+        Column("share_50", "float"),
+        Column("mean_toward_km", "float"),
+        Column("mean_dest_border_km", "float", min=0),
+    ),
+    key=("period_start", "period_end", "source_id", "unit", "basis"),
+    rules=(
+        PERIOD_RULE,
+        *(RowRule(f"share_{d}", _share_ok(f"share_{d}"), "expected a share between 0 and 1") for d in (10, 25, 50)),
+    ),
+)
+
+BORDER_BANDS = Contract(
+    "border_bands",
+    (
+        Column("distance_km", "int", required=True, min=1),
+        Column("source_id", required=True),
+    ),
+    key=("distance_km",),
+)
+
+EVENTS_MONTHLY = Contract(
+    "events_monthly",
+    (
+        Column("month", "date", required=True),
+        Column("adm1_pcode"),
+        Column("adm2_pcode"),
+        Column("adm3_pcode"),
+        Column("dataset", required=True, choices=EVENT_DATASETS),
+        Column("event_type"),
+        Column("source_id", required=True),
+        Column("events", "int", required=True, min=1),
+        Column("fatalities", "int", required=True, min=0),
+        Column("fatalities_low", "int", min=0),
+        Column("fatalities_high", "int", min=0),
+    ),
+    key=("month", "dataset", "source_id", "adm1_pcode", "adm2_pcode", "adm3_pcode", "event_type"),
+    rules=(
+        pcode_rule("adm1_pcode"),
+        pcode_rule("adm2_pcode"),
+        pcode_rule("adm3_pcode"),
+        RowRule("month", lambda f: f["month"].dt.day == 1, "expected the first day of a month"),
+    ),
+)
+
+AREA_STOCKS = Contract(
+    "area_stocks",
+    (
+        Column("date", "date", required=True),
+        Column("pcode", required=True),
+        Column("level", "int", required=True, min=1, max=3),
+        Column("unit", required=True, choices=AREA_STOCK_UNITS),
+        Column("value", "int", required=True, min=0),
+        Column("source_id", required=True),
+        Column("parts", "int", required=True, min=1),  # published rows summed; 1: the area as published
+    ),
+    key=("date", "source_id", "unit", "level", "pcode"),
+    rules=(pcode_rule("pcode"),),
+)
+
+DERIVED_TABLES = (AREA_METRICS, MOVES, BORDER_MOVEMENT, BORDER_BANDS, EVENTS_MONTHLY, AREA_STOCKS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from etl import contracts, sources, transforms
+from etl import contracts, derived_tables, sources, transforms
 from etl.adapters.base import SourceSpec
 from etl.config import Settings
 from etl.core.issues import Issues, SourceError
@@ -31,10 +31,11 @@ CONTRACTS = {
     **{c.table: c for c in contracts.FIGURE_TABLES},
 }
 # every version has these tables, empty when no source fills them
-ALWAYS = (
+SOURCE_TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "events", "locations", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
 )
+ALWAYS = SOURCE_TABLES + derived_tables.TABLES  # the derived ones are computed in transform()
 
 
 def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list[SourceFile]]:
@@ -64,6 +65,8 @@ def citation(spec: SourceSpec) -> dict | None:
 
 
 def empty(table: str) -> pd.DataFrame:
+    if table in derived_tables.TABLES:
+        return derived_tables.empty_table(table)
     frame = CONTRACTS[table].empty() if table in CONTRACTS else pd.DataFrame()
     if table in GEO_TABLES:
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
@@ -92,7 +95,16 @@ def transform(tables: dict[str, pd.DataFrame], issues: Issues, files: dict[str, 
     for table in ("events", "locations", "places"):
         out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)
     out["places"] = transforms.select_places(out["places"], out["border"])
+    out.update(derived_tables.build(out, issues))
     return out
+
+
+def derived_files(files: dict[str, list[SourceFile]]) -> dict[str, list[SourceFile]]:
+    """The source files of each derived table: those of the tables it is computed from."""
+    return {
+        table: list(dict.fromkeys(f for source in derived_tables.INPUTS[table] for f in files.get(source, [])))
+        for table in derived_tables.TABLES
+    }
 
 
 def run(
@@ -117,8 +129,9 @@ def run(
             progress.step(f"{spec.name} ({spec.adapter})")
         if citations:
             frames["sources"].insert(0, pd.DataFrame(citations).astype(contracts.SOURCES.empty().dtypes.to_dict()))
-        tables = {t: merge(frames[t], t) if frames.get(t) else empty(t) for t in set(ALWAYS) | set(frames)}
+        tables = {t: merge(frames[t], t) if frames.get(t) else empty(t) for t in set(SOURCE_TABLES) | set(frames)}
         tables = transform(tables, issues, {s.name: Path(s.location).name for s in specs})
+        files |= derived_files(files)
         progress.step("joins and transforms")
         for name in sorted(tables):
             writer.write_table(name, tables[name], files.get(name, []), rejected=issues.count(name))

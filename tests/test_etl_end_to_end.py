@@ -22,7 +22,9 @@ def live(built_warehouse):
 def test_every_table_is_built_with_no_rejected_rows(live):
     tables = live.manifest["tables"]
     assert set(tables) >= {"admin_areas", "border", "countries", "crossings", "places", "sources", "rejects", *FIGURE_TABLES}
-    assert all(meta["rejected"] == 0 for meta in tables.values()), live.read("rejects")
+    # moves: sub-district destinations have no polygon offline (no COD-AB); reported, rows kept
+    # (tests/etl_derived/test_build.py checks those reports)
+    assert all(meta["rejected"] == 0 for name, meta in tables.items() if name != "moves"), live.read("rejects")
     assert tables["admin_areas"]["rows"] == 15  # Syria + 14 governorates
     assert tables["crossings"]["rows"] == 6
     assert all(len(s["sha256"]) == 64 for meta in tables.values() for s in meta["sources"])

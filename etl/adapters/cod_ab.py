@@ -22,11 +22,12 @@ Writes:
   name_ar, source_id + geometry (polygons, EPSG:4326, full resolution).
 - admin_areas_web: the same rows simplified for the browser (etl.core.topology.web_simplify):
   each level simplified as a coverage so neighbours keep their shared edges, coordinates on a
-  1e-5 degree grid. At the default 25 m, Idlib's 26 sub-districts weigh about 71 KB as GeoJSON.
+  1e-5 degree grid. At the default 150 m, Idlib's 26 sub-districts weigh about 52 KB as GeoJSON.
 
 Options:
 - levels: list of admin levels to load (default [0, 1, 2, 3]).
-- web_tolerance_m: simplification tolerance of admin_areas_web in metres (default 25).
+- web_tolerance_m: simplification tolerance of admin_areas_web in metres (default 150: under a pixel
+  on the dashboard's map of north-west Syria).
 
 Problems name the layer as `file` ('syr_adm.zip/syr_admbnda_adm3_uncs_unocha_20201217.shp',
 'syr_adm.gpkg:admin3', or the file name alone) and the feature's position in it, counted from 1
@@ -62,7 +63,7 @@ from etl.core.topology import web_simplify
 
 TABLES = ("admin_areas", "admin_areas_web")
 LEVELS = (0, 1, 2, 3)
-WEB_TOLERANCE_M = 25.0
+WEB_TOLERANCE_M = 150.0  # under a pixel at the map's regional extent (about 550 m a pixel)
 VECTOR_SUFFIXES = (".shp", ".geojson", ".json", ".gpkg")
 COLLECTED_SUFFIXES = (".shp", ".geojson", ".gpkg")  # in a zip or folder, .json may be anything
 TABLE = ADMIN_AREAS.table

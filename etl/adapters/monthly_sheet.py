@@ -18,7 +18,9 @@ least one '(Individuals)' column.
 Writes, per community row (row = the Excel row):
 - idp_stock: unit 'idps' from IDPs (Individuals) and unit 'population' from Population
   (Individuals); date = the last day of the month; area_en = the community name; pcode = the
-  Admin4 community P-code (C1234); fact_id '<source>:<row>:idps' / ':population'.
+  Admin4 community P-code (C1234); adm3_pcode = the Admin3 sub-district P-code when it is one
+  (a malformed Admin3 leaves it empty: the stock still loads); fact_id '<source>:<row>:idps' /
+  ':population'.
 - displacement: direction 'arrivals' (unit idp_arrivals), 'departures' (idp_departures) and
   'returns' (idp_returns) from the 'last 30 days' columns, period = the calendar month of the
   report (the note says so), pcode = the Admin3 sub-district P-code, location_pcode = the Admin4
@@ -52,7 +54,7 @@ from etl.adapters.movements import (
     text_table,
     validate_records,
 )
-from etl.contracts import ANY_PCODE, DISPLACEMENT, IDP_STOCK
+from etl.contracts import ANY_PCODE, DISPLACEMENT, IDP_STOCK, SUB_DISTRICT
 from etl.core.issues import Issues, SourceError
 
 TABLES = ("idp_stock", "displacement")
@@ -133,7 +135,9 @@ def stock_record(row: int, measure: str, figure: tuple, month: tuple, place: dic
         "row": row, "fact_id": f"{source_id}:{row}:{measure}", "date": str(month[1]), "area_en": place["name"],
         "pcode": place["pcode"], "value": individuals, "qualifier": "exact", "unit": STOCK[measure],
         "source_id": source_id, "note": join_notes(households, place["where"]),
-        "columns": {"value": cols[measure], "date": cols["date"], "area_en": cols["admin4_name"], "pcode": cols["admin4"]},
+        "adm3_pcode": place["sub_district"] if re.fullmatch(SUB_DISTRICT, place["sub_district"] or "") else None,
+        "columns": {"value": cols[measure], "date": cols["date"], "area_en": cols["admin4_name"], "pcode": cols["admin4"],
+                    "adm3_pcode": cols["admin3"]},
     }
 
 

@@ -68,3 +68,13 @@ class Issues:
             lines.append(f"[{table}] {len(items)} row(s): {reason}. First {min(first, len(items))}:")
             lines.extend(f"    {p}" for p in items[:first])
         return "\n".join(lines)
+
+
+def report_each(issues: Issues, table: str, found: list[tuple[str, str | None, object]], reason: str, limit: int = 200):
+    """Add one problem per (file, column, value) found, the first `limit` of them, then one line
+    saying how many more there are (so a systematic fault does not flood the report)."""
+    for file, column, value in found[:limit]:
+        issues.add(table, file, None, column, value, reason)
+    if len(found) > limit:
+        file, column, _ = found[limit]
+        issues.add(table, file, None, column, None, f"{len(found) - limit} more not listed: {reason}")

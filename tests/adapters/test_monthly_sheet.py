@@ -90,6 +90,7 @@ def test_real_layout_workbook(tmp_path):
     first = stock.set_index("fact_id").loc["nws-monthly:2:idps"]
     assert (first["date"], first["area_en"], first["pcode"], first["value"]) == (pd.Timestamp("2022-11-30"), "Big Hir Jamus", "C4141", 11796)
     assert (first["unit"], first["qualifier"], first["note"]) == ("idps", "exact", "households 2242; sub-district SY070302 Salqin")
+    assert first["adm3_pcode"] == "SY070302"  # the community's sub-district (area_stocks sums communities up)
     assert value(stock, "nws-monthly:2:population") == 13796
     arrivals = flows.set_index("fact_id").loc["nws-monthly:2:arrivals"]
     assert (arrivals["period_start"], arrivals["period_end"]) == (pd.Timestamp("2022-11-01"), pd.Timestamp("2022-11-30"))
@@ -112,6 +113,7 @@ def test_real_layout_workbook(tmp_path):
     assert not any(f.startswith("nws-monthly:8:") for f in stock["fact_id"])
     # a bad sub-district P-code rejects the flows (their pcode) but not the community stock
     assert value(stock, "nws-monthly:9:idps") == 20
+    assert pd.isna(value(stock, "nws-monthly:9:idps", "adm3_pcode"))  # a malformed Admin3 is not carried over
     assert not any(f.startswith("nws-monthly:9:") for f in flows["fact_id"])
     assert {(p.table, p.row, p.column, p.reason) for p in issues.problems} == {
         ("idp_stock", 6, "IDPs (Individuals)", "no figure in this row: every '(Individuals)' count is blank or suppressed"),

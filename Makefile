@@ -6,12 +6,13 @@ PORT   ?= 8050
 WAREHOUSE := data/warehouse
 ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
-.PHONY: run test warehouse browser lint clean-warehouse help
+.PHONY: run test warehouse browser lint clean-warehouse help bench
 
 help:
 	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
 	@echo "make test   install test tools (and Debian chromium if missing) and run the whole suite"
 	@echo "make lint   ruff"
+	@echo "make bench  benchmarks on synthetic data (BENCH_ARGS=--quick for a quick run; see README)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +47,10 @@ lint: $(VENV)/.installed-dev
 
 clean-warehouse:
 	rm -rf $(WAREHOUSE)
+
+# Benchmarks (bench/): a synthetic warehouse under bench/results/, the dashboard and a naive
+# baseline served on 127.0.0.1, figures printed and written to bench/results/latest.{json,md}.
+# Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick" or "--events 200000 --reps 30".
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-dev browser
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1,35 +1,23 @@
-"""create_app() -> Dash: the app factory. Nothing is loaded at import time."""
+"""create_app() -> Dash: the app factory. Nothing is loaded at import time.
+
+The layout is a small shell; the page is rendered from the URL's query string by a callback
+(dashboard.callbacks.render_page), so a copied link opens the same view. A failing callback
+never shows a traceback: the server logs it and the page says so in plain words.
+"""
 from __future__ import annotations
 
 import logging
 
-from dash import Dash, html
+from dash import Dash
 
 from etl.config import ASSETS_DIR
 
 log = logging.getLogger(__name__)
 
 
-def serve_layout():
-    """Layout per page load, from the live warehouse; a clear page if there is none."""
-    from dashboard import layout
-    from dashboard.data import warehouse
-    from dashboard.i18n import translator
-    from etl.core.warehouse import WarehouseError
-
-    t = translator("en")
-    try:
-        return layout.build(warehouse(), t)
-    except WarehouseError as exc:
-        log.error("no warehouse: %s", exc)
-        return html.Div([
-            html.H1(t("Idlib displacement dashboard")),
-            html.P(t("The data warehouse has not been built yet. Run `make run` or `python -m etl run`.")),
-        ], className="page")
-
-
 def create_app() -> Dash:
-    import dashboard.callbacks  # noqa: F401  (registers the callbacks)
+    import dashboard.callbacks as callbacks  # registers the callbacks
+    from dashboard import layout
     from dashboard.i18n import translator
 
     app = Dash(
@@ -38,6 +26,9 @@ def create_app() -> Dash:
         title=translator("en")("Idlib displacement dashboard"),
         serve_locally=True,
         update_title=None,
+        compress=True,
+        suppress_callback_exceptions=True,  # the page is built by a callback from the URL
+        on_error=callbacks.error_message,
     )
-    app.layout = serve_layout
+    app.layout = layout.shell
     return app

@@ -1,70 +1,228 @@
-"""Callbacks: they only wire controls to the pure query and figure functions."""
+"""Callbacks: they only wire the URL and the controls to the pure functions of dashboard.view.
+
+- `render_page`: the URL's query string -> the whole page (first view, a pasted link, back and
+  forward). Controls built from the URL, figures included, in one response.
+- `push_url`: any control -> the query string (a new history entry), so a copied link restores
+  the view. While the map plays, steps are not written (one entry when it stops).
+- `update_map`: a new admin level redraws the map with its geometry; anything else sends a
+  `Patch` with values only (no geometry).
+- one callback per chart, on the controls that change it.
+- `time_control`: the map's time slider, its play/pause and its bounds.
+- `map_click`: clicking an area selects it (the charts follow); clicking it again clears it.
+"""
 from __future__ import annotations
 
-import pandas as pd
-from dash import Input, Output, callback
+import logging
 
-from dashboard import queries
-from dashboard.components.sources import source_list, unlocated_note
+from dash import Input, Output, Patch, State, callback, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import layout, view
+from dashboard.components.sources import unlocated_note
 from dashboard.data import warehouse
-from dashboard.figures.common import fmt_date
-from dashboard.figures.map import map_figure
-from dashboard.figures.series import DISPLACEMENT_UNITS, casualties_figure, displacement_figure, refugees_figure
 from dashboard.i18n import translator
+from dashboard.state import CONTROL_IDS, ViewState, from_controls, parse_query, step_starts, to_query
+from etl.core.warehouse import WarehouseError
+
+log = logging.getLogger(__name__)
+CONTROL_INPUTS = [Input(c, "value") for c in CONTROL_IDS]
+CHART_TRIGGERS = {
+    "displacement": ("home-range", "home-areas", "home-sources", "home-agg"),
+    "casualties": ("home-range", "home-areas", "home-sources", "home-etypes", "home-agg"),
+    "refugees": ("home-range", "home-sources"),
+    "events": ("home-range", "home-areas", "home-sources", "home-etypes", "home-agg"),
+    "border": ("home-range", "home-areas", "home-sources", "home-agg"),
+}
+MAP_TRIGGERS = tuple(c for c in CONTROL_IDS if c != "home-agg")
 
 
-def view(value: list[int], first_iso: str, level: int = 1, indicator: str | None = None, lang: str = "en") -> dict:
-    """Everything the page shows for a date range, admin level and map indicator (a plain
-    function, tested without a browser)."""
-    t = translator(lang)
-    wh = warehouse()
-    level = level if level in queries.admin_levels(wh["admin_areas"]) else 1
-    start, end = queries.range_dates(pd.Timestamp(first_iso), value)
-    src = wh["sources"]
-    displacement = queries.observations(queries.overlapping(wh["displacement"], start, end))
-    casualties = queries.observations(queries.overlapping(wh["casualties"], start, end))
-    refugees = queries.within(wh["refugees"], start, end)
-    timeline = queries.within(wh["timeline"], start, end)
-    turkey = refugees[(refugees["asylum_iso3"] == "TUR") & (refugees["unit"] != "returns")]
-    areas = queries.areas_for_level(wh["admin_areas"], wh.frames.get("admin_areas_web"), level)
-    values = queries.area_values(displacement, level, indicator) if indicator else None
-    unit_label = t(DISPLACEMENT_UNITS[indicator]) if indicator else ""
-    geo = [areas, wh["countries"], wh["border"], wh["crossings"], wh["places"]]
-    return {
-        "range_text": t("Showing {start} to {end}").format(start=fmt_date(start), end=fmt_date(end)),
-        "map": map_figure(*geo, displacement, src, t, values=values, unit_label=unit_label),
-        "map_sources": [
-            unlocated_note(wh["crossings"], t),
-            source_list(queries.sources_for(src, *geo, displacement), t, "home-map-source-list"),
-        ],
-        "displacement": displacement_figure(displacement, src, timeline, start, end, t),
-        "displacement_sources": source_list(queries.sources_for(src, displacement, timeline), t, "home-displacement-source-list"),
-        "casualties": casualties_figure(casualties, src, timeline, start, end, t),
-        "casualties_sources": source_list(queries.sources_for(src, casualties, timeline), t, "home-casualties-source-list"),
-        "refugees": refugees_figure(refugees, src, start, end, t),
-        "refugees_sources": source_list(queries.sources_for(src, turkey), t, "home-refugees-source-list"),
+def page_parts(wh, state: ViewState, t, lang: str = "en") -> dict:
+    """Every figure and source list of the page for a state (plain data, tested without a browser)."""
+    fig, dyn, notes = view.map_figure_dict(wh, state, t, lang)
+    parts = {
+        "map": fig,
+        "map_note": layout.notes_block(notes, unlocated_note(wh["crossings"], t)),
+        "map_sources": view.sources_block(wh, view.map_source_ids(wh, state, dyn, lang), t, "home-map-source-list"),
     }
-
-
-KEYS = ("range_text", "map", "map_sources", "displacement", "displacement_sources",
-        "casualties", "casualties_sources", "refugees", "refugees_sources")
+    for name in view.CHARTS:
+        parts[name], parts[f"{name}_sources"] = view.chart_view(name, wh, state, t)
+    return parts
 
 
 @callback(
-    Output("home-range-text", "children"),
-    Output("home-map", "figure"),
-    Output("home-map-sources", "children"),
-    Output("home-displacement-chart", "figure"),
-    Output("home-displacement-sources", "children"),
-    Output("home-casualties-chart", "figure"),
-    Output("home-casualties-sources", "children"),
-    Output("home-refugees-chart", "figure"),
-    Output("home-refugees-sources", "children"),
-    Input("home-range", "value"),
-    Input("home-first-month", "data"),
-    Input("home-level", "value"),
-    Input("home-indicator", "value"),
+    Output("home-page", "children"),
+    Output("home-pushed", "data", allow_duplicate=True),
+    Input("home-url", "search"),
+    State("home-pushed", "data"),
+    prevent_initial_call="initial_duplicate",
 )
-def update(value, first_iso, level, indicator):
-    out = view(value, first_iso, int(level or 1), indicator or None)
-    return tuple(out[k] for k in KEYS)
+def render_page(search, pushed):
+    if pushed is not None and (search or "") == pushed:
+        raise PreventUpdate  # the URL was written by push_url: the page already shows it
+    t = translator("en")
+    try:
+        wh = warehouse()
+    except WarehouseError as exc:
+        log.error("no warehouse: %s", exc)
+        return html.Div([
+            html.H1(t("Idlib displacement dashboard")),
+            html.P(t("The data warehouse has not been built yet. Run `make run` or `python -m etl run`.")),
+        ], className="page"), no_update
+    bounds = view.bounds(wh)
+    state = parse_query(search, bounds)
+    return layout.page(wh, state, bounds, t, page_parts(wh, state, t)), search or ""
+
+
+def _state(values) -> tuple:
+    wh = warehouse()
+    bounds = view.bounds(wh)
+    return wh, bounds, from_controls(dict(zip(CONTROL_IDS, values)), bounds)
+
+
+@callback(
+    Output("home-url", "search"),
+    Output("home-pushed", "data"),
+    *CONTROL_INPUTS,
+    Input("home-interval", "disabled"),
+    prevent_initial_call=True,
+)
+def push_url(*args):
+    *values, stopped = args
+    if stopped is False and ctx.triggered_id in ("home-step", "home-interval"):
+        raise PreventUpdate  # playing: one history entry when it stops
+    _, bounds, state = _state(values)
+    search = to_query(state, bounds)
+    return search, search
+
+
+@callback(
+    Output("home-map", "figure"),
+    Output("home-map-note", "children"),
+    Output("home-map-sources", "children"),
+    Output("home-range-text", "children"),
+    *[Input(c, "value") if c in MAP_TRIGGERS else State(c, "value") for c in CONTROL_IDS],
+    prevent_initial_call=True,
+)
+def update_map(*values):
+    t = translator("en")
+    wh, _, state = _state(values)
+    if ctx.triggered_id == "home-level":
+        fig, dyn, notes = view.map_figure_dict(wh, state, t)
+    else:
+        dyn, notes = view.map_dynamic(wh, state, t)
+        fig = patch_from(dyn)
+    note = layout.notes_block(notes, unlocated_note(wh["crossings"], t))
+    sources = view.sources_block(wh, view.map_source_ids(wh, state, dyn), t, "home-map-source-list")
+    return fig, note, sources, view.range_text(state, t)
+
+
+def _assign(patch, props: dict) -> None:
+    for key, value in props.items():
+        if isinstance(value, dict):
+            _assign(patch[key], value)
+        else:
+            patch[key] = value
+
+
+def patch_from(dyn: dict) -> Patch:
+    """A dash Patch setting the dynamic props of the map (leaf by leaf: nothing else is resent)."""
+    patch = Patch()
+    for index, props in dyn["data"].items():
+        _assign(patch["data"][index], props)
+    _assign(patch["layout"], dyn["layout"])
+    return patch
+
+
+def _chart_callback(name: str):
+    triggers = CHART_TRIGGERS[name]
+
+    @callback(
+        Output(f"home-{name}-chart", "figure"),
+        Output(f"home-{name}-sources", "children"),
+        *[Input(c, "value") if c in triggers else State(c, "value") for c in CONTROL_IDS],
+        prevent_initial_call=True,
+    )
+    def update_chart(*values):
+        wh, _, state = _state(values)
+        return view.chart_view(name, wh, state, translator("en"))
+
+    update_chart.__name__ = f"update_{name}_chart"
+    return update_chart
+
+
+for _name in view.CHARTS:
+    _chart_callback(_name)
+
+
+@callback(
+    Output("home-step", "value"),
+    Output("home-step", "max"),
+    Output("home-step", "marks"),
+    Output("home-step-label", "children"),
+    Output("home-interval", "disabled"),
+    Output("home-play", "children"),
+    Output("home-play", "aria-pressed"),
+    Input("home-play", "n_clicks"),
+    Input("home-interval", "n_intervals"),
+    Input("home-range", "value"),
+    Input("home-step-unit", "value"),
+    Input("home-step", "value"),
+    State("home-interval", "disabled"),
+    *[State(c, "value") for c in CONTROL_IDS],
+    prevent_initial_call=True,
+)
+def time_control(_clicks, _ticks, _range, _unit, _step, stopped, *values):
+    t = translator("en")
+    _, _, state = _state(values)
+    n = len(step_starts(state))
+    step, playing = state.step, not stopped
+    trigger = ctx.triggered_id
+    if trigger == "home-play":
+        playing = not playing
+        if playing and (step == 0 or step >= n):
+            step = 1
+    elif trigger == "home-interval":
+        if not playing:
+            raise PreventUpdate
+        step += 1
+        if step > n:
+            step, playing = n, False
+    elif trigger in ("home-range", "home-step-unit") and step > n:
+        step = 0
+    shown = ViewState(**{**state.__dict__, "step": step})
+    label = ("❚❚ " + t("Pause")) if playing else ("▶ " + t("Play"))
+    new_step = step if step != state.step else no_update
+    return (new_step, n, layout.step_marks(shown, t), layout.step_label(shown, t), not playing, label,
+            "true" if playing else "false")
+
+
+@callback(
+    Output("home-areas", "value"),
+    Input("home-map", "clickData"),
+    State("home-areas", "value"),
+    State("home-level", "value"),
+    prevent_initial_call=True,
+)
+def map_click(click, selected, level):
+    points = (click or {}).get("points") or []
+    area = view.area_at(warehouse(), int(level or 1), points[0]) if points else None
+    if area is None:
+        raise PreventUpdate
+    selected = list(selected or [])
+    if area in selected:
+        return [a for a in selected if a != area]
+    return [area]
+
+
+def error_message(exc: Exception) -> None:
+    """Any failure in a callback: logged with its traceback on the server, a plain message on the
+    page; the page keeps working."""
+    from dash import set_props
+
+    log.exception("callback failed: %s", exc)
+    t = translator("en")
+    set_props("home-alert", {
+        "hidden": False,
+        "children": [html.Strong(t("Something went wrong while updating the page.")), " ",
+                     t("The last view stays on screen. Try another selection, or reload the page.")],
+    })

@@ -1,24 +1,45 @@
-"""The page layout, a function of the warehouse and the language."""
+"""The page layout: a static shell (URL, the page container) and the page itself, a function of
+the warehouse, the view state read from the URL and the language."""
 from __future__ import annotations
 
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import queries
+from dashboard import view
 from dashboard.data import Warehouse
-from dashboard.figures.series import DISPLACEMENT_UNITS
 from dashboard.i18n import Translate
+from dashboard.indicators import INDICATORS
+from dashboard.state import LAYERS, STEP_UNITS, TOP_N, Bounds, ViewState, controls, step_starts
 
 GRAPH_CONFIG = {
     "displaylogo": False,
     "topojsonURL": "/assets/topojson/",
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
-CHARTS = ("displacement", "casualties", "refugees")
 LEVEL_LABELS = {1: "Governorates", 2: "Districts", 3: "Sub-districts"}
+LAYER_LABELS = {
+    "border": "Border", "bands": "10/25/50 km from the border", "crossings": "Crossings", "towns": "Towns",
+    "camps": "Camps and sites", "events": "Conflict events", "flows": "Flows",
+}
+AGG_LABELS = {"day": "Daily", "week": "Weekly", "month": "Monthly"}
+STEP_LABELS = {"month": "Months", "week": "Weeks"}
+CHART_TITLES = {
+    "displacement": "Displacement", "casualties": "Casualties", "refugees": "Syrians in Türkiye",
+    "events": "Conflict events", "border": "Movement toward the border",
+}
 
 
-def slider_marks(first, n_months: int) -> dict:
+def shell() -> html.Div:
+    """What /_dash-layout serves: the URL, the page container (filled from the URL by a callback)."""
+    return html.Div([
+        dcc.Location(id="home-url", refresh=False),
+        dcc.Store(id="home-pushed"),
+        html.Div(id="home-alert", role="alert", className="alert", hidden=True),
+        html.Div(html.P("Loading…", className="loading-note"), id="home-page"),
+    ])
+
+
+def slider_marks(first: pd.Timestamp, n_months: int) -> dict:
     marks = {}
     for i in range(n_months + 1):
         month = first + pd.DateOffset(months=i)
@@ -27,80 +48,138 @@ def slider_marks(first, n_months: int) -> dict:
     return marks
 
 
-def chart_block(name: str, t: Translate) -> html.Section:
+def step_marks(state: ViewState, t: Translate) -> dict:
+    starts = step_starts(state)
+    marks = {0: t("All")}
+    every = max(1, len(starts) // 8)
+    for i, start in enumerate(starts, start=1):
+        if i % every == 0 or i == 1:
+            marks[i] = f"{start:%b %Y}" if state.step_unit == "month" else f"{start:%-d %b %Y}"
+    return marks
+
+
+def step_label(state: ViewState, t: Translate) -> str:
+    starts = step_starts(state)
+    if state.step <= 0 or state.step > len(starts):
+        return t("Map period: the whole range")
+    start = starts[state.step - 1]
+    text = f"{start:%B %Y}" if state.step_unit == "month" else t("week of {d}").format(d=f"{start:%-d %b %Y}")
+    return t("Map period: {period}").format(period=text)
+
+
+def _control(label: str, control, html_for: str, wide: bool = False) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=html_for, className="control-label"), control],
+                    className="control control-wide" if wide else "control")
+
+
+def controls_section(wh: Warehouse, state: ViewState, bounds: Bounds, t: Translate) -> html.Section:
+    values = controls(state, bounds)
+    return html.Section([
+        html.Label(t("Period"), htmlFor="home-range", className="control-label"),
+        dcc.RangeSlider(
+            id="home-range", min=0, max=bounds.n_months, step=1, value=values["home-range"],
+            marks=slider_marks(bounds.first, bounds.n_months), allowCross=False, updatemode="mouseup",
+            tooltip=None, allow_direct_input=False,
+        ),
+        html.P(view.range_text(state, t), id="home-range-text", className="range-text", **{"aria-live": "polite"}),
+        html.Div([
+            _control(t("Admin level"), dcc.RadioItems(
+                id="home-level", value=state.level, inline=True,
+                options=[{"label": t(LEVEL_LABELS[lv]), "value": lv} for lv in bounds.levels]), "home-level"),
+            _control(t("Map indicator"), dcc.Dropdown(
+                id="home-indicator", value=state.indicator, clearable=True, searchable=False,
+                placeholder=t("Areas only"),
+                options=[{"label": t(INDICATORS[k].label), "value": k} for k in bounds.indicators]),
+                "home-indicator", wide=True),
+            _control(t("Scale"), dcc.Checklist(
+                id="home-per10k", value=values["home-per10k"], inline=True,
+                options=[{"label": t("per 10,000 people"), "value": "per10k"}]), "home-per10k"),
+            _control(t("Time series"), dcc.RadioItems(
+                id="home-agg", value=state.agg, inline=True,
+                options=[{"label": t(AGG_LABELS[a]), "value": a} for a in AGG_LABELS]), "home-agg"),
+        ], className="control-row"),
+        html.Div([
+            _control(t("Areas (compare up to 4)"), dcc.Dropdown(
+                id="home-areas", value=list(state.areas), multi=True, searchable=True,
+                placeholder=t("All areas: search in English or Arabic"), options=view.area_options(wh)),
+                "home-areas", wide=True),
+            _control(t("Sources"), dcc.Dropdown(
+                id="home-sources", value=list(state.sources), multi=True, searchable=True,
+                placeholder=t("All sources"),
+                options=[{"label": o, "value": o} for o in bounds.organisations]), "home-sources", wide=True),
+            _control(t("Event types"), dcc.Dropdown(
+                id="home-etypes", value=list(state.etypes), multi=True, searchable=True,
+                placeholder=t("All event types") if bounds.event_types else t("No conflict events loaded"),
+                disabled=not bounds.event_types,
+                options=[{"label": e, "value": e} for e in bounds.event_types]), "home-etypes", wide=True),
+            html.Div(dcc.Link(t("Clear all filters"), href="/", id="home-reset", className="button-link"),
+                     className="control control-reset"),
+        ], className="control-row"),
+    ], className="controls", **{"aria-label": t("Filters")})
+
+
+def map_section(state: ViewState, figure: dict, notes, map_sources, t: Translate) -> html.Section:
+    return html.Section([
+        html.Div([
+            _control(t("Layers"), dcc.Checklist(
+                id="home-layers", value=list(state.layers), inline=True,
+                options=[{"label": t(LAYER_LABELS[x]), "value": x} for x in LAYERS]), "home-layers", wide=True),
+            _control(t("Flows drawn"), dcc.Dropdown(
+                id="home-topn", value=state.topn, clearable=False, searchable=False,
+                options=[{"label": t("Top {n}").format(n=n), "value": n} for n in TOP_N]), "home-topn"),
+        ], className="control-row"),
+        html.Div([
+            html.Button("▶ " + t("Play"), id="home-play", n_clicks=0, className="play-button",
+                        **{"aria-pressed": "false", "aria-label": t("Play the months of the period on the map")}),
+            html.Div(dcc.Slider(
+                id="home-step", min=0, max=len(step_starts(state)), step=1, value=state.step,
+                marks=step_marks(state, t), updatemode="mouseup", allow_direct_input=False,
+            ), className="step-slider"),
+            dcc.RadioItems(id="home-step-unit", value=state.step_unit, inline=True,
+                           options=[{"label": t(STEP_LABELS[u]), "value": u} for u in STEP_UNITS]),
+            dcc.Interval(id="home-interval", interval=1500, disabled=True, n_intervals=0),
+        ], className="step-row"),
+        html.P(step_label(state, t), id="home-step-label", className="range-text", **{"aria-live": "polite"}),
+        dcc.Loading(dcc.Graph(id="home-map", figure=figure, config=GRAPH_CONFIG), delay_show=400),
+        html.Div(notes, id="home-map-note", className="map-note"),
+        html.Div(map_sources, id="home-map-sources"),
+    ], className="map-block", **{"aria-label": t("Map")})
+
+
+def notes_block(notes: list[str], unlocated) -> list:
+    return [html.P(n) for n in notes] + ([unlocated] if unlocated is not None else [])
+
+
+def chart_block(name: str, figure, sources, t: Translate) -> html.Section:
     return html.Section(
         [
-            dcc.Loading(dcc.Graph(id=f"home-{name}-chart", config=GRAPH_CONFIG)),
-            html.Div(id=f"home-{name}-sources"),
+            dcc.Loading(dcc.Graph(id=f"home-{name}-chart", figure=figure, config=GRAPH_CONFIG), delay_show=400),
+            html.Div(sources, id=f"home-{name}-sources"),
         ],
-        className="chart-block", id=f"home-{name}-block",
+        className="chart-block", id=f"home-{name}-block", **{"aria-label": t(CHART_TITLES[name])},
     )
 
 
-def build(wh: Warehouse, t: Translate) -> html.Div:
-    first, last = queries.data_months(wh.frames)
-    n = queries.months_between(first, last)
-    # open on the period the displacement figures cover; the slider reaches back to 2011
-    default_start = queries.months_between(first, queries.month_start(wh["displacement"]["period_start"].min()))
+def page(wh: Warehouse, state: ViewState, bounds: Bounds, t: Translate, parts: dict) -> html.Div:
+    """The page for a state; `parts` holds the figures and source lists (see callbacks.page_parts)."""
     return html.Div(
         [
-            html.Header(
-                [
-                    html.H1(t("Idlib displacement dashboard")),
-                    html.P(t(
-                        "Displacement, casualties and the movement of people toward the Turkish border, "
-                        "from published figures with their sources."
-                    ), className="lede"),
-                ]
-            ),
-            html.Section(
-                [
-                    html.Label(t("Period"), htmlFor="home-range", className="control-label"),
-                    dcc.RangeSlider(
-                        id="home-range", min=0, max=n, step=1, value=[default_start, n],
-                        marks=slider_marks(first, n), allowCross=False, updatemode="mouseup",
-                        tooltip=None, allow_direct_input=False,
-                    ),
-                    html.P(id="home-range-text", className="range-text", **{"aria-live": "polite"}),
-                    html.Div(
-                        [
-                            html.Div([
-                                html.Label(t("Admin level"), htmlFor="home-level", className="control-label"),
-                                dcc.RadioItems(
-                                    id="home-level", value=1, inline=True,
-                                    options=[{"label": t(LEVEL_LABELS[lv]), "value": lv} for lv in queries.admin_levels(wh["admin_areas"])],
-                                ),
-                            ], className="control"),
-                            html.Div([
-                                html.Label(t("Map indicator"), htmlFor="home-indicator", className="control-label"),
-                                dcc.Dropdown(
-                                    id="home-indicator", value=None, clearable=True, searchable=False,
-                                    placeholder=t("Areas only (figures on hover)"),
-                                    options=[{"label": t(label), "value": unit} for unit, label in DISPLACEMENT_UNITS.items()],
-                                ),
-                            ], className="control control-wide"),
-                        ],
-                        className="control-row",
-                    ),
-                ],
-                className="controls",
-            ),
-            html.Section(
-                [
-                    dcc.Loading(dcc.Graph(id="home-map", config=GRAPH_CONFIG)),
-                    html.Div(id="home-map-sources"),
-                ],
-                className="map-block",
-            ),
-            html.Div([chart_block(name, t) for name in CHARTS], className="charts"),
-            html.Footer(
-                [
-                    html.Span(t("Warehouse version {v}, built {b}").format(v=wh.version, b=wh.built_at), id="home-version"),
-                    html.Span(" · "),
-                    html.Span(t("Numbers are as published by the organisations cited under each chart.")),
-                ]
-            ),
-            dcc.Store(id="home-first-month", data=first.isoformat()),
+            html.Header([
+                html.H1(t("Idlib displacement dashboard")),
+                html.P(t(
+                    "Displacement, casualties and the movement of people toward the Turkish border, "
+                    "from published figures with their sources."
+                ), className="lede"),
+            ]),
+            controls_section(wh, state, bounds, t),
+            map_section(state, parts["map"], parts["map_note"], parts["map_sources"], t),
+            html.Div([chart_block(name, parts[name], parts[f"{name}_sources"], t) for name in view.CHARTS],
+                     className="charts"),
+            html.Footer([
+                html.Span(t("Warehouse version {v}, built {b}").format(v=wh.version, b=wh.built_at), id="home-version"),
+                html.Span(" · "),
+                html.Span(t("Numbers are as published by the organisations cited under each chart.")),
+            ]),
         ],
         className="page",
     )

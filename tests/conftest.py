@@ -31,3 +31,21 @@ def shared_path(*parts: str) -> Path:
         pytest.skip(f"real-data test: {path} is absent (../shared/data is only on project machines)")
     return path
 
+
+
+@pytest.fixture(scope="session")
+def synthetic_warehouse(tmp_path_factory, built_warehouse) -> Path:
+    """A small warehouse of SYNTHETIC events and movements (bench/synthetic.py; every synthetic row
+    cites a source saying so) over admin levels 1-3 (COD-AB from ../shared when present, else
+    synthetic sub-districts), with the real default tables beside them."""
+    from bench.synthetic import generate
+
+    root = tmp_path_factory.mktemp("synthetic-warehouse")
+    generate(root, events=20_000, moves=5_000, years=10, seed=7, base=built_warehouse)
+    return root
+
+
+@pytest.fixture
+def use_synthetic(synthetic_warehouse, monkeypatch) -> Path:
+    monkeypatch.setenv("IDLIB_WAREHOUSE", str(synthetic_warehouse))
+    return synthetic_warehouse

@@ -1,10 +1,13 @@
 """The page in a real browser: Debian's chromium, headless, driven by Playwright.
 
-Opens the served app, waits for the map and the charts, checks there are no console errors and no
-request to any host but 127.0.0.1, then moves the date range by keyboard and sees the charts change.
+Two servers: one on the warehouse built from the committed data (the offline default a new user
+sees), one on a small SYNTHETIC warehouse with admin levels 1-3, conflict events and flows (see
+tests/conftest.py), for the analyst's controls: admin level, indicator, time slider and play, map
+click, URL round trip with back and forward, layer toggles, an empty selection.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -12,7 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from urllib.parse import urlparse
+from contextlib import contextmanager
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -21,6 +25,7 @@ from etl.config import ROOT
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ALLOWED_SCHEMES = {"data", "blob", "about"}
+TIMEOUT = 60_000
 
 
 def free_port() -> int:
@@ -29,12 +34,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(built_warehouse):
+@contextmanager
+def serve(warehouse_root):
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: run `make test` (installs it as root) or apt-get install chromium")
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "IDLIB_WAREHOUSE": str(built_warehouse)}
+    env = {**os.environ, "PORT": str(port), "IDLIB_WAREHOUSE": str(warehouse_root)}
     proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
@@ -50,9 +55,23 @@ def server(built_warehouse):
     else:
         proc.terminate()
         pytest.fail("dashboard did not answer within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(built_warehouse):
+    with serve(built_warehouse) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def synthetic_server(synthetic_warehouse):
+    with serve(synthetic_warehouse) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -70,39 +89,84 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, server):
+def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.console_errors = []
     page.requests = []
+    page.updates = []  # bodies of the callback responses
     page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     page.on("request", lambda r: page.requests.append(r.url))
+    page.on("response", lambda r: page.updates.append(r) if "_dash-update-component" in r.url else None)
     yield page
     context.close()
 
 
-def chart_signature(page, graph_id: str) -> str:
-    """What a chart currently draws: its x axis range and number of points."""
-    return page.evaluate(
-        """id => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
-                  const pts = g.data.reduce((n, tr) => n + (tr.x ? tr.x.length : 0), 0);
-                  return JSON.stringify([g.layout.xaxis.range, pts]); }""",
-        graph_id,
-    )
-
+# ---- helpers -------------------------------------------------------------------------------------
 
 def wait_rendered(page):
-    for selector in ("#home-map .geo .choroplethlocation", "#home-displacement-chart .scatterlayer .trace",
-                     "#home-casualties-chart .scatterlayer .trace", "#home-refugees-chart .scatterlayer .trace"):
-        page.wait_for_selector(selector, state="attached", timeout=60_000)
+    for selector in ("#home-map .geo .choroplethlocation", "#home-displacement-chart .scatterlayer",
+                     "#home-casualties-chart .scatterlayer", "#home-events-chart .scatterlayer"):
+        page.wait_for_selector(selector, state="attached", timeout=TIMEOUT)
 
+
+def open_page(page, url):
+    page.goto(url)
+    wait_rendered(page)
+
+
+def map_data(page, expression: str):
+    return page.evaluate(f"() => {{ const g = document.querySelector('#home-map .js-plotly-plot'); return {expression}; }}")
+
+
+def wait_map(page, condition: str):
+    page.wait_for_function(
+        f"() => {{ const g = document.querySelector('#home-map .js-plotly-plot'); return g && g.data && ({condition}); }}",
+        timeout=TIMEOUT)
+
+
+def trace_names(page, graph_id: str) -> list[str]:
+    return page.evaluate(
+        "id => document.querySelector('#' + id + ' .js-plotly-plot').data.map(t => t.name || '')", graph_id)
+
+
+def query(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def choose(page, dropdown_id: str, option_text: str, search: str | None = None):
+    page.click(f"#{dropdown_id}")
+    content = page.locator(".dash-dropdown-content")
+    content.wait_for(timeout=TIMEOUT)
+    if search:
+        page.keyboard.type(search)
+    content.locator("[role=option]", has_text=option_text).first.click()
+    page.keyboard.press("Escape")
+
+
+def update_bodies(page, since: int) -> list[str]:
+    bodies = []
+    for response in page.updates[since:]:
+        try:
+            bodies.append(response.text())
+        except Exception:  # noqa: BLE001  (a response the page no longer holds)
+            continue
+    return bodies
+
+
+def settle(page, ms: int = 300):
+    """Let pending callbacks finish (Dash marks the document while it waits)."""
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=TIMEOUT)
+    page.wait_for_timeout(ms)
+
+
+# ---- the offline default ------------------------------------------------------------------------
 
 def test_page_renders_offline_with_no_console_errors(page, server):
-    page.goto(server)
-    wait_rendered(page)
+    open_page(page, server)
     page.wait_for_load_state("networkidle")
-    drawn = page.evaluate("document.querySelector('#home-map .js-plotly-plot').data[0].locations.length")
+    drawn = map_data(page, "g.data[0].locations.length")
     assert page.locator("#home-map .geo path.choroplethlocation").count() == drawn >= 9
     assert "Warehouse version" in page.inner_text("#home-version")
     assert page.locator("#home-displacement-sources li").count() > 0
@@ -113,23 +177,170 @@ def test_page_renders_offline_with_no_console_errors(page, server):
 
 
 def test_moving_the_date_range_changes_the_charts(page, server):
-    page.goto(server)
-    wait_rendered(page)
-    before = {g: chart_signature(page, g) for g in ("home-displacement-chart", "home-casualties-chart")}
+    open_page(page, server)
     text_before = page.inner_text("#home-range-text")
+    before = trace_names(page, "home-displacement-chart")
     handle = page.locator("#home-range [role=slider]").first
     handle.focus()
     for _ in range(8):
         page.keyboard.press("PageUp")
     page.wait_for_function("t => document.querySelector('#home-range-text').innerText !== t", arg=text_before,
-                           timeout=30_000)
+                           timeout=TIMEOUT)
+    settle(page)
+    assert "from" in query(page)
+    assert trace_names(page, "home-displacement-chart") != before
+    assert page.console_errors == []
+
+
+# ---- the analyst's controls (synthetic warehouse) -----------------------------------------------
+
+def test_admin_level_switch_redraws_the_map(page, synthetic_server):
+    open_page(page, synthetic_server)
+    assert all(len(p) == 4 for p in map_data(page, "g.data[0].locations"))
+    page.click("#home-level label:has-text('Sub-districts')")
+    wait_map(page, "g.data[0].locations.length > 50 && g.data[0].locations.every(p => p.length === 8)")
+    assert query(page)["level"] == "3"
+    assert page.locator("#home-map .geo path.choroplethlocation").count() > 50
+    assert page.console_errors == []
+
+
+def test_indicator_switch_recolours_without_resending_geometry(page, synthetic_server):
+    open_page(page, synthetic_server)
+    title = map_data(page, "g.data[0].colorbar && g.data[0].colorbar.title.text")
+    since = len(page.updates)
+    choose(page, "home-indicator", "Conflict events")
+    wait_map(page, "g.data[0].colorbar.title.text === 'Conflict events'")
+    settle(page)
+    assert title != "Conflict events" and query(page)["ind"] == "events"
+    bodies = update_bodies(page, since)
+    map_bodies = [b for b in bodies if "home-map" in b]
+    assert map_bodies and not any("coordinates" in b or "geojson" in b for b in map_bodies)
+    assert page.console_errors == []
+
+
+def test_slider_step_and_play(page, synthetic_server):
+    open_page(page, synthetic_server + "?ind=events&from=2020-01&to=2020-06")
+    assert page.inner_text("#home-step-label") == "Map period: the whole range"
+    since = len(page.updates)
+    page.locator("#home-step [role=slider]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('#home-step-label').innerText.includes('January 2020')",
+                           timeout=TIMEOUT)
+    wait_map(page, "(g.layout.title.text || '').includes('Jan 2020')")
+    settle(page)
+    assert query(page)["at"] == "2020-01-01"
+    map_bodies = [b for b in update_bodies(page, since) if "home-map" in b]
+    assert map_bodies and not any("coordinates" in b or "geojson" in b or "FeatureCollection" in b for b in map_bodies)
+    page.click("#home-play")
+    page.wait_for_function("() => document.querySelector('#home-step-label').innerText.includes('March 2020')",
+                           timeout=TIMEOUT)
+    assert page.get_attribute("#home-play", "aria-pressed") == "true"
+    page.click("#home-play")  # pause
+    page.wait_for_function("() => document.querySelector('#home-play').getAttribute('aria-pressed') === 'false'",
+                           timeout=TIMEOUT)
+    settle(page, 1800)
+    stopped_at = page.inner_text("#home-step-label")
+    page.wait_for_timeout(2000)
+    assert page.inner_text("#home-step-label") == stopped_at  # paused: no more steps
+    assert query(page)["at"] >= "2020-03-01"  # the URL holds where it stopped
+    assert page.console_errors == []
+
+
+def test_clicking_an_area_filters_the_charts(page, synthetic_server):
+    open_page(page, synthetic_server + "?ind=events")
+    before = trace_names(page, "home-events-chart")
+    idleb = map_data(page, "g.data[0].locations.indexOf('SY07')")
+    assert idleb >= 0
+    page.locator("#home-map .geo path.choroplethlocation").nth(idleb).click(force=True)
+    page.wait_for_function("() => document.querySelector('#home-areas').innerText.includes('SY07')", timeout=TIMEOUT)
     page.wait_for_function(
-        """([id, sig]) => { const g = document.querySelector('#' + id + ' .js-plotly-plot');
-               const pts = g.data.reduce((n, tr) => n + (tr.x ? tr.x.length : 0), 0);
-               return JSON.stringify([g.layout.xaxis.range, pts]) !== sig; }""",
-        arg=["home-displacement-chart", before["home-displacement-chart"]], timeout=30_000,
-    )
-    after = {g: chart_signature(page, g) for g in before}
-    assert after["home-displacement-chart"] != before["home-displacement-chart"]
-    assert after["home-casualties-chart"] != before["home-casualties-chart"]
+        "() => document.querySelector('#home-events-chart .js-plotly-plot').data.some(t => (t.name || '').includes('—'))",
+        timeout=TIMEOUT)
+    settle(page)
+    after = trace_names(page, "home-events-chart")
+    assert after != before and all("Idleb" in n or "Idlib" in n for n in after if "—" in n)
+    assert query(page)["area"] == "SY07"
+    wait_map(page, "g.data[0].marker.line.width[g.data[0].locations.indexOf('SY07')] > 2")  # outlined
+    assert page.console_errors == []
+
+
+def control_state(page) -> dict:
+    return page.evaluate("""() => ({
+        level: document.querySelector('#home-level input:checked').value,
+        indicator: document.querySelector('#home-indicator').innerText,
+        range: document.querySelector('#home-range-text').innerText,
+        areas: document.querySelector('#home-areas').innerText,
+        agg: document.querySelector('#home-agg input:checked').value,
+        layers: [...document.querySelectorAll('#home-layers input:checked')].map(i => i.value),
+        step: document.querySelector('#home-step-label').innerText,
+        map: document.querySelector('#home-map .js-plotly-plot').data[0].locations.length,
+        events: document.querySelector('#home-events-chart .js-plotly-plot').layout.title.text,
+    })""")
+
+
+def test_a_copied_url_restores_the_view_and_back_and_forward_work(page, browser, synthetic_server):
+    link = synthetic_server + "?level=2&ind=events&from=2019-01&to=2020-12&area=SY07&agg=week&layers=border,events"
+    open_page(page, link)
+    state = control_state(page)
+    assert state["level"] == "2" and state["indicator"] == "Conflict events" and state["agg"] == "week"
+    assert state["range"] == "Showing 1 Jan 2019 to 31 Dec 2020" and "SY07" in state["areas"]
+    assert state["layers"] == ["border", "events"] and "per week" in state["events"]
+    # change the view by hand, then open its URL in a fresh tab: the same state
+    page.click("#home-level label:has-text('Sub-districts')")
+    wait_map(page, "g.data[0].locations.every(p => p.length === 8)")
+    settle(page)
+    changed = control_state(page)
+    copied = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    open_page(other, copied)
+    assert control_state(other) == changed
+    other.context.close()
+    # back: level 2 again; forward: level 3
+    page.go_back()
+    wait_map(page, "g.data[0].locations.every(p => p.length === 6)")
+    settle(page)
+    assert control_state(page) == state
+    page.go_forward()
+    wait_map(page, "g.data[0].locations.every(p => p.length === 8)")
+    settle(page)
+    assert control_state(page)["level"] == "3"
+    assert page.console_errors == []
+
+
+def test_layer_toggles_show_and_hide_layers_without_geometry(page, synthetic_server):
+    open_page(page, synthetic_server)
+    border = map_data(page, "g.data.findIndex(t => t.name === 'Syria–Türkiye border')")
+    bands = map_data(page, "g.data.findIndex(t => t.name === '10, 25 and 50 km from the border')")
+    assert map_data(page, f"g.data[{border}].visible") is True
+    assert map_data(page, f"g.data[{bands}].visible") is False
+    since = len(page.updates)
+    page.click("#home-layers label:has-text('Border')")
+    page.click("#home-layers label:has-text('10/25/50 km from the border')")
+    wait_map(page, f"g.data[{border}].visible === false && g.data[{bands}].visible === true")
+    settle(page)
+    assert set(query(page)["layers"].split(",")) == {"bands", "crossings", "towns", "events", "flows"}
+    assert not any("coordinates" in b or "geojson" in b for b in update_bodies(page, since) if "home-map" in b)
+    assert page.locator("#home-map .geo .scatterlayer path.js-line").count() > 0
+    assert page.console_errors == []
+
+
+def test_an_empty_selection_says_so(page, synthetic_server):
+    open_page(page, synthetic_server + "?from=2011-03&to=2011-04&ind=events")
+    for chart in ("displacement", "casualties", "events", "refugees"):
+        page.wait_for_selector(f"#home-{chart}-chart .annotation-text", state="attached", timeout=TIMEOUT)
+        texts = page.locator(f"#home-{chart}-chart .annotation-text").all_inner_texts()
+        assert any("No figures in the selected period" in t for t in texts), chart
+    assert "No movements with a known destination" in " ".join(
+        page.locator("#home-border-chart .annotation-text").all_inner_texts())
+    assert "No Conflict events figures" in page.inner_text("#home-map-note")
+    assert page.locator("#home-alert").is_hidden()
+    assert page.console_errors == []
+
+
+def test_no_traceback_reaches_the_page(page, synthetic_server):
+    """A damaged link opens with defaults; nothing in the page shows Python internals."""
+    open_page(page, synthetic_server + "?level=9&ind=<script>&from=garbage&area=SY99,%00&top=-1&at=x")
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "Error" not in body
+    assert json.loads(json.dumps(control_state(page)))["level"] == "1"
     assert page.console_errors == []

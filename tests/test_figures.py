@@ -1,9 +1,13 @@
 """Figure builders as pure functions on tiny frames."""
 import pandas as pd
-from shapely.geometry import Polygon
-
-from dashboard.figures.map import area_figure_lines, clockwise
-from dashboard.figures.series import casualties_figure, displacement_figure, refugees_figure
+from dashboard.figures.map import figure_sources
+from dashboard.figures.series import (
+    border_figure,
+    casualties_figure,
+    displacement_figure,
+    events_figure,
+    refugees_figure,
+)
 from dashboard.i18n import translator
 
 t = translator("en")
@@ -47,8 +51,8 @@ def test_each_casualty_source_has_its_own_trace_and_long_totals_are_apart():
         {**disp(source_id="a", period_start=D("2011-03-01"), period_end=D("2021-03-31")), "killed": 33271, "area_en": "Idleb"},
     ])
     fig = casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
-    assert [tr.name for tr in fig.data] == ["OCHA", "SNHR", "War-wide and multi-year totals"]
-    assert fig.data[2].visible == "legendonly"
+    assert [tr.name for tr in fig.data] == ["OCHA", "SNHR", "Range between sources", "War-wide and multi-year totals"]
+    assert fig.data[3].visible == "legendonly"
 
 
 def test_refugee_series_are_never_joined():
@@ -61,14 +65,81 @@ def test_refugee_series_are_never_joined():
     assert [len(tr.x) for tr in fig.data] == [1, 1]
 
 
-def test_clockwise_rings_for_plotly_geo():
-    ccw = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
-    assert ccw.exterior.is_ccw and not clockwise(ccw).exterior.is_ccw
+def test_sources_disagreeing_on_the_same_period_are_shaded_between():
+    cas = pd.DataFrame([
+        {**disp(source_id="a"), "killed": 187, "area_en": "NW Syria", "unit": "people_killed"},
+        {**disp(source_id="b"), "killed": 286, "area_en": "NW Syria", "unit": "people_killed"},
+    ])
+    fig = casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    band = next(tr for tr in fig.data if tr.name == "Range between sources")
+    assert band.fill == "toself" and min(y for y in band.y if y is not None) == 187
+    assert max(y for y in band.y if y is not None) == 286
+    assert "OCHA, SNHR" in band.hovertext[0]
+    assert band.meta["sources"] == ["a", "b"]
 
 
-def test_area_hover_includes_sub_districts_by_pcode_prefix():
-    frame = pd.DataFrame([disp(pcode="SY070301", area_en="Dana", value=248842, direction="arrivals", unit="idp_arrivals"),
-                          disp(pcode="SY02", area_en="Aleppo")])
-    lines = area_figure_lines(frame, SOURCES, 4, t)
-    assert lines["SY07"] == ["248,842 IDP arrivals, Dana, 1 Feb 2020 – 29 Feb 2020 (OCHA)"]
-    assert set(lines) == {"SY07", "SY02"}
+def test_one_source_alone_gets_no_band():
+    cas = pd.DataFrame([{**disp(source_id="a"), "killed": 187, "unit": "people_killed"}])
+    fig = casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    assert "Range between sources" not in [tr.name for tr in fig.data]
+
+
+def test_every_trace_names_the_sources_of_the_rows_it_draws():
+    frame = pd.DataFrame([disp(source_id="a"), disp(source_id="b", unit="displacements", value=50)])
+    fig = displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    by_name = {tr.name: tr.meta["sources"] for tr in fig.data}
+    assert by_name["People displaced"] == ["a"] and by_name["Displacements (movements)"] == ["b"]
+    assert figure_sources(fig) == ["a", "b"]
+
+
+def event_rows(**kw):
+    row = {"bucket_start": D("2020-02-01"), "bucket_end": D("2020-02-29"), "area": None, "dataset": "ACLED",
+           "source_id": "a", "events": 10, "fatalities": 30, "fatalities_low": None, "fatalities_high": None}
+    return {**row, **kw}
+
+
+def test_event_fatalities_per_dataset_with_ucdp_low_high_band_and_range_between_datasets():
+    events = pd.DataFrame([event_rows(), event_rows(dataset="UCDP", source_id="b", fatalities=20, fatalities_low=15,
+                                                    fatalities_high=40)])
+    empty = pd.DataFrame(columns=list(disp()) + ["killed"])
+    fig = casualties_figure(empty, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t, events=events)
+    names = [tr.name for tr in fig.data]
+    assert "Fatalities in conflict events (ACLED)" in names and "Fatalities in conflict events (UCDP)" in names
+    high = next(i for i, tr in enumerate(fig.data) if (tr.name or "").endswith("low–high estimate"))
+    assert list(fig.data[high].y) == [40] and list(fig.data[high - 1].y) == [15]  # filled down to the low line
+    assert fig.data[high].fill == "tonexty"
+    between = next(i for i, tr in enumerate(fig.data) if tr.name == "Range between datasets")
+    assert list(fig.data[between].y) == [30] and list(fig.data[between - 1].y) == [20]
+    assert figure_sources(fig) == ["a", "b"]
+
+
+def test_event_counts_per_compared_area():
+    events = pd.DataFrame([event_rows(area="SY07"), event_rows(area="SY02", events=4, source_id="a")])
+    fig = events_figure(events, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t,
+                        names={"SY07": "Idleb", "SY02": "Aleppo"})
+    assert sorted(tr.name for tr in fig.data) == ["ACLED — Aleppo", "ACLED — Idleb"]
+
+
+def test_border_figure_draws_shares_and_mean_distance():
+    summary = pd.DataFrame([{
+        "bucket_start": D("2020-02-01"), "bucket_end": D("2020-02-29"), "area": None, "source_id": "a",
+        "unit": "displacements", "basis": "flow", "persons": 1000, "within_10_km": 200, "within_25_km": 600,
+        "within_50_km": 900, "share_10": 0.2, "share_25": 0.6, "share_50": 0.9, "mean_toward_km": 12.5,
+        "mean_dest_border_km": 20.0,
+    }])
+    fig = border_figure(summary, SOURCES, D("2020-01-01"), D("2020-03-31"), t)
+    shares = [tr for tr in fig.data if tr.yaxis in (None, "y")]
+    assert sorted(tr.y[0] for tr in shares) == [0.2, 0.6, 0.9]
+    toward = [tr for tr in fig.data if tr.yaxis == "y2"]
+    assert toward[0].y[0] == 12.5
+    assert figure_sources(fig) == ["a"]
+    empty = border_figure(summary.iloc[0:0], SOURCES, D("2020-01-01"), D("2020-03-31"), t)
+    assert "No movements" in empty.layout.annotations[0].text
+
+
+def test_trace_types_are_in_the_served_plotly_bundle():
+    """The page loads plotly.js's geo partial bundle (scatter, scattergeo, choropleth only)."""
+    frame = pd.DataFrame([disp()])
+    figs = [displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)]
+    for fig in figs:
+        assert {tr.type for tr in fig.data} <= {"scatter", "scattergeo", "choropleth"}

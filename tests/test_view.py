@@ -1,10 +1,18 @@
-"""The page's callback as a plain function, on the warehouse built from the committed data."""
+"""What the page shows for a view state, as plain functions (no browser): on the warehouse built
+from the committed data, and on a small synthetic one with admin levels 1-3, events and flows."""
+import json
+
 import pandas as pd
 import pytest
 
-from dashboard import queries
-from dashboard.callbacks import KEYS, view
+from dashboard import view
+from dashboard.callbacks import page_parts, patch_from
 from dashboard.data import warehouse
+from dashboard.figures.map import TRACE, figure_sources
+from dashboard.i18n import translator
+from dashboard.state import ViewState, default_state, parse_query
+
+t = translator("en")
 
 
 @pytest.fixture
@@ -12,86 +20,187 @@ def wh(use_warehouse):
     return warehouse()
 
 
-def full_range(wh):
-    first, last = queries.data_months(wh.frames)
-    return first, [0, queries.months_between(first, last)]
+@pytest.fixture
+def syn(use_synthetic):
+    return warehouse()
 
 
-def trace_names(fig):
-    return [t.name for t in fig.data if t.name]
+def hovers(fig) -> str:
+    return " ".join(h for tr in fig.data if tr.hovertext is not None for h in tr.hovertext if h)
 
 
-def test_full_range_builds_every_part(wh):
-    first, value = full_range(wh)
-    out = view(value, first.isoformat())
-    assert set(out) == set(KEYS)
-    drawn = set(out["map"].data[0].locations)
-    assert {"SY02", "SY05", "SY06", "SY07"} <= drawn <= {f"SY{i:02d}" for i in range(1, 15)}  # governorates in view
-    assert "People displaced" in trace_names(out["displacement"])
-    assert "Displacements (movements)" in trace_names(out["displacement"])  # units kept apart
-    assert "Türkiye government (DGMM/PMM)" in trace_names(out["refugees"])
+def test_default_view_builds_every_part(wh):
+    bounds = view.bounds(wh)
+    parts = page_parts(wh, default_state(bounds), t)
+    assert {"map", "map_note", "map_sources", *view.CHARTS, *(f"{c}_sources" for c in view.CHARTS)} <= set(parts)
+    areas = parts["map"]["data"][TRACE["areas"]]
+    assert {"SY02", "SY05", "SY06", "SY07"} <= set(areas["locations"]) <= {f"SY{i:02d}" for i in range(1, 15)}
+    names = [tr.name for tr in parts["displacement"].data]
+    assert "People displaced" in names and "Displacements (movements)" in names  # units kept apart
+    assert "Türkiye government (DGMM/PMM)" in [tr.name for tr in parts["refugees"].data]
 
 
 def test_february_2020_shows_that_month_with_its_sources(wh):
-    first, _ = full_range(wh)
-    lo = queries.months_between(first, pd.Timestamp("2020-02-01"))
-    out = view([lo, lo], first.isoformat())
-    assert out["range_text"] == "Showing 1 Feb 2020 to 29 Feb 2020"
-    fig = out["displacement"]
+    bounds = view.bounds(wh)
+    state = parse_query("?from=2020-02&to=2020-02", bounds)
+    assert view.range_text(state, t) == "Showing 1 Feb 2020 to 29 Feb 2020"
+    fig, sources = view.chart_view("displacement", wh, state, t)
     assert [pd.Timestamp(x) for x in fig.layout.xaxis.range] == [pd.Timestamp("2020-02-01"), pd.Timestamp("2020-02-29")]
-    hovers = " ".join(h for tr in fig.data if tr.hovertext is not None for h in tr.hovertext if h)
-    assert "752,131" in hovers  # OCHA, February 2020 (facts 1.38)
-    sources_html = str(out["displacement_sources"])
-    assert "Cross Border Humanitarian Reach and Activities from Turkey - Feb 2020" in sources_html
+    assert "752,131" in hovers(fig)  # OCHA, February 2020 (facts 1.38)
+    assert "Cross Border Humanitarian Reach and Activities from Turkey \\- Feb 2020" in sources.children.children
 
 
 def test_scenarios_never_drawn_as_observations(wh):
-    first, value = full_range(wh)
-    out = view(value, first.isoformat())
-    hovers = " ".join(h for tr in out["displacement"].data if tr.hovertext is not None for h in tr.hovertext if h)
+    state = parse_query("?from=2011-03", view.bounds(wh))
+    text = hovers(view.chart_figure("displacement", wh, state, t))
     scenarios = wh["displacement"][wh["displacement"]["kind"] == "scenario"]
     assert not scenarios.empty
-    for fact in scenarios.itertuples():
-        assert fact.note[:30] not in hovers
-    assert "<b>900,000</b>" not in hovers  # 1.10: a UN estimate of possible displacement ("up to")
-    assert "<b>~900,000</b>" in hovers  # 1.40a: observed, OCHA 20 Feb 2020
+    assert "<b>900,000</b>" not in text  # 1.10: a UN estimate of possible displacement ("up to")
+    assert "<b>~900,000</b>" in text  # 1.40a: observed, OCHA 20 Feb 2020
 
 
-def test_idleb_hover_lists_its_figures(wh):
-    first, value = full_range(wh)
-    fig = view(value, first.isoformat())["map"]
-    choropleth = fig.data[0]
-    idleb = list(choropleth.locations).index("SY07")
-    assert "إدلب" in choropleth.hovertext[idleb]
-    assert "Dana" in choropleth.hovertext[idleb] or "Idleb" in choropleth.hovertext[idleb]
+def test_idleb_hover_shows_both_names_and_the_indicator(wh):
+    state = parse_query("?from=2020-02&to=2020-02&ind=idp_arrivals", view.bounds(wh))
+    fig, _, _ = view.map_figure_dict(wh, state, t)
+    areas = fig["data"][TRACE["areas"]]
+    i = list(areas["locations"]).index("SY07")
+    assert "إدلب" in areas["text"][i]
+    # HNAP, February 2020: arrivals to Dana (SY070301) 248,842 and Salqin (SY070302) 95,268 (facts 1.39)
+    assert "344,110" in areas["customdata"][i][0]
+    assert "UN HNAP" in areas["customdata"][i][2]
+    no_data = list(areas["locations"]).index("SY05")
+    assert areas["z"][no_data] == 0 and "no data" in areas["customdata"][no_data][0]  # not drawn as zero
 
 
 def test_empty_period_says_so(wh):
-    first, _ = full_range(wh)
-    assert first == pd.Timestamp("2011-03-01")  # start of the war-wide casualty totals
-    out = view([0, 0], first.isoformat())
-    for chart in ("displacement", "casualties", "refugees"):
-        notes = [a.text for a in out[chart].layout.annotations]
+    state = parse_query("?from=2011-03&to=2011-03", view.bounds(wh))
+    for chart in ("displacement", "casualties", "refugees", "events"):
+        notes = [a.text for a in view.chart_figure(chart, wh, state, t).layout.annotations]
         assert "No figures in the selected period" in notes, chart
 
 
-def test_indicator_draws_a_choropleth_with_no_data_apart_from_zero(wh):
-    first, _ = full_range(wh)
-    lo = queries.months_between(first, pd.Timestamp("2020-02-01"))
-    fig = view([lo, lo], first.isoformat(), level=1, indicator="idp_arrivals")["map"]
-    no_data, scaled = fig.data[0], fig.data[1]
-    values = dict(zip(scaled.locations, scaled.z))
-    # HNAP, February 2020: arrivals to Dana (SY070301) 248,842 and Salqin (SY070302) 95,268 (facts 1.39)
-    assert values["SY07"] >= 248_842 + 95_268
-    assert "SY07" not in set(no_data.locations)
-    assert len(no_data.locations) + len(scaled.locations) == len(set(no_data.locations) | set(scaled.locations))
+# ---- the synthetic warehouse: levels 1-3, a million-event layout in small ---------------------
+
+def test_levels_and_indicators_of_the_synthetic_warehouse(syn):
+    bounds = view.bounds(syn)
+    assert bounds.levels == (1, 2, 3)
+    assert {"events", "fatalities", "flows_in", "flows_out"} <= set(bounds.indicators)
+    assert bounds.event_types
 
 
-def test_area_values_aggregate_sub_district_codes_to_the_level():
-    frame = pd.DataFrame({
-        "unit": ["idp_arrivals"] * 4, "measure": ["period", "period", "cumulative", "period"],
-        "kind": ["observation"] * 4, "value": pd.array([10, 5, 100, 7], dtype="Int64"),
-        "pcode": pd.array(["SY070301", "SY070302", "SY070301", "SY02"], dtype="string"),
-    })
-    assert queries.area_values(frame, 1, "idp_arrivals").to_dict() == {"SY02": 7.0, "SY07": 15.0}
-    assert queries.area_values(frame, 3, "idp_arrivals").to_dict() == {"SY070301": 10.0, "SY070302": 5.0}
+def test_level_three_map_with_events_density_and_top_flows(syn):
+    bounds = view.bounds(syn)
+    state = parse_query("?level=3&ind=events&top=10", bounds)
+    fig, dyn, notes = view.map_figure_dict(syn, state, t)
+    areas = fig["data"][TRACE["areas"]]
+    assert len(areas["locations"]) > 50 and all(len(p) == 8 for p in areas["locations"])
+    density = fig["data"][TRACE["density"]]
+    assert density["visible"] and sum(c[0] for c in density["customdata"]) > 3000  # too many for points
+    arrows = fig["data"][TRACE["arrows"]]
+    assert 0 < len(arrows["lon"]) <= 10
+    assert any("density" in n for n in notes)
+    assert "synthetic" in " ".join(figure_sources(fig))
+
+
+def test_a_step_sends_values_only(syn):
+    bounds = view.bounds(syn)
+    state = parse_query("?level=3&ind=fatalities&from=2020-01&to=2020-12&at=2020-03-01", bounds)
+    dyn, _ = view.map_dynamic(syn, state, t)
+    patch = json.dumps(patch_from(dyn).to_plotly_json(), default=str)
+    assert "coordinates" not in patch and "geojson" not in patch and "FeatureCollection" not in patch
+    assert len(patch) < 120_000
+
+
+def test_month_steps_keep_their_classes_while_playing(syn):
+    bounds = view.bounds(syn)
+    colorbars = set()
+    for at in ("2020-01-01", "2020-02-01", "2020-03-01"):
+        state = parse_query(f"?level=2&ind=events&from=2020-01&to=2020-12&at={at}", bounds)
+        dyn, _ = view.map_dynamic(syn, state, t)
+        colorbars.add(tuple(dyn["data"][TRACE["areas"]]["colorbar"]["ticktext"]))
+    assert len(colorbars) == 1
+
+
+def _ids(frame) -> set:
+    return set(frame["source_id"].dropna().astype(str))
+
+
+def contributing(wh, name: str, state: ViewState) -> set:
+    """The sources of the rows a chart should draw, computed here independently of the app."""
+    start, end = state.start, state.end_day
+    sources = wh["sources"]
+    allowed = set(sources.loc[sources["organisation"].isin(state.sources), "source_id"]) if state.sources else None
+
+    def keep(ids):
+        return ids if allowed is None else ids & allowed
+
+    timeline = wh["timeline"]
+    dated = keep(_ids(timeline[(timeline["date"] >= start) & (timeline["date"] <= end)]))
+
+    def published(table):
+        f = wh[table]
+        f = f[(f["period_start"] <= end) & (f["period_end"] >= start) & (f["kind"] != "scenario")]
+        if table == "displacement":
+            f = f[f["direction"] != "flow"]
+        if state.areas:
+            f = f[f["pcode"].fillna("").str.startswith(tuple(state.areas))]
+        return keep(_ids(f))
+
+    def events():
+        where = "date_start BETWEEN ? AND ?"
+        params = [start, end]
+        if state.etypes:
+            where += " AND list_contains(?, event_type)"
+            params.append(list(state.etypes))
+        rows = wh.query(f"SELECT source_id, coalesce(adm3_pcode, adm2_pcode, adm1_pcode) AS p FROM events WHERE {where}",
+                        params)
+        if state.areas:
+            rows = rows[rows["p"].fillna("").str.startswith(tuple(state.areas))]
+        return keep(_ids(rows))
+
+    def moves(basis_clause, side):
+        rows = wh.query(f"SELECT source_id, {side} AS p, dest_border_km FROM moves WHERE period_start BETWEEN ? AND ? "
+                        f"AND {basis_clause}", [start, end])
+        if state.areas:
+            rows = rows[rows["p"].fillna("").str.startswith(tuple(state.areas))]
+        return rows
+
+    if name == "displacement":
+        return published("displacement") | keep(_ids(moves("basis = 'flow'", "dest_pcode"))) | dated
+    if name == "casualties":
+        return published("casualties") | events() | dated
+    if name == "events":
+        return events() | dated
+    if name == "refugees":
+        f = wh["refugees"]
+        f = f[(f["date"] >= start) & (f["date"] <= end) & (f["asylum_iso3"] == "TUR") & (f["unit"] != "returns")]
+        return keep(_ids(f))
+    if name == "border":
+        rows = moves("true", "CASE WHEN basis = 'flow' THEN origin_pcode ELSE dest_pcode END")
+        return keep(_ids(rows[rows["dest_border_km"].notna()]))
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("query", [
+    "", "?from=2019-01&to=2020-12&agg=week", "?area=SY07,SY02&from=2018-01",
+    "?src=SYNTHETIC%20DATA%20(benchmark,%20not%20real)&etype=Battles", "?src=OCHA,UNHCR&from=2018-01&to=2020-06",
+])
+def test_every_chart_lists_every_source_that_contributed(syn, query):
+    state = parse_query(query, view.bounds(syn))
+    for name in view.CHARTS:
+        fig, block = view.chart_view(name, syn, state, t)
+        listed = set(block.to_plotly_json()["props"].get("data-source-ids", "").split()) - {""}
+        expected = contributing(syn, name, state)
+        assert listed == expected, (name, query, sorted(listed ^ expected))
+        assert listed == set(figure_sources(fig))
+
+
+def test_map_lists_the_sources_of_what_it_draws(syn):
+    state = parse_query("?level=3&ind=events&layers=border,crossings,events,flows", view.bounds(syn))
+    parts = page_parts(syn, state, t)
+    listed = set(parts["map_sources"].to_plotly_json()["props"]["data-source-ids"].split())
+    crossings = syn["crossings"]
+    assert _ids(crossings[crossings.geometry.notna()]) <= listed
+    assert _ids(syn["border"]) <= listed and _ids(view.map_base(syn, 3).areas) <= listed
+    assert any("synthetic" in s for s in listed)
+    assert "geonames" not in {s for s in listed if s not in _ids(crossings)}  # towns layer off

@@ -2,31 +2,65 @@
 subplot: no tile server, nothing fetched from the internet (the base topojson is served from
 assets/topojson/), and it exports as vector graphics.
 
-Layers: admin areas of the chosen level (governorates by default, Idleb emphasised; with COD-AB
-loaded also districts and sub-districts), drawn as a choropleth of the chosen indicator where
-figures carry P-codes (areas without data drawn apart from zero); hover lists the figures of the
-area and of its sub-areas for the selected period. Then the Syria–Türkiye border line, border
-crossings and towns.
+The figure has a fixed list of traces (`TRACE`), so that a change of period, indicator, filter
+or layer is sent to the browser as values only (a dash `Patch` built from `dynamic_props`),
+never as geometry. Geometry (the admin areas of the chosen level, the border, the 10/25/50 km
+bands, crossings, towns, camps) is sent once, with the full figure, when the admin level changes.
+
+Layers:
+- admin areas of the chosen level, a choropleth of the chosen indicator in classes (missing data
+  in grey, apart from zero), hover with English and Arabic names, value, period and source;
+- the Syria–Türkiye border and lines 10, 25 and 50 km from it on the Syrian side;
+- crossings, towns (GeoNames), camps and sites (when loaded);
+- conflict events as points (symbol and colour by type, size by fatalities), or as a density of
+  cells of about 5 km when there are more than `POINT_LIMIT` in view;
+- displacement flows origin → destination as curved arcs with an arrowhead, width by persons, in
+  three width classes (three traces, not one trace per line).
+
+Every trace carries the source ids of what it draws in `meta["sources"]`; the list of sources
+under the map is made from them.
 """
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.polygon import orient
 
-from dashboard.figures.common import FONT, fmt_period, fmt_value
-from dashboard.figures.series import DISPLACEMENT_UNITS
+from dashboard.figures.classes import Classes, class_index, stepped_colorscale
+from dashboard.figures.common import FONT, PALETTE
 from dashboard.i18n import Translate
 
 FOCUS = "SY07"
 VIEW = {"lon": (35.0, 40.6), "lat": (34.75, 37.55)}
+POINT_LIMIT = 3000
+DENSITY_CELL = 0.05  # degrees, about 5 km
+EVENT_SLOTS = 8
+EVENT_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "triangle-down")
+FLOW_WIDTHS = (1.5, 3.5, 6.5)
+FLOW_COLOR = "#3f2a86"
 PRECISION_NOTE = {
     "crossing": "position of the crossing",
     "nearest_town": "position of the nearest town (crossing not located exactly)",
 }
 
+# the fixed trace order (indices used by the Patch)
+_NAMES = ["areas", "turkey", "border", "bands", "towns", "camps", "crossings"]
+_NAMES += [f"event{i}" for i in range(EVENT_SLOTS)] + ["density", "flow0", "flow1", "flow2", "arrows"]
+TRACE = {name: i for i, name in enumerate(_NAMES)}
+LAYER_TRACES = {
+    "border": ("border",), "bands": ("bands",), "towns": ("towns",), "camps": ("camps",),
+    "crossings": ("crossings",), "events": tuple(f"event{i}" for i in range(EVENT_SLOTS)) + ("density",),
+    "flows": ("flow0", "flow1", "flow2", "arrows"),
+}
+
+
+# ---- geometry helpers ----------------------------------------------------------------------------
 
 def clockwise(geom):
     """plotly's geo Choropleth needs clockwise exterior rings (RFC 7946 order draws inverted)."""
@@ -37,139 +71,152 @@ def clockwise(geom):
     return geom
 
 
+def _rounded(obj, digits: int = 3):
+    """Coordinates rounded to about 100 m (under a pixel at the map's extent): smaller JSON."""
+    if isinstance(obj, (list, tuple)):
+        return [_rounded(o, digits) for o in obj]
+    return round(obj, digits) if isinstance(obj, float) else obj
+
+
 def area_geojson(areas: gpd.GeoDataFrame) -> dict:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": pcode, "properties": {"pcode": pcode}, "geometry": mapping(clockwise(geom))}
-            for pcode, geom in zip(areas["pcode"], areas.geometry)
-        ],
-    }
+    features = []
+    for pcode, geom in zip(areas["pcode"], areas.geometry):
+        shape = mapping(clockwise(geom))
+        features.append({"type": "Feature", "id": pcode, "properties": {},
+                         "geometry": {"type": shape["type"], "coordinates": _rounded(shape["coordinates"])}})
+    return {"type": "FeatureCollection", "features": features}
 
 
-def line_coords(geoms) -> tuple[list, list]:
+def line_coords(geoms, digits: int = 4) -> tuple[list, list]:
     """lon/lat lists of all line parts, separated by None, for a Scattergeo line trace."""
     lons, lats = [], []
     for geom in geoms:
+        if geom is None or geom.is_empty:
+            continue
         parts = getattr(geom, "geoms", [geom])
         for part in parts:
             ring = part.exterior if isinstance(part, Polygon) else part
             xs, ys = ring.xy
-            lons += list(xs) + [None]
-            lats += list(ys) + [None]
+            lons += [round(x, digits) for x in xs] + [None]
+            lats += [round(y, digits) for y in ys] + [None]
     return lons, lats
 
 
-def in_sentence(label: str) -> str:
-    """'People displaced' -> 'people displaced'; acronyms such as 'IDP arrivals' stay."""
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+def _ids(*frames) -> list[str]:
+    ids: set[str] = set()
+    for frame in frames:
+        if frame is not None and len(frame) and "source_id" in frame:
+            ids.update(str(s) for s in frame["source_id"].dropna())
+    return sorted(ids)
 
 
-def area_figure_lines(displacement: pd.DataFrame, sources: pd.DataFrame, width: int, t: Translate, limit=6) -> dict:
-    """Hover lines per area P-code (the first `width` characters): the figures of the area and of
-    its sub-areas, oldest first, at most `limit` then '… and n more'. Computed once per view."""
-    rows = displacement[(displacement["pcode"].str.len() >= width).fillna(False)]
-    if rows.empty:
-        return {}
-    rows = rows.merge(sources[["source_id", "organisation"]], on="source_id", how="left").sort_values("period_start")
-    lines = {}
-    for key, group in rows.groupby(rows["pcode"].str.slice(0, width), sort=False):
-        texts = [
-            f"{fmt_value(r.value, r.qualifier, r.low, r.high)} {in_sentence(t(DISPLACEMENT_UNITS[r.unit]))}, "
-            f"{r.area_en}, {fmt_period(r.period_start, r.period_end)} ({r.organisation})"
-            for r in group.head(limit).itertuples()
-        ]
-        if len(group) > limit:
-            texts.append(t("… and {n} more").format(n=len(group) - limit))
-        lines[key] = texts
-    return lines
+def _name(en, ar) -> str:
+    return f"{en} · {ar}" if isinstance(ar, str) and ar else str(en)
 
 
-def _area_hover(areas, displacement, sources, values, unit_label, t: Translate) -> list[str]:
-    hover = []
-    width = int(areas["pcode"].str.len().max()) if len(areas) else 4
-    by_area = area_figure_lines(displacement, sources, width, t)
-    for r in areas.itertuples():
-        lines = by_area.get(r.pcode, [])
-        body = "<br>".join(lines) if lines else t("No displacement figures for this area in the selected period")
-        head = f"<b>{r.name_en}</b>{' · ' + r.name_ar if isinstance(r.name_ar, str) else ''} ({r.pcode})"
-        if values is not None:
-            value = values.get(r.pcode)
-            head += "<br>" + (f"{unit_label}: {int(value):,}" if value is not None and pd.notna(value) else t("No data"))
-        hover.append(f"{head}<br>{body}")
-    return hover
+# ---- the static part: geometry per admin level ------------------------------------------------
+
+@dataclass(frozen=True)
+class MapBase:
+    """What the map draws that does not change with period or filters."""
+
+    areas: gpd.GeoDataFrame  # pcode, name_en, name_ar, source_id, geometry (the chosen level)
+    countries: gpd.GeoDataFrame
+    border: gpd.GeoDataFrame
+    bands: gpd.GeoDataFrame | None
+    crossings: gpd.GeoDataFrame
+    towns: gpd.GeoDataFrame
+    camps: gpd.GeoDataFrame | None
+    level: int = 1
 
 
-def _choropleth(areas, values, unit_label, hover, t: Translate) -> list[go.Choropleth]:
-    """Areas with a value on a sequential scale; areas without data hatched grey, not zero."""
-    geojson = area_geojson(areas)
-    if values is None or values.dropna().empty:
-        return [go.Choropleth(
-            geojson=geojson, locations=areas["pcode"], featureidkey="id",
-            z=areas["pcode"].str.startswith(FOCUS).astype(int), zmin=0, zmax=1,
-            colorscale=[[0, "#eeeeea"], [1, "#f6c89f"]], showscale=False,
-            marker={"line": {"color": "#777", "width": 0.8}}, hovertext=hover, hoverinfo="text",
-            name=t("Areas"),
-        )]
-    z = areas["pcode"].map(values)
-    has = z.notna().to_numpy()
-    hover = pd.Series(hover, index=areas.index)
-    return [
-        go.Choropleth(
-            geojson=geojson, locations=areas["pcode"][~has], featureidkey="id", z=[0] * int((~has).sum()),
-            colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]], showscale=False, marker={"line": {"color": "#999", "width": 0.6}},
-            hovertext=hover[~has], hoverinfo="text", name=t("No data"),
-        ),
-        go.Choropleth(
-            geojson=geojson, locations=areas["pcode"][has], featureidkey="id", z=z[has],
-            colorscale="YlOrRd", marker={"line": {"color": "#666", "width": 0.6}},
-            colorbar={"title": {"text": unit_label}, "thickness": 12, "len": 0.6, "tickformat": ",d"},
-            hovertext=hover[has], hoverinfo="text", name=unit_label,
-        ),
-    ]
-
-
-def map_figure(
-    areas, countries, border, crossings, places, displacement, sources, t: Translate,
-    values: pd.Series | None = None, unit_label: str = "",
-) -> go.Figure:
-    """`areas`: the admin areas of the chosen level; `values`: an indicator by P-code, or None."""
-    fig = go.Figure()
-    hover = _area_hover(areas, displacement, sources, values, unit_label, t)
-    fig.add_traces(_choropleth(areas, values, unit_label, hover, t))
-    tur = countries[countries["iso3"] == "TUR"]
+def base_figure(base: MapBase, t: Translate) -> go.Figure:
+    """Every trace in `TRACE` order, geometry filled in, values empty."""
+    areas = base.areas
+    traces: list = [None] * len(TRACE)
+    traces[TRACE["areas"]] = go.Choropleth(
+        geojson=area_geojson(areas), locations=list(areas["pcode"]), featureidkey="id",
+        z=[0] * len(areas), zmin=-0.5, zmax=0.5, colorscale=[[0, "#eeeeea"], [1, "#eeeeea"]], showscale=False,
+        text=[f"{_name(en, ar)} ({p})" for en, ar, p in zip(areas["name_en"], areas["name_ar"], areas["pcode"])],
+        hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+        customdata=[["", "", ""]] * len(areas), marker={"line": {"color": "#777", "width": 0.7}},
+        name=t("Admin areas"), meta={"sources": _ids(areas)},
+    )
+    tur = base.countries[base.countries["iso3"] == "TUR"]
     lons, lats = line_coords(tur.geometry)
-    fig.add_trace(go.Scattergeo(
-        lon=lons, lat=lats, mode="lines", line={"color": "#999", "width": 1},
-        name=t("Türkiye"), hoverinfo="skip", showlegend=False,
-    ))
-    lons, lats = line_coords(border.geometry)
-    fig.add_trace(go.Scattergeo(
+    traces[TRACE["turkey"]] = go.Scattergeo(
+        lon=lons, lat=lats, mode="lines", line={"color": "#999", "width": 1}, name=t("Türkiye"),
+        hoverinfo="skip", showlegend=False, meta={"sources": _ids(tur)},
+    )
+    lons, lats = line_coords(base.border.geometry)
+    traces[TRACE["border"]] = go.Scattergeo(
         lon=lons, lat=lats, mode="lines", line={"color": "#C0392B", "width": 3.5},
-        name=t("Syria–Türkiye border"), hoverinfo="name",
-    ))
-    towns = places[places.geometry.notna()]
-    fig.add_trace(go.Scattergeo(
-        lon=towns.geometry.x, lat=towns.geometry.y, mode="markers",
+        name=t("Syria–Türkiye border"), hoverinfo="name", meta={"sources": _ids(base.border)},
+    )
+    bands = base.bands if base.bands is not None else gpd.GeoDataFrame({"distance_km": []}, geometry=[])
+    lons, lats, texts = [], [], []
+    for km, geom in zip(bands.get("distance_km", []), bands.geometry):
+        x, y = line_coords([geom])
+        lons += x
+        lats += y
+        label = t("{km} km from the Turkish border").format(km=int(km))
+        texts += [label if v is not None else None for v in x]
+    traces[TRACE["bands"]] = go.Scattergeo(
+        lon=lons, lat=lats, mode="lines", line={"color": "#C0392B", "width": 1, "dash": "dot"},
+        name=t("10, 25 and 50 km from the border"), hovertext=texts, hoverinfo="text",
+        meta={"sources": _ids(bands)},
+    )
+    towns = base.towns[base.towns.geometry.notna()]
+    traces[TRACE["towns"]] = go.Scattergeo(
+        lon=towns.geometry.x.round(4), lat=towns.geometry.y.round(4), mode="markers",
         marker={"size": 4, "color": "#333", "opacity": 0.7}, name=t("Towns (GeoNames)"),
-        hovertext=[
-            f"{n}{' · ' + a if isinstance(a, str) else ''}<br>"
-            + (t("Population {n}").format(n=f"{int(p):,}") if pd.notna(p) else t("Population not recorded"))
-            for n, a, p in zip(towns["name_en"], towns["name_ar"].astype(object).where(towns["name_ar"].notna(), None), towns["population"])
-        ],
-        hoverinfo="text",
-    ))
-    located = crossings[crossings.geometry.notna() & ~crossings.geometry.is_empty]
-    fig.add_trace(go.Scattergeo(
+        text=[_name(en, ar) for en, ar in zip(towns["name_en"], towns["name_ar"])],
+        customdata=[f"{int(p):,}" if pd.notna(p) else "–" for p in towns["population"]],
+        hovertemplate="%{text}<br>" + t("Population") + " %{customdata}<extra></extra>",
+        meta={"sources": _ids(towns)},
+    )
+    camps = base.camps if base.camps is not None else gpd.GeoDataFrame({"name_en": []}, geometry=[])
+    camps = camps[camps.geometry.notna() & ~camps.geometry.is_empty] if len(camps) else camps
+    traces[TRACE["camps"]] = go.Scattergeo(
+        lon=camps.geometry.x.round(4) if len(camps) else [], lat=camps.geometry.y.round(4) if len(camps) else [],
+        mode="markers", marker={"size": 5, "symbol": "triangle-up", "color": "#2E7D32", "opacity": 0.8},
+        name=t("Camps and IDP sites"),
+        text=[f"{_name(en, ar)} ({k})" for en, ar, k in zip(camps.get("name_en", []), camps.get("name_ar", []),
+                                                           camps.get("kind", []))],
+        hovertemplate="%{text}<extra></extra>", meta={"sources": _ids(camps)},
+    )
+    located = base.crossings[base.crossings.geometry.notna() & ~base.crossings.geometry.is_empty]
+    traces[TRACE["crossings"]] = go.Scattergeo(
         lon=located.geometry.x, lat=located.geometry.y, mode="markers",
         marker={"size": 12, "symbol": "diamond", "color": "#1B4F72", "line": {"color": "white", "width": 1}},
         name=t("Border crossings"),
-        hovertext=[
-            f"<b>{r.name_en}</b> · {r.name_ar} / {r.name_tr}<br>{t(PRECISION_NOTE[r.precision])}"
-            for r in located.itertuples()
-        ],
-        hoverinfo="text",
-    ))
+        hovertext=[f"<b>{r.name_en}</b> · {r.name_ar} / {r.name_tr}<br>{t(PRECISION_NOTE.get(r.precision, ''))}"
+                   for r in located.itertuples()],
+        hoverinfo="text", meta={"sources": _ids(located)},
+    )
+    for i in range(EVENT_SLOTS):
+        traces[TRACE[f"event{i}"]] = go.Scattergeo(
+            lon=[], lat=[], mode="markers", name="", showlegend=False, visible=False,
+            marker={"symbol": EVENT_SYMBOLS[i], "color": PALETTE[i % len(PALETTE)], "opacity": 0.75,
+                    "line": {"color": "white", "width": 0.5}},
+            hovertemplate="%{text}<extra></extra>", meta={"sources": []},
+        )
+    traces[TRACE["density"]] = go.Scattergeo(
+        lon=[], lat=[], mode="markers", name=t("Conflict events (density, cells of about 5 km)"),
+        marker={"symbol": "square", "color": "#54278f", "opacity": 0.55}, visible=False, showlegend=False,
+        hovertemplate="%{text}<extra></extra>", meta={"sources": []},
+    )
+    for i in range(3):
+        traces[TRACE[f"flow{i}"]] = go.Scattergeo(
+            lon=[], lat=[], mode="lines", line={"color": FLOW_COLOR, "width": FLOW_WIDTHS[i]}, opacity=0.55,
+            name="", hoverinfo="skip", showlegend=False, visible=False, meta={"sources": []},
+        )
+    traces[TRACE["arrows"]] = go.Scattergeo(
+        lon=[], lat=[], mode="markers", name=t("Flow direction"), showlegend=False, visible=False,
+        marker={"symbol": "triangle-up", "color": FLOW_COLOR, "angleref": "north", "size": 10},
+        hovertemplate="%{text}<extra></extra>", meta={"sources": []},
+    )
+    fig = go.Figure(data=traces, layout={"template": {}})
     fig.update_geos(
         projection_type="mercator", resolution=50,
         lonaxis_range=list(VIEW["lon"]), lataxis_range=list(VIEW["lat"]), fitbounds=False,
@@ -179,7 +226,215 @@ def map_figure(
     )
     fig.update_layout(
         title={"text": t("Idlib and the Syria–Türkiye border"), "x": 0, "xanchor": "left"},
-        font={"family": FONT, "size": 12}, height=560, margin={"l": 0, "r": 0, "t": 40, "b": 0},
-        legend={"orientation": "h", "y": -0.02, "x": 0},
+        font={"family": FONT, "size": 12, "color": "#222"}, paper_bgcolor="white", height=600, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        legend={"orientation": "h", "y": -0.02, "x": 0}, uirevision="map", clickmode="event",
     )
     return fig
+
+
+# ---- the dynamic part: values for a period, filters and layers ---------------------------------
+
+@dataclass(frozen=True)
+class MapLayers:
+    """What the map shows for the current view (all plain frames, already selected)."""
+
+    values: pd.DataFrame | None = None  # pcode, value, sources
+    classes: Classes | None = None
+    indicator_label: str = ""
+    period_text: str = ""
+    events: pd.DataFrame | None = None  # points: lon, lat, event_type, fatalities, date_start, dataset, source_id
+    density: pd.DataFrame | None = None  # lon, lat, events, fatalities, sources
+    event_types: tuple[str, ...] = ()  # the legend order of event types (slot i = type i)
+    flows: pd.DataFrame | None = None  # o_lon, o_lat, d_lon, d_lat, persons, sources, label
+    flow_unit: str = ""
+    selected: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
+    title: str = ""
+    organisations: dict = field(default_factory=dict)  # source_id -> organisation, for hover
+
+
+def _orgs(ids: str, organisations: dict) -> str:
+    names = sorted({organisations.get(i, i) for i in str(ids).split(",") if i})
+    return "; ".join(names)
+
+
+def _area_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
+    areas = base.areas
+    selected = np.isin(areas["pcode"].to_numpy(), list(lay.selected))
+    widths = np.where(selected, 3.5, 0.7).tolist()
+    colors = np.where(selected, "#000000", "#777777").tolist()
+    if lay.values is None or lay.classes is None:
+        return {
+            "z": areas["pcode"].str.startswith(FOCUS).astype(int).tolist(), "zmin": -0.5, "zmax": 1.5,
+            "colorscale": [[0, "#eeeeea"], [0.5, "#eeeeea"], [0.5, "#f6c89f"], [1, "#f6c89f"]], "showscale": False,
+            "customdata": [[t("Choose a map indicator to colour the areas"), "", ""]] * len(areas),
+            "marker": {"line": {"width": widths, "color": colors}}, "meta": {"sources": _ids(areas)},
+        }
+    values = areas["pcode"].map(dict(zip(lay.values["pcode"], lay.values["value"])))
+    by_sources = dict(zip(lay.values["pcode"], lay.values["sources"]))
+    sources = [by_sources.get(p) or "" for p in areas["pcode"]]
+    idx = class_index(values, lay.classes)
+    decimals = lay.classes.decimals
+    custom = []
+    for v, s in zip(values, sources):
+        value_text = (f"{lay.indicator_label}: {v:,.{decimals}f}" if pd.notna(v)
+                      else f"{lay.indicator_label}: {t('no data')}")
+        custom.append([value_text, lay.period_text, f"{t('Source')}: {_orgs(s, lay.organisations)}" if s else ""])
+    k = lay.classes.count
+    drawn = set(x for s in sources for x in str(s).split(",") if x)
+    return {
+        "z": idx.tolist(), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stepped_colorscale(lay.classes.colors),
+        "showscale": True,
+        "colorbar": {"title": {"text": lay.indicator_label[:40]}, "tickvals": list(range(k)),
+                     "ticktext": list(lay.classes.labels), "thickness": 14, "len": 0.75, "x": 1.0},
+        "customdata": custom, "marker": {"line": {"width": widths, "color": colors}},
+        "meta": {"sources": sorted(set(_ids(areas)) | drawn)},
+    }
+
+
+def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
+    props: dict[str, dict] = {}
+    points = lay.events if lay.events is not None else pd.DataFrame()
+    density = lay.density if lay.density is not None else pd.DataFrame()
+    for i in range(EVENT_SLOTS):
+        etype = lay.event_types[i] if i < len(lay.event_types) else None
+        rows = points[points["event_type"].fillna(t("Unspecified")) == etype] if etype and len(points) else points.iloc[0:0]
+        if i == EVENT_SLOTS - 1 and len(lay.event_types) > EVENT_SLOTS and len(points):
+            rows = points[~points["event_type"].isin(lay.event_types[:EVENT_SLOTS - 1])]
+            etype = t("Other event types")
+        fat = rows["fatalities"].fillna(0).astype(float) if len(rows) else pd.Series(dtype=float)
+        props[f"event{i}"] = {
+            "lon": rows["lon"].round(4).tolist() if len(rows) else [],
+            "lat": rows["lat"].round(4).tolist() if len(rows) else [],
+            "marker": {"size": (5 + 2.2 * np.sqrt(fat.clip(0, 400))).round(1).tolist()},
+            "text": [f"{e} · {d:%-d %b %Y} · {int(f):,} {t('fatalities')} · {ds}"
+                     for e, d, f, ds in zip(rows["event_type"].fillna(t("Unspecified")), rows["date_start"], fat,
+                                             rows["dataset"])] if len(rows) else [],
+            "name": f"{etype} ({len(rows):,})" if etype else "",
+            "showlegend": bool(visible and len(rows)), "visible": bool(visible and len(rows)),
+            "meta": {"sources": _ids(rows)},
+        }
+    if len(density):
+        n = density["events"].astype(float)
+        props["density"] = {
+            "lon": density["lon"].round(3).tolist(), "lat": density["lat"].round(3).tolist(),
+            "marker": {"size": (4 + 3 * np.log1p(n)).round(1).tolist(), "color": "#54278f"},
+            "customdata": np.column_stack([density["events"].astype(int), density["fatalities"].fillna(0).astype(int)]).tolist(),
+            "hovertemplate": t("{n} events, {f} fatalities in this cell of about 5 km").format(
+                n="%{customdata[0]:,}", f="%{customdata[1]:,}") + "<extra></extra>",
+            "visible": visible, "showlegend": visible,
+            "meta": {"sources": sorted({x for s in density["sources"] for x in str(s).split(",") if x})},
+        }
+    else:
+        props["density"] = {"lon": [], "lat": [], "customdata": [], "visible": False, "showlegend": False,
+                            "meta": {"sources": []}}
+    return props
+
+
+def arc(o_lon, o_lat, d_lon, d_lat, n: int = 12, bend: float = 0.18):
+    """Points of a curved arc from origin to destination (a quadratic Bézier bent to the right of
+    the direction of travel), and the position and bearing of its arrowhead (60% along)."""
+    mx, my = (o_lon + d_lon) / 2, (o_lat + d_lat) / 2
+    dx, dy = d_lon - o_lon, d_lat - o_lat
+    cx, cy = mx + bend * dy, my - bend * dx
+    ts = np.linspace(0, 1, n)
+    xs = (1 - ts) ** 2 * o_lon + 2 * (1 - ts) * ts * cx + ts ** 2 * d_lon
+    ys = (1 - ts) ** 2 * o_lat + 2 * (1 - ts) * ts * cy + ts ** 2 * d_lat
+    ta = 0.6
+    ax = (1 - ta) ** 2 * o_lon + 2 * (1 - ta) * ta * cx + ta ** 2 * d_lon
+    ay = (1 - ta) ** 2 * o_lat + 2 * (1 - ta) * ta * cy + ta ** 2 * d_lat
+    tx = 2 * (1 - ta) * (cx - o_lon) + 2 * ta * (d_lon - cx)
+    ty = 2 * (1 - ta) * (cy - o_lat) + 2 * ta * (d_lat - cy)
+    bearing = math.degrees(math.atan2(tx * math.cos(math.radians(ay)), ty)) % 360
+    return xs, ys, (ax, ay, bearing)
+
+
+def width_classes(persons: pd.Series) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Three width classes (terciles of the drawn flows; with three or fewer distinct values, the
+    largest value takes the widest class): the class of each flow and each class's (low, high)."""
+    v = persons.astype(float).to_numpy()
+    if len(v) == 0:
+        return np.array([], dtype=int), [(0, 0)] * 3
+    distinct = np.unique(v)
+    if len(distinct) <= 3:
+        cls = np.searchsorted(distinct, v) + (3 - len(distinct))
+    else:
+        cls = np.searchsorted(np.quantile(v, [1 / 3, 2 / 3]), v, side="left")
+    bounds = []
+    for c in range(3):
+        members = v[cls == c]
+        bounds.append((int(members.min()), int(members.max())) if len(members) else (0, 0))
+    return cls, bounds
+
+
+def _flow_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
+    flows = lay.flows if lay.flows is not None else pd.DataFrame()
+    props: dict[str, dict] = {}
+    cls, bounds = width_classes(flows["persons"] if len(flows) else pd.Series(dtype=float))
+    arrows = {"lon": [], "lat": [], "angle": [], "size": [], "text": []}
+    lines = {c: ([], []) for c in range(3)}
+    for (r, c) in zip(flows.itertuples(), cls):
+        xs, ys, (ax, ay, bearing) = arc(r.o_lon, r.o_lat, r.d_lon, r.d_lat)
+        lines[c][0].extend([*np.round(xs, 4).tolist(), None])
+        lines[c][1].extend([*np.round(ys, 4).tolist(), None])
+        arrows["lon"].append(round(ax, 4))
+        arrows["lat"].append(round(ay, 4))
+        arrows["angle"].append(round(bearing, 1))
+        arrows["size"].append(8 + 3 * int(c))
+        arrows["text"].append(f"{r.label}: {int(r.persons):,} {lay.flow_unit}<br>{lay.period_text}"
+                              f"<br>{t('Source')}: {_orgs(r.sources, lay.organisations)}")
+    for c in range(3):
+        rows = flows[cls == c] if len(flows) else flows
+        lo, hi = bounds[c] if c < len(bounds) else (0, 0)
+        has = bool(len(rows))
+        props[f"flow{c}"] = {
+            "lon": lines[c][0], "lat": lines[c][1], "visible": visible and has, "showlegend": visible and has,
+            "name": (t("Flows: {lo}–{hi} {unit}").format(lo=f"{lo:,}", hi=f"{hi:,}", unit=lay.flow_unit)
+                     if lo != hi else t("Flows: {n} {unit}").format(n=f"{hi:,}", unit=lay.flow_unit)) if has else "",
+            "meta": {"sources": sorted({x for s in rows.get("sources", []) for x in str(s).split(",") if x})},
+        }
+    props["arrows"] = {
+        "lon": arrows["lon"], "lat": arrows["lat"], "text": arrows["text"],
+        "marker": {"angle": arrows["angle"], "size": arrows["size"]},
+        "visible": visible and bool(len(flows)),
+        "meta": {"sources": sorted({x for s in flows.get("sources", []) for x in str(s).split(",") if x})},
+    }
+    return props
+
+
+def dynamic_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
+    """The values of the map for a view, as {"data": {trace index: props}, "layout": props}.
+    Nothing in it is geometry of the admin areas, border or bands."""
+    on = set(lay.layers)
+    props: dict[str, dict] = {"areas": _area_props(base, lay, t)}
+    for layer, names in LAYER_TRACES.items():
+        if layer in ("events", "flows"):
+            continue
+        for name in names:
+            props[name] = {"visible": layer in on}
+    props.update(_event_props(lay, t, "events" in on))
+    props.update(_flow_props(lay, t, "flows" in on))
+    return {"data": {TRACE[name]: p for name, p in props.items()},
+            "layout": {"title": {"text": lay.title or t("Idlib and the Syria–Türkiye border")}}}
+
+
+def apply_props(fig: go.Figure, dyn: dict) -> go.Figure:
+    for index, props in dyn["data"].items():
+        fig.data[index].update(props)
+    fig.update_layout(dyn["layout"])
+    return fig
+
+
+def map_figure(base: MapBase, lay: MapLayers, t: Translate) -> go.Figure:
+    return apply_props(base_figure(base, t), dynamic_props(base, lay, t))
+
+
+def figure_sources(fig) -> list[str]:
+    """Source ids of the visible traces of a figure (a go.Figure or its dict)."""
+    data = fig["data"] if isinstance(fig, dict) else [tr.to_plotly_json() for tr in fig.data]
+    ids: set[str] = set()
+    for trace in data:
+        if trace.get("visible", True) is False:
+            continue
+        ids.update((trace.get("meta") or {}).get("sources", []))
+    return sorted(ids)

@@ -1,0 +1,293 @@
+"""What the page shows for a view state: plain functions from (warehouse, state, language) to
+figures and source lists, called by the callbacks and by tests without a browser.
+
+Results that depend only on the warehouse version (its extent, the map's geometry per admin
+level, names) are cached per version; nothing here depends on who asks.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+import pandas as pd
+import plotly.graph_objects as go
+from shapely.geometry import Point, box
+
+from dashboard import indicators, map_queries, series_queries
+from dashboard.components.sources import source_list
+from dashboard.data import Warehouse
+from dashboard.figures.classes import classify
+from dashboard.figures.common import fmt_date, fmt_period
+from dashboard.figures.map import MapBase, MapLayers, base_figure, dynamic_props, figure_sources
+from dashboard.figures.series import (
+    border_figure,
+    casualties_figure,
+    displacement_figure,
+    events_figure,
+    refugees_figure,
+)
+from dashboard.i18n import Translate, translator
+from dashboard.selection import Selection, from_sources, selection
+from dashboard.state import Bounds, ViewState, month_start
+
+CHARTS = ("displacement", "casualties", "refugees", "events", "border")
+MAP_BBOX = (35.0, 34.6, 40.8, 37.7)  # lon/lat box of the map's areas: north-west Syria and the border
+CLIP = box(34.7, 34.4, 41.0, 37.9)  # areas are cut to a box a little larger than the map's view
+CAMP_KINDS = ("camp", "site", "reception_centre", "collective_centre")
+
+
+# ---- per version -------------------------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def bounds(wh: Warehouse) -> Bounds:
+    dates = [wh["displacement"]["period_start"], wh["displacement"]["period_end"], wh["casualties"]["period_start"],
+             wh["casualties"]["period_end"], wh["refugees"]["date"], wh["timeline"]["date"]]
+    for table, col in (("events", "date_start"), ("moves", "period_start")):
+        ext = wh.query(f"SELECT min({col}) AS lo, max({col}) AS hi FROM {table}")
+        dates.append(pd.Series(pd.to_datetime([ext["lo"].iloc[0], ext["hi"].iloc[0]])))
+    stacked = pd.concat([pd.to_datetime(d).dropna() for d in dates])
+    first, last = month_start(stacked.min()), month_start(stacked.max())
+    disp = wh["displacement"]["period_start"].dropna()
+    default_start = month_start(disp.min()) if len(disp) else first
+    areas = wh["admin_areas"]
+    levels = tuple(sorted(int(v) for v in areas["level"].dropna().unique() if 1 <= int(v) <= 3)) or (1,)
+    available = tuple(indicators.available(wh))
+    orgs = tuple(sorted(wh["sources"]["organisation"].dropna().unique()))
+    return Bounds(
+        first=first, last=last, default_start=default_start, levels=levels, indicators=available,
+        default_indicator=available[0] if available else None, organisations=orgs,
+        event_types=tuple(map_queries.event_types(wh)),
+        pcodes=frozenset(areas.loc[areas["level"].between(1, 3), "pcode"].dropna()),
+    )
+
+
+@lru_cache(maxsize=4)
+def names(wh: Warehouse) -> dict:
+    areas = wh["admin_areas"]
+    return dict(zip(areas["pcode"], areas["name_en"]))
+
+
+@lru_cache(maxsize=4)
+def organisations(wh: Warehouse) -> dict:
+    src = wh["sources"]
+    return dict(zip(src["source_id"], src["organisation"]))
+
+
+def area_options(wh: Warehouse) -> list[dict]:
+    """Areas for the searchable selector: English and Arabic names and the P-code in each label."""
+    areas = wh["admin_areas"]
+    areas = areas[areas["level"].between(1, 3)].sort_values(["level", "pcode"])
+    out = []
+    for r in areas.itertuples():
+        ar = f" · {r.name_ar}" if isinstance(r.name_ar, str) and r.name_ar else ""
+        out.append({"label": f"{r.name_en}{ar} ({r.pcode})", "value": r.pcode})
+    return out
+
+
+@lru_cache(maxsize=12)
+def map_base(wh: Warehouse, level: int) -> MapBase:
+    web = wh.frames.get("admin_areas_web")
+    source = web if web is not None and (web["level"] == level).any() else wh["admin_areas"]
+    areas = source[source["level"] == level]
+    areas = areas.cx[MAP_BBOX[0]:MAP_BBOX[2], MAP_BBOX[1]:MAP_BBOX[3]].copy()
+    # what lies far outside the view is never seen and only costs bytes; neighbours cut by the same
+    # box keep their shared edges
+    areas["geometry"] = areas.geometry.intersection(CLIP)
+    towns = wh["places"].cx[MAP_BBOX[0]:MAP_BBOX[2], MAP_BBOX[1]:MAP_BBOX[3]]
+    locations = wh.frames.get("locations")
+    camps = None
+    if locations is not None and len(locations):
+        camps = locations[locations["kind"].isin(CAMP_KINDS) & locations.geometry.notna()]
+        camps = camps.cx[MAP_BBOX[0]:MAP_BBOX[2], MAP_BBOX[1]:MAP_BBOX[3]]
+    return MapBase(
+        areas=areas.reset_index(drop=True), countries=wh["countries"], border=wh["border"],
+        bands=wh.frames.get("border_bands"), crossings=wh["crossings"], towns=towns, camps=camps, level=level,
+    )
+
+
+def area_at(wh: Warehouse, level: int, point: dict) -> str | None:
+    """The admin area a click on the map points at: the clicked area itself, or the area under a
+    clicked event, cell, town or flow arrow."""
+    if point.get("curveNumber") == 0 and point.get("location"):
+        return str(point["location"])
+    lon, lat = point.get("lon"), point.get("lat")
+    if lon is None or lat is None:
+        return None
+    areas = map_base(wh, level).areas
+    hits = areas[areas.geometry.contains(Point(float(lon), float(lat)))]
+    return str(hits["pcode"].iloc[0]) if len(hits) else None
+
+
+@lru_cache(maxsize=12)
+def _base_dict(wh: Warehouse, level: int, lang: str) -> dict:
+    return base_figure(map_base(wh, level), translator(lang)).to_plotly_json()
+
+
+# ---- the map -------------------------------------------------------------------------------------
+
+def _period_text(sel: Selection, t: Translate) -> str:
+    return t("Period: {period}").format(period=fmt_period(sel.window_start, sel.window_end))
+
+
+def map_layers(wh: Warehouse, state: ViewState, t: Translate) -> tuple[MapLayers, list[str]]:
+    """The map's values for a state, and the notes to print under it."""
+    sel = selection(state, wh["sources"])
+    orgs = organisations(wh)
+    notes: list[str] = []
+    values = classes = None
+    label = ""
+    if state.indicator in indicators.INDICATORS:
+        ind = indicators.INDICATORS[state.indicator]
+        label = t(ind.label)
+        values = indicators.area_values(wh, state.indicator, sel, orgs)
+        pooled = indicators.pooled_values(wh, state.indicator, sel, state.step_unit)
+        decimals = 0
+        if state.per10k:
+            pop = indicators.population(wh, sel)
+            values = indicators.per_10k(values, pop)
+            pooled = pooled.merge(pop, on="pcode").assign(value=lambda f: f["value"] / f["population"] * 10_000)
+            label = t("{indicator} per 10,000 people").format(indicator=label)
+            decimals = 1
+            if pop.empty:
+                notes.append(t("No population figures are loaded for this admin level: per-10,000 values cannot be shown."))
+        classes = classify(pooled["value"], decimals=decimals, no_data=t("No data"))
+        if values.empty:
+            notes.append(t("No {indicator} figures for areas of this level in this period.").format(indicator=label))
+    points = density = None
+    if "events" in state.layers:
+        points, density, total = map_queries.events_in_view(wh, sel)
+        if density is not None:
+            notes.append(t("{n} conflict events in view: shown as a density of cells of about 5 km (points above {limit}).")
+                         .format(n=f"{total:,}", limit=f"{map_queries.POINT_LIMIT:,}"))
+        elif total:
+            notes.append(t("{n} conflict events in view.").format(n=f"{total:,}"))
+    flows = None
+    unit = t("displacements (movements)")
+    if "flows" in state.layers:
+        flows, pairs, internal = map_queries.top_flows(wh, sel, state.topn, names(wh))
+        if pairs:
+            notes.append(t("Flows: the {n} largest of {pairs} area pairs.").format(n=min(state.topn, pairs), pairs=f"{pairs:,}")
+                         + (" " + t("{p} movements within one area are not drawn.").format(p=f"{internal:,}") if internal else ""))
+    notes += border_note(wh, sel, t)
+    layers = MapLayers(
+        values=values, classes=classes, indicator_label=label, period_text=_period_text(sel, t),
+        events=points, density=density, event_types=bounds(wh).event_types, flows=flows, flow_unit=unit,
+        selected=tuple(state.areas), layers=tuple(state.layers), organisations=orgs,
+        title=map_title(label, sel, t),
+    )
+    return layers, notes
+
+
+def map_title(label: str, sel: Selection, t: Translate) -> str:
+    period = fmt_period(sel.window_start, sel.window_end)
+    return f"{label}, {period}" if label else t("Idlib and the Syria–Türkiye border, {period}").format(period=period)
+
+
+def border_note(wh: Warehouse, sel: Selection, t: Translate) -> list[str]:
+    """One sentence on movement toward the border in the map's period (the source with most people)."""
+    window = replace(sel, start=sel.window_start, end=sel.window_end, agg="month")
+    summary = series_queries.border_series(wh, window)
+    if summary.empty:
+        return []
+    totals = summary.groupby(["source_id", "basis"], as_index=False)[["persons", "within_25_km"]].sum()
+    top = totals.sort_values("persons", ascending=False).iloc[0]
+    org = organisations(wh).get(top["source_id"], top["source_id"])
+    share = top["within_25_km"] / top["persons"] if top["persons"] else 0
+    return [t("{org}: of {n} people with a known destination in this period, {share} went to within 25 km of the Turkish border.")
+            .format(org=org, n=f"{int(top['persons']):,}", share=f"{share:.0%}")]
+
+
+def map_dynamic(wh: Warehouse, state: ViewState, t: Translate) -> tuple[dict, list[str]]:
+    layers, notes = map_layers(wh, state, t)
+    return dynamic_props(map_base(wh, state.level), layers, t), notes
+
+
+def _merged(base: dict, props: dict) -> dict:
+    """A new dict: `base` with `props` set leaf by leaf (the parts not changed are shared, not
+    copied: the cached base figure is never modified)."""
+    out = dict(base)
+    for key, value in props.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = _merged(base[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def map_figure_dict(wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[dict, dict, list[str]]:
+    """The full map figure (as the dict Dash sends), its dynamic part and the notes."""
+    dyn, notes = map_dynamic(wh, state, t)
+    base = _base_dict(wh, state.level, lang)
+    fig = {
+        "data": [_merged(trace, dyn["data"].get(i, {})) for i, trace in enumerate(base["data"])],
+        "layout": _merged(base["layout"], dyn["layout"]),
+    }
+    return fig, dyn, notes
+
+
+def map_source_ids(wh: Warehouse, state: ViewState, dyn: dict, lang: str = "en") -> list[str]:
+    """Sources of what the map draws: the visible traces' meta after the dynamic props."""
+    base = _base_dict(wh, state.level, lang)
+    data = []
+    for i, trace in enumerate(base["data"]):
+        merged = {"visible": trace.get("visible", True), "meta": trace.get("meta", {})}
+        data.append(_merged(merged, {k: v for k, v in dyn["data"].get(i, {}).items() if k in ("visible", "meta")}))
+    return figure_sources({"data": data})
+
+
+# ---- the charts ----------------------------------------------------------------------------------
+
+def _published(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    rows = frame[(frame["period_start"] <= sel.end) & (frame["period_end"] >= sel.start)]
+    rows = rows[rows["kind"] != "scenario"]
+    return from_sources(rows, sel)
+
+
+def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate) -> go.Figure:
+    sel = selection(state, wh["sources"])
+    src, timeline = wh["sources"], from_sources(wh["timeline"], sel)
+    timeline = timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
+    area_names = names(wh)
+    if name == "displacement":
+        disp = _published(wh["displacement"], sel)
+        disp = disp[disp["direction"] != "flow"]
+        flows = series_queries.flow_series(wh, sel)
+        return displacement_figure(disp, src, timeline, sel.start, sel.end, t, flows=flows, areas=sel.areas,
+                                   names=area_names)
+    if name == "casualties":
+        events = series_queries.event_series(wh, sel)
+        return casualties_figure(_published(wh["casualties"], sel), src, timeline, sel.start, sel.end, t,
+                                 events=events, areas=sel.areas, names=area_names)
+    if name == "refugees":
+        refugees = from_sources(wh["refugees"], sel)
+        refugees = refugees[(refugees["date"] >= sel.start) & (refugees["date"] <= sel.end)]
+        return refugees_figure(refugees, src, sel.start, sel.end, t)
+    if name == "events":
+        return events_figure(series_queries.event_series(wh, sel), src, timeline, sel.start, sel.end, t,
+                             agg=sel.agg, names=area_names)
+    if name == "border":
+        return border_figure(series_queries.border_series(wh, sel), src, sel.start, sel.end, t, names=area_names)
+    raise ValueError(f"unknown chart {name!r}")
+
+
+def sources_block(wh: Warehouse, ids: list[str], t: Translate, list_id: str, lang: str = "en"):
+    return _sources_block(wh, tuple(sorted(ids)), list_id, lang)
+
+
+@lru_cache(maxsize=256)
+def _sources_block(wh: Warehouse, ids: tuple[str, ...], list_id: str, lang: str):
+    """Cached per version, set of sources and language (components are only serialised, never
+    changed, after this)."""
+    src = wh["sources"]
+    rows = src[src["source_id"].isin(ids)].sort_values(["organisation", "published", "source_id"])
+    return source_list(rows, translator(lang), list_id)
+
+
+def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate) -> tuple[go.Figure, object]:
+    fig = chart_figure(name, wh, state, t)
+    return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list")
+
+
+def range_text(state: ViewState, t: Translate) -> str:
+    return t("Showing {start} to {end}").format(start=fmt_date(state.start), end=fmt_date(state.end_day))
+

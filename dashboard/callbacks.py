@@ -38,11 +38,14 @@ MAP_TRIGGERS = tuple(c for c in CONTROL_IDS if c != "home-agg")
 
 def page_parts(wh, state: ViewState, t, lang: str = "en") -> dict:
     """Every figure and source list of the page for a state (plain data, tested without a browser)."""
-    fig, dyn, notes = view.map_figure_dict(wh, state, t, lang)
+    fig, update = view.map_full(wh, state, t, lang)
     parts = {
         "map": fig,
-        "map_note": layout.notes_block(notes, unlocated_note(wh["crossings"], t)),
-        "map_sources": view.sources_block(wh, view.map_source_ids(wh, state, dyn, lang), t, "home-map-source-list"),
+        "map_notes": {part: layout.notes(update["notes"].get(part, [])) for part in view.NOTE_PARTS},
+        "map_sources": view.sources_block(wh, view.map_source_ids(update["sources"]), t, "home-map-source-list"),
+        "map_parts": update["sources"],
+        "map_classes": view.classes_to_store(update["classes"]),
+        "unlocated": unlocated_note(wh["crossings"], t),
     }
     for name in view.CHARTS:
         parts[name], parts[f"{name}_sources"] = view.chart_view(name, wh, state, t)
@@ -70,7 +73,9 @@ def render_page(search, pushed):
         ], className="page"), no_update
     bounds = view.bounds(wh)
     state = parse_query(search, bounds)
-    return layout.page(wh, state, bounds, t, page_parts(wh, state, t)), search or ""
+    from dashboard.warm import page_parts_for
+
+    return layout.page(wh, state, bounds, t, page_parts_for(wh, to_query(state, bounds))), search or ""
 
 
 def _state(values) -> tuple:
@@ -95,25 +100,41 @@ def push_url(*args):
     return search, search
 
 
+MAP_NOTE_OUTPUTS = [Output(f"home-map-note-{part}", "children") for part in view.NOTE_PARTS]
+
+
 @callback(
     Output("home-map", "figure"),
-    Output("home-map-note", "children"),
+    *MAP_NOTE_OUTPUTS,
     Output("home-map-sources", "children"),
+    Output("home-map-parts", "data"),
+    Output("home-map-classes", "data"),
     Output("home-range-text", "children"),
     *[Input(c, "value") if c in MAP_TRIGGERS else State(c, "value") for c in CONTROL_IDS],
+    State("home-map-parts", "data"),
+    State("home-map-classes", "data"),
     prevent_initial_call=True,
 )
-def update_map(*values):
+def update_map(*args):
+    """A new admin level sends the whole map (with its geometry); any other change sends a Patch
+    with the values of the parts it affects, and leaves the other notes as they are."""
+    *values, part_sources, classes_data = args
     t = translator("en")
     wh, _, state = _state(values)
-    if ctx.triggered_id == "home-level":
-        fig, dyn, notes = view.map_figure_dict(wh, state, t)
+    changed = {key.split(".")[0] for key in ctx.triggered_prop_ids}
+    parts = view.parts_for(changed, state)
+    if parts == view.ALL_PARTS:
+        fig, update = view.map_full(wh, state, t)
     else:
-        dyn, notes = view.map_dynamic(wh, state, t)
-        fig = patch_from(dyn)
-    note = layout.notes_block(notes, unlocated_note(wh["crossings"], t))
-    sources = view.sources_block(wh, view.map_source_ids(wh, state, dyn), t, "home-map-source-list")
-    return fig, note, sources, view.range_text(state, t)
+        # the slider alone moved: the classes made for the whole range still hold
+        keep = view.classes_from_store(classes_data) if changed == {"home-step"} else None
+        update = view.map_update(wh, state, t, parts, classes=keep)
+        fig = patch_from(update["dyn"])
+    notes = [layout.notes(update["notes"][part]) if part in update["notes"] else no_update for part in view.NOTE_PARTS]
+    merged = {**(part_sources or {}), **update["sources"]}
+    sources = view.sources_block(wh, view.map_source_ids(merged), t, "home-map-source-list")
+    classes = view.classes_to_store(update["classes"]) if "areas" in parts else no_update
+    return (fig, *notes, sources, merged, classes, view.range_text(state, t))
 
 
 def _assign(patch, props: dict) -> None:

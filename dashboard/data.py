@@ -1,7 +1,7 @@
 """Read-only access to the live warehouse version, with no Dash imports.
 
 Small tables (boundaries, published figures, sources) are loaded once per published version as
-pandas frames and shared read-only; callers must not mutate them (the figure builders copy what
+pandas frames (`displacement` without its origin -> destination rows, which `moves` holds) and shared read-only; callers must not mutate them (the figure builders copy what
 they change). The large tables (conflict events, their monthly aggregate, the movements with
 their distances to the border) are copied once per version into an embedded DuckDB database and
 queried with SQL: a filter over a million events takes milliseconds there. Each thread queries
@@ -9,6 +9,7 @@ through its own DuckDB cursor. Nothing here is per user: every user reads the sa
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,9 +26,7 @@ TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
 )
-OPTIONAL = (
-    "admin_areas_web", "locations", "area_metrics", "border_bands", "border_movement", "area_stocks",
-)
+OPTIONAL = ("admin_areas_web", "locations", "area_metrics", "border_bands", "area_stocks")
 # tables queried with SQL, with the columns the dashboard needs (geometry stays on disk)
 SQL_TABLES = {
     "events": {
@@ -48,8 +47,31 @@ SQL_TABLES = {
         "dest_lat": "DOUBLE", "origin_border_km": "DOUBLE", "dest_border_km": "DOUBLE",
         "toward_border_km": "DOUBLE", "distance_km": "DOUBLE",
     },
+    "border_movement": {
+        "period_start": "TIMESTAMP", "period_end": "TIMESTAMP", "source_id": "VARCHAR", "unit": "VARCHAR",
+        "basis": "VARCHAR", "persons": "BIGINT", "within_10_km": "BIGINT", "within_25_km": "BIGINT",
+        "within_50_km": "BIGINT", "mean_toward_km": "DOUBLE", "mean_dest_border_km": "DOUBLE",
+    },
 }
-SORT_KEYS = {"events": "date_start", "events_monthly": "month", "moves": "period_start"}
+SORT_KEYS = {"events": "date_start", "events_monthly": "month", "moves": "period_start", "border_movement": "period_start"}
+CELL_DEGREES = 0.1  # the map's density cells (about 10 km)
+
+
+def _prefixes(column: str, prefix: str) -> str:
+    """area1/2/3 (or o1.., d1..) columns: the P-code cut to each admin level, NULL when coarser."""
+    return ", ".join(f"CASE WHEN length({column}) >= {w} THEN substr({column}, 1, {w}) END AS {prefix}{lv}"
+                     for lv, w in ((1, 4), (2, 6), (3, 8)))
+
+
+# columns computed once at load, so that queries group by plain columns
+DERIVED = {
+    "events": f"{_prefixes('pcode', 'area')}, CAST(floor(lon / {CELL_DEGREES}) AS INTEGER) AS cx, "
+              f"CAST(floor(lat / {CELL_DEGREES}) AS INTEGER) AS cy",
+    "events_monthly": _prefixes("pcode", "area"),
+    "moves": f"{_prefixes('origin_pcode', 'o')}, {_prefixes('dest_pcode', 'd')}",
+    "border_movement": "",
+}
+PCODE = {"events": "coalesce(adm3_pcode, adm2_pcode, adm1_pcode)", "events_monthly": "coalesce(adm3_pcode, adm2_pcode, adm1_pcode)"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,21 +107,47 @@ class Warehouse:
 
 
 def _sql_database(live) -> duckdb.DuckDBPyConnection:
-    """The SQL tables of a version, copied into an in-memory DuckDB (typed, empty when the version
-    has no such table)."""
-    db = duckdb.connect(":memory:")
+    """The SQL tables of a version, copied into an in-memory DuckDB (typed, with the derived
+    columns of DERIVED; empty when the version has no such table)."""
+    db = duckdb.connect(":memory:", config={"threads": int(os.environ.get("DUCKDB_THREADS", "1"))})
     tables = live.manifest["tables"]
     for name, columns in SQL_TABLES.items():
-        if name not in tables:
-            db.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
-            continue
-        present = set(tables[name]["columns"])
+        present = set(tables[name]["columns"]) if name in tables else set()
         select = ", ".join(
             f'CAST("{c}" AS {t}) AS {c}' if c in present else f"CAST(NULL AS {t}) AS {c}" for c, t in columns.items()
         )
-        path = live.path / tables[name]["file"]
-        db.execute(f"CREATE TABLE {name} AS SELECT {select} FROM read_parquet(?) ORDER BY {SORT_KEYS[name]}", [str(path)])
+        if name in tables:
+            source = f"read_parquet('{(live.path / tables[name]['file']).as_posix()}')"
+        else:
+            source = "(SELECT 1 AS placeholder WHERE false)"
+        base = f"SELECT {select} FROM {source}"
+        if name in PCODE:
+            base = f"SELECT *, {PCODE[name]} AS pcode FROM ({base})"
+        derived = f", {DERIVED[name]}" if DERIVED[name] else ""
+        db.execute(f"CREATE TABLE {name} AS SELECT *{derived} FROM ({base}) ORDER BY {SORT_KEYS[name]}")
     return db
+
+
+# small tables also copied into DuckDB, for the map's per-area sums
+FRAME_TABLES = {
+    "published_displacement": ("displacement", {
+        "period_start": "TIMESTAMP", "period_end": "TIMESTAMP", "pcode": "VARCHAR", "value": "DOUBLE",
+        "unit": "VARCHAR", "measure": "VARCHAR", "kind": "VARCHAR", "source_id": "VARCHAR"}),
+    "area_stocks": ("area_stocks", {
+        "date": "TIMESTAMP", "pcode": "VARCHAR", "level": "BIGINT", "unit": "VARCHAR", "value": "DOUBLE",
+        "source_id": "VARCHAR", "parts": "BIGINT"}),
+}
+
+
+def _add_frames(db: duckdb.DuckDBPyConnection, frames: dict) -> None:
+    for name, (frame_name, columns) in FRAME_TABLES.items():
+        frame = frames.get(frame_name)
+        if frame is None or frame.empty:
+            db.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+            continue
+        copy = pd.DataFrame({c: frame[c] for c in columns})  # noqa: F841  (read by DuckDB by name)
+        select = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
+        db.execute(f"CREATE TABLE {name} AS SELECT {select} FROM copy")
 
 
 def _numpy_backed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -120,10 +168,15 @@ def _load(root: str, version: str) -> Warehouse:
     live = open_version(Path(root), version)
     tables = live.manifest["tables"]
     frames = {name: _numpy_backed(live.read(name)) for name in TABLES}
+    # origin -> destination rows (there can be hundreds of thousands) are queried from `moves`
+    disp = frames["displacement"]
+    frames["displacement"] = disp[disp["direction"] != "flow"].reset_index(drop=True)
     for name in OPTIONAL:
         if name in tables:
             frames[name] = _numpy_backed(live.read(name))
-    return Warehouse(live.name, live.built_at, live.manifest["code_version"], frames, _sql_database(live), tuple(SQL_TABLES))
+    db = _sql_database(live)
+    _add_frames(db, frames)
+    return Warehouse(live.name, live.built_at, live.manifest["code_version"], frames, db, (*SQL_TABLES, *FRAME_TABLES))
 
 
 def warehouse(root: Path | None = None) -> Warehouse:

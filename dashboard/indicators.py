@@ -11,16 +11,19 @@ counting the same strikes, two agencies counting the same arrivals) the larger f
 and the hover names both; sources covering different times are added.
 
 `area_values` gives the values of the current period; `pooled_values` the values of every step
-of the date range, so that the map's classes stay the same while the time slider plays.
+of the date range, so that the map's classes stay the same while the time slider plays. Both are
+SQL on the version's DuckDB tables (dashboard/data.py) plus plain Python on the few rows that
+come back.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from dashboard.data import Warehouse
-from dashboard.selection import EVENT_PCODE, Selection, contained, from_sources, sql_filters
+from dashboard.selection import Selection, sql_filters
 
 
 @dataclass(frozen=True)
@@ -46,140 +49,126 @@ INDICATORS = {
         Indicator("fatalities", "Fatalities in conflict events", "fatalities", sub_monthly=True),
     )
 }
-RAW = ["pcode", "source_id", "value", "first", "last"]  # per area and source: sum and time span
+EVENT_KINDS = ("events", "fatalities")
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame({"pcode": pd.Series(dtype="string"), "value": pd.Series(dtype="float64"),
-                         "sources": pd.Series(dtype="object"), "detail": pd.Series(dtype="object")})
+def values_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "pcode": [r["pcode"] for r in rows], "value": np.array([r["value"] for r in rows], dtype=float),
+        "sources": [r["sources"] for r in rows], "detail": [r["detail"] for r in rows],
+    })
 
 
 def available(wh: Warehouse) -> list[str]:
     """Indicators with any P-coded data in the warehouse, in menu order."""
-    disp = wh["displacement"]
-    coded = disp[disp["pcode"].notna() & (disp["measure"] == "period") & (disp["kind"] != "scenario")
-                 & (disp["direction"] != "flow")]
-    units = set(coded["unit"].dropna())
-    stocks = wh.frames.get("area_stocks")
-    flows = int(wh.query("SELECT count(*) AS n FROM moves WHERE basis = 'flow'")["n"].iloc[0])
-    events = wh.rows("events_monthly")
+    units = {r[0] for r in wh.db.cursor().execute(
+        "SELECT DISTINCT unit FROM published_displacement WHERE pcode IS NOT NULL AND measure = 'period' "
+        "AND kind <> 'scenario'").fetchall()}
+    stock_units = {r[0] for r in wh.db.cursor().execute("SELECT DISTINCT unit FROM area_stocks").fetchall()}
+    flows = wh.db.cursor().execute("SELECT count(*) FROM moves WHERE basis = 'flow'").fetchone()[0]
+    events = wh.db.cursor().execute("SELECT count(*) FROM events_monthly").fetchone()[0]
     out = []
     for key, ind in INDICATORS.items():
         if (ind.kind == "displacement" and ind.unit in units) or (ind.kind in ("flow_in", "flow_out") and flows) \
-                or (ind.kind == "stock" and stocks is not None and (stocks["unit"] == ind.unit).any()) \
-                or (ind.kind in ("events", "fatalities") and events):
+                or (ind.kind == "stock" and ind.unit in stock_units) or (ind.kind in EVENT_KINDS and events):
             out.append(key)
     return out
 
 
-def combine_sources(raw: pd.DataFrame, keys: list[str], organisations: dict | None = None) -> pd.DataFrame:
-    """Per `keys` (an area, or a step and an area): the sum where sources cover different times,
-    the largest where they overlap. In: keys + source_id, value, first, last. Out: keys, value,
-    sources (comma-separated ids of every source considered), detail (text naming the figures
-    when overlapping sources were compared, else '')."""
-    if raw.empty:
-        return pd.DataFrame(columns=[*keys, "value", "sources", "detail"])
+def combine_sources(raw: list[tuple], organisations: dict | None = None) -> dict:
+    """Per key: the sum where sources cover different times, the largest where they overlap.
+    In: (key, source_id, value, first, last) tuples. Out: key -> (value, source ids, detail text
+    naming the figures compared, or '')."""
     organisations = organisations or {}
-    raw = raw.sort_values([*keys, "first", "source_id"])
-    single = raw.groupby(keys, sort=False)["source_id"].transform("nunique") == 1
-    # dict-style aggregation: pandas' named aggregation costs about 10 ms more per call
-    easy = raw[single].groupby(keys, sort=False).agg({"value": "sum", "source_id": "first"})
-    easy = easy.reset_index().rename(columns={"source_id": "sources"})
-    easy["detail"] = ""
-    rows = []
-    for key, group in raw[~single].groupby(keys, sort=False):
-        total, detail, clusters = 0.0, [], []
-        current, end = [], None
-        for r in group.itertuples(index=False):
-            if current and r.first > end:
+    by_key: dict = {}
+    for key, source, value, first, last in raw:
+        if value is None:
+            continue
+        by_key.setdefault(key, []).append((pd.Timestamp(first), pd.Timestamp(last), float(value), str(source)))
+    out = {}
+    for key, rows in by_key.items():
+        sources = sorted({r[3] for r in rows})
+        if len(sources) == 1:
+            out[key] = (sum(r[2] for r in rows), sources, "")
+            continue
+        rows.sort(key=lambda r: (r[0], r[3]))
+        clusters, current, end = [], [], None
+        for row in rows:
+            if current and row[0] > end:
                 clusters.append(current)
-                current = []
-            current.append(r)
-            end = r.last if end is None or not current[:-1] else max(end, r.last)
+                current, end = [], None
+            current.append(row)
+            end = row[1] if end is None else max(end, row[1])
         clusters.append(current)
+        total, detail = 0.0, []
         for cluster in clusters:
-            best = max(cluster, key=lambda x: x.value)
-            total += best.value
-            if len({x.source_id for x in cluster}) > 1:
-                detail.append(", ".join(f"{organisations.get(x.source_id, x.source_id)} {x.value:,.0f}" for x in cluster))
-        key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(keys, key)), "value": total,
-                     "sources": ",".join(sorted(set(group["source_id"]))), "detail": "; ".join(detail)})
-    out = pd.concat([easy, pd.DataFrame(rows, columns=[*keys, "value", "sources", "detail"])], ignore_index=True)
-    return out.sort_values(keys).reset_index(drop=True)
+            total += max(r[2] for r in cluster)
+            if len({r[3] for r in cluster}) > 1:
+                detail.append(", ".join(f"{organisations.get(r[3], r[3])} {r[2]:,.0f}" for r in cluster))
+        out[key] = (total, sources, "; ".join(detail))
+    return out
 
 
-# ---- raw values per area and source -------------------------------------------------------------
+# ---- the SQL behind each kind of indicator ------------------------------------------------------
 
-def _displacement_rows(wh: Warehouse, ind: Indicator, sel: Selection) -> pd.DataFrame:
-    disp = wh["displacement"]
-    rows = disp[
-        (disp["unit"] == ind.unit) & (disp["measure"] == "period") & (disp["kind"] != "scenario")
-        & (disp["direction"] != "flow") & disp["value"].notna()
-        & (disp["pcode"].str.len() >= sel.width).fillna(False)
-    ]
-    rows = from_sources(rows, sel)
-    return pd.DataFrame({
-        "period_start": rows["period_start"], "period_end": rows["period_end"], "source_id": rows["source_id"],
-        "pcode": rows["pcode"].str.slice(0, sel.width), "value": rows["value"].astype("float64"),
-    })
-
-
-def _raw_from_periods(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    if rows.empty:
-        return pd.DataFrame(columns=[*keys, "source_id", "value", "first", "last"])
-    out = rows.groupby([*keys, "source_id"], sort=True).agg({"value": "sum", "period_start": "min", "period_end": "max"})
-    return out.reset_index().rename(columns={"period_start": "first", "period_end": "last"})
-
-
-def _stock_rows(wh: Warehouse, sel: Selection, unit: str) -> pd.DataFrame:
-    stocks = wh.frames.get("area_stocks")
-    if stocks is None or stocks.empty:
-        return pd.DataFrame(columns=["date", "pcode", "value", "source_id", "parts"])
-    rows = stocks[(stocks["unit"] == unit) & (stocks["level"] == sel.level)]
-    rows = from_sources(rows, sel)
-    return rows.assign(value=rows["value"].astype("float64"))[["date", "pcode", "value", "source_id", "parts"]]
-
-
-def _latest(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """The latest figure per key (ties: the one summing fewest parts, i.e. published for the area)."""
-    if rows.empty:
-        return pd.DataFrame(columns=[*keys, "value", "sources", "detail"])
-    ordered = rows.sort_values([*keys, "date", "parts", "source_id"], ascending=[True] * len(keys) + [False, True, True])
-    latest = ordered.drop_duplicates(keys, keep="first")
-    return latest.assign(sources=latest["source_id"].astype(str), detail="")[[*keys, "value", "sources", "detail"]]
-
-
-def _flow_sql(ind: Indicator, sel: Selection, bucket: str | None, start, end) -> tuple[str, list]:
-    side = "dest_pcode" if ind.kind == "flow_in" else "origin_pcode"
-    where, params = sql_filters(sel, "period_start", None, None, start=start, end=end)
-    if bucket:
-        head, keys = f"date_trunc('{bucket}', period_start) AS bucket, ", "bucket, pcode, source_id"
-        fit = f"period_end < date_trunc('{bucket}', period_start) + INTERVAL 1 {bucket}"
+def _raw_sql(ind: Indicator, sel: Selection, start, end, bucket: str | None) -> tuple[str, list]:
+    """(bucket?, pcode, source_id, value, first, last) per area and source (and bucket)."""
+    lv = sel.level
+    if ind.kind == "displacement":
+        where, params = sql_filters(sel, "period_start", None, None, start=start, end=end)
+        table, area, value = "published_displacement", f"substr(pcode, 1, {sel.width})", "sum(value)"
+        where += f" AND unit = ? AND measure = 'period' AND kind <> 'scenario' AND value IS NOT NULL " \
+                 f"AND length(pcode) >= {sel.width}"
+        params.append(ind.unit)
+        date_col, first, last = "period_start", "min(period_start)", "max(period_end)"
+        fit_end = "period_end"
+    elif ind.kind in ("flow_in", "flow_out"):
+        where, params = sql_filters(sel, "period_start", None, None, start=start, end=end)
+        side = "d" if ind.kind == "flow_in" else "o"
+        table, area, value = "moves", f"{side}{lv}", "sum(persons)"
+        where += f" AND basis = 'flow' AND {side}{lv} IS NOT NULL"
+        date_col, first, last, fit_end = "period_start", "min(period_start)", "max(period_end)", "period_end"
     else:
-        head, keys, fit = "", "pcode, source_id", "period_end <= ?"
-        params = [*params, pd.Timestamp(end)]
-    sql = (f"SELECT {head}substr({side}, 1, {sel.width}) AS pcode, source_id, sum(persons)::DOUBLE AS value, "
-           f"min(period_start) AS first, max(period_end) AS last FROM moves "
-           f"WHERE basis = 'flow' AND {where} AND length({side}) >= {sel.width} AND {fit} GROUP BY {keys}")
+        raw_events = bucket == "week" or (bucket is None and (pd.Timestamp(end) - pd.Timestamp(start)).days < 27)
+        measure = "fatalities" if ind.kind == "fatalities" else None
+        if raw_events:
+            table, date_col, value = "events", "date_start", f"sum({measure})" if measure else "count(*)"
+            first, last = "min(date_start)", "max(date_start)"
+        else:
+            table, date_col, value = "events_monthly", "month", f"sum({measure or 'events'})"
+            first, last = "min(month)", "max(month) + INTERVAL 1 MONTH - INTERVAL 1 DAY"
+        where, params = sql_filters(sel, date_col, None, "event_type", start=start, end=end)
+        area = f"area{lv}"
+        where += f" AND area{lv} IS NOT NULL"
+        fit_end = None
+    head, group = "", "1, 2"  # by position: events tables have a `pcode` column of their own
+    if bucket:
+        head, group = f"date_trunc('{bucket}', {date_col}) AS bucket, ", "1, 2, 3"
+        if fit_end:  # a figure counts for a step only if its period lies inside the step
+            where += f" AND {fit_end} < date_trunc('{bucket}', {date_col}) + INTERVAL 1 {bucket}"
+    elif fit_end:
+        where += f" AND {fit_end} <= ?"
+        params.append(pd.Timestamp(end))
+    sql = (f"SELECT {head}{area} AS pcode, source_id, {value}::DOUBLE AS value, {first} AS first, {last} AS last "
+           f"FROM {table} WHERE {where} GROUP BY {group}")
     return sql, params
 
 
-def _event_sql(ind: Indicator, sel: Selection, bucket: str | None, start, end) -> tuple[str, list]:
-    """From the monthly aggregate, except for weekly steps (raw events)."""
-    if bucket == "week" or (bucket is None and sel.stepping and (end - start).days < 27):
-        table, date_col, count = "events", "date_start", "count(*)"
-        last = f"max({date_col})"
+def _stock_sql(ind: Indicator, sel: Selection, start, end, bucket: str | None, unit: str | None = None,
+               latest: bool = True) -> tuple[str, list]:
+    """The latest (or earliest) stock figure per area (and bucket): ties go to the figure summing
+    fewest parts, i.e. published for the area itself. Rows: ([bucket,] pcode, source_id, value)."""
+    where, params = sql_filters(sel, "date", None, None, start=start, end=end)
+    where += " AND level = ? AND unit = ?"
+    params += [sel.level, unit or ind.unit]
+    order = "date DESC" if latest else "date ASC"
+    if bucket:
+        inner, partition, outer = f"date_trunc('{bucket}', date) AS bucket, ", f"date_trunc('{bucket}', date), pcode", "bucket, "
     else:
-        table, date_col, count = "events_monthly", "month", "sum(events)"
-        last = f"max({date_col}) + INTERVAL 1 MONTH - INTERVAL 1 DAY"
-    measure = count if ind.kind == "events" else "sum(fatalities)"
-    where, params = sql_filters(sel, date_col, None, "event_type", start=start, end=end)
-    head, keys = (f"date_trunc('{bucket}', {date_col}) AS bucket, ", "bucket, pcode, source_id") if bucket \
-        else ("", "pcode, source_id")
-    sql = (f"SELECT {head}substr({EVENT_PCODE}, 1, {sel.width}) AS pcode, source_id, {measure}::DOUBLE AS value, "
-           f"min({date_col}) AS first, {last} AS last FROM {table} "
-           f"WHERE {where} AND length({EVENT_PCODE}) >= {sel.width} GROUP BY {keys}")
+        inner, partition, outer = "", "pcode", ""
+    sql = (f"SELECT {outer}pcode, source_id, value::DOUBLE AS value FROM (SELECT {inner}pcode, source_id, value, "
+           f"row_number() OVER (PARTITION BY {partition} ORDER BY {order}, parts, source_id) AS rn "
+           f"FROM area_stocks WHERE {where}) WHERE rn = 1")
     return sql, params
 
 
@@ -187,60 +176,38 @@ def area_values(wh: Warehouse, key: str, sel: Selection, organisations: dict | N
     """pcode, value, sources (comma-separated ids), detail for the map's period."""
     ind = INDICATORS.get(key)
     if ind is None:
-        return _empty()
+        return values_frame([])
     start, end = sel.window_start, sel.window_end
+    cursor = wh.db.cursor()
     if ind.kind == "stock":
-        rows = _stock_rows(wh, sel, ind.unit)
-        out = _latest(rows[(rows["date"] >= start) & (rows["date"] <= end)], ["pcode"])
-    else:
-        if ind.kind == "displacement":
-            raw = _raw_from_periods(contained(_displacement_rows(wh, ind, sel), start, end), ["pcode"])
-        elif ind.kind in ("flow_in", "flow_out"):
-            raw = wh.query(*_flow_sql(ind, sel, None, start, end))
-        else:
-            raw = wh.query(*_event_sql(ind, sel, None, start, end))
-        out = combine_sources(raw, ["pcode"], organisations)
-    return _typed(out)
+        rows = cursor.execute(*_stock_sql(ind, sel, start, end, None)).fetchall()
+        return values_frame([{"pcode": p, "value": v, "sources": s, "detail": ""} for p, s, v in rows])
+    raw = cursor.execute(*_raw_sql(ind, sel, start, end, None)).fetchall()
+    combined = combine_sources(raw, organisations)
+    return values_frame([{"pcode": p, "value": v, "sources": ",".join(s), "detail": d}
+                         for p, (v, s, d) in sorted(combined.items())])
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    if frame.empty:
-        return _empty()
-    out = frame[["pcode", "value", "sources", "detail"]].copy()
-    out["pcode"] = out["pcode"].astype("string")
-    out["value"] = out["value"].astype("float64")
-    return out.reset_index(drop=True)
-
-
-def pooled_values(wh: Warehouse, key: str, sel: Selection, step_unit: str = "month") -> pd.DataFrame:
+def pooled_values(wh: Warehouse, key: str, sel: Selection, step_unit: str = "month",
+                  whole_range: pd.DataFrame | None = None) -> pd.DataFrame:
     """pcode, value of every area at every step of the range (or of the whole range when the map
-    is not stepping): what the map's classes are computed from."""
+    is not stepping): what the map's classes are computed from. Within one step all sources
+    overlap, so the largest counts."""
     ind = INDICATORS.get(key)
-    empty = pd.DataFrame({"pcode": pd.Series(dtype="string"), "value": pd.Series(dtype="float64")})
     if ind is None:
-        return empty
+        return pd.DataFrame({"pcode": [], "value": []})
     if not sel.stepping:
+        if whole_range is not None:
+            return whole_range[["pcode", "value"]]
         return area_values(wh, key, replace(sel, window_start=sel.start, window_end=sel.end))[["pcode", "value"]]
     bucket = "week" if step_unit == "week" else "month"
-    period = "W" if bucket == "week" else "M"
+    cursor = wh.db.cursor()
     if ind.kind == "stock":
-        rows = _stock_rows(wh, sel, ind.unit)
-        rows = rows[(rows["date"] >= sel.start) & (rows["date"] <= sel.end)]
-        rows = rows.assign(bucket=rows["date"].dt.to_period(period).dt.start_time)
-        return _latest(rows, ["bucket", "pcode"])[["pcode", "value"]] if len(rows) else empty
-    if ind.kind == "displacement":
-        rows = contained(_displacement_rows(wh, ind, sel), sel.start, sel.end)
-        starts = rows["period_start"].dt.to_period(period).dt.start_time
-        ends = starts + (pd.Timedelta(days=7) if bucket == "week" else pd.offsets.MonthBegin(1))
-        raw = _raw_from_periods(rows[rows["period_end"] < ends].assign(bucket=starts), ["bucket", "pcode"])
-    elif ind.kind in ("flow_in", "flow_out"):
-        raw = wh.query(*_flow_sql(ind, sel, bucket, sel.start, sel.end))
-    else:
-        raw = wh.query(*_event_sql(ind, sel, bucket, sel.start, sel.end))
-    if raw.empty:
-        return empty
-    # within one step every source overlaps every other: the largest counts
-    return raw.groupby(["bucket", "pcode"], as_index=False)["value"].max()[["pcode", "value"]]
+        rows = cursor.execute(*_stock_sql(ind, sel, sel.start, sel.end, bucket)).fetchall()
+        return pd.DataFrame([(p, v) for _, p, _, v in rows], columns=["pcode", "value"])
+    sql, params = _raw_sql(ind, sel, sel.start, sel.end, bucket)
+    rows = cursor.execute(f"SELECT pcode, max(value) FROM ({sql}) GROUP BY bucket, pcode", params).fetchall()
+    return pd.DataFrame(rows, columns=["pcode", "value"])
 
 
 # ---- per 10,000 people ---------------------------------------------------------------------------
@@ -248,26 +215,23 @@ def pooled_values(wh: Warehouse, key: str, sel: Selection, step_unit: str = "mon
 def population(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     """pcode, population, sources: the latest population figure on or before the end of the map's
     period (else the earliest after it), per area of the level."""
-    rows = _stock_rows(wh, sel, "population")
-    if rows.empty:
-        return pd.DataFrame({"pcode": pd.Series(dtype="string"), "population": pd.Series(dtype="float64"),
-                             "sources": pd.Series(dtype="object")})
-    before = _latest(rows[rows["date"] <= sel.window_end], ["pcode"])
-    after = rows[rows["date"] > sel.window_end].sort_values("date").drop_duplicates("pcode")
-    after = after.assign(sources=after["source_id"].astype(str))[["pcode", "value", "sources"]]
-    merged = pd.concat([before[["pcode", "value", "sources"]], after[~after["pcode"].isin(before["pcode"])]],
-                       ignore_index=True)
-    return merged.rename(columns={"value": "population"})
+    ind = INDICATORS["idp_stock"]
+    early = pd.Timestamp("1900-01-01")
+    before = wh.db.cursor().execute(*_stock_sql(ind, sel, early, sel.window_end, None, unit="population")).fetchall()
+    after = wh.db.cursor().execute(*_stock_sql(ind, sel, sel.window_end + pd.Timedelta(days=1),
+                                               pd.Timestamp("2100-01-01"), None, unit="population", latest=False)).fetchall()
+    got = {p: (v, s) for p, s, v in after}
+    got.update({p: (v, s) for p, s, v in before})
+    return pd.DataFrame([(p, v, s) for p, (v, s) in sorted(got.items())], columns=["pcode", "population", "sources"])
 
 
 def per_10k(values: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
     """Values per 10,000 people; areas without a population figure have no value."""
-    merged = values.merge(pop, on="pcode", how="inner", suffixes=("", "_pop"))
-    merged = merged[merged["population"] > 0]
-    if merged.empty:
-        return _empty()
-    out = merged.assign(
-        value=merged["value"] / merged["population"] * 10_000,
-        sources=[",".join(sorted(set(f"{a},{b}".strip(",").split(",")))) for a, b in zip(merged["sources"], merged["sources_pop"])],
-    )
-    return _typed(out)
+    people = dict(zip(pop["pcode"], zip(pop["population"], pop["sources"])))
+    rows = []
+    for p, v, s, d in zip(values["pcode"], values["value"], values["sources"], values["detail"]):
+        if p in people and people[p][0] and people[p][0] > 0:
+            n, ps = people[p]
+            ids = sorted(set(str(s).split(",")) | {str(ps)})
+            rows.append({"pcode": p, "value": v / n * 10_000, "sources": ",".join(ids), "detail": d})
+    return values_frame(rows)

@@ -118,7 +118,7 @@ def controls_section(wh: Warehouse, state: ViewState, bounds: Bounds, t: Transla
     ], className="controls", **{"aria-label": t("Filters")})
 
 
-def map_section(state: ViewState, figure: dict, notes, map_sources, t: Translate) -> html.Section:
+def map_section(state: ViewState, parts: dict, t: Translate) -> html.Section:
     return html.Section([
         html.Div([
             _control(t("Layers"), dcc.Checklist(
@@ -140,14 +140,19 @@ def map_section(state: ViewState, figure: dict, notes, map_sources, t: Translate
             dcc.Interval(id="home-interval", interval=1500, disabled=True, n_intervals=0),
         ], className="step-row"),
         html.P(step_label(state, t), id="home-step-label", className="range-text", **{"aria-live": "polite"}),
-        dcc.Loading(dcc.Graph(id="home-map", figure=figure, config=GRAPH_CONFIG), delay_show=400),
-        html.Div(notes, id="home-map-note", className="map-note"),
-        html.Div(map_sources, id="home-map-sources"),
+        dcc.Loading(dcc.Graph(id="home-map", figure=parts["map"], config=GRAPH_CONFIG), delay_show=400),
+        html.Div(
+            [html.Div(parts["map_notes"][part], id=f"home-map-note-{part}") for part in view.NOTE_PARTS]
+            + ([parts["unlocated"]] if parts["unlocated"] is not None else []),
+            id="home-map-note", className="map-note", **{"aria-live": "polite"}),
+        html.Div(parts["map_sources"], id="home-map-sources"),
+        dcc.Store(id="home-map-parts", data=parts["map_parts"]),
+        dcc.Store(id="home-map-classes", data=parts["map_classes"]),
     ], className="map-block", **{"aria-label": t("Map")})
 
 
-def notes_block(notes: list[str], unlocated) -> list:
-    return [html.P(n) for n in notes] + ([unlocated] if unlocated is not None else [])
+def notes(sentences: list[str]) -> list:
+    return [html.P(n) for n in sentences]
 
 
 def chart_block(name: str, figure, sources, t: Translate) -> html.Section:
@@ -172,7 +177,7 @@ def page(wh: Warehouse, state: ViewState, bounds: Bounds, t: Translate, parts: d
                 ), className="lede"),
             ]),
             controls_section(wh, state, bounds, t),
-            map_section(state, parts["map"], parts["map_note"], parts["map_sources"], t),
+            map_section(state, parts, t),
             html.Div([chart_block(name, parts[name], parts[f"{name}_sources"], t) for name in view.CHARTS],
                      className="charts"),
             html.Footer([

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.data import Warehouse
-from dashboard.figures.map import DENSITY_CELL, POINT_LIMIT, VIEW
+from dashboard.data import CELL_DEGREES, Warehouse
+from dashboard.figures.map import POINT_LIMIT, VIEW
 from dashboard.selection import EVENT_PCODE, Selection, sql_filters
 
 _IN_VIEW = f"lon BETWEEN {VIEW['lon'][0]} AND {VIEW['lon'][1]} AND lat BETWEEN {VIEW['lat'][0]} AND {VIEW['lat'][1]}"
@@ -14,31 +14,47 @@ _IN_VIEW = f"lon BETWEEN {VIEW['lon'][0]} AND {VIEW['lon'][1]} AND lat BETWEEN {
 
 def event_types(wh: Warehouse) -> list[str]:
     """Event types by number of events, most frequent first."""
-    rows = wh.query("SELECT event_type, sum(events) AS n FROM events_monthly WHERE event_type IS NOT NULL "
-                    "GROUP BY event_type ORDER BY n DESC, event_type")
-    return [str(x) for x in rows["event_type"]]
+    rows = wh.db.cursor().execute(
+        "SELECT event_type, sum(events) AS n FROM events_monthly WHERE event_type IS NOT NULL "
+        "GROUP BY event_type ORDER BY n DESC, event_type").fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _sources_in_view(sel: Selection) -> tuple[str, list]:
+    """The sources of the events in view: from the monthly aggregate when the period is made of
+    whole months (no events scan), else from the events."""
+    start, end = pd.Timestamp(sel.window_start), pd.Timestamp(sel.window_end)
+    whole_months = start.day == 1 and (end + pd.Timedelta(days=1)).day == 1
+    if whole_months:
+        where, params = sql_filters(sel, "month", EVENT_PCODE, "event_type", start=start, end=end)
+        return f"SELECT DISTINCT source_id FROM events_monthly WHERE {where}", params
+    where, params = sql_filters(sel, "date_start", EVENT_PCODE, "event_type", start=start, end=end)
+    return f"SELECT DISTINCT source_id FROM events WHERE {where} AND {_IN_VIEW}", params
 
 
 def events_in_view(wh: Warehouse, sel: Selection, limit: int = POINT_LIMIT):
     """(points, density, total): the events of the map's period in view, as points when there are
-    at most `limit`, else as counts per cell of DENSITY_CELL degrees."""
+    at most `limit`, else as counts per cell of CELL_DEGREES (one scan for the density; a second,
+    small one for the points when there are few). Points and density are dicts of numpy arrays
+    (the density with a `sources` list of source ids)."""
     where, params = sql_filters(sel, "date_start", EVENT_PCODE, "event_type",
                                 start=sel.window_start, end=sel.window_end)
-    total = int(wh.query(f"SELECT count(*) AS n FROM events WHERE {where} AND {_IN_VIEW}", params)["n"].iloc[0])
+    cell = CELL_DEGREES
+    cursor = wh.db.cursor()
+    density = cursor.execute(
+        f"SELECT (cx + 0.5) * {cell} AS lon, (cy + 0.5) * {cell} AS lat, count(*) AS events, "
+        f"coalesce(sum(fatalities), 0) AS fatalities FROM events WHERE {where} AND {_IN_VIEW} GROUP BY cx, cy "
+        f"ORDER BY events", params).fetchnumpy()
+    total = int(density["events"].sum()) if len(density["events"]) else 0
     if total == 0:
         return None, None, 0
-    if total <= limit:
-        points = wh.query(
-            f"SELECT lon, lat, event_type, fatalities, date_start, dataset, source_id FROM events "
-            f"WHERE {where} AND {_IN_VIEW} ORDER BY date_start", params)
-        return points, None, total
-    cell = DENSITY_CELL
-    density = wh.query(
-        f"SELECT (floor(lon / {cell}) + 0.5) * {cell} AS lon, (floor(lat / {cell}) + 0.5) * {cell} AS lat, "
-        f"count(*) AS events, sum(fatalities) AS fatalities, "
-        f"string_agg(DISTINCT source_id, ',' ORDER BY source_id) AS sources FROM events "
-        f"WHERE {where} AND {_IN_VIEW} GROUP BY 1, 2 ORDER BY events", params)
-    return None, density, total
+    if total > limit:
+        density["sources"] = sorted(str(r[0]) for r in cursor.execute(*_sources_in_view(sel)).fetchall())
+        return None, density, total
+    points = cursor.execute(
+        f"SELECT lon, lat, event_type, coalesce(fatalities, 0) AS fatalities, date_start, dataset, source_id "
+        f"FROM events WHERE {where} AND {_IN_VIEW} ORDER BY date_start", params).fetchnumpy()
+    return points, None, total
 
 
 def top_flows(wh: Warehouse, sel: Selection, topn: int, names: dict) -> tuple[pd.DataFrame, int, int]:
@@ -46,31 +62,35 @@ def top_flows(wh: Warehouse, sel: Selection, topn: int, names: dict) -> tuple[pd
     map's level in the map's period (movements whose reporting period lies inside it), the number
     of area pairs there were, and the persons who moved within one area (not drawable as an arc).
     With areas selected, only flows from or to them."""
-    width = sel.width
+    lv = sel.level
     where, params = sql_filters(sel, "period_start", None, None, start=sel.window_start, end=sel.window_end)
-    area_clause = ""
     if sel.areas:
         ors = " OR ".join("starts_with(origin_pcode, ?) OR starts_with(dest_pcode, ?)" for _ in sel.areas)
-        area_clause = f" AND ({ors})"
-        params = [*params, *[a for a in sel.areas for _ in (0, 1)]]
+        where += f" AND ({ors})"
+        params += [a for a in sel.areas for _ in (0, 1)]
+    where += f" AND basis = 'flow' AND period_end <= ? AND o{lv} IS NOT NULL AND d{lv} IS NOT NULL"
     params.append(pd.Timestamp(sel.window_end))
-    pairs = wh.query(
-        f"SELECT substr(origin_pcode, 1, {width}) AS origin, substr(dest_pcode, 1, {width}) AS dest, "
-        f"sum(persons) AS persons, string_agg(DISTINCT source_id, ',' ORDER BY source_id) AS sources, "
-        f"any_value(unit) AS unit FROM moves WHERE basis = 'flow' AND {where}{area_clause} "
-        f"AND period_end <= ? AND length(origin_pcode) >= {width} AND length(dest_pcode) >= {width} "
-        f"GROUP BY 1, 2", params)
-    if pairs.empty:
-        return pairs.assign(o_lon=[], o_lat=[], d_lon=[], d_lat=[], label=[]), 0, 0
-    internal = int(pairs.loc[pairs["origin"] == pairs["dest"], "persons"].sum())
-    between = pairs[pairs["origin"] != pairs["dest"]]
-    top = between.sort_values(["persons", "origin", "dest"], ascending=[False, True, True]).head(topn)
+    top = wh.query(
+        f"WITH per_source AS MATERIALIZED (SELECT o{lv} AS origin, d{lv} AS dest, source_id, sum(persons) AS persons "
+        f"FROM moves WHERE {where} GROUP BY 1, 2, 3), "
+        f"pairs AS (SELECT origin, dest, sum(persons) AS persons, list(source_id) AS ids FROM per_source GROUP BY 1, 2) "
+        f"SELECT origin, dest, persons, ids, (SELECT count(*) FROM pairs WHERE origin <> dest) AS n_pairs, "
+        f"(SELECT coalesce(sum(persons), 0) FROM pairs WHERE origin = dest) AS internal "
+        f"FROM pairs WHERE origin <> dest ORDER BY persons DESC, origin, dest LIMIT ?", [*params, int(topn)])
+    empty = pd.DataFrame(columns=["origin", "dest", "persons", "sources", "o_lon", "o_lat", "d_lon", "d_lat", "label"])
+    if top.empty:
+        internal = wh.db.cursor().execute(
+            f"SELECT coalesce(sum(persons), 0) FROM moves WHERE {where} AND o{lv} = d{lv}", params).fetchone()[0]
+        return empty, 0, int(internal)
+    pairs, internal = int(top["n_pairs"].iloc[0]), int(top["internal"].iloc[0])
     metrics = wh.frames.get("area_metrics")
     if metrics is None or metrics.empty:
-        return top.iloc[0:0].assign(o_lon=[], o_lat=[], d_lon=[], d_lat=[], label=[]), len(between), internal
-    points = metrics.set_index("pcode")[["lon", "lat"]]
-    top = top.join(points.rename(columns={"lon": "o_lon", "lat": "o_lat"}), on="origin")
-    top = top.join(points.rename(columns={"lon": "d_lon", "lat": "d_lat"}), on="dest")
-    top = top.dropna(subset=["o_lon", "o_lat", "d_lon", "d_lat"])
-    top["label"] = [f"{names.get(o, o)} → {names.get(d, d)}" for o, d in zip(top["origin"], top["dest"])]
-    return top.reset_index(drop=True), len(between), internal
+        return empty, pairs, internal
+    points = dict(zip(metrics["pcode"], zip(metrics["lon"], metrics["lat"])))
+    rows = []
+    for o, d, persons, ids in zip(top["origin"], top["dest"], top["persons"], top["ids"]):
+        if o in points and d in points:
+            rows.append({"origin": o, "dest": d, "persons": int(persons), "sources": ",".join(sorted(ids)),
+                         "o_lon": points[o][0], "o_lat": points[o][1], "d_lon": points[d][0], "d_lat": points[d][1],
+                         "label": f"{names.get(o, o)} → {names.get(d, d)}"})
+    return pd.DataFrame(rows, columns=empty.columns), pairs, internal

@@ -68,7 +68,7 @@ def contained(frame: pd.DataFrame, start, end) -> pd.DataFrame:
 
 # ---- SQL fragments -------------------------------------------------------------------------------
 
-EVENT_PCODE = "coalesce(adm3_pcode, adm2_pcode, adm1_pcode)"
+EVENT_PCODE = "pcode"  # events and events_monthly: the finest admin P-code of the event (data.py)
 
 
 def sql_filters(sel: Selection, date_col: str, pcode_expr: str | None, types_col: str | None,
@@ -81,8 +81,8 @@ def sql_filters(sel: Selection, date_col: str, pcode_expr: str | None, types_col
         clauses.append("list_contains(?, source_id)")
         params.append(list(sel.source_ids))
     if types_col and sel.etypes:
-        clauses.append(f"list_contains(?, {types_col})")
-        params.append(list(sel.etypes))
+        clauses.append(f"{types_col} IN ({', '.join('?' * len(sel.etypes))})")
+        params += list(sel.etypes)
     areas = sel.areas if areas is None else areas
     if pcode_expr and areas:
         clauses.append("(" + " OR ".join(f"starts_with({pcode_expr}, ?)" for _ in areas) + ")")

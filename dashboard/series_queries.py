@@ -88,43 +88,41 @@ def border_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     Without compared areas it sums the ETL's `border_movement` table (shares and means are
     recombined with their persons as weights, so coarser buckets are exact); with areas it sums
     the `moves` rows whose origin (flows) or destination (arrivals) lies in each area."""
-    summary = wh.frames.get("border_movement")
-    if not sel.areas and summary is not None:
-        rows = summary[(summary["period_start"] >= sel.start) & (summary["period_start"] <= sel.end)]
-        if sel.source_ids is not None:
-            rows = rows[rows["source_id"].isin(sel.source_ids)]
-        rows = rows.assign(
-            bucket_start=_bucket(rows["period_start"], sel.agg), area=None,
-            toward_sum=rows["mean_toward_km"].astype(float) * rows["persons"].astype(float),
-            dest_sum=rows["mean_dest_border_km"].astype(float) * rows["persons"].astype(float),
-            toward_persons=rows["persons"].astype(float).where(rows["mean_toward_km"].notna(), 0.0),
-        )
-        sums = ["persons", "within_10_km", "within_25_km", "within_50_km", "toward_sum", "toward_persons", "dest_sum"]
-        out = rows.groupby(["bucket_start", "source_id", "unit", "basis"], dropna=False).agg(
-            {**dict.fromkeys(sums, "sum"), "period_end": "max"})
-        out = out.reset_index().rename(columns={"period_end": "last_end"}).assign(area=None)
-    else:
-        frames = []
-        for area, _ in _area_runs(sel):
-            where, params = sql_filters(sel, "period_start", None, None)
-            area_clause = ""
-            if area:
-                area_clause = (" AND ((basis = 'flow' AND starts_with(origin_pcode, ?)) OR "
-                               "(basis <> 'flow' AND starts_with(dest_pcode, ?)))")
-                params = [*params, area, area]
-            within = ", ".join(
-                f"sum(persons) FILTER (WHERE dest_border_km <= {km})::BIGINT AS within_{km}_km" for km in THRESHOLDS)
-            frame = wh.query(
-                f"SELECT date_trunc('{sel.agg}', period_start) AS bucket_start, source_id, unit, basis, "
-                f"max(period_end) AS last_end, "
-                f"sum(persons) FILTER (WHERE dest_border_km IS NOT NULL)::BIGINT AS persons, {within}, "
-                f"sum(persons * toward_border_km) FILTER (WHERE toward_border_km IS NOT NULL) AS toward_sum, "
-                f"sum(persons) FILTER (WHERE toward_border_km IS NOT NULL)::DOUBLE AS toward_persons, "
-                f"sum(persons * dest_border_km) FILTER (WHERE dest_border_km IS NOT NULL) AS dest_sum "
-                f"FROM moves WHERE {where}{area_clause} GROUP BY 1, 2, 3, 4 ORDER BY 1", params)
-            frames.append(frame.assign(area=area))
-        out = pd.concat(frames, ignore_index=True)
-    return _shares(out, sel.agg)
+    frames = []
+    within = ", ".join(f"sum(within_{km}_km)::DOUBLE AS within_{km}_km" for km in THRESHOLDS)
+    for area, _ in _area_runs(sel):
+        where, params = sql_filters(sel, "period_start", None, None)
+        if area is None:
+            sql = (f"SELECT date_trunc('{sel.agg}', period_start) AS bucket_start, source_id, unit, basis, "
+                   f"max(period_end) AS last_end, sum(persons)::DOUBLE AS persons, {within}, "
+                   f"sum(mean_toward_km * persons) AS toward_sum, "
+                   f"sum(persons) FILTER (WHERE mean_toward_km IS NOT NULL)::DOUBLE AS toward_persons, "
+                   f"sum(mean_dest_border_km * persons) AS dest_sum FROM border_movement WHERE {where} "
+                   f"GROUP BY 1, 2, 3, 4 ORDER BY 1")
+        else:
+            params = [*params, area, area]
+            counts = ", ".join(
+                f"sum(persons) FILTER (WHERE dest_border_km <= {km})::DOUBLE AS within_{km}_km" for km in THRESHOLDS)
+            sql = (f"SELECT date_trunc('{sel.agg}', period_start) AS bucket_start, source_id, unit, basis, "
+                   f"max(period_end) AS last_end, "
+                   f"sum(persons) FILTER (WHERE dest_border_km IS NOT NULL)::DOUBLE AS persons, {counts}, "
+                   f"sum(persons * toward_border_km) FILTER (WHERE toward_border_km IS NOT NULL) AS toward_sum, "
+                   f"sum(persons) FILTER (WHERE toward_border_km IS NOT NULL)::DOUBLE AS toward_persons, "
+                   f"sum(persons * dest_border_km) FILTER (WHERE dest_border_km IS NOT NULL) AS dest_sum "
+                   f"FROM moves WHERE {where} AND ((basis = 'flow' AND starts_with(origin_pcode, ?)) OR "
+                   f"(basis <> 'flow' AND starts_with(dest_pcode, ?))) GROUP BY 1, 2, 3, 4 ORDER BY 1")
+        frames.append(wh.query(sql, params).assign(area=area))
+    return _shares(pd.concat(frames, ignore_index=True), sel.agg)
+
+
+def border_totals(wh: Warehouse, sel: Selection, km: int = 25) -> list[tuple]:
+    """(source_id, basis, persons, persons within `km` of the border) over the map's period,
+    most persons first."""
+    where, params = sql_filters(sel, "period_start", None, None, start=sel.window_start, end=sel.window_end)
+    return wh.db.cursor().execute(
+        f"SELECT source_id, basis, sum(persons)::DOUBLE AS persons, sum(within_{km}_km)::DOUBLE AS within "
+        f"FROM border_movement WHERE {where} GROUP BY 1, 2 HAVING sum(persons) > 0 ORDER BY persons DESC, 1, 2",
+        params).fetchall()
 
 
 def _shares(out: pd.DataFrame, agg: str) -> pd.DataFrame:

@@ -10,6 +10,7 @@ Pure functions only; the warehouse's extent comes in as a `Bounds`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
@@ -79,11 +80,16 @@ def default_state(bounds: Bounds) -> ViewState:
 def step_starts(state: ViewState) -> list[pd.Timestamp]:
     """The first day of each step of the map's time slider over the range (months, or weeks
     starting on Monday that begin inside the range)."""
-    if state.step_unit == "week":
-        first = state.start - pd.Timedelta(days=state.start.weekday())
-        weeks = pd.date_range(first, state.end_day, freq="7D")
-        return [w for w in weeks if w + pd.Timedelta(days=6) >= state.start]
-    return list(pd.date_range(state.start, state.end, freq="MS"))
+    return list(_step_starts(state.start, state.end, state.end_day, state.step_unit))
+
+
+@lru_cache(maxsize=256)
+def _step_starts(start: pd.Timestamp, end: pd.Timestamp, end_day: pd.Timestamp, unit: str) -> tuple:
+    if unit == "week":
+        first = start - pd.Timedelta(days=start.weekday())
+        weeks = pd.date_range(first, end_day, freq="7D")
+        return tuple(w for w in weeks if w + pd.Timedelta(days=6) >= start)
+    return tuple(pd.date_range(start, end, freq="MS"))
 
 
 def step_window(state: ViewState) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -6,19 +6,17 @@ level, names) are cached per version; nothing here depends on who asks.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
 import pandas as pd
-import plotly.graph_objects as go
 from shapely.geometry import Point, box
 
 from dashboard import indicators, map_queries, series_queries
 from dashboard.components.sources import source_list
 from dashboard.data import Warehouse
-from dashboard.figures.classes import classify
+from dashboard.figures.classes import Classes, classify
 from dashboard.figures.common import fmt_date, fmt_period
-from dashboard.figures.map import MapBase, MapLayers, base_figure, dynamic_props, figure_sources
+from dashboard.figures.map import MapBase, MapLayers, base_figure, dynamic_props, figure_sources, static_sources
 from dashboard.figures.series import (
     border_figure,
     casualties_figure,
@@ -129,53 +127,118 @@ def _period_text(sel: Selection, t: Translate) -> str:
     return t("Period: {period}").format(period=fmt_period(sel.window_start, sel.window_end))
 
 
-def map_layers(wh: Warehouse, state: ViewState, t: Translate) -> tuple[MapLayers, list[str]]:
-    """The map's values for a state, and the notes to print under it."""
+# Which parts of the map each control changes (the admin level redraws everything).
+PART_TRIGGERS = {
+    "home-range": {"areas", "events", "flows", "border", "title"},
+    "home-step": {"areas", "events", "flows", "border", "title"},
+    "home-step-unit": {"areas", "events", "flows", "border", "title"},
+    "home-indicator": {"areas", "title"},
+    "home-per10k": {"areas", "title"},
+    "home-sources": {"areas", "events", "flows", "border"},
+    "home-etypes": {"events"},  # and the areas when the indicator counts events
+    "home-areas": {"outline", "flows"},
+    "home-layers": {"layers", "events", "flows"},
+    "home-topn": {"flows"},
+}
+ALL_PARTS = frozenset({"areas", "outline", "layers", "events", "flows", "border", "title"})
+NOTE_PARTS = ("areas", "events", "flows", "border")  # each has its own note under the map
+SOURCE_PARTS = ("layers", "areas", "events", "flows")  # what the map's source list is made of
+
+
+def parts_for(changed, state: ViewState) -> frozenset:
+    """The map parts to recompute when the controls `changed` (a set of ids) changed."""
+    if not changed or "home-level" in changed:
+        return ALL_PARTS
+    parts: set[str] = set()
+    for control in changed:
+        parts |= PART_TRIGGERS.get(control, set())
+    if "home-etypes" in changed and state.indicator in indicators.INDICATORS \
+            and indicators.INDICATORS[state.indicator].kind in indicators.EVENT_KINDS:
+        parts.add("areas")
+    return frozenset(parts)
+
+
+def classes_to_store(classes) -> dict | None:
+    return None if classes is None else {"bins": list(classes.bins), "labels": list(classes.labels),
+                                         "colors": list(classes.colors), "decimals": classes.decimals}
+
+
+def classes_from_store(data) -> Classes | None:
+    if not data:
+        return None
+    return Classes(tuple(data["bins"]), tuple(data["labels"]), tuple(data["colors"]), int(data["decimals"]))
+
+
+def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, classes: Classes | None = None) -> dict:
+    """The map's values for a state, for the given parts: {"dyn": dynamic props, "notes": {part:
+    sentences}, "sources": {part: source ids}, "classes": the classes of the areas (reused from
+    `classes` when given, so that they hold while the time slider plays)}."""
     sel = selection(state, wh["sources"])
     orgs = organisations(wh)
-    notes: list[str] = []
-    values = classes = None
-    label = ""
-    if state.indicator in indicators.INDICATORS:
-        ind = indicators.INDICATORS[state.indicator]
-        label = t(ind.label)
+    base = map_base(wh, state.level)
+    notes: dict[str, list[str]] = {}
+    sources: dict[str, list[str]] = {}
+    values = None
+    label = t(indicators.INDICATORS[state.indicator].label) if state.indicator in indicators.INDICATORS else ""
+    if state.per10k and label:
+        label = t("{indicator} per 10,000 people").format(indicator=label)
+    if "areas" in parts and state.indicator in indicators.INDICATORS:
+        area_notes = []
         values = indicators.area_values(wh, state.indicator, sel, orgs)
-        pooled = indicators.pooled_values(wh, state.indicator, sel, state.step_unit)
-        decimals = 0
+        pop = indicators.population(wh, sel) if state.per10k else None
         if state.per10k:
-            pop = indicators.population(wh, sel)
             values = indicators.per_10k(values, pop)
-            pooled = pooled.merge(pop, on="pcode").assign(value=lambda f: f["value"] / f["population"] * 10_000)
-            label = t("{indicator} per 10,000 people").format(indicator=label)
-            decimals = 1
             if pop.empty:
-                notes.append(t("No population figures are loaded for this admin level: per-10,000 values cannot be shown."))
-        classes = classify(pooled["value"], decimals=decimals, no_data=t("No data"))
+                area_notes.append(t("No population figures are loaded for this admin level: per-10,000 values cannot be shown."))
+        if classes is None:
+            pooled = indicators.pooled_values(wh, state.indicator, sel, state.step_unit,
+                                              whole_range=None if state.per10k else values)
+            if state.per10k:
+                people = dict(zip(pop["pcode"], pop["population"]))
+                pooled = pd.DataFrame({"value": [v / people[p] * 10_000 for p, v in zip(pooled["pcode"], pooled["value"])
+                                                 if people.get(p)]})
+            classes = classify(pooled["value"], decimals=1 if state.per10k else 0, no_data=t("No data"))
         if values.empty:
-            notes.append(t("No {indicator} figures for areas of this level in this period.").format(indicator=label))
+            area_notes.append(t("No {indicator} figures for areas of this level in this period.").format(indicator=label))
+        notes["areas"] = area_notes
+        sources["areas"] = sorted({i for s in values["sources"] for i in str(s).split(",") if i})
+    elif "areas" in parts:
+        notes["areas"], sources["areas"], classes = [], [], None
     points = density = None
-    if "events" in state.layers:
-        points, density, total = map_queries.events_in_view(wh, sel)
-        if density is not None:
-            notes.append(t("{n} conflict events in view: shown as a density of cells of about 5 km (points above {limit}).")
-                         .format(n=f"{total:,}", limit=f"{map_queries.POINT_LIMIT:,}"))
-        elif total:
-            notes.append(t("{n} conflict events in view.").format(n=f"{total:,}"))
+    if "events" in parts:
+        notes["events"], sources["events"] = [], []
+        if "events" in state.layers:
+            points, density, total = map_queries.events_in_view(wh, sel)
+            if density is not None:
+                notes["events"].append(
+                    t("{n} conflict events in view: shown as a density of cells of about 10 km (points above {limit}).")
+                    .format(n=f"{total:,}", limit=f"{map_queries.POINT_LIMIT:,}"))
+                sources["events"] = list(density["sources"])
+            elif total:
+                notes["events"].append(t("{n} conflict events in view.").format(n=f"{total:,}"))
+                sources["events"] = sorted({str(s) for s in points["source_id"]})
     flows = None
-    unit = t("displacements (movements)")
-    if "flows" in state.layers:
-        flows, pairs, internal = map_queries.top_flows(wh, sel, state.topn, names(wh))
-        if pairs:
-            notes.append(t("Flows: the {n} largest of {pairs} area pairs.").format(n=min(state.topn, pairs), pairs=f"{pairs:,}")
-                         + (" " + t("{p} movements within one area are not drawn.").format(p=f"{internal:,}") if internal else ""))
-    notes += border_note(wh, sel, t)
+    if "flows" in parts:
+        notes["flows"], sources["flows"] = [], []
+        if "flows" in state.layers:
+            flows, pairs, internal = map_queries.top_flows(wh, sel, state.topn, names(wh))
+            if pairs:
+                text = t("Flows: the {n} largest of {pairs} area pairs.").format(n=min(state.topn, pairs), pairs=f"{pairs:,}")
+                if internal:
+                    text += " " + t("{p} movements within one area are not drawn.").format(p=f"{internal:,}")
+                notes["flows"].append(text)
+            sources["flows"] = sorted({i for s in flows["sources"] for i in str(s).split(",") if i})
+    if "border" in parts:
+        notes["border"] = border_note(wh, sel, t)
+    if "layers" in parts:
+        sources["layers"] = static_sources(base, state.layers)
     layers = MapLayers(
         values=values, classes=classes, indicator_label=label, period_text=_period_text(sel, t),
-        events=points, density=density, event_types=bounds(wh).event_types, flows=flows, flow_unit=unit,
-        selected=tuple(state.areas), layers=tuple(state.layers), organisations=orgs,
-        title=map_title(label, sel, t),
+        events=points, density=density, event_types=bounds(wh).event_types, flows=flows,
+        flow_unit=t("displacements (movements)"), selected=tuple(state.areas), layers=tuple(state.layers),
+        organisations=orgs, title=map_title(label, sel, t),
     )
-    return layers, notes
+    return {"dyn": dynamic_props(base, layers, t, parts), "notes": notes, "sources": sources, "classes": classes}
 
 
 def map_title(label: str, sel: Selection, t: Translate) -> str:
@@ -185,21 +248,19 @@ def map_title(label: str, sel: Selection, t: Translate) -> str:
 
 def border_note(wh: Warehouse, sel: Selection, t: Translate) -> list[str]:
     """One sentence on movement toward the border in the map's period (the source with most people)."""
-    window = replace(sel, start=sel.window_start, end=sel.window_end, agg="month")
-    summary = series_queries.border_series(wh, window)
-    if summary.empty:
+    totals = series_queries.border_totals(wh, sel)
+    if not totals:
         return []
-    totals = summary.groupby(["source_id", "basis"], as_index=False)[["persons", "within_25_km"]].sum()
-    top = totals.sort_values("persons", ascending=False).iloc[0]
-    org = organisations(wh).get(top["source_id"], top["source_id"])
-    share = top["within_25_km"] / top["persons"] if top["persons"] else 0
+    source_id, _, persons, within = totals[0]
+    org = organisations(wh).get(source_id, source_id)
     return [t("{org}: of {n} people with a known destination in this period, {share} went to within 25 km of the Turkish border.")
-            .format(org=org, n=f"{int(top['persons']):,}", share=f"{share:.0%}")]
+            .format(org=org, n=f"{int(persons):,}", share=f"{within / persons:.0%}")]
 
 
 def map_dynamic(wh: Warehouse, state: ViewState, t: Translate) -> tuple[dict, list[str]]:
-    layers, notes = map_layers(wh, state, t)
-    return dynamic_props(map_base(wh, state.level), layers, t), notes
+    """Every dynamic prop of the map and all its notes (tests, exports)."""
+    update = map_update(wh, state, t)
+    return update["dyn"], [n for part in NOTE_PARTS for n in update["notes"].get(part, [])]
 
 
 def _merged(base: dict, props: dict) -> dict:
@@ -214,43 +275,52 @@ def _merged(base: dict, props: dict) -> dict:
     return out
 
 
-def map_figure_dict(wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[dict, dict, list[str]]:
-    """The full map figure (as the dict Dash sends), its dynamic part and the notes."""
-    dyn, notes = map_dynamic(wh, state, t)
+def map_full(wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[dict, dict]:
+    """The full map figure (the dict Dash sends) and the update it was made from."""
+    update = map_update(wh, state, t)
     base = _base_dict(wh, state.level, lang)
     fig = {
-        "data": [_merged(trace, dyn["data"].get(i, {})) for i, trace in enumerate(base["data"])],
-        "layout": _merged(base["layout"], dyn["layout"]),
+        "data": [_merged(trace, update["dyn"]["data"].get(i, {})) for i, trace in enumerate(base["data"])],
+        "layout": _merged(base["layout"], update["dyn"]["layout"]),
     }
-    return fig, dyn, notes
+    return fig, update
 
 
-def map_source_ids(wh: Warehouse, state: ViewState, dyn: dict, lang: str = "en") -> list[str]:
-    """Sources of what the map draws: the visible traces' meta after the dynamic props."""
-    base = _base_dict(wh, state.level, lang)
-    data = []
-    for i, trace in enumerate(base["data"]):
-        merged = {"visible": trace.get("visible", True), "meta": trace.get("meta", {})}
-        data.append(_merged(merged, {k: v for k, v in dyn["data"].get(i, {}).items() if k in ("visible", "meta")}))
-    return figure_sources({"data": data})
+def map_figure_dict(wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[dict, dict, list[str]]:
+    """The full map figure, its dynamic part and the notes."""
+    fig, update = map_full(wh, state, t, lang)
+    return fig, update["dyn"], [n for part in NOTE_PARTS for n in update["notes"].get(part, [])]
+
+
+def map_source_ids(part_sources: dict) -> list[str]:
+    """Sources of what the map draws, from the sources of each of its parts."""
+    return sorted({i for part in SOURCE_PARTS for i in part_sources.get(part, [])})
 
 
 # ---- the charts ----------------------------------------------------------------------------------
 
+PUBLISHED_COLUMNS = [
+    "period_start", "period_end", "area_en", "pcode", "value", "killed", "qualifier", "low", "high", "unit", "measure",
+    "kind", "source_id", "location_pcode", "direction",
+]
+
+
 def _published(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
-    rows = frame[(frame["period_start"] <= sel.end) & (frame["period_end"] >= sel.start)]
-    rows = rows[rows["kind"] != "scenario"]
-    return from_sources(rows, sel)
+    """Published figures overlapping the range, scenarios left out, only the columns the charts
+    use (every selection below copies fewer columns)."""
+    keep = ((frame["period_start"] <= sel.end) & (frame["period_end"] >= sel.start) & (frame["kind"] != "scenario"))
+    if sel.source_ids is not None:
+        keep &= frame["source_id"].isin(sel.source_ids)
+    return frame.loc[keep, [c for c in PUBLISHED_COLUMNS if c in frame.columns]]
 
 
-def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate) -> go.Figure:
+def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate) -> dict:
     sel = selection(state, wh["sources"])
     src, timeline = wh["sources"], from_sources(wh["timeline"], sel)
     timeline = timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
     area_names = names(wh)
     if name == "displacement":
         disp = _published(wh["displacement"], sel)
-        disp = disp[disp["direction"] != "flow"]
         flows = series_queries.flow_series(wh, sel)
         return displacement_figure(disp, src, timeline, sel.start, sel.end, t, flows=flows, areas=sel.areas,
                                    names=area_names)
@@ -283,7 +353,7 @@ def _sources_block(wh: Warehouse, ids: tuple[str, ...], list_id: str, lang: str)
     return source_list(rows, translator(lang), list_id)
 
 
-def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate) -> tuple[go.Figure, object]:
+def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate) -> tuple[dict, object]:
     fig = chart_figure(name, wh, state, t)
     return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list")
 

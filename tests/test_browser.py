@@ -106,9 +106,9 @@ def page(browser):
 # ---- helpers -------------------------------------------------------------------------------------
 
 def wait_rendered(page):
-    for selector in ("#home-map .geo .choroplethlocation", "#home-displacement-chart .scatterlayer",
-                     "#home-casualties-chart .scatterlayer", "#home-events-chart .scatterlayer"):
-        page.wait_for_selector(selector, state="attached", timeout=TIMEOUT)
+    page.wait_for_selector("#home-map .geo .choroplethlocation", state="attached", timeout=TIMEOUT)
+    for chart in ("displacement", "casualties", "refugees", "events", "border"):
+        page.wait_for_selector(f"#home-{chart}-chart .js-plotly-plot .main-svg", state="attached", timeout=TIMEOUT)
 
 
 def open_page(page, url):
@@ -328,10 +328,10 @@ def test_an_empty_selection_says_so(page, synthetic_server):
     open_page(page, synthetic_server + "?from=2011-03&to=2011-04&ind=events")
     for chart in ("displacement", "casualties", "events", "refugees"):
         page.wait_for_selector(f"#home-{chart}-chart .annotation-text", state="attached", timeout=TIMEOUT)
-        texts = page.locator(f"#home-{chart}-chart .annotation-text").all_inner_texts()
+        texts = page.locator(f"#home-{chart}-chart .annotation-text").all_text_contents()
         assert any("No figures in the selected period" in t for t in texts), chart
     assert "No movements with a known destination" in " ".join(
-        page.locator("#home-border-chart .annotation-text").all_inner_texts())
+        page.locator("#home-border-chart .annotation-text").all_text_contents())
     assert "No Conflict events figures" in page.inner_text("#home-map-note")
     assert page.locator("#home-alert").is_hidden()
     assert page.console_errors == []

@@ -1,5 +1,6 @@
 """Figure builders as pure functions on tiny frames."""
 import pandas as pd
+import plotly.graph_objects as go
 from dashboard.figures.map import figure_sources
 from dashboard.figures.series import (
     border_figure,
@@ -29,7 +30,7 @@ def disp(**kw):
 def test_units_and_measures_get_separate_traces():
     frame = pd.DataFrame([disp(), disp(unit="displacements", value=200), disp(measure="cumulative", value=900)])
     before = frame.copy()
-    fig = displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     names = [tr.name for tr in fig.data]
     assert names == ["People displaced", "People displaced (cumulative since period start)", "Displacements (movements)"]
     assert fig.data[1].line.dash == "dot"
@@ -38,7 +39,7 @@ def test_units_and_measures_get_separate_traces():
 
 def test_published_range_drawn_as_bar_from_low_to_high():
     frame = pd.DataFrame([disp(value=None, low=800_000, high=1_000_000)])
-    fig = displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     bar = fig.data[-1]
     assert bar.y[0] == 900_000 and bar.error_y.array[0] == 100_000 and bar.error_y.arrayminus[0] == 100_000
     assert "800,000–1,000,000" in bar.hovertext[0]
@@ -50,7 +51,7 @@ def test_each_casualty_source_has_its_own_trace_and_long_totals_are_apart():
         {**disp(source_id="b"), "killed": 286, "area_en": "NW Syria"},
         {**disp(source_id="a", period_start=D("2011-03-01"), period_end=D("2021-03-31")), "killed": 33271, "area_en": "Idleb"},
     ])
-    fig = casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    fig = go.Figure(casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     assert [tr.name for tr in fig.data] == ["OCHA", "SNHR", "Range between sources", "War-wide and multi-year totals"]
     assert fig.data[3].visible == "legendonly"
 
@@ -61,7 +62,7 @@ def test_refugee_series_are_never_joined():
         "series": ["DGMM", "UN_AFAD"], "unit": ["syrians_under_tp", "registered_refugees"],
         "asylum_iso3": ["TUR", "TUR"], "source_id": ["a", "b"],
     })
-    fig = refugees_figure(ref, SOURCES, D("2013-01-01"), D("2014-01-01"), t)
+    fig = go.Figure(refugees_figure(ref, SOURCES, D("2013-01-01"), D("2014-01-01"), t))
     assert [len(tr.x) for tr in fig.data] == [1, 1]
 
 
@@ -70,7 +71,7 @@ def test_sources_disagreeing_on_the_same_period_are_shaded_between():
         {**disp(source_id="a"), "killed": 187, "area_en": "NW Syria", "unit": "people_killed"},
         {**disp(source_id="b"), "killed": 286, "area_en": "NW Syria", "unit": "people_killed"},
     ])
-    fig = casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    fig = go.Figure(casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     band = next(tr for tr in fig.data if tr.name == "Range between sources")
     assert band.fill == "toself" and min(y for y in band.y if y is not None) == 187
     assert max(y for y in band.y if y is not None) == 286
@@ -80,13 +81,13 @@ def test_sources_disagreeing_on_the_same_period_are_shaded_between():
 
 def test_one_source_alone_gets_no_band():
     cas = pd.DataFrame([{**disp(source_id="a"), "killed": 187, "unit": "people_killed"}])
-    fig = casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    fig = go.Figure(casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     assert "Range between sources" not in [tr.name for tr in fig.data]
 
 
 def test_every_trace_names_the_sources_of_the_rows_it_draws():
     frame = pd.DataFrame([disp(source_id="a"), disp(source_id="b", unit="displacements", value=50)])
-    fig = displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)
+    fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     by_name = {tr.name: tr.meta["sources"] for tr in fig.data}
     assert by_name["People displaced"] == ["a"] and by_name["Displacements (movements)"] == ["b"]
     assert figure_sources(fig) == ["a", "b"]
@@ -102,7 +103,7 @@ def test_event_fatalities_per_dataset_with_ucdp_low_high_band_and_range_between_
     events = pd.DataFrame([event_rows(), event_rows(dataset="UCDP", source_id="b", fatalities=20, fatalities_low=15,
                                                     fatalities_high=40)])
     empty = pd.DataFrame(columns=list(disp()) + ["killed"])
-    fig = casualties_figure(empty, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t, events=events)
+    fig = go.Figure(casualties_figure(empty, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t, events=events))
     names = [tr.name for tr in fig.data]
     assert "Fatalities in conflict events (ACLED)" in names and "Fatalities in conflict events (UCDP)" in names
     high = next(i for i, tr in enumerate(fig.data) if (tr.name or "").endswith("low–high estimate"))
@@ -115,8 +116,8 @@ def test_event_fatalities_per_dataset_with_ucdp_low_high_band_and_range_between_
 
 def test_event_counts_per_compared_area():
     events = pd.DataFrame([event_rows(area="SY07"), event_rows(area="SY02", events=4, source_id="a")])
-    fig = events_figure(events, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t,
-                        names={"SY07": "Idleb", "SY02": "Aleppo"})
+    fig = go.Figure(events_figure(events, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t,
+                        names={"SY07": "Idleb", "SY02": "Aleppo"}))
     assert sorted(tr.name for tr in fig.data) == ["ACLED — Aleppo", "ACLED — Idleb"]
 
 
@@ -127,13 +128,13 @@ def test_border_figure_draws_shares_and_mean_distance():
         "within_50_km": 900, "share_10": 0.2, "share_25": 0.6, "share_50": 0.9, "mean_toward_km": 12.5,
         "mean_dest_border_km": 20.0,
     }])
-    fig = border_figure(summary, SOURCES, D("2020-01-01"), D("2020-03-31"), t)
+    fig = go.Figure(border_figure(summary, SOURCES, D("2020-01-01"), D("2020-03-31"), t))
     shares = [tr for tr in fig.data if tr.yaxis in (None, "y")]
     assert sorted(tr.y[0] for tr in shares) == [0.2, 0.6, 0.9]
     toward = [tr for tr in fig.data if tr.yaxis == "y2"]
     assert toward[0].y[0] == 12.5
     assert figure_sources(fig) == ["a"]
-    empty = border_figure(summary.iloc[0:0], SOURCES, D("2020-01-01"), D("2020-03-31"), t)
+    empty = go.Figure(border_figure(summary.iloc[0:0], SOURCES, D("2020-01-01"), D("2020-03-31"), t))
     assert "No movements" in empty.layout.annotations[0].text
 
 
@@ -142,4 +143,4 @@ def test_trace_types_are_in_the_served_plotly_bundle():
     frame = pd.DataFrame([disp()])
     figs = [displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)]
     for fig in figs:
-        assert {tr.type for tr in fig.data} <= {"scatter", "scattergeo", "choropleth"}
+        assert {tr["type"] for tr in fig["data"]} <= {"scatter", "scattergeo", "choropleth"}

@@ -3,6 +3,7 @@ from the committed data, and on a small synthetic one with admin levels 1-3, eve
 import json
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import view
@@ -26,18 +27,23 @@ def syn(use_synthetic):
 
 
 def hovers(fig) -> str:
-    return " ".join(h for tr in fig.data if tr.hovertext is not None for h in tr.hovertext if h)
+    return " ".join(h for tr in fig["data"] if tr.get("hovertext") is not None for h in tr["hovertext"] if h)
+
+
+def F(fig: dict) -> go.Figure:
+    """The figure as plotly.py validates it: a wrong property name or value raises here."""
+    return go.Figure(fig)
 
 
 def test_default_view_builds_every_part(wh):
     bounds = view.bounds(wh)
     parts = page_parts(wh, default_state(bounds), t)
-    assert {"map", "map_note", "map_sources", *view.CHARTS, *(f"{c}_sources" for c in view.CHARTS)} <= set(parts)
+    assert {"map", "map_notes", "map_sources", *view.CHARTS, *(f"{c}_sources" for c in view.CHARTS)} <= set(parts)
     areas = parts["map"]["data"][TRACE["areas"]]
     assert {"SY02", "SY05", "SY06", "SY07"} <= set(areas["locations"]) <= {f"SY{i:02d}" for i in range(1, 15)}
-    names = [tr.name for tr in parts["displacement"].data]
+    names = [tr.name for tr in F(parts["displacement"]).data]
     assert "People displaced" in names and "Displacements (movements)" in names  # units kept apart
-    assert "Türkiye government (DGMM/PMM)" in [tr.name for tr in parts["refugees"].data]
+    assert "Türkiye government (DGMM/PMM)" in [tr.name for tr in F(parts["refugees"]).data]
 
 
 def test_february_2020_shows_that_month_with_its_sources(wh):
@@ -45,7 +51,7 @@ def test_february_2020_shows_that_month_with_its_sources(wh):
     state = parse_query("?from=2020-02&to=2020-02", bounds)
     assert view.range_text(state, t) == "Showing 1 Feb 2020 to 29 Feb 2020"
     fig, sources = view.chart_view("displacement", wh, state, t)
-    assert [pd.Timestamp(x) for x in fig.layout.xaxis.range] == [pd.Timestamp("2020-02-01"), pd.Timestamp("2020-02-29")]
+    assert [pd.Timestamp(x) for x in F(fig).layout.xaxis.range] == [pd.Timestamp("2020-02-01"), pd.Timestamp("2020-02-29")]
     assert "752,131" in hovers(fig)  # OCHA, February 2020 (facts 1.38)
     assert "Cross Border Humanitarian Reach and Activities from Turkey \\- Feb 2020" in sources.children.children
 
@@ -75,7 +81,7 @@ def test_idleb_hover_shows_both_names_and_the_indicator(wh):
 def test_empty_period_says_so(wh):
     state = parse_query("?from=2011-03&to=2011-03", view.bounds(wh))
     for chart in ("displacement", "casualties", "refugees", "events"):
-        notes = [a.text for a in view.chart_figure(chart, wh, state, t).layout.annotations]
+        notes = [a.text for a in F(view.chart_figure(chart, wh, state, t)).layout.annotations]
         assert "No figures in the selected period" in notes, chart
 
 
@@ -204,3 +210,15 @@ def test_map_lists_the_sources_of_what_it_draws(syn):
     assert _ids(syn["border"]) <= listed and _ids(view.map_base(syn, 3).areas) <= listed
     assert any("synthetic" in s for s in listed)
     assert "geonames" not in {s for s in listed if s not in _ids(crossings)}  # towns layer off
+
+
+@pytest.mark.parametrize("query", ["", "?level=3&ind=fatalities&per10k=1&agg=week&area=SY07,SY02&layers=border,bands,camps,events,flows",
+                                   "?level=2&ind=flows_in&at=2020-03-01&from=2020-01&to=2020-06"])
+def test_every_figure_is_valid_plotly_with_trace_types_the_page_loads(syn, query):
+    """plotly.py validates every property; the page loads plotly.js's geo partial bundle, which has
+    scatter, scattergeo and choropleth only."""
+    state = parse_query(query, view.bounds(syn))
+    parts = page_parts(syn, state, t)
+    for name in ("map", *view.CHARTS):
+        fig = F(parts[name])
+        assert {tr.type for tr in fig.data} <= {"scatter", "scattergeo", "choropleth"}, name

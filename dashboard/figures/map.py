@@ -13,7 +13,7 @@ Layers:
 - the Syria–Türkiye border and lines 10, 25 and 50 km from it on the Syrian side;
 - crossings, towns (GeoNames), camps and sites (when loaded);
 - conflict events as points (symbol and colour by type, size by fatalities), or as a density of
-  cells of about 5 km when there are more than `POINT_LIMIT` in view;
+  cells of about 10 km when there are more than `POINT_LIMIT` in view;
 - displacement flows origin → destination as curved arcs with an arrowhead, width by persons, in
   three width classes (three traces, not one trace per line).
 
@@ -33,13 +33,12 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.polygon import orient
 
 from dashboard.figures.classes import Classes, class_index, stepped_colorscale
-from dashboard.figures.common import FONT, PALETTE
+from dashboard.figures.common import FONT, PALETTE, figure_sources  # noqa: F401  (re-exported)
 from dashboard.i18n import Translate
 
 FOCUS = "SY07"
 VIEW = {"lon": (35.0, 40.6), "lat": (34.75, 37.55)}
 POINT_LIMIT = 3000
-DENSITY_CELL = 0.05  # degrees, about 5 km
 EVENT_SLOTS = 8
 EVENT_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "triangle-down")
 FLOW_WIDTHS = (1.5, 3.5, 6.5)
@@ -202,7 +201,7 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
             hovertemplate="%{text}<extra></extra>", meta={"sources": []},
         )
     traces[TRACE["density"]] = go.Scattergeo(
-        lon=[], lat=[], mode="markers", name=t("Conflict events (density, cells of about 5 km)"),
+        lon=[], lat=[], mode="markers", name=t("Conflict events (density, cells of about 10 km)"),
         marker={"symbol": "square", "color": "#54278f", "opacity": 0.55}, visible=False, showlegend=False,
         hovertemplate="%{text}<extra></extra>", meta={"sources": []},
     )
@@ -260,15 +259,12 @@ def _orgs(ids: str, organisations: dict) -> str:
 
 def _area_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
     areas = base.areas
-    selected = np.isin(areas["pcode"].to_numpy(), list(lay.selected))
-    widths = np.where(selected, 3.5, 0.7).tolist()
-    colors = np.where(selected, "#000000", "#777777").tolist()
     if lay.values is None or lay.classes is None:
         return {
             "z": areas["pcode"].str.startswith(FOCUS).astype(int).tolist(), "zmin": -0.5, "zmax": 1.5,
             "colorscale": [[0, "#eeeeea"], [0.5, "#eeeeea"], [0.5, "#f6c89f"], [1, "#f6c89f"]], "showscale": False,
             "customdata": [[t("Choose a map indicator to colour the areas"), "", ""]] * len(areas),
-            "marker": {"line": {"width": widths, "color": colors}}, "meta": {"sources": _ids(areas)},
+            "meta": {"sources": _ids(areas)},
         }
     values = areas["pcode"].map(dict(zip(lay.values["pcode"], lay.values["value"])))
     by_sources = dict(zip(lay.values["pcode"], lay.values["sources"]))
@@ -283,47 +279,72 @@ def _area_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
     k = lay.classes.count
     drawn = set(x for s in sources for x in str(s).split(",") if x)
     return {
-        "z": idx.tolist(), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stepped_colorscale(lay.classes.colors),
+        "z": idx.astype(float), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stepped_colorscale(lay.classes.colors),
         "showscale": True,
         "colorbar": {"title": {"text": lay.indicator_label[:40]}, "tickvals": list(range(k)),
                      "ticktext": list(lay.classes.labels), "thickness": 14, "len": 0.75, "x": 1.0},
-        "customdata": custom, "marker": {"line": {"width": widths, "color": colors}},
+        "customdata": np.array(custom, dtype=str).reshape(len(custom), 3),
         "meta": {"sources": sorted(set(_ids(areas)) | drawn)},
     }
 
 
+def _outline_props(base: MapBase, selected) -> dict:
+    """Selected areas outlined in black (the outline widths are values, not geometry)."""
+    chosen = np.isin(base.areas["pcode"].to_numpy(), list(selected))
+    return {"marker": {"line": {"width": np.where(chosen, 3.5, 0.7).tolist(),
+                                "color": np.where(chosen, "#000000", "#777777").tolist()}}}
+
+
 def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
+    """Event points per type slot (symbol and colour by type, size by fatalities), or the density
+    of cells. Numbers go out as numpy arrays (serialised without a Python loop)."""
     props: dict[str, dict] = {}
-    points = lay.events if lay.events is not None else pd.DataFrame()
-    density = lay.density if lay.density is not None else pd.DataFrame()
+    points = lay.events if lay.events is not None else {}
+    density = lay.density if lay.density is not None else {}
+    n = len(points.get("lon", ()))
+    if n:
+        types = np.array([x if isinstance(x, str) else t("Unspecified") for x in points["event_type"]], dtype=object)
+        lon, lat = np.round(np.asarray(points["lon"], dtype=float), 4), np.round(np.asarray(points["lat"], dtype=float), 4)
+        fat = np.asarray(points["fatalities"], dtype=float)
+        size = np.round(5 + 2.2 * np.sqrt(np.clip(fat, 0, 400)), 1)
+        days = np.asarray(points["date_start"]).astype("datetime64[D]").astype(str)
+        datasets = np.asarray(points["dataset"]).astype(str)
+        source = np.asarray(points["source_id"]).astype(str)
+        fat_text = np.array([f"{int(f):,}" for f in fat], dtype=object)
+    template = ("%{customdata[0]} · %{customdata[1]} · %{customdata[2]} " + t("fatalities")
+                + " · %{customdata[3]}<extra></extra>")
+    shown = list(lay.event_types[:EVENT_SLOTS])
     for i in range(EVENT_SLOTS):
-        etype = lay.event_types[i] if i < len(lay.event_types) else None
-        rows = points[points["event_type"].fillna(t("Unspecified")) == etype] if etype and len(points) else points.iloc[0:0]
-        if i == EVENT_SLOTS - 1 and len(lay.event_types) > EVENT_SLOTS and len(points):
-            rows = points[~points["event_type"].isin(lay.event_types[:EVENT_SLOTS - 1])]
+        etype = shown[i] if i < len(shown) else None
+        if not n or etype is None:
+            mask = np.zeros(n, dtype=bool)
+        elif i == EVENT_SLOTS - 1 and len(lay.event_types) > EVENT_SLOTS:
+            mask = ~np.isin(types, shown[:-1])
             etype = t("Other event types")
-        fat = rows["fatalities"].fillna(0).astype(float) if len(rows) else pd.Series(dtype=float)
+        else:
+            mask = types == etype
+        count = int(mask.sum())
+        empty = np.array([], dtype=float)
         props[f"event{i}"] = {
-            "lon": rows["lon"].round(4).tolist() if len(rows) else [],
-            "lat": rows["lat"].round(4).tolist() if len(rows) else [],
-            "marker": {"size": (5 + 2.2 * np.sqrt(fat.clip(0, 400))).round(1).tolist()},
-            "text": [f"{e} · {d:%-d %b %Y} · {int(f):,} {t('fatalities')} · {ds}"
-                     for e, d, f, ds in zip(rows["event_type"].fillna(t("Unspecified")), rows["date_start"], fat,
-                                             rows["dataset"])] if len(rows) else [],
-            "name": f"{etype} ({len(rows):,})" if etype else "",
-            "showlegend": bool(visible and len(rows)), "visible": bool(visible and len(rows)),
-            "meta": {"sources": _ids(rows)},
+            "lon": lon[mask] if count else empty, "lat": lat[mask] if count else empty,
+            "marker": {"size": size[mask] if count else empty},
+            "customdata": np.column_stack([types[mask], days[mask], fat_text[mask], datasets[mask]]).astype(str)
+            if count else [],
+            "hovertemplate": template, "name": f"{etype} ({count:,})" if etype else "",
+            "showlegend": bool(visible and count), "visible": bool(visible and count),
+            "meta": {"sources": sorted(set(source[mask].tolist())) if count else []},
         }
-    if len(density):
-        n = density["events"].astype(float)
+    if len(density.get("lon", ())):
+        events = np.asarray(density["events"], dtype=float)
         props["density"] = {
-            "lon": density["lon"].round(3).tolist(), "lat": density["lat"].round(3).tolist(),
-            "marker": {"size": (4 + 3 * np.log1p(n)).round(1).tolist(), "color": "#54278f"},
-            "customdata": np.column_stack([density["events"].astype(int), density["fatalities"].fillna(0).astype(int)]).tolist(),
-            "hovertemplate": t("{n} events, {f} fatalities in this cell of about 5 km").format(
+            "lon": np.round(np.asarray(density["lon"], dtype=float), 3),
+            "lat": np.round(np.asarray(density["lat"], dtype=float), 3),
+            "marker": {"size": np.round(4 + 3 * np.log1p(events), 1), "color": "#54278f"},
+            "customdata": np.column_stack([np.asarray(density["events"], dtype=np.int64),
+                                           np.asarray(density["fatalities"], dtype=np.int64)]),
+            "hovertemplate": t("{n} events, {f} fatalities in this cell of about 10 km").format(
                 n="%{customdata[0]:,}", f="%{customdata[1]:,}") + "<extra></extra>",
-            "visible": visible, "showlegend": visible,
-            "meta": {"sources": sorted({x for s in density["sources"] for x in str(s).split(",") if x})},
+            "visible": visible, "showlegend": visible, "meta": {"sources": list(density.get("sources", []))},
         }
     else:
         props["density"] = {"lon": [], "lat": [], "customdata": [], "visible": False, "showlegend": False,
@@ -368,54 +389,81 @@ def width_classes(persons: pd.Series) -> tuple[np.ndarray, list[tuple[int, int]]
 
 
 def _flow_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
-    flows = lay.flows if lay.flows is not None else pd.DataFrame()
+    flows = lay.flows if lay.flows is not None and len(lay.flows) else None
     props: dict[str, dict] = {}
-    cls, bounds = width_classes(flows["persons"] if len(flows) else pd.Series(dtype=float))
-    arrows = {"lon": [], "lat": [], "angle": [], "size": [], "text": []}
-    lines = {c: ([], []) for c in range(3)}
-    for (r, c) in zip(flows.itertuples(), cls):
-        xs, ys, (ax, ay, bearing) = arc(r.o_lon, r.o_lat, r.d_lon, r.d_lat)
-        lines[c][0].extend([*np.round(xs, 4).tolist(), None])
-        lines[c][1].extend([*np.round(ys, 4).tolist(), None])
-        arrows["lon"].append(round(ax, 4))
-        arrows["lat"].append(round(ay, 4))
-        arrows["angle"].append(round(bearing, 1))
-        arrows["size"].append(8 + 3 * int(c))
-        arrows["text"].append(f"{r.label}: {int(r.persons):,} {lay.flow_unit}<br>{lay.period_text}"
-                              f"<br>{t('Source')}: {_orgs(r.sources, lay.organisations)}")
+    empty = np.array([], dtype=float)
+    if flows is None:
+        for c in range(3):
+            props[f"flow{c}"] = {"lon": empty, "lat": empty, "visible": False, "showlegend": False, "name": "",
+                                 "meta": {"sources": []}}
+        props["arrows"] = {"lon": empty, "lat": empty, "text": [], "marker": {"angle": empty, "size": empty},
+                           "visible": False, "meta": {"sources": []}}
+        return props
+    persons = flows["persons"].to_numpy(dtype=float)
+    cls, bounds = width_classes(flows["persons"])
+    sources = [str(s) for s in flows["sources"]]
+    arcs = [arc(o1, o2, d1, d2) for o1, o2, d1, d2 in zip(
+        flows["o_lon"].to_numpy(dtype=float), flows["o_lat"].to_numpy(dtype=float),
+        flows["d_lon"].to_numpy(dtype=float), flows["d_lat"].to_numpy(dtype=float))]
+    gap = np.array([np.nan])
     for c in range(3):
-        rows = flows[cls == c] if len(flows) else flows
-        lo, hi = bounds[c] if c < len(bounds) else (0, 0)
-        has = bool(len(rows))
+        members = np.flatnonzero(cls == c)
+        lo, hi = bounds[c]
+        has = bool(len(members))
+        lons = np.concatenate([np.concatenate([np.round(arcs[i][0], 4), gap]) for i in members]) if has else empty
+        lats = np.concatenate([np.concatenate([np.round(arcs[i][1], 4), gap]) for i in members]) if has else empty
         props[f"flow{c}"] = {
-            "lon": lines[c][0], "lat": lines[c][1], "visible": visible and has, "showlegend": visible and has,
+            "lon": lons, "lat": lats, "visible": visible and has, "showlegend": visible and has,
             "name": (t("Flows: {lo}–{hi} {unit}").format(lo=f"{lo:,}", hi=f"{hi:,}", unit=lay.flow_unit)
                      if lo != hi else t("Flows: {n} {unit}").format(n=f"{hi:,}", unit=lay.flow_unit)) if has else "",
-            "meta": {"sources": sorted({x for s in rows.get("sources", []) for x in str(s).split(",") if x})},
+            "meta": {"sources": sorted({x for i in members for x in sources[i].split(",") if x})},
         }
+    heads = np.array([a[2] for a in arcs])
     props["arrows"] = {
-        "lon": arrows["lon"], "lat": arrows["lat"], "text": arrows["text"],
-        "marker": {"angle": arrows["angle"], "size": arrows["size"]},
-        "visible": visible and bool(len(flows)),
-        "meta": {"sources": sorted({x for s in flows.get("sources", []) for x in str(s).split(",") if x})},
+        "lon": np.round(heads[:, 0], 4), "lat": np.round(heads[:, 1], 4),
+        "text": [f"{label}: {int(p):,} {lay.flow_unit}<br>{lay.period_text}<br>{t('Source')}: {_orgs(s, lay.organisations)}"
+                 for label, p, s in zip(flows["label"], persons, sources)],
+        "marker": {"angle": np.round(heads[:, 2], 1), "size": (8 + 3 * cls).astype(float)},
+        "visible": visible, "meta": {"sources": sorted({x for s in sources for x in s.split(",") if x})},
     }
     return props
 
 
-def dynamic_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
-    """The values of the map for a view, as {"data": {trace index: props}, "layout": props}.
-    Nothing in it is geometry of the admin areas, border or bands."""
+PARTS = ("areas", "outline", "layers", "events", "flows", "title")
+
+
+def dynamic_props(base: MapBase, lay: MapLayers, t: Translate, parts=PARTS) -> dict:
+    """The values of the map for a view, as {"data": {trace index: props}, "layout": props}, for
+    the given parts only (a filter that changes only the events sends only the events). Nothing in
+    it is geometry of the admin areas, border or bands."""
     on = set(lay.layers)
-    props: dict[str, dict] = {"areas": _area_props(base, lay, t)}
-    for layer, names in LAYER_TRACES.items():
-        if layer in ("events", "flows"):
-            continue
-        for name in names:
-            props[name] = {"visible": layer in on}
-    props.update(_event_props(lay, t, "events" in on))
-    props.update(_flow_props(lay, t, "flows" in on))
-    return {"data": {TRACE[name]: p for name, p in props.items()},
-            "layout": {"title": {"text": lay.title or t("Idlib and the Syria–Türkiye border")}}}
+    props: dict[str, dict] = {}
+    if "areas" in parts:
+        props["areas"] = _area_props(base, lay, t)
+    if "outline" in parts:
+        props["areas"] = {**props.get("areas", {}), **_outline_props(base, lay.selected)}
+    if "layers" in parts:
+        for layer, names in LAYER_TRACES.items():
+            if layer not in ("events", "flows"):
+                props.update({name: {"visible": layer in on} for name in names})
+    if "events" in parts:
+        props.update(_event_props(lay, t, "events" in on))
+    if "flows" in parts:
+        props.update(_flow_props(lay, t, "flows" in on))
+    layout = {"title": {"text": lay.title or t("Idlib and the Syria–Türkiye border")}} if "title" in parts else {}
+    return {"data": {TRACE[name]: p for name, p in props.items()}, "layout": layout}
+
+
+def static_sources(base: MapBase, layers) -> list[str]:
+    """Sources of the geometry layers shown: the admin areas always, the others when switched on."""
+    on = set(layers)
+    ids = set(_ids(base.areas)) | set(_ids(base.countries[base.countries["iso3"] == "TUR"]))
+    frames = {"border": base.border, "bands": base.bands, "towns": base.towns, "camps": base.camps,
+              "crossings": base.crossings[base.crossings.geometry.notna() & ~base.crossings.geometry.is_empty]}
+    for layer, frame in frames.items():
+        if layer in on and frame is not None and len(frame):
+            ids |= set(_ids(frame))
+    return sorted(ids)
 
 
 def apply_props(fig: go.Figure, dyn: dict) -> go.Figure:
@@ -427,14 +475,3 @@ def apply_props(fig: go.Figure, dyn: dict) -> go.Figure:
 
 def map_figure(base: MapBase, lay: MapLayers, t: Translate) -> go.Figure:
     return apply_props(base_figure(base, t), dynamic_props(base, lay, t))
-
-
-def figure_sources(fig) -> list[str]:
-    """Source ids of the visible traces of a figure (a go.Figure or its dict)."""
-    data = fig["data"] if isinstance(fig, dict) else [tr.to_plotly_json() for tr in fig.data]
-    ids: set[str] = set()
-    for trace in data:
-        if trace.get("visible", True) is False:
-            continue
-        ids.update((trace.get("meta") or {}).get("sources", []))
-    return sorted(ids)

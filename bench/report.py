@@ -177,6 +177,11 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
             return f"n/a ({f.get('error') or 'not measured'})"
         return f"{f['median_ms'] / 1000:.2f} s (of {len(f['runs_ms'])})"
     out.append(("first view in chromium (median)", fv(real), fv(base), x(r.get("first_view_ms"))))
+
+    def again(a):
+        f = a.get("first_view") or {}
+        return "n/a" if f.get("repeat_median_ms") is None else f"{f['repeat_median_ms'] / 1000:.2f} s"
+    out.append(("same page visited again (browser cache warm)", again(real), again(base), ""))
     def mem(a):
         m = a.get("memory", {}).get("after")
         return "n/a" if not m else f"{m['rss_mib']:,.0f} / {m['peak_mib']:,.0f}"

@@ -16,7 +16,7 @@ from dashboard.components.sources import source_list
 from dashboard.data import Warehouse
 from dashboard.figures.classes import Classes, classify
 from dashboard.figures.common import fmt_date, fmt_period
-from dashboard.figures.map import MapBase, MapLayers, base_figure, dynamic_props, figure_sources, static_sources
+from dashboard.figures.map import TRACE, MapBase, MapLayers, base_figure, dynamic_props, figure_sources, static_sources
 from dashboard.figures.series import (
     border_figure,
     casualties_figure,
@@ -106,7 +106,7 @@ def map_base(wh: Warehouse, level: int) -> MapBase:
 def area_at(wh: Warehouse, level: int, point: dict) -> str | None:
     """The admin area a click on the map points at: the clicked area itself, or the area under a
     clicked event, cell, town or flow arrow."""
-    if point.get("curveNumber") == 0 and point.get("location"):
+    if point.get("curveNumber") == TRACE["areas"] and point.get("location"):
         return str(point["location"])
     lon, lat = point.get("lon"), point.get("lat")
     if lon is None or lat is None:

@@ -116,14 +116,24 @@ def open_page(page, url):
     wait_rendered(page)
 
 
+# `g` is the map's plotly div, `A` its admin-areas trace (after the land it is drawn over)
+MAP_JS = ("const g = document.querySelector('#home-map .js-plotly-plot'); "
+          "const A = g && g.data && g.data.find(t => t.name === 'Admin areas');")
+
+
 def map_data(page, expression: str):
-    return page.evaluate(f"() => {{ const g = document.querySelector('#home-map .js-plotly-plot'); return {expression}; }}")
+    return page.evaluate(f"() => {{ {MAP_JS} return {expression}; }}")
 
 
 def wait_map(page, condition: str):
-    page.wait_for_function(
-        f"() => {{ const g = document.querySelector('#home-map .js-plotly-plot'); return g && g.data && ({condition}); }}",
-        timeout=TIMEOUT)
+    page.wait_for_function(f"() => {{ {MAP_JS} return !!A && ({condition}); }}", timeout=TIMEOUT)
+
+
+def area_path(page, pcode: str):
+    """The SVG path of an admin area on the map (choropleth paths come in trace order)."""
+    index = map_data(page, f"g.data.slice(0, g.data.indexOf(A)).filter(t => t.type === 'choropleth')"
+                           f".reduce((n, t) => n + t.locations.length, 0) + A.locations.indexOf('{pcode}')")
+    return page.locator("#home-map .geo path.choroplethlocation").nth(index)
 
 
 def trace_names(page, graph_id: str) -> list[str]:
@@ -166,8 +176,9 @@ def settle(page, ms: int = 300):
 def test_page_renders_offline_with_no_console_errors(page, server):
     open_page(page, server)
     page.wait_for_load_state("networkidle")
-    drawn = map_data(page, "g.data[0].locations.length")
-    assert page.locator("#home-map .geo path.choroplethlocation").count() == drawn >= 9
+    drawn = map_data(page, "g.data.filter(t => t.type === 'choropleth').reduce((n, t) => n + t.locations.length, 0)")
+    assert page.locator("#home-map .geo path.choroplethlocation").count() == drawn
+    assert map_data(page, "A.locations.length") >= 9
     assert "Warehouse version" in page.inner_text("#home-version")
     assert page.locator("#home-displacement-sources li").count() > 0
     off_host = [u for u in page.requests
@@ -196,9 +207,9 @@ def test_moving_the_date_range_changes_the_charts(page, server):
 
 def test_admin_level_switch_redraws_the_map(page, synthetic_server):
     open_page(page, synthetic_server)
-    assert all(len(p) == 4 for p in map_data(page, "g.data[0].locations"))
+    assert all(len(p) == 4 for p in map_data(page, "A.locations"))
     page.click("#home-level label:has-text('Sub-districts')")
-    wait_map(page, "g.data[0].locations.length > 50 && g.data[0].locations.every(p => p.length === 8)")
+    wait_map(page, "A.locations.length > 50 && A.locations.every(p => p.length === 8)")
     assert query(page)["level"] == "3"
     assert page.locator("#home-map .geo path.choroplethlocation").count() > 50
     assert page.console_errors == []
@@ -206,10 +217,10 @@ def test_admin_level_switch_redraws_the_map(page, synthetic_server):
 
 def test_indicator_switch_recolours_without_resending_geometry(page, synthetic_server):
     open_page(page, synthetic_server)
-    title = map_data(page, "g.data[0].colorbar && g.data[0].colorbar.title.text")
+    title = map_data(page, "A.colorbar && A.colorbar.title.text")
     since = len(page.updates)
     choose(page, "home-indicator", "Conflict events")
-    wait_map(page, "g.data[0].colorbar.title.text === 'Conflict events'")
+    wait_map(page, "A.colorbar.title.text === 'Conflict events'")
     settle(page)
     assert title != "Conflict events" and query(page)["ind"] == "events"
     bodies = update_bodies(page, since)
@@ -249,9 +260,8 @@ def test_slider_step_and_play(page, synthetic_server):
 def test_clicking_an_area_filters_the_charts(page, synthetic_server):
     open_page(page, synthetic_server + "?ind=events")
     before = trace_names(page, "home-events-chart")
-    idleb = map_data(page, "g.data[0].locations.indexOf('SY07')")
-    assert idleb >= 0
-    page.locator("#home-map .geo path.choroplethlocation").nth(idleb).click(force=True)
+    assert map_data(page, "A.locations.indexOf('SY07')") >= 0
+    area_path(page, "SY07").click(force=True)
     page.wait_for_function("() => document.querySelector('#home-areas').innerText.includes('SY07')", timeout=TIMEOUT)
     page.wait_for_function(
         "() => document.querySelector('#home-events-chart .js-plotly-plot').data.some(t => (t.name || '').includes('—'))",
@@ -260,7 +270,7 @@ def test_clicking_an_area_filters_the_charts(page, synthetic_server):
     after = trace_names(page, "home-events-chart")
     assert after != before and all("Idleb" in n or "Idlib" in n for n in after if "—" in n)
     assert query(page)["area"] == "SY07"
-    wait_map(page, "g.data[0].marker.line.width[g.data[0].locations.indexOf('SY07')] > 2")  # outlined
+    wait_map(page, "A.marker.line.width[A.locations.indexOf('SY07')] > 2")  # outlined
     assert page.console_errors == []
 
 
@@ -273,7 +283,7 @@ def control_state(page) -> dict:
         agg: document.querySelector('#home-agg input:checked').value,
         layers: [...document.querySelectorAll('#home-layers input:checked')].map(i => i.value),
         step: document.querySelector('#home-step-label').innerText,
-        map: document.querySelector('#home-map .js-plotly-plot').data[0].locations.length,
+        map: document.querySelector('#home-map .js-plotly-plot').data.find(t => t.name === 'Admin areas').locations.length,
         events: document.querySelector('#home-events-chart .js-plotly-plot').layout.title.text,
     })""")
 
@@ -287,7 +297,7 @@ def test_a_copied_url_restores_the_view_and_back_and_forward_work(page, browser,
     assert state["layers"] == ["border", "events"] and "per week" in state["events"]
     # change the view by hand, then open its URL in a fresh tab: the same state
     page.click("#home-level label:has-text('Sub-districts')")
-    wait_map(page, "g.data[0].locations.every(p => p.length === 8)")
+    wait_map(page, "A.locations.every(p => p.length === 8)")
     settle(page)
     changed = control_state(page)
     copied = page.url
@@ -297,11 +307,11 @@ def test_a_copied_url_restores_the_view_and_back_and_forward_work(page, browser,
     other.context.close()
     # back: level 2 again; forward: level 3
     page.go_back()
-    wait_map(page, "g.data[0].locations.every(p => p.length === 6)")
+    wait_map(page, "A.locations.every(p => p.length === 6)")
     settle(page)
     assert control_state(page) == state
     page.go_forward()
-    wait_map(page, "g.data[0].locations.every(p => p.length === 8)")
+    wait_map(page, "A.locations.every(p => p.length === 8)")
     settle(page)
     assert control_state(page)["level"] == "3"
     assert page.console_errors == []

@@ -162,12 +162,15 @@ def test_governorates_are_a_valid_coverage_of_syria(governorates, syria):
 
 def test_countries(syria):
     countries = gpd.read_file(GEOMETRY / "countries.geojson")
-    assert list(countries.iso3) == ["SYR", "TUR"]
-    assert list(countries.name_ar) == ["سوريا", "تركيا"]
-    assert list(countries.name_tr) == ["Suriye", "Türkiye"]
+    assert list(countries.iso3) == ["SYR", "TUR", "LBN"]
+    assert list(countries.name_ar) == ["سوريا", "تركيا", "لبنان"]
+    assert list(countries.name_tr) == ["Suriye", "Türkiye", "Lübnan"]
     assert all(countries.is_valid)
     turkiye = countries.geometry.iloc[1]
     assert box(*ne.TURKIYE_BBOX).covers(turkiye)
+    lebanon = metric(countries.geometry.iloc[2]).iloc[0]
+    assert lebanon.area / 1e6 == pytest.approx(10_450, rel=0.05)  # Lebanon: about 10,450 km²
+    assert lebanon.distance(metric(syria).iloc[0]) < 100  # it borders Syria
     assert metric(syria).area.iloc[0] / 1e6 == pytest.approx(185_000, rel=0.05)
 
 

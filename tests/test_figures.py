@@ -1,6 +1,7 @@
 """Figure builders as pure functions on tiny frames."""
 import pandas as pd
 import plotly.graph_objects as go
+
 from dashboard.figures.map import figure_sources
 from dashboard.figures.series import (
     border_figure,

@@ -222,3 +222,45 @@ def test_every_figure_is_valid_plotly_with_trace_types_the_page_loads(syn, query
     for name in ("map", *view.CHARTS):
         fig = F(parts[name])
         assert {tr.type for tr in fig.data} <= {"scatter", "scattergeo", "choropleth"}, name
+
+
+def test_an_event_type_filter_recomputes_only_the_events(syn):
+    bounds = view.bounds(syn)
+    state = parse_query("?ind=idp_arrivals&etype=Battles", bounds)
+    parts = view.parts_for({"home-etypes"}, state)
+    assert parts == {"events"}
+    update = view.map_update(syn, state, t, parts)
+    touched = {name for name, i in TRACE.items() if i in update["dyn"]["data"]}
+    assert touched == {f"event{i}" for i in range(8)} | {"density"}
+    assert set(update["notes"]) == {"events"}  # the other notes stay as they are on the page
+    # with an indicator that counts events, the areas follow the filter too
+    assert "areas" in view.parts_for({"home-etypes"}, parse_query("?ind=events", bounds))
+    assert view.parts_for({"home-level"}, state) == view.ALL_PARTS
+
+
+def test_a_step_reuses_the_classes_of_the_range(syn):
+    bounds = view.bounds(syn)
+    state = parse_query("?level=2&ind=events&from=2020-01&to=2020-12&at=2020-02-01", bounds)
+    full = view.map_update(syn, state, t)
+    kept = view.classes_from_store(view.classes_to_store(full["classes"]))
+    assert kept == full["classes"]
+    step = view.map_update(syn, parse_query("?level=2&ind=events&from=2020-01&to=2020-12&at=2020-03-01", bounds), t,
+                           view.parts_for({"home-step"}, state), classes=kept)
+    assert step["classes"] is kept
+    colorbar = step["dyn"]["data"][TRACE["areas"]]["colorbar"]
+    assert tuple(colorbar["ticktext"]) == kept.labels
+
+
+def test_map_sources_are_the_union_of_its_parts(syn):
+    bounds = view.bounds(syn)
+    state = parse_query("?level=3&ind=idp_arrivals", bounds)
+    full = view.map_update(syn, state, t)
+    listed = set(view.map_source_ids(full["sources"]))
+    events_only = set(full["sources"]["events"]) - set(full["sources"]["areas"])
+    assert events_only and events_only <= listed
+    # switching the events layer off drops the sources only the events brought
+    off = parse_query("?level=3&ind=idp_arrivals&layers=border,flows", bounds)
+    hidden = view.map_update(syn, off, t, view.parts_for({"home-layers"}, off))
+    merged = set(view.map_source_ids({**full["sources"], **hidden["sources"]}))
+    assert hidden["sources"]["events"] == [] and not events_only & merged
+    assert set(hidden["sources"]["flows"]) <= merged

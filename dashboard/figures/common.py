@@ -219,6 +219,7 @@ def source_range_boxes(rows: list[dict], value_col: str, keys: list[str], t: Tra
 
 # ---- bucketed series (events, movements): one point per day, week or month ---------------------
 
+MARKERS_UP_TO = 60
 BUCKET_FORMAT = {"day": "%-d %b %Y", "week": "%-d %b %Y", "month": "%b %Y"}
 
 
@@ -236,7 +237,9 @@ def bucket_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, hov
     keep = frame[value_col].notna().to_numpy()
     rows = frame[keep]
     trace = {
-        "type": "scatter", "x": isos(rows["bucket_start"]), "y": plain(rows[value_col]), "mode": "lines+markers",
+        # markers only where they can be told apart (they cost the browser time to draw)
+        "type": "scatter", "x": isos(rows["bucket_start"]), "y": plain(rows[value_col]),
+        "mode": "lines+markers" if len(rows) <= MARKERS_UP_TO else "lines",
         "name": name, "legendgroup": name, "line": {"color": color, "width": 2, "dash": dash},
         "marker": {"size": 5, "color": color}, "hovertemplate": hovertemplate, "meta": {"sources": source_ids(rows)},
     }
@@ -252,7 +255,7 @@ def fill_band(x, low, high, name: str, color: str, sources: list[str], showlegen
         {"type": "scatter", "x": x, "y": plain(low), "mode": "lines", "line": {"width": 0, "color": color},
          "hoverinfo": "skip", "showlegend": False, "legendgroup": name, "meta": {"sources": sources}},
         {"type": "scatter", "x": x, "y": plain(high), "mode": "lines", "line": {"width": 0, "color": color},
-         "fill": "tonexty", "fillcolor": color, "opacity": 0.3, "hoverinfo": "skip", "name": name,
+         "fill": "tonexty", "fillcolor": color, "opacity": 0.2, "hoverinfo": "skip", "name": name,
          "legendgroup": name, "showlegend": showlegend, "meta": {"sources": sources}},
     ]
 

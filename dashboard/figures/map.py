@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from shapely.geometry import MultiPolygon, Polygon, mapping
+from shapely.geometry import MultiPolygon, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 
 from dashboard.figures.classes import Classes, class_index, stepped_colorscale
@@ -38,6 +38,8 @@ from dashboard.i18n import Translate
 
 FOCUS = "SY07"
 VIEW = {"lon": (35.0, 40.6), "lat": (34.75, 37.55)}
+LAND_CLIP = box(34.5, 34.3, 41.2, 38.0)  # the land drawn: a little more than the view
+LAND_COLOR, SEA_COLOR = "#f4f3ee", "#dce9f2"
 POINT_LIMIT = 3000
 EVENT_SLOTS = 8
 EVENT_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "triangle-down")
@@ -49,7 +51,7 @@ PRECISION_NOTE = {
 }
 
 # the fixed trace order (indices used by the Patch)
-_NAMES = ["areas", "turkey", "border", "bands", "towns", "camps", "crossings"]
+_NAMES = ["land", "areas", "turkey", "border", "bands", "towns", "camps", "crossings"]
 _NAMES += [f"event{i}" for i in range(EVENT_SLOTS)] + ["density", "flow0", "flow1", "flow2", "arrows"]
 TRACE = {name: i for i, name in enumerate(_NAMES)}
 LAYER_TRACES = {
@@ -133,6 +135,16 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
     """Every trace in `TRACE` order, geometry filled in, values empty."""
     areas = base.areas
     traces: list = [None] * len(TRACE)
+    # the land at 1:10m, drawn by us (the base topojson is 1:110m, too coarse at this scale)
+    land = base.countries.copy()
+    land["geometry"] = land.geometry.intersection(LAND_CLIP)
+    land = land[~land.geometry.is_empty]
+    traces[TRACE["land"]] = go.Choropleth(
+        geojson=area_geojson(land.rename(columns={"iso3": "pcode"})), locations=list(land["iso3"]), featureidkey="id",
+        z=[0] * len(land), zmin=0, zmax=1, colorscale=[[0, LAND_COLOR], [1, LAND_COLOR]], showscale=False,
+        marker={"line": {"color": "#8aa0aa", "width": 0.6}}, hoverinfo="skip", name=t("Land"), showlegend=False,
+        meta={"sources": _ids(land)},
+    )
     traces[TRACE["areas"]] = go.Choropleth(
         geojson=area_geojson(areas), locations=list(areas["pcode"]), featureidkey="id",
         z=[0] * len(areas), zmin=-0.5, zmax=0.5, colorscale=[[0, "#eeeeea"], [1, "#eeeeea"]], showscale=False,
@@ -216,12 +228,13 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
         hovertemplate="%{text}<extra></extra>", meta={"sources": []},
     )
     fig = go.Figure(data=traces, layout={"template": {}})
+    # no base layer is drawn: the sea is the background, the land our own polygons (plotly still
+    # reads a topojson; the 1:110m one is the smallest)
     fig.update_geos(
-        projection_type="mercator", resolution=50,
+        projection_type="mercator", resolution=110,
         lonaxis_range=list(VIEW["lon"]), lataxis_range=list(VIEW["lat"]), fitbounds=False,
-        showland=True, landcolor="#f7f7f4", showocean=True, oceancolor="#dce9f2",
-        showcountries=True, countrycolor="#aaa", showcoastlines=True, coastlinecolor="#8aa",
-        showlakes=True, lakecolor="#dce9f2", showframe=False,
+        showland=False, showocean=False, showcountries=False, showcoastlines=False, showlakes=False,
+        showframe=False, bgcolor=SEA_COLOR,
     )
     fig.update_layout(
         title={"text": t("Idlib and the Syria–Türkiye border"), "x": 0, "xanchor": "left"},

@@ -327,7 +327,8 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
                 ids = source_ids(rows)
                 for j, km in enumerate((10, 25, 50)):
                     data.append({
-                        "type": "scatter", "x": x, "y": plain(rows[f"share_{km}"]), "mode": "lines+markers",
+                        "type": "scatter", "x": x, "y": plain(rows[f"share_{km}"]),
+                        "mode": "lines+markers" if len(x) <= 60 else "lines",
                         "name": f"{label}: {t('within {km} km').format(km=km)}", "legendgroup": label,
                         "line": {"color": color, "dash": THRESHOLD_DASH[km], "width": 2}, "marker": {"size": 5},
                         "customdata": custom, "meta": {"sources": ids},
@@ -339,7 +340,8 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
                 if len(toward):
                     data.append({
                         "type": "scatter", "x": isos(toward["bucket_start"]), "y": plain(toward["mean_toward_km"]),
-                        "xaxis": "x", "yaxis": "y2", "mode": "lines+markers", "legendgroup": label,
+                        "xaxis": "x", "yaxis": "y2", "mode": "lines+markers" if len(toward) <= 60 else "lines",
+                        "legendgroup": label,
                         "name": f"{label}: {t('mean km toward the border')}",
                         "line": {"color": color, "width": 1.5}, "marker": {"size": 6, "symbol": "diamond"},
                         "hovertemplate": f"<b>%{{y:,.1f}} km</b> {t('moved toward the border (mean)')}<br>%{{x|%b %Y}}<extra></extra>",

@@ -16,7 +16,8 @@ Licence
     Natural Earth data is in the public domain ("Made with Natural Earth").
 
 Output (``data/geometry/``, EPSG:4326 GeoJSON, coordinates on a 1e-5 degree grid)
-    * ``countries.geojson``: Syria and Türkiye (Türkiye clipped to a bounding box).
+    * ``countries.geojson``: Syria, Türkiye and Lebanon (Türkiye clipped to a bounding box):
+      the land the dashboard's map draws itself at 1:10m (its base topojson is only 1:110m).
     * ``border.geojson``: the Syria–Türkiye land border.
     * ``governorates.geojson``: Syria's 14 governorates, polygonised from the
       admin-1 lines inside the Syria polygon.
@@ -78,6 +79,7 @@ COMMAND = "python -m etl.derive.natural_earth --out data/geometry"
 COUNTRIES = {
     "SYR": {"iso3": "SYR", "name_en": "Syria", "name_ar": "سوريا", "name_tr": "Suriye"},
     "TUR": {"iso3": "TUR", "name_en": "Türkiye", "name_ar": "تركيا", "name_tr": "Türkiye"},
+    "LBN": {"iso3": "LBN", "name_en": "Lebanon", "name_ar": "لبنان", "name_tr": "Lübnan"},
 }
 BORDER_NAMES = {
     "name_en": "Syria–Türkiye border",
@@ -267,15 +269,15 @@ def countries_zip() -> Path:
 
 
 def read_countries(zip_path: Path) -> dict:
-    """Read the Syria and Türkiye polygons from the countries zip, keyed by ISO3."""
+    """Read the Syria, Türkiye and Lebanon polygons from the countries zip, keyed by ISO3."""
     frame = pyogrio.read_dataframe(
         f"zip://{zip_path}!{COUNTRIES_LAYER}.shp",
         columns=["ADM0_A3", "ISO_A3"],
-        where="ADM0_A3 IN ('SYR', 'TUR')",
+        where="ADM0_A3 IN ('SYR', 'TUR', 'LBN')",
         encoding="UTF-8",
     )
-    if sorted(frame["ISO_A3"]) != ["SYR", "TUR"]:
-        raise ValueError(f"expected SYR and TUR, got {list(frame['ISO_A3'])}")
+    if sorted(frame["ISO_A3"]) != ["LBN", "SYR", "TUR"]:
+        raise ValueError(f"expected LBN, SYR and TUR, got {list(frame['ISO_A3'])}")
     return dict(zip(frame["ISO_A3"], frame.geometry, strict=True))
 
 
@@ -334,6 +336,7 @@ def build_outputs(countries: dict, lines: gpd.GeoSeries) -> dict:
         "countries.geojson": [
             feature({**COUNTRIES["SYR"], "clipped_to_bbox": None}, to_grid(syria)),
             feature({**COUNTRIES["TUR"], "clipped_to_bbox": list(TURKIYE_BBOX)}, to_grid(turkiye_clip)),
+            feature({**COUNTRIES["LBN"], "clipped_to_bbox": None}, to_grid(countries["LBN"])),
         ],
         "border.geojson": [feature(BORDER_NAMES, to_grid(border))],
         "governorates.geojson": [

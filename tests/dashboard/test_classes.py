@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.classes import classify, class_index, stepped_colorscale
+from dashboard.figures.classes import class_index, classify, stepped_colorscale
 
 
 def test_missing_zero_and_positive_values_fall_in_different_classes():

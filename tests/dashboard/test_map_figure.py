@@ -34,7 +34,8 @@ def gdf(rows, geoms):
 def base():
     areas = gdf({"pcode": ["SY07", "SY02"], "name_en": ["Idleb", "Aleppo"], "name_ar": ["إدلب", "حلب"],
                  "source_id": ["cod", "cod"]}, [box(36.0, 35.5, 37.0, 36.3), box(37.0, 35.8, 38.5, 36.7)])
-    countries = gdf({"iso3": ["TUR"], "source_id": ["ne"]}, [box(35.5, 36.5, 40.0, 37.5)])
+    countries = gdf({"iso3": ["TUR", "SYR"], "source_id": ["ne", "ne"]},
+                    [box(35.5, 36.5, 40.0, 37.5), box(35.5, 32.5, 42.0, 36.5)])
     border = gdf({"name_en": ["border"], "source_id": ["ne"]}, [LineString([(36.0, 36.5), (39.0, 36.7)])])
     bands = gdf({"distance_km": [10, 25], "source_id": ["ne", "ne"]},
                 [LineString([(36.0, 36.4), (39.0, 36.6)]), LineString([(36.0, 36.3), (39.0, 36.5)])])
@@ -70,12 +71,13 @@ def test_full_figure_keeps_trace_order_and_geometry(base):
     assert len(fig.data) == len(TRACE)
     assert fig.data[TRACE["areas"]].type == "choropleth" and fig.data[TRACE["areas"]].geojson["features"]
     # area without a value is class 0 ("No data"), not zero
-    z = dict(zip(fig.data[0].locations, fig.data[0].z))
+    areas = fig.data[TRACE["areas"]]
+    z = dict(zip(areas.locations, areas.z))
     assert z["SY02"] == 0 and z["SY07"] >= 2
-    hover = dict(zip(fig.data[0].locations, fig.data[0].customdata))
+    hover = dict(zip(areas.locations, areas.customdata))
     assert "120" in hover["SY07"][0] and "ACLED; UCDP" in hover["SY07"][2]
     assert "no data" in hover["SY02"][0]
-    assert "إدلب" in fig.data[0].text[0]
+    assert "إدلب" in areas.text[0]
 
 
 def test_sources_of_visible_traces_only(base):
@@ -123,4 +125,5 @@ def test_clockwise_rings_for_plotly_geo():
 
 def test_base_figure_has_every_layer_even_without_data(base):
     fig = base_figure(base, t)
-    assert [tr.type for tr in fig.data].count("scattergeo") == len(TRACE) - 1
+    assert [tr.type for tr in fig.data].count("scattergeo") == len(TRACE) - 2  # all but land and areas
+    assert fig.data[TRACE["land"]].type == "choropleth" and TRACE["land"] < TRACE["areas"]  # drawn under

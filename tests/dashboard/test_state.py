@@ -5,9 +5,9 @@ import pytest
 from dashboard.state import (
     Bounds,
     ViewState,
+    controls,
     default_state,
     from_controls,
-    controls,
     parse_query,
     step_starts,
     step_window,

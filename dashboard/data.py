@@ -19,6 +19,7 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.extent import CELL_DEGREES, IN_VIEW
 from etl.config import Settings
 from etl.core.warehouse import live_version, open_version
 
@@ -54,7 +55,7 @@ SQL_TABLES = {
     },
 }
 SORT_KEYS = {"events": "date_start", "events_monthly": "month", "moves": "period_start", "border_movement": "period_start"}
-CELL_DEGREES = 0.1  # the map's density cells (about 10 km)
+
 
 
 def _prefixes(column: str, prefix: str) -> str:
@@ -125,6 +126,18 @@ def _sql_database(live) -> duckdb.DuckDBPyConnection:
             base = f"SELECT *, {PCODE[name]} AS pcode FROM ({base})"
         derived = f", {DERIVED[name]}" if DERIVED[name] else ""
         db.execute(f"CREATE TABLE {name} AS SELECT *{derived} FROM ({base}) ORDER BY {SORT_KEYS[name]}")
+    # the time series of the whole region need neither areas nor points: two small aggregates
+    sums = ("count(*) AS events, sum(fatalities) AS fatalities, sum(fatalities_low) AS fatalities_low, "
+            "sum(fatalities_high) AS fatalities_high")
+    db.execute(f"CREATE TABLE events_by_day AS SELECT date_start AS day, dataset, source_id, event_type, {sums} "
+               f"FROM events GROUP BY ALL ORDER BY day")
+    # the map's density view over whole months: events per month and 10 km cell in view
+    db.execute(f"CREATE TABLE events_cells AS SELECT date_trunc('month', date_start) AS month, cx, cy, event_type, "
+               f"source_id, count(*) AS events, sum(fatalities) AS fatalities FROM events WHERE {IN_VIEW} "
+               f"GROUP BY ALL ORDER BY month")
+    db.execute("CREATE TABLE events_by_month AS SELECT month, dataset, source_id, event_type, sum(events) AS events, "
+               "sum(fatalities) AS fatalities, sum(fatalities_low) AS fatalities_low, "
+               "sum(fatalities_high) AS fatalities_high FROM events_monthly GROUP BY ALL ORDER BY month")
     return db
 
 

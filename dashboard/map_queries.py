@@ -3,13 +3,16 @@ of cells when there are many) and the largest origin → destination flows betwe
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
-from dashboard.data import CELL_DEGREES, Warehouse
-from dashboard.figures.map import POINT_LIMIT, VIEW
+from dashboard.data import Warehouse
+from dashboard.extent import CELL_DEGREES, IN_VIEW
+from dashboard.figures.map import POINT_LIMIT
 from dashboard.selection import EVENT_PCODE, Selection, sql_filters
 
-_IN_VIEW = f"lon BETWEEN {VIEW['lon'][0]} AND {VIEW['lon'][1]} AND lat BETWEEN {VIEW['lat'][0]} AND {VIEW['lat'][1]}"
+_IN_VIEW = IN_VIEW
 
 
 def event_types(wh: Warehouse) -> list[str]:
@@ -20,14 +23,18 @@ def event_types(wh: Warehouse) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def _whole_months(sel: Selection) -> bool:
+    start, end = pd.Timestamp(sel.window_start), pd.Timestamp(sel.window_end)
+    return start.day == 1 and (end + pd.Timedelta(days=1)).day == 1
+
+
 def _sources_in_view(sel: Selection) -> tuple[str, list]:
-    """The sources of the events in view: from the monthly aggregate when the period is made of
+    """The sources of the events in view: from the per-month cells when the period is made of
     whole months (no events scan), else from the events."""
     start, end = pd.Timestamp(sel.window_start), pd.Timestamp(sel.window_end)
-    whole_months = start.day == 1 and (end + pd.Timedelta(days=1)).day == 1
-    if whole_months:
-        where, params = sql_filters(sel, "month", EVENT_PCODE, "event_type", start=start, end=end)
-        return f"SELECT DISTINCT source_id FROM events_monthly WHERE {where}", params
+    if _whole_months(sel) and not sel.areas:
+        where, params = sql_filters(sel, "month", None, "event_type", start=start, end=end)
+        return f"SELECT DISTINCT source_id FROM events_cells WHERE {where}", params
     where, params = sql_filters(sel, "date_start", EVENT_PCODE, "event_type", start=start, end=end)
     return f"SELECT DISTINCT source_id FROM events WHERE {where} AND {_IN_VIEW}", params
 
@@ -41,10 +48,17 @@ def events_in_view(wh: Warehouse, sel: Selection, limit: int = POINT_LIMIT):
                                 start=sel.window_start, end=sel.window_end)
     cell = CELL_DEGREES
     cursor = wh.db.cursor()
-    density = cursor.execute(
-        f"SELECT (cx + 0.5) * {cell} AS lon, (cy + 0.5) * {cell} AS lat, count(*) AS events, "
-        f"coalesce(sum(fatalities), 0) AS fatalities FROM events WHERE {where} AND {_IN_VIEW} GROUP BY cx, cy "
-        f"ORDER BY events", params).fetchnumpy()
+    if _whole_months(sel) and not sel.areas:  # the per-month cells (data.py): a fifth of the rows
+        cell_where, cell_params = sql_filters(sel, "month", None, "event_type", start=sel.window_start, end=sel.window_end)
+        density = cursor.execute(
+            f"SELECT (cx + 0.5) * {cell} AS lon, (cy + 0.5) * {cell} AS lat, sum(events) AS events, "
+            f"coalesce(sum(fatalities), 0) AS fatalities FROM events_cells WHERE {cell_where} GROUP BY cx, cy "
+            f"ORDER BY events", cell_params).fetchnumpy()
+    else:
+        density = cursor.execute(
+            f"SELECT (cx + 0.5) * {cell} AS lon, (cy + 0.5) * {cell} AS lat, count(*) AS events, "
+            f"coalesce(sum(fatalities), 0) AS fatalities FROM events WHERE {where} AND {_IN_VIEW} GROUP BY cx, cy "
+            f"ORDER BY events", params).fetchnumpy()
     total = int(density["events"].sum()) if len(density["events"]) else 0
     if total == 0:
         return None, None, 0
@@ -70,27 +84,33 @@ def top_flows(wh: Warehouse, sel: Selection, topn: int, names: dict) -> tuple[pd
         params += [a for a in sel.areas for _ in (0, 1)]
     where += f" AND basis = 'flow' AND period_end <= ? AND o{lv} IS NOT NULL AND d{lv} IS NOT NULL"
     params.append(pd.Timestamp(sel.window_end))
-    top = wh.query(
+    rows = wh.db.cursor().execute(
         f"WITH per_source AS MATERIALIZED (SELECT o{lv} AS origin, d{lv} AS dest, source_id, sum(persons) AS persons "
         f"FROM moves WHERE {where} GROUP BY 1, 2, 3), "
         f"pairs AS (SELECT origin, dest, sum(persons) AS persons, list(source_id) AS ids FROM per_source GROUP BY 1, 2) "
         f"SELECT origin, dest, persons, ids, (SELECT count(*) FROM pairs WHERE origin <> dest) AS n_pairs, "
         f"(SELECT coalesce(sum(persons), 0) FROM pairs WHERE origin = dest) AS internal "
-        f"FROM pairs WHERE origin <> dest ORDER BY persons DESC, origin, dest LIMIT ?", [*params, int(topn)])
+        f"FROM pairs WHERE origin <> dest ORDER BY persons DESC, origin, dest LIMIT ?", [*params, int(topn)]).fetchall()
     empty = pd.DataFrame(columns=["origin", "dest", "persons", "sources", "o_lon", "o_lat", "d_lon", "d_lat", "label"])
-    if top.empty:
+    if not rows:
         internal = wh.db.cursor().execute(
             f"SELECT coalesce(sum(persons), 0) FROM moves WHERE {where} AND o{lv} = d{lv}", params).fetchone()[0]
         return empty, 0, int(internal)
-    pairs, internal = int(top["n_pairs"].iloc[0]), int(top["internal"].iloc[0])
+    pairs, internal = int(rows[0][4]), int(rows[0][5])
+    points = _area_points(wh)
+    if not points:
+        return empty, pairs, internal
+    out = []
+    for o, d, persons, ids, _, _ in rows:
+        if o in points and d in points:
+            out.append((o, d, int(persons), ",".join(sorted(ids)), points[o][0], points[o][1], points[d][0],
+                        points[d][1], f"{names.get(o, o)} → {names.get(d, d)}"))
+    return pd.DataFrame(out, columns=empty.columns), pairs, internal
+
+
+@lru_cache(maxsize=4)
+def _area_points(wh: Warehouse) -> dict:
     metrics = wh.frames.get("area_metrics")
     if metrics is None or metrics.empty:
-        return empty, pairs, internal
-    points = dict(zip(metrics["pcode"], zip(metrics["lon"], metrics["lat"])))
-    rows = []
-    for o, d, persons, ids in zip(top["origin"], top["dest"], top["persons"], top["ids"]):
-        if o in points and d in points:
-            rows.append({"origin": o, "dest": d, "persons": int(persons), "sources": ",".join(sorted(ids)),
-                         "o_lon": points[o][0], "o_lat": points[o][1], "d_lon": points[d][0], "d_lat": points[d][1],
-                         "label": f"{names.get(o, o)} → {names.get(d, d)}"})
-    return pd.DataFrame(rows, columns=empty.columns), pairs, internal
+        return {}
+    return dict(zip(metrics["pcode"], zip(metrics["lon"], metrics["lat"])))

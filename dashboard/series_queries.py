@@ -27,13 +27,15 @@ def event_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     fatalities_high per bucket of `sel.agg`."""
     frames = []
     for area, areas in _area_runs(sel):
-        if sel.agg == "month":
-            table, date_col, count, low, high = ("events_monthly", "month", "sum(events)", "sum(fatalities_low)",
-                                                 "sum(fatalities_high)")
+        if area is None:  # the whole region: the small per-day or per-month aggregates (data.py)
+            table, date_col, count = ("events_by_month", "month", "sum(events)") if sel.agg == "month" \
+                else ("events_by_day", "day", "sum(events)")
+        elif sel.agg == "month":
+            table, date_col, count = "events_monthly", "month", "sum(events)"
         else:
-            table, date_col, count, low, high = ("events", "date_start", "count(*)", "sum(fatalities_low)",
-                                                 "sum(fatalities_high)")
-        where, params = sql_filters(sel, date_col, EVENT_PCODE, "event_type", areas=areas)
+            table, date_col, count = "events", "date_start", "count(*)"
+        low, high = "sum(fatalities_low)", "sum(fatalities_high)"
+        where, params = sql_filters(sel, date_col, EVENT_PCODE if area else None, "event_type", areas=areas)
         frame = wh.query(
             f"SELECT date_trunc('{sel.agg}', {date_col}) AS bucket_start, dataset, source_id, "
             f"{count}::BIGINT AS events, sum(fatalities)::BIGINT AS fatalities, "

@@ -6,6 +6,7 @@ level, names) are cached per version; nothing here depends on who asks.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import pandas as pd
@@ -22,6 +23,7 @@ from dashboard.figures.series import (
     casualties_figure,
     displacement_figure,
     events_figure,
+    published_casualty_traces,
     refugees_figure,
 )
 from dashboard.i18n import Translate, translator
@@ -127,6 +129,8 @@ def _period_text(sel: Selection, t: Translate) -> str:
     return t("Period: {period}").format(period=fmt_period(sel.window_start, sel.window_end))
 
 
+QUERIES = ThreadPoolExecutor(max_workers=3, thread_name_prefix="map-queries")  # no state: a pool of threads
+
 # Which parts of the map each control changes (the admin level redraws everything).
 PART_TRIGGERS = {
     "home-range": {"areas", "events", "flows", "border", "title"},
@@ -179,6 +183,14 @@ def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, c
     notes: dict[str, list[str]] = {}
     sources: dict[str, list[str]] = {}
     values = None
+    # the queries of the parts run side by side (DuckDB works without Python's lock)
+    queries: dict = {}
+    if "events" in parts and "events" in state.layers:
+        queries["events"] = QUERIES.submit(map_queries.events_in_view, wh, sel)
+    if "flows" in parts and "flows" in state.layers:
+        queries["flows"] = QUERIES.submit(map_queries.top_flows, wh, sel, state.topn, names(wh))
+    if "border" in parts:
+        queries["border"] = QUERIES.submit(border_note, wh, sel, t)
     label = t(indicators.INDICATORS[state.indicator].label) if state.indicator in indicators.INDICATORS else ""
     if state.per10k and label:
         label = t("{indicator} per 10,000 people").format(indicator=label)
@@ -208,7 +220,7 @@ def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, c
     if "events" in parts:
         notes["events"], sources["events"] = [], []
         if "events" in state.layers:
-            points, density, total = map_queries.events_in_view(wh, sel)
+            points, density, total = queries["events"].result()
             if density is not None:
                 notes["events"].append(
                     t("{n} conflict events in view: shown as a density of cells of about 10 km (points above {limit}).")
@@ -221,7 +233,7 @@ def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, c
     if "flows" in parts:
         notes["flows"], sources["flows"] = [], []
         if "flows" in state.layers:
-            flows, pairs, internal = map_queries.top_flows(wh, sel, state.topn, names(wh))
+            flows, pairs, internal = queries["flows"].result()
             if pairs:
                 text = t("Flows: the {n} largest of {pairs} area pairs.").format(n=min(state.topn, pairs), pairs=f"{pairs:,}")
                 if internal:
@@ -229,7 +241,7 @@ def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, c
                 notes["flows"].append(text)
             sources["flows"] = sorted({i for s in flows["sources"] for i in str(s).split(",") if i})
     if "border" in parts:
-        notes["border"] = border_note(wh, sel, t)
+        notes["border"] = queries["border"].result()
     if "layers" in parts:
         sources["layers"] = static_sources(base, state.layers)
     layers = MapLayers(
@@ -314,7 +326,16 @@ def _published(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     return frame.loc[keep, [c for c in PUBLISHED_COLUMNS if c in frame.columns]]
 
 
-def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate) -> dict:
+@lru_cache(maxsize=64)
+def _casualty_traces(wh: Warehouse, start, end, areas: tuple, source_ids: tuple | None, lang: str) -> tuple:
+    """The published casualty traces of a period, areas and sources: the same while event types
+    change, so made once per worker (the dicts are only read after this)."""
+    sel = Selection(start=start, end=end, window_start=start, window_end=end, level=1, areas=areas,
+                    source_ids=source_ids, etypes=(), agg="month", stepping=False)
+    return published_casualty_traces(_published(wh["casualties"], sel), wh["sources"], translator(lang), areas, names(wh))
+
+
+def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> dict:
     sel = selection(state, wh["sources"])
     src, timeline = wh["sources"], from_sources(wh["timeline"], sel)
     timeline = timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
@@ -326,8 +347,9 @@ def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate) -> di
                                    names=area_names)
     if name == "casualties":
         events = series_queries.event_series(wh, sel)
-        return casualties_figure(_published(wh["casualties"], sel), src, timeline, sel.start, sel.end, t,
-                                 events=events, areas=sel.areas, names=area_names)
+        published = _casualty_traces(wh, sel.start, sel.end, sel.areas, sel.source_ids, lang)
+        return casualties_figure(None, src, timeline, sel.start, sel.end, t, events=events, areas=sel.areas,
+                                 names=area_names, published=published)
     if name == "refugees":
         refugees = from_sources(wh["refugees"], sel)
         refugees = refugees[(refugees["date"] >= sel.start) & (refugees["date"] <= sel.end)]
@@ -353,8 +375,8 @@ def _sources_block(wh: Warehouse, ids: tuple[str, ...], list_id: str, lang: str)
     return source_list(rows, translator(lang), list_id)
 
 
-def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate) -> tuple[dict, object]:
-    fig = chart_figure(name, wh, state, t)
+def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[dict, object]:
+    fig = chart_figure(name, wh, state, t, lang)
     return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list")
 
 

@@ -9,7 +9,7 @@ import pytest
 from dashboard import view
 from dashboard.callbacks import page_parts, patch_from
 from dashboard.data import warehouse
-from dashboard.figures.map import TRACE, figure_sources
+from dashboard.figures.map import POINT_LIMIT, TRACE, figure_sources
 from dashboard.i18n import translator
 from dashboard.state import ViewState, default_state, parse_query
 
@@ -101,7 +101,7 @@ def test_level_three_map_with_events_density_and_top_flows(syn):
     areas = fig["data"][TRACE["areas"]]
     assert len(areas["locations"]) > 50 and all(len(p) == 8 for p in areas["locations"])
     density = fig["data"][TRACE["density"]]
-    assert density["visible"] and sum(c[0] for c in density["customdata"]) > 3000  # too many for points
+    assert density["visible"] and sum(c[0] for c in density["customdata"]) > POINT_LIMIT  # too many for points
     arrows = fig["data"][TRACE["arrows"]]
     assert 0 < len(arrows["lon"]) <= 10
     assert any("density" in n for n in notes)

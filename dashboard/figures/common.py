@@ -6,6 +6,7 @@ Dash sends them as they are, and an export wraps them in `go.Figure(fig)`, which
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dashboard.i18n import Translate
@@ -40,6 +41,12 @@ def iso(ts) -> str | None:
 
 
 def isos(values) -> list:
+    """Dates as 'YYYY-MM-DD' strings (None where missing); vectorised for datetime64 columns."""
+    array = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values
+    if isinstance(array, np.ndarray) and array.dtype.kind == "M":
+        days = array.astype("datetime64[D]")
+        text = np.datetime_as_string(days)
+        return [None if bad else str(s) for s, bad in zip(text, np.isnat(days))]
     return [iso(v) for v in values]
 
 

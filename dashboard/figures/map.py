@@ -32,15 +32,15 @@ import plotly.graph_objects as go
 from shapely.geometry import MultiPolygon, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 
+from dashboard.extent import VIEW
 from dashboard.figures.classes import Classes, class_index, stepped_colorscale
 from dashboard.figures.common import FONT, PALETTE, figure_sources  # noqa: F401  (re-exported)
 from dashboard.i18n import Translate
 
 FOCUS = "SY07"
-VIEW = {"lon": (35.0, 40.6), "lat": (34.75, 37.55)}
 LAND_CLIP = box(34.5, 34.3, 41.2, 38.0)  # the land drawn: a little more than the view
 LAND_COLOR, SEA_COLOR = "#f4f3ee", "#dce9f2"
-POINT_LIMIT = 3000
+POINT_LIMIT = 1500
 EVENT_SLOTS = 8
 EVENT_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "triangle-down")
 FLOW_WIDTHS = (1.5, 3.5, 6.5)

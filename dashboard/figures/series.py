@@ -230,8 +230,10 @@ def _event_fatality_traces(data: list, events: pd.DataFrame, sources, names: dic
     return len(frame)
 
 
-def casualties_figure(casualties, sources, timeline, start, end, t: Translate, events: pd.DataFrame | None = None,
-                      areas: tuple[str, ...] = (), names: dict | None = None) -> dict:
+def published_casualty_traces(casualties, sources, t: Translate, areas: tuple[str, ...] = (),
+                              names: dict | None = None) -> tuple[list[dict], int]:
+    """The traces of the published casualty figures (per organisation and compared area, the range
+    between sources, war-wide totals apart) and how many local figures they draw."""
     names = names or {}
     data: list[dict] = []
     drawn = 0
@@ -251,6 +253,17 @@ def casualties_figure(casualties, sources, timeline, start, end, t: Translate, e
             data += _traces(war_wide, "killed", _named(t("War-wide and multi-year totals"), area, names), "#777", "dot",
                             "legendonly")
         drawn += len(local)
+    return data, drawn
+
+
+def casualties_figure(casualties, sources, timeline, start, end, t: Translate, events: pd.DataFrame | None = None,
+                      areas: tuple[str, ...] = (), names: dict | None = None,
+                      published: tuple[list[dict], int] | None = None) -> dict:
+    """Published casualty figures (or their traces, already made: `published`) and fatalities in
+    conflict events per dataset."""
+    names = names or {}
+    traces, drawn = published if published is not None else published_casualty_traces(casualties, sources, t, areas, names)
+    data: list[dict] = list(traces)
     if events is not None and len(events):
         drawn += _event_fatality_traces(data, events, sources, names, t, start_color=4)
     layout = base_layout(t("Casualties in Idlib and north-west Syria, by source and period"), t("People killed"), start, end)

@@ -26,9 +26,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.express as px
 from dash import Dash, Input, Output, dcc, html
-from shapely.geometry import MultiPolygon, Polygon, mapping
-from shapely.geometry.polygon import orient
+from shapely.geometry import mapping
 
+from dashboard.figures.map import clockwise
 from etl.config import ASSETS_DIR, Settings
 from etl.core.warehouse import open_live
 
@@ -45,15 +45,6 @@ class BaselineData:
     first_month: pd.Timestamp
     n_months: int
     event_types: list[str]
-
-
-def clockwise(geom):
-    """plotly's geo choropleth draws counter-clockwise (RFC 7946) rings inverted."""
-    if isinstance(geom, Polygon):
-        return orient(geom, sign=-1.0)
-    if isinstance(geom, MultiPolygon):
-        return MultiPolygon([orient(p, sign=-1.0) for p in geom.geoms])
-    return geom
 
 
 def load(root: Path | None = None) -> BaselineData:

@@ -218,6 +218,20 @@ def time_control(_clicks, _ticks, _range, _unit, _step, stopped, *values):
 
 
 @callback(
+    Output("home-step-unit", "options"),
+    Output("home-step-unit", "value"),
+    Input("home-indicator", "value"),
+    State("home-step-unit", "value"),
+    prevent_initial_call=True,
+)
+def step_units(indicator, unit):
+    """Weeks are offered where the data allow (dated events); monthly figures step by month."""
+    t = translator("en")
+    allowed = layout.weeks_allowed(indicator)
+    return layout.step_unit_options(indicator, t), (unit if allowed or unit != "week" else "month")
+
+
+@callback(
     Output("home-areas", "value"),
     Input("home-map", "clickData"),
     State("home-areas", "value"),

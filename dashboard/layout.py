@@ -9,7 +9,7 @@ from dashboard import view
 from dashboard.data import Warehouse
 from dashboard.i18n import Translate
 from dashboard.indicators import INDICATORS
-from dashboard.state import LAYERS, STEP_UNITS, TOP_N, Bounds, ViewState, controls, step_starts
+from dashboard.state import LAYERS, TOP_N, Bounds, ViewState, controls, step_starts
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -56,6 +56,18 @@ def step_marks(state: ViewState, t: Translate) -> dict:
         if i % every == 0 or i == 1:
             marks[i] = f"{start:%b %Y}" if state.step_unit == "month" else f"{start:%-d %b %Y}"
     return marks
+
+
+def weeks_allowed(indicator: str | None) -> bool:
+    """Weekly steps where the data allow: indicators counted from dated events (or none)."""
+    return indicator is None or (indicator in INDICATORS and INDICATORS[indicator].sub_monthly)
+
+
+def step_unit_options(indicator: str | None, t: Translate) -> list[dict]:
+    weeks = weeks_allowed(indicator)
+    return [{"label": t(STEP_LABELS["month"]), "value": "month"},
+            {"label": t(STEP_LABELS["week"]) if weeks else t("Weeks (monthly figures only)"), "value": "week",
+             "disabled": not weeks}]
 
 
 def step_label(state: ViewState, t: Translate) -> str:
@@ -136,7 +148,7 @@ def map_section(state: ViewState, parts: dict, t: Translate) -> html.Section:
                 marks=step_marks(state, t), updatemode="mouseup", allow_direct_input=False,
             ), className="step-slider"),
             dcc.RadioItems(id="home-step-unit", value=state.step_unit, inline=True,
-                           options=[{"label": t(STEP_LABELS[u]), "value": u} for u in STEP_UNITS]),
+                           options=step_unit_options(state.indicator, t)),
             dcc.Interval(id="home-interval", interval=1500, disabled=True, n_intervals=0),
         ], className="step-row"),
         html.P(step_label(state, t), id="home-step-label", className="range-text", **{"aria-live": "polite"}),

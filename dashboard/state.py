@@ -36,6 +36,7 @@ class Bounds:
     organisations: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
     pcodes: frozenset = field(default_factory=frozenset)
+    weekly: tuple[str, ...] = ("events", "fatalities")  # indicators counted from dated events
 
     @property
     def n_months(self) -> int:
@@ -152,6 +153,8 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
     top = _first(query, "top")
     topn = int(top) if top and top.isdigit() and int(top) in TOP_N else base.topn
     unit = _first(query, "unit") if _first(query, "unit") in STEP_UNITS else base.step_unit
+    if unit == "week" and indicator is not None and indicator not in bounds.weekly:
+        unit = "month"  # monthly figures step by month
     state = replace(
         base, start=start, end=end, level=level, indicator=indicator, per10k=_first(query, "per10k") == "1",
         areas=areas, sources=sources, etypes=etypes, agg=agg, layers=layers, topn=topn, step_unit=unit,

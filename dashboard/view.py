@@ -68,6 +68,14 @@ def names(wh: Warehouse) -> dict:
 
 
 @lru_cache(maxsize=4)
+def both_names(wh: Warehouse) -> dict:
+    """P-code -> 'English · Arabic' (English alone where the Arabic name is missing)."""
+    areas = wh["admin_areas"]
+    return {p: f"{en} · {ar}" if isinstance(ar, str) and ar else str(en)
+            for p, en, ar in zip(areas["pcode"], areas["name_en"], areas["name_ar"])}
+
+
+@lru_cache(maxsize=4)
 def organisations(wh: Warehouse) -> dict:
     src = wh["sources"]
     return dict(zip(src["source_id"], src["organisation"]))
@@ -188,7 +196,7 @@ def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, c
     if "events" in parts and "events" in state.layers:
         queries["events"] = QUERIES.submit(map_queries.events_in_view, wh, sel)
     if "flows" in parts and "flows" in state.layers:
-        queries["flows"] = QUERIES.submit(map_queries.top_flows, wh, sel, state.topn, names(wh))
+        queries["flows"] = QUERIES.submit(map_queries.top_flows, wh, sel, state.topn, both_names(wh))
     if "border" in parts:
         queries["border"] = QUERIES.submit(border_note, wh, sel, t)
     label = t(indicators.INDICATORS[state.indicator].label) if state.indicator in indicators.INDICATORS else ""

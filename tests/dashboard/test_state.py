@@ -73,3 +73,8 @@ def test_steps_cover_the_range_by_month_and_by_week():
     assert weeks[0] == D("2020-01-27") and weeks[-1] == D("2020-02-24") and len(weeks) == 5
     first_week = step_window(ViewState(start=D("2020-02-01"), end=D("2020-02-01"), step=1, step_unit="week"))
     assert first_week == (D("2020-02-01"), D("2020-02-02"))  # clipped to the range
+
+
+def test_weekly_steps_only_where_the_data_allow():
+    assert parse_query("?ind=events&unit=week", BOUNDS).step_unit == "week"
+    assert parse_query("?ind=idp_arrivals&unit=week", BOUNDS).step_unit == "month"

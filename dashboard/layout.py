@@ -53,7 +53,7 @@ def step_marks(state: ViewState, t: Translate) -> dict:
     marks = {0: t("All")}
     every = max(1, len(starts) // 8)
     for i, start in enumerate(starts, start=1):
-        if i % every == 0 or i == 1:
+        if i % every == 0:  # (the first month is not labelled when it would crowd "All")
             marks[i] = f"{start:%b %Y}" if state.step_unit == "month" else f"{start:%-d %b %Y}"
     return marks
 

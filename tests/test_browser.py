@@ -39,7 +39,7 @@ def serve(warehouse_root):
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: run `make test` (installs it as root) or apt-get install chromium")
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "IDLIB_WAREHOUSE": str(warehouse_root)}
+    env = {**os.environ, "PORT": str(port), "IDLIB_WAREHOUSE": str(warehouse_root), "WEB_CONCURRENCY": "2"}
     proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"

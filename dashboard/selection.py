@@ -55,17 +55,6 @@ def from_sources(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     return frame[frame["source_id"].isin(sel.source_ids)]
 
 
-def in_area(frame: pd.DataFrame, area: str, column: str = "pcode") -> pd.DataFrame:
-    """Rows whose P-code lies in `area` (P-codes nest: SY070301 lies in SY0703 and SY07)."""
-    codes = frame[column].astype("string")
-    return frame[codes.str.startswith(area).fillna(False).astype(bool)]
-
-
-def contained(frame: pd.DataFrame, start, end) -> pd.DataFrame:
-    """Rows whose reporting period lies inside [start, end]."""
-    return frame[(frame["period_start"] >= start) & (frame["period_end"] <= end)]
-
-
 # ---- SQL fragments -------------------------------------------------------------------------------
 
 EVENT_PCODE = "pcode"  # events and events_monthly: the finest admin P-code of the event (data.py)

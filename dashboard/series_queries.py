@@ -77,11 +77,6 @@ def flow_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     return out
 
 
-def _bucket(series: pd.Series, agg: str) -> pd.Series:
-    period = {"day": "D", "week": "W", "month": "M"}[agg]
-    return pd.to_datetime(series).dt.to_period(period).dt.start_time
-
-
 def border_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     """Movement toward the border per bucket, source, unit and basis (and compared area):
     persons with a known destination, persons within 10/25/50 km of the border, the shares, the

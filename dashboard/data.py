@@ -169,9 +169,8 @@ def _numpy_backed(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
-        if column == out.geometry.name if isinstance(out, gpd.GeoDataFrame) else False:
-            continue
-        if isinstance(dtype, pd.StringDtype) or str(dtype).endswith("[pyarrow]") and "string" in str(dtype):
+        is_text = isinstance(dtype, pd.StringDtype) or (str(dtype).endswith("[pyarrow]") and "string" in str(dtype))
+        if is_text:  # (a GeoDataFrame's geometry column is never text)
             out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
 

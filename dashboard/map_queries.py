@@ -12,8 +12,6 @@ from dashboard.extent import CELL_DEGREES, IN_VIEW
 from dashboard.figures.map import POINT_LIMIT
 from dashboard.selection import EVENT_PCODE, Selection, sql_filters
 
-_IN_VIEW = IN_VIEW
-
 
 def event_types(wh: Warehouse) -> list[str]:
     """Event types by number of events, most frequent first."""
@@ -36,7 +34,7 @@ def _sources_in_view(sel: Selection) -> tuple[str, list]:
         where, params = sql_filters(sel, "month", None, "event_type", start=start, end=end)
         return f"SELECT DISTINCT source_id FROM events_cells WHERE {where}", params
     where, params = sql_filters(sel, "date_start", EVENT_PCODE, "event_type", start=start, end=end)
-    return f"SELECT DISTINCT source_id FROM events WHERE {where} AND {_IN_VIEW}", params
+    return f"SELECT DISTINCT source_id FROM events WHERE {where} AND {IN_VIEW}", params
 
 
 def events_in_view(wh: Warehouse, sel: Selection, limit: int = POINT_LIMIT):
@@ -57,7 +55,7 @@ def events_in_view(wh: Warehouse, sel: Selection, limit: int = POINT_LIMIT):
     else:
         density = cursor.execute(
             f"SELECT (cx + 0.5) * {cell} AS lon, (cy + 0.5) * {cell} AS lat, count(*) AS events, "
-            f"coalesce(sum(fatalities), 0) AS fatalities FROM events WHERE {where} AND {_IN_VIEW} GROUP BY cx, cy "
+            f"coalesce(sum(fatalities), 0) AS fatalities FROM events WHERE {where} AND {IN_VIEW} GROUP BY cx, cy "
             f"ORDER BY events", params).fetchnumpy()
     total = int(density["events"].sum()) if len(density["events"]) else 0
     if total == 0:
@@ -67,7 +65,7 @@ def events_in_view(wh: Warehouse, sel: Selection, limit: int = POINT_LIMIT):
         return None, density, total
     points = cursor.execute(
         f"SELECT lon, lat, event_type, coalesce(fatalities, 0) AS fatalities, date_start, dataset, source_id "
-        f"FROM events WHERE {where} AND {_IN_VIEW} ORDER BY date_start", params).fetchnumpy()
+        f"FROM events WHERE {where} AND {IN_VIEW} ORDER BY date_start", params).fetchnumpy()
     return points, None, total
 
 

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app() -> Dash:
-    import dashboard.callbacks as callbacks  # registers the callbacks
+    import dashboard.callbacks as callbacks
     from dashboard import layout
     from dashboard.i18n import translator
 
@@ -31,4 +31,5 @@ def create_app() -> Dash:
         on_error=callbacks.error_message,
     )
     app.layout = layout.shell
+    callbacks.register(app)
     return app

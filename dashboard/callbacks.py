@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from dash import Input, Output, Patch, State, callback, ctx, html, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import layout, view
@@ -34,6 +34,22 @@ CHART_TRIGGERS = {
     "border": ("home-range", "home-areas", "home-sources", "home-agg"),
 }
 MAP_TRIGGERS = tuple(c for c in CONTROL_IDS if c != "home-agg")
+_CALLBACKS: list[tuple[tuple, dict, object]] = []
+
+
+def callback(*args, **kwargs):
+    """Collects a callback for `register`. Not Dash's global `callback`: that registry is taken by
+    every Dash app created later in the process (the bench's baseline app, test apps)."""
+    def collect(func):
+        _CALLBACKS.append((args, kwargs, func))
+        return func
+    return collect
+
+
+def register(app: Dash) -> None:
+    """Wires every callback of this module to `app`."""
+    for args, kwargs, func in _CALLBACKS:
+        app.callback(*args, **kwargs)(func)
 
 
 def page_parts(wh, state: ViewState, t, lang: str = "en") -> dict:

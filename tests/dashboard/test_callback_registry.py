@@ -1,0 +1,27 @@
+"""The dashboard's callbacks belong to the dashboard's app only: another Dash app created in the same
+process (the bench's naive baseline, a test app) must not inherit them. CI once failed when the
+baseline app ran the dashboard's map callback against a warehouse that did not exist."""
+from __future__ import annotations
+
+from dash import Dash, html
+
+import dashboard.callbacks  # noqa: F401  (importing it must register nothing globally)
+from dashboard.app import create_app
+
+
+def _dependencies(app: Dash) -> list[dict]:
+    return app.server.test_client().get("/_dash-dependencies").get_json()
+
+
+def test_another_app_in_the_process_gets_none_of_the_dashboards_callbacks():
+    create_app()
+    other = Dash(__name__)
+    other.layout = html.Div(id="home-map")
+    assert _dependencies(other) == []
+
+
+def test_the_dashboard_app_has_all_its_callbacks_each_time_it_is_created():
+    first, second = _dependencies(create_app()), _dependencies(create_app())
+    outputs = {d["output"] for d in first}
+    assert len(first) == len(dashboard.callbacks._CALLBACKS) == len(second)
+    assert any("home-map.figure" in o for o in outputs) and any("home-page.children" in o for o in outputs)

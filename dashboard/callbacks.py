@@ -265,6 +265,45 @@ def map_click(click, selected, level):
     return [area]
 
 
+@callback(
+    Output("home-download", "data"),
+    Output("home-export-status", "children"),
+    Input("home-export-go", "n_clicks"),
+    Input("home-report-go", "n_clicks"),
+    State("home-export-what", "value"),
+    State("home-export-format", "value"),
+    State("home-export-width", "value"),
+    *[State(c, "value") for c in CONTROL_IDS],
+    running=[(Output("home-export-go", "disabled"), True, False), (Output("home-report-go", "disabled"), True, False)],
+    prevent_initial_call=True,
+)
+def export_file(_go, _report, what, fmt, width, *values):
+    """The chart, map, data or report for the view on screen, as a download; a failed export says
+    why on the page and leaves everything else as it was."""
+    from dash import dcc
+
+    from dashboard.export import files, report
+    from dashboard.export.render import ExportError
+
+    t = translator("en")
+    wh, _, state = _state(values)
+    export_ctx = files.context(wh, state)
+    try:
+        if ctx.triggered_id == "home-report-go":
+            data, name = report.report(export_ctx), files.filename("report", export_ctx, "pdf")
+        elif fmt in files.DATA_FORMATS:
+            data, name = files.chart_data(what, export_ctx, fmt), files.filename(what, export_ctx, fmt)
+        elif fmt in files.IMAGE_FORMATS:
+            width = int(width) if width in layout.EXPORT_WIDTHS else files.DEFAULT_WIDTH
+            data, name = files.chart_image(what, export_ctx, fmt, width), files.filename(what, export_ctx, fmt)
+        else:
+            raise PreventUpdate
+    except ExportError as exc:
+        log.warning("export failed: %s", exc)
+        return no_update, html.Span([html.Strong(t("The export failed.")), " ", str(exc)], className="export-error")
+    return dcc.send_bytes(data, name), t("Downloaded {file} ({size} KB).").format(file=name, size=f"{len(data) // 1024:,}")
+
+
 def error_message(exc: Exception) -> None:
     """Any failure in a callback: logged with its traceback on the server, a plain message on the
     page; the page keeps working."""

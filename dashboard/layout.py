@@ -35,6 +35,7 @@ def shell() -> html.Div:
         dcc.Location(id="home-url", refresh=False),
         dcc.Store(id="home-pushed"),
         html.Div(id="home-alert", role="alert", className="alert", hidden=True),
+        dcc.Download(id="home-download"),
         html.Div(html.P("Loading…", className="loading-note"), id="home-page"),
     ])
 
@@ -130,6 +131,36 @@ def controls_section(wh: Warehouse, state: ViewState, bounds: Bounds, t: Transla
     ], className="controls", **{"aria-label": t("Filters")})
 
 
+EXPORT_FORMATS = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)", "csv": "CSV data",
+                  "xlsx": "Excel data (XLSX)"}
+EXPORT_WIDTHS = (800, 1000, 1200, 1600)
+
+
+def export_section(t: Translate) -> html.Section:
+    """Export one chart or the map (image or data) and the situation report, for the view on screen."""
+    what = [{"label": t("Map"), "value": "map"}] + [{"label": t(CHART_TITLES[n]), "value": n} for n in view.CHARTS]
+    return html.Section([
+        html.Div([
+            _control(t("Export"), dcc.Dropdown(id="home-export-what", value="map", clearable=False, searchable=False,
+                                               options=what), "home-export-what", wide=True),
+            _control(t("Format"), dcc.Dropdown(id="home-export-format", value="png", clearable=False, searchable=False,
+                                               options=[{"label": t(v), "value": k} for k, v in EXPORT_FORMATS.items()]),
+                     "home-export-format", wide=True),
+            _control(t("Width (pixels)"), dcc.Dropdown(id="home-export-width", value=1000, clearable=False,
+                                                       searchable=False,
+                                                       options=[{"label": str(w), "value": w} for w in EXPORT_WIDTHS]),
+                     "home-export-width"),
+            html.Div(html.Button(t("Download"), id="home-export-go", n_clicks=0, className="button"),
+                     className="control control-reset"),
+            html.Div(html.Button(t("Situation report (PDF)"), id="home-report-go", n_clicks=0, className="button"),
+                     className="control control-reset"),
+        ], className="control-row"),
+        html.P(t("Images carry the title, period, filters, sources and generation time; PNG is drawn at twice the "
+                 "width chosen. Data files list every source and the filters."), className="range-text"),
+        dcc.Loading(html.P(id="home-export-status", className="range-text", **{"aria-live": "polite"}), delay_show=300),
+    ], className="controls export", **{"aria-label": t("Export")})
+
+
 def map_section(state: ViewState, parts: dict, t: Translate) -> html.Section:
     return html.Section([
         html.Div([
@@ -189,6 +220,7 @@ def page(wh: Warehouse, state: ViewState, bounds: Bounds, t: Translate, parts: d
                 ), className="lede"),
             ]),
             controls_section(wh, state, bounds, t),
+            export_section(t),
             map_section(state, parts, t),
             html.Div([chart_block(name, parts[name], parts[f"{name}_sources"], t) for name in view.CHARTS],
                      className="charts"),

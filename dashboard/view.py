@@ -343,31 +343,49 @@ def _casualty_traces(wh: Warehouse, start, end, areas: tuple, source_ids: tuple 
     return published_casualty_traces(_published(wh["casualties"], sel), wh["sources"], translator(lang), areas, names(wh))
 
 
-def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> dict:
+def chart_inputs(name: str, wh: Warehouse, state: ViewState, lang: str = "en") -> dict:
+    """The rows a chart is drawn from (the same for the page, the image exports and the data
+    exports): published figures, bucketed series, key dates, as frames."""
+    if name not in CHARTS:
+        raise ValueError(f"unknown chart {name!r}")
     sel = selection(state, wh["sources"])
-    src, timeline = wh["sources"], from_sources(wh["timeline"], sel)
-    timeline = timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
-    area_names = names(wh)
+    timeline = from_sources(wh["timeline"], sel)
+    inputs = {"sel": sel, "timeline": timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]}
     if name == "displacement":
-        disp = _published(wh["displacement"], sel)
-        flows = series_queries.flow_series(wh, sel)
-        return displacement_figure(disp, src, timeline, sel.start, sel.end, t, flows=flows, areas=sel.areas,
-                                   names=area_names)
-    if name == "casualties":
-        events = series_queries.event_series(wh, sel)
-        published = _casualty_traces(wh, sel.start, sel.end, sel.areas, sel.source_ids, lang)
-        return casualties_figure(None, src, timeline, sel.start, sel.end, t, events=events, areas=sel.areas,
-                                 names=area_names, published=published)
-    if name == "refugees":
+        inputs["published"] = _published(wh["displacement"], sel)
+        inputs["series"] = series_queries.flow_series(wh, sel)
+    elif name == "casualties":
+        inputs["published"] = _published(wh["casualties"], sel)
+        inputs["series"] = series_queries.event_series(wh, sel)
+    elif name == "refugees":
         refugees = from_sources(wh["refugees"], sel)
-        refugees = refugees[(refugees["date"] >= sel.start) & (refugees["date"] <= sel.end)]
-        return refugees_figure(refugees, src, sel.start, sel.end, t)
+        inputs["published"] = refugees[(refugees["date"] >= sel.start) & (refugees["date"] <= sel.end)]
+    elif name == "events":
+        inputs["series"] = series_queries.event_series(wh, sel)
+    elif name == "border":
+        inputs["series"] = series_queries.border_series(wh, sel)
+    return inputs
+
+
+def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> dict:
+    if name == "casualties":  # the published traces are cached: they do not change with event types
+        sel = selection(state, wh["sources"])
+        timeline = from_sources(wh["timeline"], sel)
+        timeline = timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
+        published = _casualty_traces(wh, sel.start, sel.end, sel.areas, sel.source_ids, lang)
+        return casualties_figure(None, wh["sources"], timeline, sel.start, sel.end, t,
+                                 events=series_queries.event_series(wh, sel), areas=sel.areas, names=names(wh),
+                                 published=published)
+    inputs = chart_inputs(name, wh, state, lang)
+    sel, src, timeline, area_names = inputs["sel"], wh["sources"], inputs["timeline"], names(wh)
+    if name == "displacement":
+        return displacement_figure(inputs["published"], src, timeline, sel.start, sel.end, t, flows=inputs["series"],
+                                   areas=sel.areas, names=area_names)
+    if name == "refugees":
+        return refugees_figure(inputs["published"], src, sel.start, sel.end, t)
     if name == "events":
-        return events_figure(series_queries.event_series(wh, sel), src, timeline, sel.start, sel.end, t,
-                             agg=sel.agg, names=area_names)
-    if name == "border":
-        return border_figure(series_queries.border_series(wh, sel), src, sel.start, sel.end, t, names=area_names)
-    raise ValueError(f"unknown chart {name!r}")
+        return events_figure(inputs["series"], src, timeline, sel.start, sel.end, t, agg=sel.agg, names=area_names)
+    return border_figure(inputs["series"], src, sel.start, sel.end, t, names=area_names)
 
 
 def sources_block(wh: Warehouse, ids: list[str], t: Translate, list_id: str, lang: str = "en"):

@@ -1,0 +1,147 @@
+"""Exports from the command line, for scheduled situation reports:
+
+    python -m dashboard.export report --from 2020-02-01 --to 2020-02-29 --area SY07 --out report.pdf
+    python -m dashboard.export chart displacement --format svg --from 2019-12 --to 2020-03 --out chart.svg
+    python -m dashboard.export data map --format xlsx --from 2020-02 --to 2020-02 --level 3 --out map.xlsx
+
+The view is the dashboard's (dates in whole months, areas as P-codes, the live warehouse; set
+IDLIB_WAREHOUSE for another). Exit status 0 when the file was written, 2 for a bad argument, 1 when
+the export failed; messages go to stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+CHART_NAMES = ("map", "displacement", "casualties", "refugees", "events", "border")
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _month(text: str, option: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"{option} {text!r}: expected a date such as 2020-02-01 or 2020-02") from exc
+
+
+def build_state(args, bounds):
+    """The ViewState of the arguments, checked against the warehouse (an error names the argument)."""
+    from dashboard.state import month_start, parse_query
+
+    query: dict[str, str] = {}
+    if args.date_from:
+        query["from"] = month_start(_month(args.date_from, "--from")).strftime("%Y-%m")
+    if args.date_to:
+        query["to"] = month_start(_month(args.date_to, "--to")).strftime("%Y-%m")
+    for key in ("from", "to"):
+        if key in query and not (bounds.first <= pd.Timestamp(query[key]) <= bounds.last):
+            raise UsageError(f"--{key} {query[key]}: the warehouse has figures from {bounds.first:%Y-%m} "
+                             f"to {bounds.last:%Y-%m}")
+    if "from" in query and "to" in query and query["from"] > query["to"]:
+        raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
+    for area in args.area or []:
+        if area not in bounds.pcodes:
+            raise UsageError(f"--area {area}: not a P-code of the warehouse's admin areas (e.g. SY07 for Idleb)")
+    if args.area:
+        query["area"] = ",".join(args.area)
+    if args.level is not None:
+        if args.level not in bounds.levels:
+            raise UsageError(f"--level {args.level}: the warehouse has admin levels {', '.join(map(str, bounds.levels))}")
+        query["level"] = str(args.level)
+    if args.indicator:
+        if args.indicator not in bounds.indicators:
+            raise UsageError(f"--indicator {args.indicator}: expected one of {', '.join(bounds.indicators)}")
+        query["ind"] = args.indicator
+    for org in args.sources or []:
+        if org not in bounds.organisations:
+            raise UsageError(f"--sources {org!r}: expected an organisation of the warehouse ({', '.join(bounds.organisations)})")
+    if args.sources:
+        query["src"] = ",".join(args.sources)
+    return parse_query(query, bounds)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m dashboard.export", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def view_options(s):
+        s.add_argument("--from", dest="date_from", help="first month (2020-02 or 2020-02-01)")
+        s.add_argument("--to", dest="date_to", help="last month, included whole (2020-02 or 2020-02-29)")
+        s.add_argument("--area", action="append", help="an admin area's P-code (repeat to compare, up to 4)")
+        s.add_argument("--level", type=int, help="the map's admin level (1-3)")
+        s.add_argument("--indicator", help="the map's indicator (e.g. idp_arrivals)")
+        s.add_argument("--sources", action="append", help="an organisation to keep (repeat for several)")
+        s.add_argument("--lang", default="en", help="language of the text (en)")
+        s.add_argument("--out", help="file to write (default: a name from the chart and period)")
+        s.add_argument("--timeout", type=float, default=None, help="seconds allowed per rendered page")
+
+    r = sub.add_parser("report", help="the A4 situation report (PDF)")
+    view_options(r)
+    c = sub.add_parser("chart", help="one chart or the map as PNG, SVG or PDF")
+    c.add_argument("name", choices=CHART_NAMES)
+    c.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
+    c.add_argument("--width", type=int, default=1000, help="width in CSS pixels (PNG at twice that)")
+    view_options(c)
+    d = sub.add_parser("data", help="the numbers behind a chart or the map as CSV or XLSX")
+    d.add_argument("name", choices=CHART_NAMES)
+    d.add_argument("--format", default="xlsx", choices=("csv", "xlsx"))
+    view_options(d)
+    return p
+
+
+def run(args) -> Path:
+    from dashboard import view
+    from dashboard.data import warehouse
+    from dashboard.export import files, render, report
+
+    wh = warehouse()
+    state = build_state(args, view.bounds(wh))
+    ctx = files.context(wh, state, args.lang)
+    try:
+        if args.command == "report":
+            data = report.report(ctx, timeout=args.timeout)
+            out = Path(args.out or files.filename("report", ctx, "pdf"))
+        elif args.command == "chart":
+            if not 300 <= args.width <= 4000:
+                raise UsageError(f"--width {args.width}: expected 300 to 4000 pixels")
+            data = files.chart_image(args.name, ctx, args.format, args.width, timeout=args.timeout)
+            out = Path(args.out or files.filename(args.name, ctx, args.format))
+        else:
+            data = files.chart_data(args.name, ctx, args.format)
+            out = Path(args.out or files.filename(args.name, ctx, args.format))
+    finally:
+        render.renderer().close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return out
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    from dashboard.export.render import ExportError
+    from etl.core.warehouse import WarehouseError
+
+    try:
+        out = run(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ExportError, WarehouseError) as exc:
+        print(f"export failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

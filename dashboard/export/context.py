@@ -1,0 +1,124 @@
+"""What an export says about itself: the period and filters of the view, the source lines, the
+generation time and the data version, and the notes sheet (filters, units, caveats)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import indicators, view
+from dashboard.data import Warehouse
+from dashboard.figures.common import fmt_period
+from dashboard.i18n import Translate
+from dashboard.layout import LEVEL_LABELS
+from dashboard.selection import selection
+from dashboard.state import ViewState
+
+from .printed import Caption
+
+CHART_TITLES = {
+    "map": "Map",
+    "displacement": "Displacement in north-west Syria, by reporting period",
+    "casualties": "Casualties in Idlib and north-west Syria, by source and period",
+    "refugees": "Syrians under temporary protection in Türkiye",
+    "events": "Conflict events",
+    "border": "Movement toward the Turkish border",
+}
+CAVEATS = (
+    "Displacements count movements: one person who moves twice is counted twice. People displaced count people. "
+    "The two are never added.",
+    "Where sources report the same quantity for the same period, each keeps its own row; the chart shades the range "
+    "between them. Sources are never summed across one another.",
+    "Casualty counts differ by source, method and period; counts by a party to the conflict are marked as such.",
+    "Figures come from the published sources listed on the sources sheet; synthetic data is never exported as real.",
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    wh: Warehouse
+    state: ViewState
+    t: Translate
+    lang: str
+    generated: pd.Timestamp  # UTC
+
+    @property
+    def period(self) -> str:
+        sel = selection(self.state, self.wh["sources"])
+        return fmt_period(sel.window_start, sel.window_end)
+
+    @property
+    def period_range(self) -> str:
+        sel = selection(self.state, self.wh["sources"])
+        return fmt_period(sel.start, sel.end)
+
+
+def area_label(wh: Warehouse, pcode: str) -> str:
+    return f"{view.names(wh).get(pcode, pcode)} ({pcode})"
+
+
+def filters(ctx: Context, name: str) -> list[tuple[str, str]]:
+    """(filter, value) pairs that describe what chart `name` shows."""
+    t, state = ctx.t, ctx.state
+    sel = selection(state, ctx.wh["sources"])
+    out = [(t("Period"), fmt_period(sel.window_start, sel.window_end) if name == "map" else ctx.period_range)]
+    out.append((t("Areas"), ", ".join(area_label(ctx.wh, a) for a in state.areas) if state.areas
+                else t("north-west Syria (all areas)")))
+    if name == "map":
+        ind = indicators.INDICATORS.get(state.indicator)
+        label = t(ind.label) if ind else t("none")
+        out.append((t("Indicator"), label + (f" {t('per 10,000 people')}" if state.per10k else "")))
+        out.append((t("Admin level"), t(LEVEL_LABELS.get(state.level, str(state.level)))))
+    out.append((t("Sources"), ", ".join(state.sources) if state.sources else t("all")))
+    if name in ("casualties", "events", "map"):
+        out.append((t("Event types"), ", ".join(state.etypes) if state.etypes else t("all")))
+    if name in ("displacement", "casualties", "events", "border"):
+        out.append((t("Aggregation"), t({"day": "daily", "week": "weekly", "month": "monthly"}[state.agg])))
+    return out
+
+
+def subtitle(ctx: Context, name: str) -> str:
+    return " · ".join(f"{k}: {v}" for k, v in filters(ctx, name))
+
+
+def source_lines(wh: Warehouse, ids, t: Translate) -> tuple[str, ...]:
+    """'1. OCHA: Title, published 2020-02-29.' for each source, in the order of the page's lists."""
+    src = wh["sources"]
+    rows = src[src["source_id"].isin(list(ids))].sort_values(["organisation", "published", "source_id"])
+    lines = []
+    for i, r in enumerate(rows.itertuples(), start=1):
+        via = f", {t('via')} {r.via}" if isinstance(r.via, str) and r.via else ""
+        approx = f" ({t('approx.')})" if r.published_approx else ""
+        lines.append(f"{i}. {r.organisation}{via}: {r.title}, {t('published')} {r.published}{approx}. {r.url}")
+    if not lines:
+        lines.append(t("Sources: none for the selected period."))
+    else:
+        lines.insert(0, t("Sources ({n}):").format(n=len(lines)))
+    return tuple(lines)
+
+
+def generated_line(ctx: Context) -> str:
+    return t_format(ctx.t, "Generated {when} UTC by the Idlib displacement dashboard · data version {version}, built {built}",
+                    when=ctx.generated.strftime("%-d %b %Y %H:%M"), version=ctx.wh.version,
+                    built=pd.Timestamp(ctx.wh.built_at).strftime("%-d %b %Y"))
+
+
+def t_format(t: Translate, message: str, **values) -> str:
+    return t(message).format(**values)
+
+
+def caption(ctx: Context, name: str, title: str, source_ids) -> Caption:
+    return Caption(title=title, subtitle=subtitle(ctx, name), sources=source_lines(ctx.wh, source_ids, ctx.t),
+                   generated=generated_line(ctx))
+
+
+def notes(ctx: Context, name: str, extra: list[str] = ()) -> tuple[tuple[str, str], ...]:
+    """The notes sheet: what was selected, the units, the caveats, the version of the data."""
+    t = ctx.t
+    rows = [(t("Chart"), t(CHART_TITLES[name]))]
+    rows += list(filters(ctx, name))
+    rows.append((t("Units"), t("Each row gives its unit; values of different units are never added.")))
+    rows += [(t("Caveat"), t(c)) for c in CAVEATS]
+    rows += [(t("Note"), n) for n in extra]
+    rows.append((t("Generated"), generated_line(ctx)))
+    return tuple(rows)

@@ -1,0 +1,134 @@
+"""A page figure made ready for print: the figure the page shows, with a title, a subtitle (period
+and filters), a legend below the plot, the source lines and the generation time printed on it.
+
+Pure functions on plotly figure dicts. The layout of the printed figure is computed, not left to
+plotly's automatic margins, so that the footer lands under the legend at any width: the legend's
+rows and the wrapped source lines are counted from the text and the font size.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import textwrap
+from dataclasses import dataclass
+
+from dashboard.figures.common import FONT
+
+TITLE_PX, SUBTITLE_PX, BODY_PX, FOOT_PX = 18, 12, 12, 10
+LINE = 1.35  # line height as a multiple of the font size
+CHAR = 0.56  # mean advance of a character as a multiple of the font size (DejaVu/Noto Sans)
+
+
+@dataclass(frozen=True)
+class Caption:
+    title: str
+    subtitle: str  # period and filters
+    sources: tuple[str, ...]  # one line per source: organisation, title, publication date
+    generated: str  # "Generated 30 Nov 2026 03:40 UTC · data version ..."
+
+
+def wrap(text: str, width_px: float, font_px: float) -> list[str]:
+    """Lines of `text` that fit `width_px` at `font_px` (estimated from a mean character width)."""
+    chars = max(20, int(width_px / (font_px * CHAR)))
+    return textwrap.wrap(text, chars, break_long_words=True) or [""]
+
+
+def _legend_entries(fig: dict) -> list[str]:
+    names, seen = [], set()
+    for trace in fig["data"]:
+        if trace.get("showlegend") is False or trace.get("visible", True) is False or not trace.get("name"):
+            continue
+        group = trace.get("legendgroup") or trace["name"]
+        if group in seen:
+            continue
+        seen.add(group)
+        names.append(str(trace["name"]))
+    return names
+
+
+def legend_rows(names: list[str], width_px: float, font_px: float = BODY_PX) -> int:
+    """Rows a horizontal legend takes: entries (symbol, gap and text) packed left to right."""
+    rows, used = 0, width_px
+    for name in names:
+        entry = 40 + len(name) * font_px * CHAR
+        if used + entry > width_px:
+            rows, used = rows + 1, 0
+        used += entry
+    return rows
+
+
+def class_legend(data: list[dict]) -> list[dict]:
+    """The classes of a choropleth as legend entries (a square of each class's colour), in place of
+    its colour bar: chromium prints a stepped colour bar to PDF as one colour, and a legend row
+    reads better on paper. The choropleth's bar is switched off (in `data`)."""
+    extra = []
+    for i, trace in enumerate(data):
+        if trace.get("type") != "choropleth" or not trace.get("showscale") or trace.get("visible", True) is not True:
+            continue
+        bar = trace.get("colorbar") or {}
+        labels = list(bar.get("ticktext") or [])
+        colors = [c for _, c in (trace.get("colorscale") or [])][::2]
+        if not labels or len(colors) != len(labels):
+            continue
+        data[i] = {**trace, "showscale": False}
+        title = ((bar.get("title") or {}).get("text")) or ""
+        for k, (label, color) in enumerate(zip(labels, colors)):
+            extra.append({
+                "type": "scattergeo", "lon": [None], "lat": [None], "mode": "markers",
+                "name": f"{title}: {label}" if k == 0 and title else str(label),
+                "marker": {"symbol": "square", "size": 13, "color": color, "line": {"color": "#666", "width": 0.5}},
+                "hoverinfo": "skip", "legendrank": 1,
+            })
+    return extra
+
+
+def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None = None) -> tuple[dict, int]:
+    """(printed figure, its height in px) for a page figure at `width` px."""
+    out = {"data": [dict(trace) for trace in fig["data"]], "layout": copy.deepcopy(fig["layout"])}
+    layout = out["layout"]
+    is_map = "geo" in layout
+    if is_map:
+        out["data"] += class_legend(out["data"])
+    left, right = (10, 10) if is_map else (80, 30)
+    text_width = width - 20
+    plot_height = plot_height or (int((width - left - right) * 0.6) if is_map else int(layout.get("height") or 360) + 20)
+
+    subtitle = wrap(caption.subtitle, text_width, SUBTITLE_PX)
+    top = int(TITLE_PX * LINE + len(subtitle) * SUBTITLE_PX * LINE + 24)
+    axis = 0 if is_map else 36
+    rows = legend_rows(_legend_entries(out), width - left - right)
+    legend_px = int(rows * BODY_PX * 1.9) + (8 if rows else 0)
+    foot = [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
+    foot += wrap(caption.generated, text_width, FOOT_PX)
+    foot_px = int((len(foot) + 1) * FOOT_PX * LINE) + 12
+    bottom = axis + legend_px + foot_px
+    height = top + plot_height + bottom
+
+    layout.update({
+        "width": width, "height": height, "autosize": False, "title": {"text": ""},
+        "font": {**layout.get("font", {}), "family": FONT},
+        "margin": {"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False, "pad": 0},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -(axis + 6) / plot_height, "yanchor": "top",
+                   "font": {"size": BODY_PX}},
+        "hovermode": False,
+    })
+    if is_map:
+        layout.pop("uirevision", None)
+    left_edge = -(left - 10) / (width - left - right)  # the figure's left edge less 10 px, in paper units
+
+    def text_block(lines: list[str], y_px: float, size: int, color: str, bold: bool = False) -> dict:
+        """Left-aligned lines whose top lies `y_px` above (or, negative, below) the plot's top."""
+        body = "<br>".join(html.escape(line) for line in lines)
+        return {"text": f"<b>{body}</b>" if bold else body, "showarrow": False, "xref": "paper", "yref": "paper",
+                "align": "left", "x": left_edge, "xanchor": "left", "y": 1 + y_px / plot_height, "yanchor": "top",
+                "font": {"size": size, "color": color}}
+
+    layout["annotations"] = list(layout.get("annotations", [])) + [
+        text_block([caption.title], top - 10, TITLE_PX, "#111", bold=True),
+        text_block(subtitle, top - 14 - TITLE_PX * LINE, SUBTITLE_PX, "#444"),
+        text_block(foot, -(plot_height + axis + legend_px + 10), FOOT_PX, "#333"),
+    ]
+    for axis_name in ("xaxis", "yaxis", "yaxis2"):
+        if axis_name in layout:
+            layout[axis_name] = {**layout[axis_name], "automargin": False}
+    return out, height

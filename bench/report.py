@@ -238,9 +238,31 @@ def heading(result: dict) -> list[tuple[str, str]]:
     ]
 
 
+def export_rows(result: dict) -> list[tuple]:
+    e = result.get("exports")
+    if not e or e.get("error"):
+        return []
+    return [
+        ("export renderer start (once per process)", f"{e['start_ms'] / 1000:.2f} s", "", ""),
+        ("export: chart PNG, warm (median)", f"{e['chart_png_ms']:,.0f} ms", f"{e['baseline_chart_png_ms']:,.0f} ms",
+         x(e["ratio_chart_png"])),
+        ("export: map PDF, warm (median)", f"{e['map_pdf_ms']:,.0f} ms", "", ""),
+        ("export: situation report, 6 charts", f"{e['report_ms'] / 1000:.2f} s", "", ""),
+    ]
+
+
+def export_targets(result: dict) -> list[tuple]:
+    e = result.get("exports") or {}
+    out = []
+    for t in e.get("targets", []):
+        shown = f"{t['value'] / 1000:.2f} s" if t["value"] >= 1000 else f"{t['value']:,.0f} ms"
+        out.append((t["name"], t["target"], shown, verdict(t["ok"])))
+    return out
+
+
 def text(result: dict) -> str:
-    parts = [f"{key + ':':<10}{value}" for key, value in heading(result)] + ["", table(["measure", "real app", "baseline", "baseline/real"], rows(result)), "",
-                               table(["target (real app)", "wanted", "measured", "verdict"], target_rows(result))]
+    parts = [f"{key + ':':<10}{value}" for key, value in heading(result)] + ["", table(["measure", "real app", "baseline", "baseline/real"], rows(result) + export_rows(result)), "",
+                               table(["target (real app)", "wanted", "measured", "verdict"], target_rows(result) + export_targets(result))]
     problems = problems_of(result)
     if problems:
         parts += ["", "PROBLEMS:"] + [f"  - {p}" for p in problems]
@@ -249,8 +271,10 @@ def text(result: dict) -> str:
 
 def markdown(result: dict) -> str:
     parts = ["# Benchmark results", ""] + [f"- {key}: {value}" for key, value in heading(result)]
-    parts += ["", table(["measure", "real app", "baseline", "baseline/real"], rows(result), markdown=True), "",
-              table(["target (real app)", "wanted", "measured", "verdict"], target_rows(result), markdown=True)]
+    parts += ["", table(["measure", "real app", "baseline", "baseline/real"], rows(result) + export_rows(result),
+                        markdown=True), "",
+              table(["target (real app)", "wanted", "measured", "verdict"], target_rows(result) + export_targets(result),
+                    markdown=True)]
     problems = problems_of(result)
     if problems:
         parts += ["", "Problems:", ""] + [f"- {p}" for p in problems]
@@ -260,6 +284,8 @@ def markdown(result: dict) -> str:
 def problems_of(result: dict) -> list[str]:
     """Errors, skipped callbacks and scenarios that could not run, per app."""
     out = []
+    if (result.get("exports") or {}).get("error"):
+        out.append(f"exports: {result['exports']['error']}")
     for app, a in result["apps"].items():
         if a.get("error"):
             out.append(f"{app}: {a['error']}")

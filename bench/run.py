@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shlex
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -148,6 +150,19 @@ def measure_app(name: str, command: list[str], warehouse: Path, args, setup: lis
     return out
 
 
+def measure_exports(warehouse: Path, args) -> dict:
+    """bench.exports in a process of its own on the synthetic warehouse (one warm renderer, timed)."""
+    out = args.out / "exports.json"
+    out.unlink(missing_ok=True)
+    log("exports: chart PNG, map PDF, situation report (kaleido with Debian's chromium)")
+    run = subprocess.run([sys.executable, "-m", "bench.exports", "--reps", str(args.export_reps), "--json", str(out)],
+                         cwd=ROOT, env={**os.environ, "IDLIB_WAREHOUSE": str(warehouse)}, capture_output=True,
+                         text=True, timeout=1800)
+    if run.returncode != 0 or not out.exists():
+        return {"error": (run.stderr or run.stdout).strip().splitlines()[-1:] or ["bench.exports failed"]}
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
 # --- the whole run ----------------------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -169,6 +184,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help="a quick run: 20,000 events, 5,000 moves, 10 actions after 2 warm-up, 1 chromium load")
     p.add_argument("--out", type=Path, default=RESULTS, help="results folder (default bench/results)")
+    p.add_argument("--export-reps", type=int, default=5, help="runs of each export timing (0: skip the exports)")
     args = p.parse_args(argv)
     if args.quick:
         defaults = {"events": 1_000_000, "moves": 200_000, "reps": 40, "warmup": 5, "first_view_runs": 3}
@@ -204,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"real": shlex.split(args.real_command), "baseline": shlex.split(args.baseline_command)}
     for name in args.app_list:
         result["apps"][name] = measure_app(name, commands[name], warehouse, args, setup)
+    if args.export_reps > 0:
+        result["exports"] = measure_exports(warehouse, args)
     result["ratios"] = report.ratios(result)
     result["targets"] = report.targets(result)
     json_path, md_path = report.write(result, args.out)

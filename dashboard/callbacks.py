@@ -285,6 +285,9 @@ def export_file(_go, _report, what, fmt, width, *values):
     from dashboard.export import files, report
     from dashboard.export.render import ExportError
 
+    clicks = {"home-export-go": _go, "home-report-go": _report}
+    if not clicks.get(ctx.triggered_id):  # the page was drawn (the buttons are new), nothing clicked
+        raise PreventUpdate
     t = translator("en")
     wh, _, state = _state(values)
     export_ctx = files.context(wh, state)

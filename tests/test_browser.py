@@ -35,11 +35,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(warehouse_root):
+def serve(warehouse_root, **extra_env):
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: run `make test` (installs it as root) or apt-get install chromium")
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "IDLIB_WAREHOUSE": str(warehouse_root), "WEB_CONCURRENCY": "2"}
+    env = {**os.environ, "PORT": str(port), "IDLIB_WAREHOUSE": str(warehouse_root), "WEB_CONCURRENCY": "2",
+           **extra_env}
     proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
@@ -354,3 +355,67 @@ def test_no_traceback_reaches_the_page(page, synthetic_server):
     assert "Traceback" not in body and "Error" not in body
     assert json.loads(json.dumps(control_state(page)))["level"] == "1"
     assert page.console_errors == []
+
+
+# ---- exports ---------------------------------------------------------------------------------------
+
+def test_export_buttons_deliver_the_map_image_the_data_and_the_report(page, server, tmp_path):
+    """Clicking Download and Situation report gives files made for the view on screen (the page
+    keeps working, with no request off 127.0.0.1)."""
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    downloads = []
+    page.on("download", lambda d: downloads.append(d.suggested_filename))
+    open_page(page, server + "?from=2020-02&to=2020-02&ind=idp_arrivals")
+    settle(page, 1000)
+    assert downloads == []  # nothing is exported until a button is clicked
+    with page.expect_download(timeout=120_000) as info:
+        page.click("#home-export-go")
+    png = tmp_path / info.value.suggested_filename
+    info.value.save_as(png)
+    assert png.name == "idlib_map_2020-02_2020-02.png"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == 2000  # twice 1,000 px
+    page.wait_for_function("() => document.querySelector('#home-export-status').innerText.includes('Downloaded')",
+                           timeout=TIMEOUT)
+
+    choose(page, "home-export-what", "Displacement")
+    choose(page, "home-export-format", "Excel data (XLSX)")
+    page.wait_for_function("() => document.querySelector('#home-export-format').innerText.includes('XLSX')",
+                           timeout=TIMEOUT)
+    with page.expect_download(timeout=120_000) as info:
+        page.click("#home-export-go")
+    assert info.value.suggested_filename == "idlib_displacement_2020-02_2020-02.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    assert book.sheetnames == ["data", "sources", "notes"]
+    assert 752131 in [c.value for row in book["data"].iter_rows() for c in row]
+
+    with page.expect_download(timeout=180_000) as info:
+        page.click("#home-report-go")
+    assert info.value.suggested_filename.endswith(".pdf")
+    reader = PdfReader(info.value.path())
+    assert len(reader.pages) >= 4 and "Situation report" in reader.pages[0].extract_text()
+    assert page.inner_text("#home-alert") == "" and page.console_errors == []
+    off_host = [u for u in page.requests
+                if urlparse(u).scheme not in ALLOWED_SCHEMES and urlparse(u).hostname != "127.0.0.1"]
+    assert off_host == []
+
+
+def test_a_failed_export_says_why_and_the_page_keeps_working(page, built_warehouse):
+    """No browser for the renderer on the server: the image export fails with a plain message; the
+    data export and the controls still work."""
+    with serve(built_warehouse, BROWSER_PATH="/nonexistent/chromium") as url:
+        open_page(page, url)
+        page.click("#home-export-go")
+        page.wait_for_function("() => document.querySelector('#home-export-status').innerText.includes('failed')",
+                               timeout=TIMEOUT)
+        status = page.inner_text("#home-export-status")
+        assert "The export failed." in status and "did not start" in status and "Traceback" not in status
+        choose(page, "home-export-format", "CSV data")
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#home-export-go")
+        assert info.value.suggested_filename.endswith(".csv")
+        assert not page.is_disabled("#home-export-go")

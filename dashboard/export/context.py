@@ -81,10 +81,21 @@ def subtitle(ctx: Context, name: str) -> str:
     return " · ".join(f"{k}: {v}" for k, v in filters(ctx, name))
 
 
-def source_lines(wh: Warehouse, ids, t: Translate) -> tuple[str, ...]:
-    """'1. OCHA: Title, published 2020-02-29.' for each source, in the order of the page's lists."""
+def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> tuple[str, ...]:
+    """'1. OCHA: Title, published 2020-02-29.' for each source, in the order of the page's lists.
+    Beyond `limit` sources, one line per organisation with its number of documents and their dates
+    (the full list is on the data export's sources sheet and the report's sources page)."""
     src = wh["sources"]
     rows = src[src["source_id"].isin(list(ids))].sort_values(["organisation", "published", "source_id"])
+    if limit is not None and len(rows) > limit:
+        lines = [t("Sources ({n}), by organisation (full list in the data export and the report):").format(n=len(rows))]
+        for org, group in rows.groupby("organisation", sort=True):
+            dates = sorted(str(d) for d in group["published"].dropna())
+            span = dates[0] if dates and dates[0] == dates[-1] else (f"{dates[0]} – {dates[-1]}" if dates else "")
+            lines.append(t("{org}: {n} documents, published {span}").format(org=org, n=len(group), span=span)
+                         if len(group) > 1 else t("{org}: {title}, published {span}").format(
+                             org=org, title=group["title"].iloc[0], span=span))
+        return ("; ".join(lines[1:]) and (lines[0], "; ".join(lines[1:]) + "."))
     lines = []
     for i, r in enumerate(rows.itertuples(), start=1):
         via = f", {t('via')} {r.via}" if isinstance(r.via, str) and r.via else ""
@@ -108,7 +119,7 @@ def t_format(t: Translate, message: str, **values) -> str:
 
 
 def caption(ctx: Context, name: str, title: str, source_ids) -> Caption:
-    return Caption(title=title, subtitle=subtitle(ctx, name), sources=source_lines(ctx.wh, source_ids, ctx.t),
+    return Caption(title=title, subtitle=subtitle(ctx, name), sources=source_lines(ctx.wh, source_ids, ctx.t, 8),
                    generated=generated_line(ctx))
 
 

@@ -51,8 +51,10 @@ def title_of(fig: dict, name: str, ctx: Context) -> str:
     return str(text) if text else ctx.t(CHART_TITLES[name])
 
 
-def printed_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, title_prefix: str = "") -> tuple[dict, int]:
-    fig, ids, _ = page_figure(name, ctx)
+def printed_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, title_prefix: str = "",
+                   made: tuple | None = None) -> tuple[dict, int]:
+    """The page figure (or `made`, the result of `page_figure`) ready for print, and its height."""
+    fig, ids, _ = made or page_figure(name, ctx)
     return for_print(fig, caption(ctx, name, title_prefix + title_of(fig, name, ctx), ids), width)
 
 

@@ -82,7 +82,8 @@ def class_legend(data: list[dict]) -> list[dict]:
     return extra
 
 
-def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None = None) -> tuple[dict, int]:
+def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None = None,
+              page_height: int | None = None) -> tuple[dict, int]:
     """(printed figure, its height in px) for a page figure at `width` px."""
     out = {"data": [dict(trace) for trace in fig["data"]], "layout": copy.deepcopy(fig["layout"])}
     layout = out["layout"]
@@ -103,6 +104,11 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     foot_px = int((len(foot) + 1) * FOOT_PX * LINE) + 12
     bottom = axis + legend_px + foot_px
     height = top + plot_height + bottom
+    if page_height:  # a page of the report: the chart at the top, the rest of the page left blank
+        if height > page_height:
+            plot_height = max(200, plot_height - (height - page_height))
+        bottom = page_height - top - plot_height
+        height = page_height
 
     layout.update({
         "width": width, "height": height, "autosize": False, "title": {"text": ""},

@@ -26,6 +26,7 @@ FORMATS = ("png", "svg", "pdf")
 TOPOJSON_URL = (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
 DEFAULT_TIMEOUT = float(os.environ.get("EXPORT_TIMEOUT", "60"))
 START_TIMEOUT = 60.0
+TABS = max(1, int(os.environ.get("EXPORT_TABS", "2")))  # pages drawn side by side (a report's pages)
 BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -89,7 +90,7 @@ class Renderer:
         thread.start()
 
         async def open_browser():
-            k = kaleido.Kaleido(n=1, timeout=self.timeout, mathjax=False)
+            k = kaleido.Kaleido(n=TABS, timeout=self.timeout, mathjax=False)
             await k.open()
             return k
 
@@ -164,3 +165,13 @@ def renderer() -> Renderer:
 
 def render(fig: dict, fmt: str, width: int, height: int, scale: float = 1.0, timeout: float | None = None) -> bytes:
     return renderer().render(fig, fmt, width, height, scale, timeout)
+
+
+def render_many(jobs: list[tuple], timeout: float | None = None) -> list[bytes]:
+    """Several figures at once, (fig, fmt, width, height, scale) each, drawn in the renderer's
+    tabs side by side; the results in the order of `jobs`."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    r = renderer()
+    with ThreadPoolExecutor(max_workers=TABS, thread_name_prefix="export") as pool:
+        return list(pool.map(lambda job: r.render(*job, timeout=timeout), jobs))

@@ -4,28 +4,29 @@ a page of sources and caveats.
 
 Every page is drawn by the same renderer as the chart exports (kaleido and chromium, so text is
 shaped by the browser with the fonts installed from Debian), then the pages are put together on A4
-with pypdf: charts are placed top to bottom, two to a page where they fit, each scaled to the
-page's width.
+with pypdf. Each page is drawn at A4 size (794 x 1123 CSS pixels, printed at 0.75 pt per pixel),
+one chart per page with its caption and sources below it.
 """
 from __future__ import annotations
 
+import html
 import io
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
 
 from dashboard import view
 from dashboard.figures.common import FONT
 
 from . import render
-from .context import CAVEATS, Context, area_label, filters, generated_line, source_lines
-from .files import page_figure, printed_figure
-from .printed import wrap
+from .context import CAVEATS, CHART_TITLES, Context, area_label, caption, filters, generated_line, source_lines
+from .files import page_figure, title_of
+from .printed import for_print, wrap
 from .summary import summary
 
 A4 = (595.28, 841.89)  # points
-MARGIN = 36.0  # points: half an inch
-PAGE_PX = (794, 1123)  # A4 at 96 px per inch: the size text pages are drawn at
-CHART_PX = 1000  # charts are drawn this wide and scaled to the page
+PAGE_PX = (794, 1123)  # A4 at 96 px per inch: every page is drawn at this size
+PAGE_SCALE = A4[0] / (PAGE_PX[0] * 0.75)  # chromium prints 0.75 pt per px: this makes the page A4 exactly
+CHART_PLOT_PX = {"map": 560, "border": 520, "displacement": 440, "casualties": 440, "refugees": 400, "events": 400}
 REPORT_CHARTS = ("map", *view.CHARTS)
 
 
@@ -38,7 +39,7 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
         size = sizes[style]
         for paragraph in paragraphs:
             lines = wrap(paragraph, width, size)
-            text = "<br>".join(_escape(line) for line in lines)
+            text = "<br>".join(html.escape(line) for line in lines)
             if style in ("title", "heading"):
                 text = f"<b>{text}</b>"
             annotations.append({
@@ -55,12 +56,6 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
             "paper_bgcolor": "white", "plot_bgcolor": "white", "annotations": annotations, "template": {},
         },
     }
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(str(text))
 
 
 def paginate(blocks: list[tuple[str, list[str]]], lines_per_page: int = 62) -> list[list[tuple[str, list[str]]]]:
@@ -92,16 +87,10 @@ def cover_blocks(ctx: Context) -> list[tuple[str, list[str]]]:
         ("heading", [t("Summary")]),
         ("body", summary(ctx)),
         ("heading", [t("Contents")]),
-        ("body", [t("Figure {n}. {title}").format(n=i, title=t(name_title(name)))
+        ("body", [t("Figure {n}. {title}").format(n=i, title=t(CHART_TITLES[name]))
                   for i, name in enumerate(REPORT_CHARTS, start=1)] + [t("Sources and caveats")]),
     ]
     return blocks
-
-
-def name_title(name: str) -> str:
-    from .context import CHART_TITLES
-
-    return CHART_TITLES[name]
 
 
 def sources_blocks(ctx: Context, ids: set[str], notes: list[str]) -> list[tuple[str, list[str]]]:
@@ -116,38 +105,23 @@ def _pdf_pages(data: bytes) -> list[PageObject]:
     return list(PdfReader(io.BytesIO(data)).pages)
 
 
-def _fit_width(page: PageObject) -> float:
-    return (A4[0] - 2 * MARGIN) / float(page.mediabox.width)
-
-
 def report(ctx: Context, charts=REPORT_CHARTS, timeout: float | None = None) -> bytes:
     """The situation report as PDF bytes."""
     t = ctx.t
     writer = PdfWriter()
     ids: set[str] = set()
     notes: list[str] = []
-    for page in paginate(cover_blocks(ctx)):
-        _add_whole(writer, render.render(text_page(page, t), "pdf", *PAGE_PX, timeout=timeout))
-    sheet, y = None, 0.0
+    pages = [text_page(page, t) for page in paginate(cover_blocks(ctx))]
     for i, name in enumerate(charts, start=1):
         fig, fig_ids, fig_notes = page_figure(name, ctx)
         ids.update(fig_ids)
         notes += fig_notes
-        printed, height = printed_figure(name, ctx, CHART_PX, title_prefix=t("Figure {n}. ").format(n=i))
-        chart = _pdf_pages(render.render(printed, "pdf", CHART_PX, height, timeout=timeout))[0]
-        scale = _fit_width(chart)
-        h = float(chart.mediabox.height) * scale
-        if scale * float(chart.mediabox.height) > A4[1] - 2 * MARGIN:  # taller than a page: fit the height
-            scale = (A4[1] - 2 * MARGIN) / float(chart.mediabox.height)
-            h = A4[1] - 2 * MARGIN
-        if sheet is None or y - h < MARGIN:
-            sheet = writer.add_blank_page(*A4)
-            y = A4[1] - MARGIN
-        y -= h
-        sheet.merge_transformed_page(chart, Transformation().scale(scale, scale).translate(MARGIN, y))
-        y -= 18
-    for page in paginate(sources_blocks(ctx, ids, notes)):
-        _add_whole(writer, render.render(text_page(page, t), "pdf", *PAGE_PX, timeout=timeout))
+        title = t("Figure {n}. ").format(n=i) + title_of(fig, name, ctx)
+        pages.append(for_print(fig, caption(ctx, name, title, fig_ids), PAGE_PX[0], plot_height=CHART_PLOT_PX.get(name),
+                               page_height=PAGE_PX[1])[0])
+    pages += [text_page(page, t) for page in paginate(sources_blocks(ctx, ids, notes))]
+    for data in render.render_many([(page, "pdf", *PAGE_PX, PAGE_SCALE) for page in pages], timeout=timeout):
+        _add_pages(writer, data)
     writer.add_metadata({"/Title": t("Situation report: displacement in Idlib and north-west Syria"),
                          "/Subject": f"{ctx.period_range}", "/Creator": "Idlib displacement dashboard"})
     out = io.BytesIO()
@@ -155,8 +129,8 @@ def report(ctx: Context, charts=REPORT_CHARTS, timeout: float | None = None) -> 
     return out.getvalue()
 
 
-def _add_whole(writer: PdfWriter, data: bytes) -> None:
-    """A page drawn at A4 proportions, scaled to A4."""
+def _add_pages(writer: PdfWriter, data: bytes) -> None:
+    """Pages rendered at A4 size, added as they are (no transformation: pypdf would parse and
+    rewrite every drawing operator of a map)."""
     for page in _pdf_pages(data):
-        added = writer.add_page(page)
-        added.scale_to(*A4)
+        writer.add_page(page)

@@ -72,7 +72,7 @@ def _published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tup
     for area, rows in area_rows(frame, areas):
         if rows.empty:
             continue
-        def col(name):
+        def col(name, rows=rows):
             return rows[name].to_numpy() if name in rows else None
         parts.append(pd.DataFrame({
             "record": record, "compared_area": area or "", "period_start": _dates(rows["period_start"]),

@@ -34,6 +34,7 @@ $(WAREHOUSE)/CURRENT: $(ETL_INPUTS) | $(VENV)/.installed
 warehouse: $(WAREHOUSE)/CURRENT
 
 run: $(VENV)/.installed $(WAREHOUSE)/CURRENT
+	@scripts/ensure-browser.sh || echo "warning: without chromium the page works but image and report exports do not" >&2
 	PORT=$(PORT) $(BIN)/python -m dashboard
 
 browser:

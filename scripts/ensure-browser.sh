@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Make sure Debian's chromium and chromedriver are present for the browser tests.
+# Make sure Debian's chromium and chromedriver are present for the browser tests and the image
+# and report exports (kaleido drives chromium).
 # As root, install them with apt; otherwise say what to install. Never downloads a browser build.
 set -euo pipefail
 if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
   exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing Debian's chromium and chromium-driver for the browser tests..."
+  echo "Installing Debian's chromium and chromium-driver (browser tests, image exports)..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
   exit 0
 fi
-echo "The browser tests need Debian's chromium and chromium-driver." >&2
+echo "The browser tests and the image exports need Debian's chromium and chromium-driver." >&2
 echo "Install them as root:  apt-get install -y chromium chromium-driver" >&2
 exit 1

@@ -25,14 +25,21 @@ def md_url(url: str) -> str:
     return str(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
+def who_and_when(r, t: Translate) -> tuple[str, str]:
+    """('OCHA, via Reuters', '2020-03 (approx.)'): a source's organisation and publication date, as
+    every source line writes them (the page's lists and the exports)."""
+    via = f", {t('via')} {r.via}" if isinstance(r.via, str) and r.via else ""
+    approx = f" ({t('approx.')})" if r.published_approx else ""
+    return f"{r.organisation}{via}", f"{r.published}{approx}"
+
+
 def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
     if sources.empty:
         return html.Div(t("Sources: none for the selected period."), className="sources", id=list_id)
     lines = [f"**{md_escape(t('Sources ({n}):').format(n=len(sources)))}**", ""]
     for i, r in enumerate(sources.itertuples(), start=1):
-        published = f"{r.published}{' (' + t('approx.') + ')' if r.published_approx else ''}"
-        via = f", {t('via')} {r.via}" if isinstance(r.via, str) and r.via else ""
-        lines.append(f"{i}. {md_escape(f'{r.organisation}{via}')}: [{md_escape(r.title)}]({md_url(r.url)}), "
+        who, published = who_and_when(r, t)
+        lines.append(f"{i}. {md_escape(who)}: [{md_escape(r.title)}]({md_url(r.url)}), "
                      f"{md_escape(t('published'))} {md_escape(published)}.")
     return html.Div(dcc.Markdown("\n".join(lines), link_target="_blank"), className="sources", id=list_id,
                     **{"data-source-ids": " ".join(sources["source_id"].astype(str))})

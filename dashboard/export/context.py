@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import indicators, view
+from dashboard.components.sources import who_and_when
 from dashboard.data import Warehouse
 from dashboard.figures.common import fmt_period
 from dashboard.i18n import Translate
@@ -98,9 +99,8 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
         return ("; ".join(lines[1:]) and (lines[0], "; ".join(lines[1:]) + "."))
     lines = []
     for i, r in enumerate(rows.itertuples(), start=1):
-        via = f", {t('via')} {r.via}" if isinstance(r.via, str) and r.via else ""
-        approx = f" ({t('approx.')})" if r.published_approx else ""
-        lines.append(f"{i}. {r.organisation}{via}: {r.title}, {t('published')} {r.published}{approx}. {r.url}")
+        who, published = who_and_when(r, t)
+        lines.append(f"{i}. {who}: {r.title}, {t('published')} {published}. {r.url}")
     if not lines:
         lines.append(t("Sources: none for the selected period."))
     else:

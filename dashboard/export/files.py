@@ -52,10 +52,11 @@ def title_of(fig: dict, name: str, ctx: Context) -> str:
 
 
 def printed_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, title_prefix: str = "",
-                   made: tuple | None = None) -> tuple[dict, int]:
-    """The page figure (or `made`, the result of `page_figure`) ready for print, and its height."""
+                   made: tuple | None = None, **layout) -> tuple[dict, int]:
+    """The page figure (or `made`, the result of `page_figure`) ready for print, and its height;
+    `layout` goes to `for_print` (plot_height, page_height)."""
     fig, ids, _ = made or page_figure(name, ctx)
-    return for_print(fig, caption(ctx, name, title_prefix + title_of(fig, name, ctx), ids), width)
+    return for_print(fig, caption(ctx, name, title_prefix + title_of(fig, name, ctx), ids), width, **layout)
 
 
 def chart_image(name: str, ctx: Context, fmt: str, width: int = DEFAULT_WIDTH, timeout: float | None = None) -> bytes:

@@ -18,9 +18,9 @@ from dashboard import view
 from dashboard.figures.common import FONT
 
 from . import render
-from .context import CAVEATS, CHART_TITLES, Context, area_label, caption, filters, generated_line, source_lines
-from .files import page_figure, title_of
-from .printed import for_print, wrap
+from .context import CAVEATS, CHART_TITLES, Context, area_label, filters, generated_line, source_lines
+from .files import page_figure, printed_figure
+from .printed import wrap
 from .summary import summary
 
 A4 = (595.28, 841.89)  # points
@@ -113,12 +113,11 @@ def report(ctx: Context, charts=REPORT_CHARTS, timeout: float | None = None) -> 
     notes: list[str] = []
     pages = [text_page(page, t) for page in paginate(cover_blocks(ctx))]
     for i, name in enumerate(charts, start=1):
-        fig, fig_ids, fig_notes = page_figure(name, ctx)
-        ids.update(fig_ids)
-        notes += fig_notes
-        title = t("Figure {n}. ").format(n=i) + title_of(fig, name, ctx)
-        pages.append(for_print(fig, caption(ctx, name, title, fig_ids), PAGE_PX[0], plot_height=CHART_PLOT_PX.get(name),
-                               page_height=PAGE_PX[1])[0])
+        made = page_figure(name, ctx)
+        ids.update(made[1])
+        notes += made[2]
+        pages.append(printed_figure(name, ctx, PAGE_PX[0], t("Figure {n}. ").format(n=i), made,
+                                    plot_height=CHART_PLOT_PX.get(name), page_height=PAGE_PX[1])[0])
     pages += [text_page(page, t) for page in paginate(sources_blocks(ctx, ids, notes))]
     for data in render.render_many([(page, "pdf", *PAGE_PX, PAGE_SCALE) for page in pages], timeout=timeout):
         _add_pages(writer, data)

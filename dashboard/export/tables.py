@@ -18,6 +18,7 @@ import pandas as pd
 
 from dashboard import indicators, view
 from dashboard.data import Warehouse
+from dashboard.figures.common import isos
 from dashboard.figures.series import area_rows
 from dashboard.i18n import Translate
 from dashboard.selection import selection
@@ -63,10 +64,6 @@ class Table:
     notes: tuple[tuple[str, str], ...]  # (heading, text)
 
 
-def _dates(values) -> list:
-    return [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in values]
-
-
 def _published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tuple) -> pd.DataFrame:
     parts = []
     for area, rows in area_rows(frame, areas):
@@ -75,8 +72,8 @@ def _published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tup
         def col(name, rows=rows):
             return rows[name].to_numpy() if name in rows else None
         parts.append(pd.DataFrame({
-            "record": record, "compared_area": area or "", "period_start": _dates(rows["period_start"]),
-            "period_end": _dates(rows["period_end"]), "area": col("area_en"), "pcode": col("pcode"), "unit": col("unit"),
+            "record": record, "compared_area": area or "", "period_start": isos(rows["period_start"]),
+            "period_end": isos(rows["period_end"]), "area": col("area_en"), "pcode": col("pcode"), "unit": col("unit"),
             "measure": col("measure"), "direction": col("direction"), "kind": col("kind"), "value": col(value_col),
             "qualifier": col("qualifier"), "low": col("low"), "high": col("high"), "source_id": col("source_id"),
         }).dropna(axis=1, how="all"))
@@ -88,7 +85,7 @@ def _series_rows(frame: pd.DataFrame, value_col: str, record, unit: str, extra: 
         return pd.DataFrame()
     out = {
         "record": record if isinstance(record, str) else list(record), "compared_area": frame["area"].fillna("").to_numpy(),
-        "period_start": _dates(frame["bucket_start"]), "period_end": _dates(frame["bucket_end"]),
+        "period_start": isos(frame["bucket_start"]), "period_end": isos(frame["bucket_end"]),
         "unit": frame["unit"].to_numpy() if "unit" in frame else unit, "value": frame[value_col].to_numpy(),
         "source_id": frame["source_id"].to_numpy(),
     }
@@ -116,7 +113,7 @@ def chart_rows(name: str, wh: Warehouse, state: ViewState) -> pd.DataFrame:
         frame = inputs["published"]
         frame = frame[(frame["asylum_iso3"] == "TUR") & (frame["unit"] != "returns")]
         parts.append(pd.DataFrame({
-            "record": "published figure", "series": frame["series"].to_numpy(), "date": _dates(frame["date"]),
+            "record": "published figure", "series": frame["series"].to_numpy(), "date": isos(frame["date"]),
             "origin": frame["origin_iso3"].to_numpy(), "asylum": frame["asylum_iso3"].to_numpy(),
             "unit": frame["unit"].to_numpy(), "value": frame["persons"].to_numpy(),
             "qualifier": frame["qualifier"].to_numpy(), "source_id": frame["source_id"].to_numpy(),

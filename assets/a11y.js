@@ -15,17 +15,21 @@
   function labelId(control) {
     var label = document.querySelector('label[for="' + control.id + '"]');
     if (!label) { return null; }
-    if (!label.id) { label.id = control.id + "-label"; }
+    if (!label.id) { label.id = control.id + "-name"; }
     return label.id;
   }
 
   function fixOptionLists(root) {
-    root.querySelectorAll('.dash-options-list[role="listbox"]').forEach(function (list) {
+    // RadioItems and Checklist only: a dropdown's list of options is a real listbox
+    root.querySelectorAll('.dash-radioitems[role="listbox"], .dash-checklist[role="listbox"]').forEach(function (list) {
+      if (list.closest(".dash-dropdown-content")) { return; }
       list.setAttribute("role", list.classList.contains("dash-radioitems") ? "radiogroup" : "group");
       var id = labelId(list);
       if (id && !list.getAttribute("aria-labelledby")) { list.setAttribute("aria-labelledby", id); }
     });
-    root.querySelectorAll('.dash-options-list-option[role="option"]').forEach(function (option) {
+    root.querySelectorAll('.dash-radioitems > .dash-options-list-option[role="option"],'
+                          + ' .dash-checklist > .dash-options-list-option[role="option"]').forEach(function (option) {
+      if (option.closest(".dash-dropdown-content")) { return; }
       option.removeAttribute("role");
       option.removeAttribute("aria-selected");
     });

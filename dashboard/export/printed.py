@@ -142,4 +142,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     for axis_name in ("xaxis", "yaxis", "yaxis2"):
         if axis_name in layout:
             layout[axis_name] = {**layout[axis_name], "automargin": False}
+            if side["xanchor"] == "right" and layout[axis_name].get("type") == "date":
+                # the renderer's plotly.js has English month names only: dates as numbers in Arabic
+                layout[axis_name]["tickformat"] = "%d/%m/%Y"
     return out, height

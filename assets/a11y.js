@@ -68,8 +68,15 @@
   }
 
   // fixed as soon as React has changed the DOM (a microtask), before a key press can find it unfixed;
+  // changes inside plotly's graphs (thousands of SVG nodes on every redraw) are not looked at, and
   // only differing attributes are written, so the observer settles
-  new MutationObserver(fix).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+  function outsideGraphs(record) {
+    var node = record.target;
+    return !(node.closest && node.closest(".js-plotly-plot"));
+  }
+  new MutationObserver(function (records) {
+    if (records.some(outsideGraphs)) { fix(); }
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
                                         attributeFilter: ["role", "tabindex", "aria-labelledby", "disabled"]});
   document.addEventListener("DOMContentLoaded", fix);
 })();

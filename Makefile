@@ -6,7 +6,7 @@ PORT   ?= 8050
 WAREHOUSE := data/warehouse
 ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
-.PHONY: run test warehouse browser lint clean-warehouse help bench
+.PHONY: run test warehouse browser lint clean-warehouse help bench catalogs
 
 help:
 	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
@@ -41,7 +41,18 @@ browser:
 	@scripts/ensure-browser.sh
 
 test: $(VENV)/.installed-dev browser
+	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n auto
+
+# Translations (Babel): extract the messages of dashboard/ into the template, merge them into the
+# Arabic catalog (new ones empty, for a translator) and compile it. The test suite fails while any
+# message lacks its Arabic; the app compiles a stale catalog by itself on first use.
+LOCALE := dashboard/locale
+catalogs: $(VENV)/.installed
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg -k t -k N_ --no-location --sort-output \
+		--project "Idlib displacement dashboard" -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l ar --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE) -D messages -l ar --statistics
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -30,6 +30,7 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True,  # the page is built by a callback from the URL
         on_error=callbacks.error_message,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en" dir="ltr">')
     app.layout = layout.shell
     callbacks.register(app)
     return app

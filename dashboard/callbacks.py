@@ -13,11 +13,12 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs
 
-from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import layout, view
+from dashboard import i18n, layout, view
 from dashboard.components.sources import unlocated_note
 from dashboard.data import warehouse
 from dashboard.i18n import translator
@@ -33,7 +34,7 @@ CHART_TRIGGERS = {
     "events": ("home-range", "home-areas", "home-sources", "home-etypes", "home-agg"),
     "border": ("home-range", "home-areas", "home-sources", "home-agg"),
 }
-MAP_TRIGGERS = tuple(c for c in CONTROL_IDS if c != "home-agg")
+MAP_TRIGGERS = tuple(c for c in CONTROL_IDS if c not in ("home-agg", "home-lang"))  # a language redraws the page
 _CALLBACKS: list[tuple[tuple, dict, object]] = []
 
 
@@ -50,6 +51,7 @@ def register(app: Dash) -> None:
     """Wires every callback of this module to `app`."""
     for args, kwargs, func in _CALLBACKS:
         app.callback(*args, **kwargs)(func)
+    register_clientside(app)
 
 
 def page_parts(wh, state: ViewState, t, lang: str = "en") -> dict:
@@ -58,13 +60,13 @@ def page_parts(wh, state: ViewState, t, lang: str = "en") -> dict:
     parts = {
         "map": fig,
         "map_notes": {part: layout.notes(update["notes"].get(part, [])) for part in view.NOTE_PARTS},
-        "map_sources": view.sources_block(wh, view.map_source_ids(update["sources"]), t, "home-map-source-list"),
+        "map_sources": view.sources_block(wh, view.map_source_ids(update["sources"]), t, "home-map-source-list", lang),
         "map_parts": update["sources"],
         "map_classes": view.classes_to_store(update["classes"]),
         "unlocated": unlocated_note(wh["crossings"], t),
     }
     for name in view.CHARTS:
-        parts[name], parts[f"{name}_sources"] = view.chart_view(name, wh, state, t)
+        parts[name], parts[f"{name}_sources"] = view.chart_view(name, wh, state, t, lang)
     return parts
 
 
@@ -78,7 +80,9 @@ def page_parts(wh, state: ViewState, t, lang: str = "en") -> dict:
 def render_page(search, pushed):
     if pushed is not None and (search or "") == pushed:
         raise PreventUpdate  # the URL was written by push_url: the page already shows it
-    t = translator("en")
+    lang = i18n.language((parse_qs((search or "").lstrip("?")).get("lang") or [None])[0])
+    i18n.current.set(lang)
+    t = translator(lang)
     try:
         wh = warehouse()
     except WarehouseError as exc:
@@ -91,13 +95,17 @@ def render_page(search, pushed):
     state = parse_query(search, bounds)
     from dashboard.warm import page_parts_for
 
-    return layout.page(wh, state, bounds, t, page_parts_for(wh, to_query(state, bounds))), search or ""
+    return layout.page(wh, state, bounds, t, page_parts_for(wh, to_query(state, bounds), lang)), search or ""
 
 
 def _state(values) -> tuple:
+    """(warehouse, bounds, view state) of the controls' values; the request's language is set
+    for the date formats (dashboard.i18n.current, local to this callback)."""
     wh = warehouse()
     bounds = view.bounds(wh)
-    return wh, bounds, from_controls(dict(zip(CONTROL_IDS, values)), bounds)
+    state = from_controls(dict(zip(CONTROL_IDS, values)), bounds)
+    i18n.current.set(state.lang)
+    return wh, bounds, state
 
 
 @callback(
@@ -113,6 +121,8 @@ def push_url(*args):
         raise PreventUpdate  # playing: one history entry when it stops
     _, bounds, state = _state(values)
     search = to_query(state, bounds)
+    if ctx.triggered_id == "home-lang":
+        return search, no_update  # a new language: render_page draws the page again in it
     return search, search
 
 
@@ -135,12 +145,12 @@ def update_map(*args):
     """A new admin level sends the whole map (with its geometry); any other change sends a Patch
     with the values of the parts it affects, and leaves the other notes as they are."""
     *values, part_sources, classes_data = args
-    t = translator("en")
     wh, _, state = _state(values)
+    t = translator(state.lang)
     changed = {key.split(".")[0] for key in ctx.triggered_prop_ids}
     parts = view.parts_for(changed, state)
     if parts == view.ALL_PARTS:
-        fig, update = view.map_full(wh, state, t)
+        fig, update = view.map_full(wh, state, t, state.lang)
     else:
         # the slider alone moved: the classes made for the whole range still hold
         keep = view.classes_from_store(classes_data) if changed == {"home-step"} else None
@@ -148,7 +158,7 @@ def update_map(*args):
         fig = patch_from(update["dyn"])
     notes = [layout.notes(update["notes"][part]) if part in update["notes"] else no_update for part in view.NOTE_PARTS]
     merged = {**(part_sources or {}), **update["sources"]}
-    sources = view.sources_block(wh, view.map_source_ids(merged), t, "home-map-source-list")
+    sources = view.sources_block(wh, view.map_source_ids(merged), t, "home-map-source-list", state.lang)
     classes = view.classes_to_store(update["classes"]) if "areas" in parts else no_update
     return (fig, *notes, sources, merged, classes, view.range_text(state, t))
 
@@ -181,7 +191,7 @@ def _chart_callback(name: str):
     )
     def update_chart(*values):
         wh, _, state = _state(values)
-        return view.chart_view(name, wh, state, translator("en"))
+        return view.chart_view(name, wh, state, translator(state.lang), state.lang)
 
     update_chart.__name__ = f"update_{name}_chart"
     return update_chart
@@ -209,8 +219,8 @@ for _name in view.CHARTS:
     prevent_initial_call=True,
 )
 def time_control(_clicks, _ticks, _range, _unit, _step, stopped, *values):
-    t = translator("en")
     _, _, state = _state(values)
+    t = translator(state.lang)
     n = len(step_starts(state))
     step, playing = state.step, not stopped
     trigger = ctx.triggered_id
@@ -238,11 +248,12 @@ def time_control(_clicks, _ticks, _range, _unit, _step, stopped, *values):
     Output("home-step-unit", "value"),
     Input("home-indicator", "value"),
     State("home-step-unit", "value"),
+    State("home-lang", "value"),
     prevent_initial_call=True,
 )
-def step_units(indicator, unit):
+def step_units(indicator, unit, lang):
     """Weeks are offered where the data allow (dated events); monthly figures step by month."""
-    t = translator("en")
+    t = translator(i18n.language(lang))
     allowed = layout.weeks_allowed(indicator)
     return layout.step_unit_options(indicator, t), (unit if allowed or unit != "week" else "month")
 
@@ -288,9 +299,9 @@ def export_file(_go, _report, what, fmt, width, *values):
     clicks = {"home-export-go": _go, "home-report-go": _report}
     if not clicks.get(ctx.triggered_id):  # the page was drawn (the buttons are new), nothing clicked
         raise PreventUpdate
-    t = translator("en")
     wh, _, state = _state(values)
-    export_ctx = files.context(wh, state)
+    t = translator(state.lang)
+    export_ctx = files.context(wh, state, state.lang)
     try:
         if ctx.triggered_id == "home-report-go":
             data, name = report.report(export_ctx), files.filename("report", export_ctx, "pdf")
@@ -307,13 +318,28 @@ def export_file(_go, _report, what, fmt, width, *values):
     return dcc.send_bytes(data, name), t("Downloaded {file} ({size} KB).").format(file=name, size=f"{len(data) // 1024:,}")
 
 
+def register_clientside(app: Dash) -> None:
+    """The document's language and direction follow the page's (screen readers, axe, fonts)."""
+    app.clientside_callback(
+        "function(lang) { const r = document.documentElement; r.lang = lang || 'en';"
+        " r.dir = lang === 'ar' ? 'rtl' : 'ltr'; return r.lang; }",
+        Output("home-doc-lang", "data"), Input("home-lang", "value"),
+    )
+    for graph_id in layout.GRAPH_IDS:
+        app.clientside_callback(
+            ClientsideFunction("a11y", "describe"),
+            Output(f"{graph_id}-summary", "children"), Output(f"{graph_id}-table", "children"),
+            Input(graph_id, "figure"), State("home-table-labels", "data"),
+        )
+
+
 def error_message(exc: Exception) -> None:
     """Any failure in a callback: logged with its traceback on the server, a plain message on the
     page; the page keeps working."""
     from dash import set_props
 
     log.exception("callback failed: %s", exc)
-    t = translator("en")
+    t = translator(i18n.current.get())
     set_props("home-alert", {
         "hidden": False,
         "children": [html.Strong(t("Something went wrong while updating the page.")), " ",

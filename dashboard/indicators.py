@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import Warehouse
+from dashboard.i18n import N_
 from dashboard.selection import Selection, sql_filters
 
 
@@ -37,16 +38,16 @@ class Indicator:
 
 INDICATORS = {
     i.key: i for i in (
-        Indicator("idp_arrivals", "IDP arrivals", "displacement", "idp_arrivals"),
-        Indicator("idp_departures", "IDP departures", "displacement", "idp_departures"),
-        Indicator("flows_in", "Movements into the area (origin–destination data)", "flow_in", "displacements"),
-        Indicator("flows_out", "Movements out of the area (origin–destination data)", "flow_out", "displacements"),
-        Indicator("idp_stock", "IDPs present (latest figure in the period)", "stock", "idps"),
-        Indicator("people_displaced", "People displaced", "displacement", "people_displaced"),
-        Indicator("displacements", "Displacements (movements)", "displacement", "displacements"),
-        Indicator("idp_returns", "IDP returns", "displacement", "idp_returns"),
-        Indicator("events", "Conflict events", "events", sub_monthly=True),
-        Indicator("fatalities", "Fatalities in conflict events", "fatalities", sub_monthly=True),
+        Indicator("idp_arrivals", N_("IDP arrivals"), "displacement", "idp_arrivals"),
+        Indicator("idp_departures", N_("IDP departures"), "displacement", "idp_departures"),
+        Indicator("flows_in", N_("Movements into the area (origin–destination data)"), "flow_in", "displacements"),
+        Indicator("flows_out", N_("Movements out of the area (origin–destination data)"), "flow_out", "displacements"),
+        Indicator("idp_stock", N_("IDPs present (latest figure in the period)"), "stock", "idps"),
+        Indicator("people_displaced", N_("People displaced"), "displacement", "people_displaced"),
+        Indicator("displacements", N_("Displacements (movements)"), "displacement", "displacements"),
+        Indicator("idp_returns", N_("IDP returns"), "displacement", "idp_returns"),
+        Indicator("events", N_("Conflict events"), "events", sub_monthly=True),
+        Indicator("fatalities", N_("Fatalities in conflict events"), "fatalities", sub_monthly=True),
     )
 }
 EVENT_KINDS = ("events", "fatalities")

@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard import view
 from dashboard.data import Warehouse
-from dashboard.i18n import Translate
+from dashboard.i18n import LANGUAGE_NAMES, N_, Translate, direction, fmt_date
 from dashboard.indicators import INDICATORS
 from dashboard.state import LAYERS, TOP_N, Bounds, ViewState, controls, step_starts
 
@@ -16,16 +16,45 @@ GRAPH_CONFIG = {
     "topojsonURL": "/assets/topojson/",
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
-LEVEL_LABELS = {1: "Governorates", 2: "Districts", 3: "Sub-districts"}
-LAYER_LABELS = {
-    "border": "Border", "bands": "10/25/50 km from the border", "crossings": "Crossings", "towns": "Towns",
-    "camps": "Camps and sites", "events": "Conflict events", "flows": "Flows",
+
+
+def graph_config(lang: str) -> dict:
+    """plotly.js's Arabic locale (assets/plotly-locale-ar.js: month names, Syrian usage) in Arabic."""
+    return {**GRAPH_CONFIG, "locale": "ar"} if lang == "ar" else GRAPH_CONFIG
+
+
+def graph(graph_id: str, figure, lang: str, t: Translate):
+    """A graph, laid out left to right in both languages (time runs left to right; plotly's SVG
+    text is not mirrored), with a loading state, a text alternative and a data table (both made in
+    the browser from the figure shown: assets/a11y.js)."""
+    return html.Div([
+        html.Div(dcc.Loading(dcc.Graph(id=graph_id, figure=figure, config=graph_config(lang)), delay_show=400),
+                 dir="ltr", className="graph", role="figure", **{"aria-describedby": f"{graph_id}-summary"}),
+        html.P(id=f"{graph_id}-summary", className="visually-hidden"),
+        html.Details([html.Summary(t("Data table")), html.Div(id=f"{graph_id}-table")], className="table-view"),
+    ])
+
+
+TABLE_LABELS = {
+    "area": N_("Area"), "value": N_("Value"), "period": N_("Period"), "source": N_("Source"), "series": N_("Series"),
+    "chart": N_("Chart:"), "series_list": N_("Shown:"), "rows": N_("The data table below lists its {n} values."),
+    "more": N_("{n} more values are in the data export (CSV or XLSX)."), "empty": N_("No figures in the selected period"),
 }
-AGG_LABELS = {"day": "Daily", "week": "Weekly", "month": "Monthly"}
-STEP_LABELS = {"month": "Months", "week": "Weeks"}
+GRAPH_IDS = ("home-map", *(f"home-{name}-chart" for name in view.CHARTS))
+
+
+def table_labels(t: Translate) -> dict:
+    return {key: t(text) for key, text in TABLE_LABELS.items()}
+LEVEL_LABELS = {1: N_("Governorates"), 2: N_("Districts"), 3: N_("Sub-districts")}
+LAYER_LABELS = {
+    "border": N_("Border"), "bands": N_("10/25/50 km from the border"), "crossings": N_("Crossings"), "towns": N_("Towns"),
+    "camps": N_("Camps and sites"), "events": N_("Conflict events"), "flows": N_("Flows"),
+}
+AGG_LABELS = {"day": N_("Daily"), "week": N_("Weekly"), "month": N_("Monthly")}
+STEP_LABELS = {"month": N_("Months"), "week": N_("Weeks")}
 CHART_TITLES = {
-    "displacement": "Displacement", "casualties": "Casualties", "refugees": "Syrians in Türkiye",
-    "events": "Conflict events", "border": "Movement toward the border",
+    "displacement": N_("Displacement"), "casualties": N_("Casualties"), "refugees": N_("Syrians in Türkiye"),
+    "events": N_("Conflict events"), "border": N_("Movement toward the border"),
 }
 
 
@@ -36,6 +65,7 @@ def shell() -> html.Div:
         dcc.Store(id="home-pushed"),
         html.Div(id="home-alert", role="alert", className="alert", hidden=True),
         dcc.Download(id="home-download"),
+        dcc.Store(id="home-doc-lang"),
         html.Div(html.P("Loading…", className="loading-note"), id="home-page"),
     ])
 
@@ -55,7 +85,7 @@ def step_marks(state: ViewState, t: Translate) -> dict:
     every = max(1, len(starts) // 8)
     for i, start in enumerate(starts, start=1):
         if i % every == 0:  # (the first month is not labelled when it would crowd "All")
-            marks[i] = f"{start:%b %Y}" if state.step_unit == "month" else f"{start:%-d %b %Y}"
+            marks[i] = fmt_date(start, "MMM y") if state.step_unit == "month" else fmt_date(start)
     return marks
 
 
@@ -76,7 +106,7 @@ def step_label(state: ViewState, t: Translate) -> str:
     if state.step <= 0 or state.step > len(starts):
         return t("Map period: the whole range")
     start = starts[state.step - 1]
-    text = f"{start:%B %Y}" if state.step_unit == "month" else t("week of {d}").format(d=f"{start:%-d %b %Y}")
+    text = fmt_date(start, "MMMM y") if state.step_unit == "month" else t("week of {d}").format(d=fmt_date(start))
     return t("Map period: {period}").format(period=text)
 
 
@@ -114,7 +144,7 @@ def controls_section(wh: Warehouse, state: ViewState, bounds: Bounds, t: Transla
         html.Div([
             _control(t("Areas (compare up to 4)"), dcc.Dropdown(
                 id="home-areas", value=list(state.areas), multi=True, searchable=True,
-                placeholder=t("All areas: search in English or Arabic"), options=view.area_options(wh)),
+                placeholder=t("All areas: search in English or Arabic"), options=view.area_options(wh, state.lang)),
                 "home-areas", wide=True),
             _control(t("Sources"), dcc.Dropdown(
                 id="home-sources", value=list(state.sources), multi=True, searchable=True,
@@ -131,8 +161,8 @@ def controls_section(wh: Warehouse, state: ViewState, bounds: Bounds, t: Transla
     ], className="controls", **{"aria-label": t("Filters")})
 
 
-EXPORT_FORMATS = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)", "csv": "CSV data",
-                  "xlsx": "Excel data (XLSX)"}
+EXPORT_FORMATS = {"png": N_("PNG image"), "svg": N_("SVG (vector)"), "pdf": N_("PDF (vector)"), "csv": N_("CSV data"),
+                  "xlsx": N_("Excel data (XLSX)")}
 EXPORT_WIDTHS = (800, 1000, 1200, 1600)
 
 
@@ -174,16 +204,18 @@ def map_section(state: ViewState, parts: dict, t: Translate) -> html.Section:
         html.Div([
             html.Button("▶ " + t("Play"), id="home-play", n_clicks=0, className="play-button",
                         **{"aria-pressed": "false", "aria-label": t("Play the months of the period on the map")}),
+            html.Label(t("Map period"), htmlFor="home-step", className="visually-hidden"),
             html.Div(dcc.Slider(
                 id="home-step", min=0, max=len(step_starts(state)), step=1, value=state.step,
                 marks=step_marks(state, t), updatemode="mouseup", allow_direct_input=False,
             ), className="step-slider"),
+            html.Label(t("Map steps"), htmlFor="home-step-unit", className="visually-hidden"),
             dcc.RadioItems(id="home-step-unit", value=state.step_unit, inline=True,
                            options=step_unit_options(state.indicator, t)),
             dcc.Interval(id="home-interval", interval=1500, disabled=True, n_intervals=0),
         ], className="step-row"),
         html.P(step_label(state, t), id="home-step-label", className="range-text", **{"aria-live": "polite"}),
-        dcc.Loading(dcc.Graph(id="home-map", figure=parts["map"], config=GRAPH_CONFIG), delay_show=400),
+        graph("home-map", parts["map"], state.lang, t),
         html.Div(
             [html.Div(parts["map_notes"][part], id=f"home-map-note-{part}") for part in view.NOTE_PARTS]
             + ([parts["unlocated"]] if parts["unlocated"] is not None else []),
@@ -198,10 +230,10 @@ def notes(sentences: list[str]) -> list:
     return [html.P(n) for n in sentences]
 
 
-def chart_block(name: str, figure, sources, t: Translate) -> html.Section:
+def chart_block(name: str, figure, sources, t: Translate, lang: str = "en") -> html.Section:
     return html.Section(
         [
-            dcc.Loading(dcc.Graph(id=f"home-{name}-chart", figure=figure, config=GRAPH_CONFIG), delay_show=400),
+            graph(f"home-{name}-chart", figure, lang, t),
             html.Div(sources, id=f"home-{name}-sources"),
         ],
         className="chart-block", id=f"home-{name}-block", **{"aria-label": t(CHART_TITLES[name])},
@@ -213,6 +245,12 @@ def page(wh: Warehouse, state: ViewState, bounds: Bounds, t: Translate, parts: d
     return html.Div(
         [
             html.Header([
+                html.Div([
+                    html.Label(t("Language"), htmlFor="home-lang", className="control-label"),
+                    dcc.RadioItems(id="home-lang", value=state.lang, inline=True,
+                                   options=[{"label": html.Span(name, lang=code), "value": code}
+                                            for code, name in LANGUAGE_NAMES.items()]),
+                ], className="lang-switch"),
                 html.H1(t("Idlib displacement dashboard")),
                 html.P(t(
                     "Displacement, casualties and the movement of people toward the Turkish border, "
@@ -222,13 +260,14 @@ def page(wh: Warehouse, state: ViewState, bounds: Bounds, t: Translate, parts: d
             controls_section(wh, state, bounds, t),
             export_section(t),
             map_section(state, parts, t),
-            html.Div([chart_block(name, parts[name], parts[f"{name}_sources"], t) for name in view.CHARTS],
+            html.Div([chart_block(name, parts[name], parts[f"{name}_sources"], t, state.lang) for name in view.CHARTS],
                      className="charts"),
+            dcc.Store(id="home-table-labels", data=table_labels(t)),
             html.Footer([
                 html.Span(t("Warehouse version {v}, built {b}").format(v=wh.version, b=wh.built_at), id="home-version"),
                 html.Span(" · "),
                 html.Span(t("Numbers are as published by the organisations cited under each chart.")),
             ]),
         ],
-        className="page",
+        className="page", dir=direction(state.lang), lang=state.lang,
     )

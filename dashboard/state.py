@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
+from dashboard.i18n import LANGUAGES
+
 AGGREGATIONS = ("day", "week", "month")
 STEP_UNITS = ("month", "week")
 LAYERS = ("border", "bands", "crossings", "towns", "camps", "events", "flows")
@@ -58,6 +60,7 @@ class ViewState:
     topn: int = 25
     step: int = 0  # 0: the whole range; k: the k-th month (or week) of the range
     step_unit: str = "month"
+    lang: str = "en"  # the page's language: en or ar (dashboard.i18n.LANGUAGES)
 
     @property
     def end_day(self) -> pd.Timestamp:
@@ -155,8 +158,9 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
     unit = _first(query, "unit") if _first(query, "unit") in STEP_UNITS else base.step_unit
     if unit == "week" and indicator is not None and indicator not in bounds.weekly:
         unit = "month"  # monthly figures step by month
+    lang = _first(query, "lang") if _first(query, "lang") in LANGUAGES else base.lang
     state = replace(
-        base, start=start, end=end, level=level, indicator=indicator, per10k=_first(query, "per10k") == "1",
+        base, lang=lang, start=start, end=end, level=level, indicator=indicator, per10k=_first(query, "per10k") == "1",
         areas=areas, sources=sources, etypes=etypes, agg=agg, layers=layers, topn=topn, step_unit=unit,
     )
     at = _first(query, "at")
@@ -200,6 +204,8 @@ def to_query(state: ViewState, bounds: Bounds) -> str:
     starts = step_starts(state)
     if 0 < state.step <= len(starts):
         params["at"] = f"{starts[state.step - 1]:%Y-%m-%d}"
+    if state.lang != base.lang:
+        params["lang"] = state.lang
     return "?" + urlencode(params, safe=",") if params else ""
 
 
@@ -224,12 +230,13 @@ def controls(state: ViewState, bounds: Bounds) -> dict:
         "home-topn": state.topn,
         "home-step": state.step,
         "home-step-unit": state.step_unit,
+        "home-lang": state.lang,
     }
 
 
 CONTROL_IDS = (
     "home-range", "home-level", "home-indicator", "home-per10k", "home-areas", "home-sources", "home-etypes",
-    "home-agg", "home-layers", "home-topn", "home-step", "home-step-unit",
+    "home-agg", "home-layers", "home-topn", "home-step", "home-step-unit", "home-lang",
 )
 
 
@@ -250,6 +257,7 @@ def from_controls(values: dict, bounds: Bounds) -> ViewState:
         "layers": ",".join(values.get("home-layers") or []),
         "top": str(values.get("home-topn") or 25),
         "unit": values.get("home-step-unit") or "month",
+        "lang": values.get("home-lang") or "en",
     }
     state = parse_query({k: [v] for k, v in query.items()}, bounds)
     step = int(values.get("home-step") or 0)

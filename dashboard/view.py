@@ -61,10 +61,16 @@ def bounds(wh: Warehouse) -> Bounds:
     )
 
 
-@lru_cache(maxsize=4)
-def names(wh: Warehouse) -> dict:
+@lru_cache(maxsize=8)
+def names(wh: Warehouse, lang: str = "en") -> dict:
+    """P-code -> the area's name in `lang`: in Arabic, COD-AB's ADMx_AR (or Natural Earth's Arabic
+    name); where there is none, the English name marked as such."""
     areas = wh["admin_areas"]
-    return dict(zip(areas["pcode"], areas["name_en"]))
+    if lang != "ar":
+        return dict(zip(areas["pcode"], areas["name_en"]))
+    t = translator(lang)
+    return {p: ar if isinstance(ar, str) and ar else t("{name} (English name)").format(name=en)
+            for p, en, ar in zip(areas["pcode"], areas["name_en"], areas["name_ar"])}
 
 
 @lru_cache(maxsize=4)
@@ -81,14 +87,18 @@ def organisations(wh: Warehouse) -> dict:
     return dict(zip(src["source_id"], src["organisation"]))
 
 
-def area_options(wh: Warehouse) -> list[dict]:
-    """Areas for the searchable selector: English and Arabic names and the P-code in each label."""
+@lru_cache(maxsize=8)
+def area_options(wh: Warehouse, lang: str = "en") -> list[dict]:
+    """Areas for the searchable selector: English and Arabic names and the P-code in each label,
+    the page's language first."""
     areas = wh["admin_areas"]
     areas = areas[areas["level"].between(1, 3)].sort_values(["level", "pcode"])
     out = []
     for r in areas.itertuples():
-        ar = f" · {r.name_ar}" if isinstance(r.name_ar, str) and r.name_ar else ""
-        out.append({"label": f"{r.name_en}{ar} ({r.pcode})", "value": r.pcode})
+        both = [r.name_en] + ([r.name_ar] if isinstance(r.name_ar, str) and r.name_ar else [])
+        if lang == "ar":
+            both.reverse()
+        out.append({"label": f"{' · '.join(both)} ({r.pcode})", "value": r.pcode})
     return out
 
 
@@ -263,7 +273,9 @@ def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, c
 
 def map_title(label: str, sel: Selection, t: Translate) -> str:
     period = fmt_period(sel.window_start, sel.window_end)
-    return f"{label}, {period}" if label else t("Idlib and the Syria–Türkiye border, {period}").format(period=period)
+    if label:
+        return t("{indicator}, {period}").format(indicator=label, period=period)
+    return t("Idlib and the Syria–Türkiye border, {period}").format(period=period)
 
 
 def border_note(wh: Warehouse, sel: Selection, t: Translate) -> list[str]:
@@ -340,7 +352,8 @@ def _casualty_traces(wh: Warehouse, start, end, areas: tuple, source_ids: tuple 
     change, so made once per worker (the dicts are only read after this)."""
     sel = Selection(start=start, end=end, window_start=start, window_end=end, level=1, areas=areas,
                     source_ids=source_ids, etypes=(), agg="month", stepping=False)
-    return published_casualty_traces(_published(wh["casualties"], sel), wh["sources"], translator(lang), areas, names(wh))
+    return published_casualty_traces(_published(wh["casualties"], sel), wh["sources"], translator(lang), areas,
+                                     names(wh, lang))
 
 
 def chart_inputs(name: str, wh: Warehouse, state: ViewState, lang: str = "en") -> dict:
@@ -374,10 +387,10 @@ def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang:
         timeline = timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
         published = _casualty_traces(wh, sel.start, sel.end, sel.areas, sel.source_ids, lang)
         return casualties_figure(None, wh["sources"], timeline, sel.start, sel.end, t,
-                                 events=series_queries.event_series(wh, sel), areas=sel.areas, names=names(wh),
+                                 events=series_queries.event_series(wh, sel), areas=sel.areas, names=names(wh, lang),
                                  published=published)
     inputs = chart_inputs(name, wh, state, lang)
-    sel, src, timeline, area_names = inputs["sel"], wh["sources"], inputs["timeline"], names(wh)
+    sel, src, timeline, area_names = inputs["sel"], wh["sources"], inputs["timeline"], names(wh, lang)
     if name == "displacement":
         return displacement_figure(inputs["published"], src, timeline, sel.start, sel.end, t, flows=inputs["series"],
                                    areas=sel.areas, names=area_names)
@@ -403,7 +416,7 @@ def _sources_block(wh: Warehouse, ids: tuple[str, ...], list_id: str, lang: str)
 
 def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[dict, object]:
     fig = chart_figure(name, wh, state, t, lang)
-    return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list")
+    return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list", lang)
 
 
 def range_text(state: ViewState, t: Translate) -> str:

@@ -168,7 +168,12 @@ def update_bodies(page, since: int) -> list[str]:
 
 def settle(page, ms: int = 300):
     """Let pending callbacks finish (Dash marks the document while it waits)."""
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=TIMEOUT)
+    try:
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=TIMEOUT)
+    except Exception:
+        stuck = page.evaluate("() => Array.from(document.querySelectorAll('[data-dash-is-loading=\"true\"]'))"
+                              ".map(e => e.id || e.className || e.tagName)")
+        raise AssertionError(f"still loading: {stuck}; console: {page.console_errors[:5]}")
     page.wait_for_timeout(ms)
 
 

@@ -10,7 +10,7 @@ from dashboard import indicators, view
 from dashboard.components.sources import who_and_when
 from dashboard.data import Warehouse
 from dashboard.figures.common import fmt_period
-from dashboard.i18n import Translate
+from dashboard.i18n import N_, Translate, fmt_date
 from dashboard.layout import LEVEL_LABELS
 from dashboard.selection import selection
 from dashboard.state import ViewState
@@ -18,20 +18,18 @@ from dashboard.state import ViewState
 from .printed import Caption
 
 CHART_TITLES = {
-    "map": "Map",
-    "displacement": "Displacement in north-west Syria, by reporting period",
-    "casualties": "Casualties in Idlib and north-west Syria, by source and period",
-    "refugees": "Syrians under temporary protection in Türkiye",
-    "events": "Conflict events",
-    "border": "Movement toward the Turkish border",
+    "map": N_("Map"),
+    "displacement": N_("Displacement in north-west Syria, by reporting period"),
+    "casualties": N_("Casualties in Idlib and north-west Syria, by source and period"),
+    "refugees": N_("Syrians under temporary protection in Türkiye"),
+    "events": N_("Conflict events"),
+    "border": N_("Movement toward the Turkish border"),
 }
 CAVEATS = (
-    "Displacements count movements: one person who moves twice is counted twice. People displaced count people. "
-    "The two are never added.",
-    "Where sources report the same quantity for the same period, each keeps its own row; the chart shades the range "
-    "between them. Sources are never summed across one another.",
-    "Casualty counts differ by source, method and period; counts by a party to the conflict are marked as such.",
-    "Figures come from the published sources listed on the sources sheet; synthetic data is never exported as real.",
+    N_("Displacements count movements: one person who moves twice is counted twice. People displaced count people. The two are never added."),
+    N_("Where sources report the same quantity for the same period, each keeps its own row; the chart shades the range between them. Sources are never summed across one another."),
+    N_("Casualty counts differ by source, method and period; counts by a party to the conflict are marked as such."),
+    N_("Figures come from the published sources listed on the sources sheet; synthetic data is never exported as real."),
 )
 
 
@@ -54,8 +52,8 @@ class Context:
         return fmt_period(sel.start, sel.end)
 
 
-def area_label(wh: Warehouse, pcode: str) -> str:
-    return f"{view.names(wh).get(pcode, pcode)} ({pcode})"
+def area_label(wh: Warehouse, pcode: str, lang: str = "en") -> str:
+    return f"{view.names(wh, lang).get(pcode, pcode)} ({pcode})"
 
 
 def filters(ctx: Context, name: str) -> list[tuple[str, str]]:
@@ -63,7 +61,7 @@ def filters(ctx: Context, name: str) -> list[tuple[str, str]]:
     t, state = ctx.t, ctx.state
     sel = selection(state, ctx.wh["sources"])
     out = [(t("Period"), fmt_period(sel.window_start, sel.window_end) if name == "map" else ctx.period_range)]
-    out.append((t("Areas"), ", ".join(area_label(ctx.wh, a) for a in state.areas) if state.areas
+    out.append((t("Areas"), ", ".join(area_label(ctx.wh, a, ctx.lang) for a in state.areas) if state.areas
                 else t("north-west Syria (all areas)")))
     if name == "map":
         ind = indicators.INDICATORS.get(state.indicator)
@@ -74,7 +72,7 @@ def filters(ctx: Context, name: str) -> list[tuple[str, str]]:
     if name in ("casualties", "events", "map"):
         out.append((t("Event types"), ", ".join(state.etypes) if state.etypes else t("all")))
     if name in ("displacement", "casualties", "events", "border"):
-        out.append((t("Aggregation"), t({"day": "daily", "week": "weekly", "month": "monthly"}[state.agg])))
+        out.append((t("Aggregation"), t({"day": N_("daily"), "week": N_("weekly"), "month": N_("monthly")}[state.agg])))
     return out
 
 
@@ -109,13 +107,9 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
 
 
 def generated_line(ctx: Context) -> str:
-    return t_format(ctx.t, "Generated {when} UTC by the Idlib displacement dashboard · data version {version}, built {built}",
-                    when=ctx.generated.strftime("%-d %b %Y %H:%M"), version=ctx.wh.version,
-                    built=pd.Timestamp(ctx.wh.built_at).strftime("%-d %b %Y"))
-
-
-def t_format(t: Translate, message: str, **values) -> str:
-    return t(message).format(**values)
+    return ctx.t("Generated {when} UTC by the Idlib displacement dashboard · data version {version}, built {built}").format(
+                    when=f"{fmt_date(ctx.generated)} {ctx.generated:%H:%M}", version=ctx.wh.version,
+                    built=fmt_date(ctx.wh.built_at))
 
 
 def caption(ctx: Context, name: str, title: str, source_ids) -> Caption:

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from dashboard import view
+from dashboard import i18n, view
 from dashboard.data import Warehouse
 from dashboard.figures.common import figure_sources
 from dashboard.i18n import translator
@@ -29,8 +29,12 @@ WIDTHS = (800, 1000, 1200, 1600)
 DEFAULT_WIDTH = 1000
 
 
-def context(wh: Warehouse, state: ViewState, lang: str = "en", now=None) -> Context:
+def context(wh: Warehouse, state: ViewState, lang: str | None = None, now=None) -> Context:
+    """What an export needs; the language is the view's (or `lang`), and is set for this request's
+    date formats and fonts (dashboard.i18n.current)."""
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    lang = i18n.language(lang or state.lang)
+    i18n.current.set(lang)
     return Context(wh=wh, state=state, t=translator(lang), lang=lang, generated=now)
 
 

@@ -12,7 +12,8 @@ import html
 import textwrap
 from dataclasses import dataclass
 
-from dashboard.figures.common import FONT
+from dashboard.figures.common import font_family
+from dashboard.i18n import bidi_line, text_side
 
 TITLE_PX, SUBTITLE_PX, BODY_PX, FOOT_PX = 18, 12, 12, 10
 LINE = 1.35  # line height as a multiple of the font size
@@ -112,7 +113,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
 
     layout.update({
         "width": width, "height": height, "autosize": False, "title": {"text": ""},
-        "font": {**layout.get("font", {}), "family": FONT},
+        "font": {**layout.get("font", {}), "family": font_family()},
         "margin": {"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False, "pad": 0},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -(axis + 6) / plot_height, "yanchor": "top",
                    "font": {"size": BODY_PX}},
@@ -120,13 +121,17 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     })
     if is_map:
         layout.pop("uirevision", None)
-    left_edge = -(left - 10) / (width - left - right)  # the figure's left edge less 10 px, in paper units
+    side = text_side()
+    plot_width = width - left - right
+    # the figure's edge less 10 px, in paper units: left in English, right in Arabic
+    edge = -(left - 10) / plot_width if side["xanchor"] == "left" else 1 + (right - 10) / plot_width
 
     def text_block(lines: list[str], y_px: float, size: int, color: str, bold: bool = False) -> dict:
-        """Left-aligned lines whose top lies `y_px` above (or, negative, below) the plot's top."""
-        body = "<br>".join(html.escape(line) for line in lines)
+        """Lines whose top lies `y_px` above (or, negative, below) the plot's top, from the side the
+        reading starts."""
+        body = "<br>".join(bidi_line(html.escape(line)) for line in lines)
         return {"text": f"<b>{body}</b>" if bold else body, "showarrow": False, "xref": "paper", "yref": "paper",
-                "align": "left", "x": left_edge, "xanchor": "left", "y": 1 + y_px / plot_height, "yanchor": "top",
+                **side, "x": edge, "y": 1 + y_px / plot_height, "yanchor": "top",
                 "font": {"size": size, "color": color}}
 
     layout["annotations"] = list(layout.get("annotations", [])) + [
@@ -137,4 +142,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     for axis_name in ("xaxis", "yaxis", "yaxis2"):
         if axis_name in layout:
             layout[axis_name] = {**layout[axis_name], "automargin": False}
+            if side["xanchor"] == "right" and layout[axis_name].get("type") == "date":
+                # the renderer's plotly.js has English month names only: dates as numbers in Arabic
+                layout[axis_name]["tickformat"] = "%d/%m/%Y"
     return out, height

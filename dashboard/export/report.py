@@ -15,7 +15,8 @@ import io
 from pypdf import PageObject, PdfReader, PdfWriter
 
 from dashboard import view
-from dashboard.figures.common import FONT
+from dashboard.figures.common import font_family
+from dashboard.i18n import bidi_line, text_side
 
 from . import render
 from .context import CAVEATS, CHART_TITLES, Context, area_label, filters, generated_line, source_lines
@@ -34,17 +35,18 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
     """An A4 page of text: (style, lines) blocks, style one of title, heading, body, small."""
     sizes = {"title": 24, "heading": 15, "body": 12, "small": 10}
     width = PAGE_PX[0] - 120
+    side = text_side()
     y, annotations = 0.0, []
     for style, paragraphs in blocks:
         size = sizes[style]
         for paragraph in paragraphs:
             lines = wrap(paragraph, width, size)
-            text = "<br>".join(html.escape(line) for line in lines)
+            text = "<br>".join(bidi_line(html.escape(line)) for line in lines)
             if style in ("title", "heading"):
                 text = f"<b>{text}</b>"
             annotations.append({
-                "text": text, "showarrow": False, "xref": "paper", "yref": "paper", "align": "left",
-                "x": 0, "xanchor": "left", "y": 1 - y / (PAGE_PX[1] - 120), "yanchor": "top",
+                "text": text, "showarrow": False, "xref": "paper", "yref": "paper", **side,
+                "x": 0 if side["xanchor"] == "left" else 1, "y": 1 - y / (PAGE_PX[1] - 120), "yanchor": "top",
                 "font": {"size": size, "color": "#111" if style != "small" else "#333"},
             })
             y += len(lines) * size * 1.4 + (14 if style in ("title", "heading") else 6)
@@ -52,7 +54,7 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
         "data": [],
         "layout": {
             "width": PAGE_PX[0], "height": PAGE_PX[1], "margin": {"l": 60, "r": 60, "t": 60, "b": 60},
-            "xaxis": {"visible": False}, "yaxis": {"visible": False}, "font": {"family": FONT},
+            "xaxis": {"visible": False}, "yaxis": {"visible": False}, "font": {"family": font_family()},
             "paper_bgcolor": "white", "plot_bgcolor": "white", "annotations": annotations, "template": {},
         },
     }
@@ -78,7 +80,7 @@ def paginate(blocks: list[tuple[str, list[str]]], lines_per_page: int = 62) -> l
 
 def cover_blocks(ctx: Context) -> list[tuple[str, list[str]]]:
     t = ctx.t
-    area = ", ".join(area_label(ctx.wh, a) for a in ctx.state.areas) or t("north-west Syria (all areas)")
+    area = ", ".join(area_label(ctx.wh, a, ctx.lang) for a in ctx.state.areas) or t("north-west Syria (all areas)")
     blocks = [
         ("title", [t("Situation report: displacement in Idlib and north-west Syria")]),
         ("heading", [f"{ctx.period_range} · {area}"]),

@@ -10,30 +10,30 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import indicators, series_queries, view
-from dashboard.i18n import Translate
+from dashboard.i18n import N_, Translate, fmt_date
 
 from .context import Context
 
 UNIT_SENTENCES = {
-    "people_displaced": "{period}, {value} people were displaced in {area} ({source}).",
-    "displacements": "{period}, {value} displacements (movements) were recorded in {area} ({source}).",
-    "idp_arrivals": "{period}, {value} IDP arrivals were recorded in {area} ({source}).",
+    "people_displaced": N_("{period}, {value} people were displaced in {area} ({source})."),
+    "displacements": N_("{period}, {value} displacements (movements) were recorded in {area} ({source})."),
+    "idp_arrivals": N_("{period}, {value} IDP arrivals were recorded in {area} ({source})."),
 }
-QUALIFIER_WORDS = {"about": "about {n}", "at_least": "at least {n}", "exact": "{n}"}
+QUALIFIER_WORDS = {"about": N_("about {n}"), "at_least": N_("at least {n}"), "exact": N_("{n}")}
 
 
 def between(start, end, t: Translate) -> str:
     """'Between 1 and 29 February 2020', 'Between 1 January and 29 February 2020', 'On 3 May 2020'."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if start.normalize() == end.normalize():
-        return t("On {date}").format(date=start.strftime("%-d %B %Y"))
+        return t("On {date}").format(date=fmt_date(start, "d MMMM y"))
     if (start.year, start.month) == (end.year, end.month):
-        first = start.strftime("%-d")
+        first = fmt_date(start, "d")
     elif start.year == end.year:
-        first = start.strftime("%-d %B")
+        first = fmt_date(start, "d MMMM")
     else:
-        first = start.strftime("%-d %B %Y")
-    return t("Between {first} and {last}").format(first=first, last=end.strftime("%-d %B %Y"))
+        first = fmt_date(start, "d MMMM y")
+    return t("Between {first} and {last}").format(first=first, last=fmt_date(end, "d MMMM y"))
 
 
 def amount(value, qualifier, t: Translate) -> str:
@@ -132,7 +132,7 @@ def refugee_sentences(ctx: Context, sel) -> list[str]:
         return []
     row = frame.sort_values(["date", "persons"]).iloc[-1]
     return [t("On {date}, {value} Syrians were under temporary protection in Türkiye ({source}).").format(
-        date=pd.Timestamp(row["date"]).strftime("%-d %B %Y"), value=amount(row["persons"], row["qualifier"], t),
+        date=fmt_date(row["date"], "d MMMM y"), value=amount(row["persons"], row["qualifier"], t),
         source=source_text(wh, row["source_id"], t))]
 
 
@@ -154,7 +154,7 @@ def map_sentences(ctx: Context, sel) -> list[str]:
     values = values[values["value"].notna() & (values["value"] > 0)].sort_values("value", ascending=False).head(3)
     if values.empty:
         return []
-    names = view.names(wh)
+    names = view.names(wh, ctx.lang)
     listed = ", ".join(f"{names.get(p, p)} ({int(v):,})" for p, v in zip(values["pcode"], values["value"]))
     return [t("Highest {indicator} by area: {areas}.").format(indicator=t(ind.label), areas=listed)]
 

@@ -9,17 +9,34 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.i18n import Translate
 
 QUALIFIER_PREFIX = {"exact": "", "about": "~", "at_least": "≥ "}
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
+# Debian's fonts, no web font: DejaVu Sans (Latin, and Arabic names in English), Noto Sans Arabic UI
+# (fonts-noto-ui-core) first for Arabic pages and exports
+FONT = "DejaVu Sans, Noto Sans Arabic UI, Noto Sans, Arial, sans-serif"
+FONT_AR = "Noto Sans Arabic UI, DejaVu Sans, Noto Sans, Arial, sans-serif"
+
+
+def font_family() -> str:
+    """The font stack of the request's language (dashboard.i18n.current)."""
+    return FONT_AR if i18n.current.get() == "ar" else FONT
+
+
+def title_layout(text: str) -> dict:
+    """A chart title on the side the reading starts: left in English, right in Arabic."""
+    if i18n.current.get() in i18n.RTL:
+        return {"text": i18n.bidi_line(text), "x": 1, "xanchor": "right"}
+    return {"text": text, "x": 0, "xanchor": "left"}
 GRID = {"gridcolor": "#e6e6e6", "linecolor": "#999", "zerolinecolor": "#cccccc", "automargin": True}
 
 
 def fmt_date(ts) -> str:
-    return "" if ts is None or pd.isna(ts) else pd.Timestamp(ts).strftime("%-d %b %Y")
+    """'1 Feb 2020' (or the date in the request's language, see dashboard.i18n)."""
+    return i18n.fmt_date(ts)
 
 
 def fmt_period(start, end) -> str:
@@ -81,8 +98,8 @@ def figure(data: list[dict], layout: dict) -> dict:
 def base_layout(title: str, y_title: str, start, end, height: int = 360) -> dict:
     return {
         "template": {},
-        "title": {"text": title, "x": 0, "xanchor": "left"},
-        "font": {"family": FONT, "size": 12, "color": "#222"},
+        "title": title_layout(title),
+        "font": {"family": font_family(), "size": 12, "color": "#222"},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
         "height": height,
         "paper_bgcolor": "white", "plot_bgcolor": "white",
@@ -115,7 +132,7 @@ def add_key_dates(fig: dict, timeline: pd.DataFrame, t: Translate, label_limit: 
         "type": "scatter", "x": dates, "y": [1] * len(dates), "yaxis": "y2", "mode": "markers",
         "marker": {"symbol": "triangle-down", "size": 9, "color": "#555"}, "name": t("Key dates"),
         "hovertext": [f"{fmt_date(d)}: {label}" for d, label in zip(timeline["date"], labels)],
-        "hoverinfo": "text", "meta": {"sources": source_ids(timeline)},
+        "hoverinfo": "text", "meta": {"sources": source_ids(timeline), "table": False},
     })
     layout["yaxis2"] = {"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True}
     if len(dates) <= label_limit:

@@ -34,8 +34,14 @@ from shapely.geometry.polygon import orient
 
 from dashboard.extent import VIEW
 from dashboard.figures.classes import Classes, class_index, stepped_colorscale
-from dashboard.figures.common import FONT, PALETTE, figure_sources  # noqa: F401  (re-exported)
-from dashboard.i18n import Translate
+from dashboard.figures.common import (  # noqa: F401  (re-exported)
+    FONT,
+    PALETTE,
+    figure_sources,
+    font_family,
+    title_layout,
+)
+from dashboard.i18n import N_, Translate
 
 FOCUS = "SY07"
 LAND_CLIP = box(34.5, 34.3, 41.2, 38.0)  # the land drawn: a little more than the view
@@ -46,8 +52,8 @@ EVENT_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "st
 FLOW_WIDTHS = (1.5, 3.5, 6.5)
 FLOW_COLOR = "#3f2a86"
 PRECISION_NOTE = {
-    "crossing": "position of the crossing",
-    "nearest_town": "position of the nearest town (crossing not located exactly)",
+    "crossing": N_("position of the crossing"),
+    "nearest_town": N_("position of the nearest town (crossing not located exactly)"),
 }
 
 # the fixed trace order (indices used by the Patch)
@@ -237,8 +243,8 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
         showframe=False, bgcolor=SEA_COLOR,
     )
     fig.update_layout(
-        title={"text": t("Idlib and the Syria–Türkiye border"), "x": 0, "xanchor": "left"},
-        font={"family": FONT, "size": 12, "color": "#222"}, paper_bgcolor="white", height=600, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        title=title_layout(t("Idlib and the Syria–Türkiye border")),
+        font={"family": font_family(), "size": 12, "color": "#222"}, paper_bgcolor="white", height=600, margin={"l": 0, "r": 0, "t": 40, "b": 0},
         legend={"orientation": "h", "y": -0.02, "x": 0}, uirevision="map", clickmode="event",
     )
     return fig

@@ -15,7 +15,6 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.figures.common import (
-    FONT,
     GRID,
     PALETTE,
     add_key_dates,
@@ -30,6 +29,7 @@ from dashboard.figures.common import (
     fmt_date,
     fmt_period,
     fmt_value,
+    font_family,
     iso,
     isos,
     plain,
@@ -38,31 +38,32 @@ from dashboard.figures.common import (
     segment_trace,
     source_ids,
     source_range_boxes,
+    title_layout,
     with_source_names,
 )
-from dashboard.i18n import Translate
+from dashboard.i18n import N_, Translate
 
 DISPLACEMENT_UNITS = {
-    "people_displaced": "People displaced",
-    "displacements": "Displacements (movements)",
-    "idp_arrivals": "IDP arrivals",
-    "idp_departures": "IDP departures",
-    "idp_returns": "IDP returns",
+    "people_displaced": N_("People displaced"),
+    "displacements": N_("Displacements (movements)"),
+    "idp_arrivals": N_("IDP arrivals"),
+    "idp_departures": N_("IDP departures"),
+    "idp_returns": N_("IDP returns"),
 }
 CASUALTY_UNITS = {
-    "civilians_killed": "civilians killed",
-    "people_killed": "people killed",
-    "deaths_all": "deaths",
-    "identified_killed": "identified people killed",
+    "civilians_killed": N_("civilians killed"),
+    "people_killed": N_("people killed"),
+    "deaths_all": N_("deaths"),
+    "identified_killed": N_("identified people killed"),
 }
 # Casualty totals over more than about a year (war-wide tallies, OHCHR's 2011–2021 count for
 # Idleb) would flatten every period figure: they are a separate trace, shown on demand.
 LONG_SPAN_DAYS = 400
 REFUGEE_SERIES = {
-    "DGMM": "Türkiye government (DGMM/PMM)",
-    "UN_AFAD": "UN / AFAD registration counts",
-    "UNHCR": "UNHCR",
-    "TR_ESTIMATE": "Turkish authorities' early estimate",
+    "DGMM": N_("Türkiye government (DGMM/PMM)"),
+    "UN_AFAD": N_("UN / AFAD registration counts"),
+    "UNHCR": N_("UNHCR"),
+    "TR_ESTIMATE": N_("Turkish authorities' early estimate"),
 }
 AREA_DASHES = ("solid", "dash", "dot", "dashdot")
 BAND_COLOR = "#888888"
@@ -362,8 +363,8 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
                     })
     layout = {
         "template": {},
-        "title": {"text": t("Movement toward the Turkish border"), "x": 0, "xanchor": "left"},
-        "font": {"family": FONT, "size": 12, "color": "#222"}, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+        "title": title_layout(t("Movement toward the Turkish border")),
+        "font": {"family": font_family(), "size": 12, "color": "#222"}, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
         "height": 460, "paper_bgcolor": "white", "plot_bgcolor": "white",
         "legend": {"orientation": "h", "y": -0.15, "x": 0}, "hovermode": "closest",
         "xaxis": {"range": [iso(start), iso(end)], "type": "date", "anchor": "y2", **GRID},

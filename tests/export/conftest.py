@@ -16,7 +16,7 @@ def context_for(use_warehouse):
     from dashboard.export import files
     from dashboard.state import parse_query
 
-    def make(query: str = VIEW, lang: str = "en"):
+    def make(query: str = VIEW, lang: str | None = None):
         wh = warehouse()
         return files.context(wh, parse_query(query, view.bounds(wh)), lang, NOW)
     return make

@@ -1,0 +1,142 @@
+/* Accessibility fixes for dash 4.4's core components (WCAG 2.1 AA, checked by axe-core in the tests).
+
+   - RadioItems and Checklist render a role="listbox" of role="option" labels wrapping native inputs:
+     a listbox with nested controls and no name. They become a named radiogroup / group of plain labels
+     (the native radio and checkbox inputs keep their keyboard behaviour).
+   - Slider handles get the name of the slider's label.
+   - Dropdowns put the Tab stop on a hidden input (aria-hidden, yet focusable) that hands focus to a
+     button named only by its value. The button becomes the Tab stop, named by the control's label
+     and its value; Enter, Space and the arrow keys open it as before.
+   The labels are the page's own <label for=...> (dashboard/layout.py). Runs on every change of the
+   DOM, since the page is drawn by callbacks. */
+(function () {
+  "use strict";
+
+  function labelId(control) {
+    var label = document.querySelector('label[for="' + control.id + '"]');
+    if (!label) { return null; }
+    if (!label.id) { label.id = control.id + "-name"; }
+    return label.id;
+  }
+
+  function fixOptionLists(root) {
+    // RadioItems and Checklist only: a dropdown's list of options is a real listbox
+    root.querySelectorAll('.dash-radioitems[role="listbox"], .dash-checklist[role="listbox"]').forEach(function (list) {
+      if (list.closest(".dash-dropdown-content")) { return; }
+      list.setAttribute("role", list.classList.contains("dash-radioitems") ? "radiogroup" : "group");
+      var id = labelId(list);
+      if (id && !list.getAttribute("aria-labelledby")) { list.setAttribute("aria-labelledby", id); }
+    });
+    root.querySelectorAll('.dash-radioitems > .dash-options-list-option[role="option"],'
+                          + ' .dash-checklist > .dash-options-list-option[role="option"]').forEach(function (option) {
+      if (option.closest(".dash-dropdown-content")) { return; }
+      option.removeAttribute("role");
+      option.removeAttribute("aria-selected");
+    });
+  }
+
+  function fixDropdowns(root) {
+    root.querySelectorAll(".dash-dropdown-wrapper").forEach(function (wrapper) {
+      var target = wrapper.querySelector(".dash-dropdown-focus-target");
+      var button = wrapper.querySelector("button.dash-dropdown");
+      if (!button) { return; }
+      if (target && target.getAttribute("tabindex") !== "-1") { target.setAttribute("tabindex", "-1"); }
+      var disabled = button.disabled || button.getAttribute("aria-disabled") === "true";
+      var tab = disabled ? "-1" : "0";
+      if (button.getAttribute("tabindex") !== tab) { button.setAttribute("tabindex", tab); }
+      var id = labelId(button);
+      var named = button.getAttribute("aria-labelledby") || "";
+      if (id && named.split(" ").indexOf(id) < 0) {
+        button.setAttribute("aria-labelledby", (id + " " + named).trim());
+      }
+    });
+  }
+
+  function fixSliders(root) {
+    root.querySelectorAll('[role="slider"]').forEach(function (thumb) {
+      if (thumb.getAttribute("aria-labelledby") || thumb.getAttribute("aria-label")) { return; }
+      var owner = thumb.parentElement && thumb.parentElement.closest("[id]");
+      var id = owner && labelId(owner);
+      if (id) { thumb.setAttribute("aria-labelledby", id); }
+    });
+  }
+
+  function fix() {
+    fixOptionLists(document);
+    fixDropdowns(document);
+    fixSliders(document);
+  }
+
+  // fixed as soon as React has changed the DOM (a microtask), before a key press can find it unfixed;
+  // changes inside plotly's graphs (thousands of SVG nodes on every redraw) are not looked at, and
+  // only differing attributes are written, so the observer settles
+  function outsideGraphs(record) {
+    var node = record.target;
+    return !(node.closest && node.closest(".js-plotly-plot"));
+  }
+  new MutationObserver(function (records) {
+    if (records.some(outsideGraphs)) { fix(); }
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                        attributeFilter: ["role", "tabindex", "aria-labelledby", "disabled"]});
+  document.addEventListener("DOMContentLoaded", fix);
+})();
+
+/* Text alternatives: for each chart and the map, a sentence describing it and a table of what it
+   draws, made in the browser from the figure the graph shows (so they always match it, at no cost
+   to the server). `labels` holds the translated words (dashboard/layout.py, TABLE_LABELS). */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  a11y: {
+    describe: function (figure, labels) {
+      var L = labels || {};
+      if (!figure || !figure.data) { return [L.empty || "", null]; }
+      var layout = figure.layout || {};
+      var title = (layout.title && layout.title.text) || "";
+      var rows = [], names = [], limit = 400, more = 0;
+      function cell(tag, text) {
+        return {type: tag, namespace: "dash_html_components", props: {children: text === null || text === undefined ? "" : String(text)}};
+      }
+      function row(cells, tag) {
+        return {type: "Tr", namespace: "dash_html_components", props: {children: cells.map(function (c) { return cell(tag || "Td", c); })}};
+      }
+      function fmt(v) { return typeof v === "number" ? v.toLocaleString("en-US", {maximumFractionDigits: 3}) : v; }
+      var header;
+      var areas = figure.data.filter(function (t) { return t.type === "choropleth" && Array.isArray(t.text) && t.customdata; })[0];
+      if (areas) {
+        header = [L.area, L.value, L.period, L.source];
+        areas.locations.forEach(function (loc, i) {
+          var c = areas.customdata[i] || [];
+          if (rows.length >= limit) { more += 1; return; }
+          rows.push([areas.text[i], c[0], c[1], c[2]]);
+        });
+        names = [areas.name];
+      } else {
+        header = [L.series, L.period, L.value];
+        figure.data.forEach(function (t) {
+          if (t.visible === false || !t.name || t.hoverinfo === "skip" || t.fill === "toself" || !Array.isArray(t.x)
+              || (t.meta && t.meta.table === false)) { return; }
+          names.push(t.name);
+          var x = t.x, y = t.y || [], segments = x.indexOf(null) >= 0;
+          for (var i = 0; i < x.length; i += 1) {
+            if (x[i] === null || y[i] === null || y[i] === undefined) { continue; }
+            if (rows.length >= limit) { more += 1; continue; }
+            if (segments && i + 1 < x.length && x[i + 1] !== null) {
+              rows.push([t.name, x[i] === x[i + 1] ? x[i] : x[i] + " – " + x[i + 1], fmt(y[i])]);
+              i += 1;
+            } else {
+              rows.push([t.name, x[i], fmt(y[i])]);
+            }
+          }
+        });
+      }
+      var summary = (L.chart || "") + " " + title.replace(/<[^>]+>/g, "") + ". ";
+      summary += names.length ? (L.series_list || "") + " " + names.join("; ") + ". " : (L.empty || "");
+      summary += rows.length ? (L.rows || "").replace("{n}", rows.length + more) : "";
+      var table = {type: "Table", namespace: "dash_html_components", props: {className: "data-table", children: [
+        {type: "Thead", namespace: "dash_html_components", props: {children: row(header, "Th")}},
+        {type: "Tbody", namespace: "dash_html_components", props: {children: rows.map(function (r) { return row(r); })}}
+      ]}};
+      var note = more ? cell("P", (L.more || "").replace("{n}", more)) : null;
+      return [summary, rows.length ? [table, note] : cell("P", L.empty || "")];
+    }
+  }
+});

@@ -1,0 +1,177 @@
+# ruff: noqa: F811  (the browser fixtures are imported from tests/test_browser.py and used as arguments)
+"""Arabic and English in the browser, right to left, and accessibility (WCAG 2.1 AA): axe-core
+from npm injected into the page, and a keyboard-only walk through every control."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from dashboard.i18n import translator
+from tests.test_browser import TIMEOUT, browser, open_page, page, server, settle, synthetic_server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+AR = translator("ar")
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    from scripts.fetch_axe import fetch
+
+    return str(fetch())
+
+
+def axe_violations(page, axe_script) -> list[dict]:
+    page.add_script_tag(path=axe_script)
+    return page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }""", WCAG)
+
+
+def query(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def test_arabic_page_is_right_to_left_and_translated(page, server):
+    open_page(page, server + "?lang=ar")
+    assert page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+    assert page.get_attribute(".page", "dir") == "rtl"
+    assert page.inner_text("h1") == AR("Idlib displacement dashboard")
+    # every label, button, heading and option of the interface is in Arabic (data, such as source
+    # titles, organisations and area names, keeps its own language)
+    chrome = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'label.control-label, button, summary, h1, .lede, #home-range-text, #home-step-label, .dash-dropdown-value,'
+        + ' .dash-options-list-option-text')).map(e => e.innerText.trim()).filter(Boolean)""")
+    untranslated = [text for text in chrome if LATIN_WORD.search(re.sub(r"\b(PNG|SVG|PDF|CSV|XLSX|English|UTC)\b", "", text))]
+    assert len(chrome) > 30 and untranslated == []
+    assert "شباط" in page.inner_text("#home-range-text") or "آب" in page.inner_text("#home-range-text")
+    # the charts stay left to right (time runs left to right) with an Arabic title
+    assert page.get_attribute("#home-displacement-chart >> xpath=ancestor::div[contains(@class,'graph')]", "dir") == "ltr"
+    assert page.evaluate("() => document.querySelector('#home-displacement-chart .gtitle').textContent").strip() \
+        .strip("\u202b\u202c") == AR("Displacement in north-west Syria, by reporting period")
+    assert page.console_errors == []
+
+
+def test_the_language_switch_redraws_the_page_and_keeps_the_view(page, server):
+    open_page(page, server + "?from=2020-02&to=2020-03")
+    page.click("#home-lang input[value=ar]")
+    page.wait_for_function("() => document.documentElement.dir === 'rtl'", timeout=TIMEOUT)
+    page.wait_for_function("t => document.querySelector('h1').innerText === t", arg=AR("Idlib displacement dashboard"),
+                           timeout=TIMEOUT)
+    assert query(page) == {"from": "2020-02", "to": "2020-03", "lang": "ar"}
+    page.go_back()
+    page.wait_for_function("() => document.documentElement.dir === 'ltr'", timeout=TIMEOUT)
+    assert page.inner_text("h1") == "Idlib displacement dashboard"
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_axe_finds_no_serious_or_critical_violation(page, server, axe_script, lang):
+    open_page(page, server + f"?lang={lang}&from=2020-02&to=2020-02")
+    page.wait_for_load_state("networkidle")
+    settle(page, 800)
+    for summary in page.locator(".table-view summary").all()[:2]:  # the map's and a chart's data tables open
+        summary.click()
+    page.wait_for_selector("#home-map-table table", timeout=TIMEOUT)
+    violations = axe_violations(page, axe_script)
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+def test_axe_on_the_analysts_page_with_events_and_flows(page, synthetic_server, axe_script):
+    open_page(page, synthetic_server + "?level=3&ind=events&lang=ar")
+    settle(page, 800)
+    bad = [v for v in axe_violations(page, axe_script) if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+def test_every_chart_and_the_map_have_a_text_alternative_and_a_table(page, server):
+    open_page(page, server + "?from=2020-02&to=2020-02&ind=idp_arrivals")
+    settle(page, 500)
+    for graph in ("home-map", "home-displacement-chart"):
+        box = page.locator(f"#{graph} >> xpath=ancestor::div[@role='figure']")
+        assert box.get_attribute("aria-describedby") == f"{graph}-summary"
+        assert page.text_content(f"#{graph}-summary").startswith("Chart:")
+    page.click("#home-map-table >> xpath=.. >> summary")
+    rows = page.locator("#home-map-table tbody tr")
+    assert rows.count() >= 9
+    idleb = page.locator("#home-map-table tbody tr", has_text="SY07").inner_text()
+    assert "Idleb" in idleb and "344,110" in idleb  # the value the map colours Idleb by (HNAP, Feb 2020)
+
+
+def tab_to(page, predicate_js: str, limit: int = 200):
+    """Press Tab until the focused element matches; the focused elements seen when it does not."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const e = document.activeElement; return !!e && ({predicate_js}); }}"):
+            return True
+        seen.append(page.evaluate("() => { const e = document.activeElement;"
+                                  " return e ? e.tagName + '#' + e.id + '.' + (e.name || '') : null; }"))
+    return seen[:40]
+
+
+def test_keyboard_alone_reaches_every_control_and_changes_the_view(page, synthetic_server):
+    open_page(page, synthetic_server)
+    settle(page, 500)
+    controls = ["home-lang", "home-range", "home-level", "home-indicator", "home-per10k", "home-agg", "home-areas",
+                "home-sources", "home-etypes", "home-reset", "home-export-what", "home-export-format",
+                "home-export-width", "home-export-go", "home-report-go", "home-layers", "home-topn", "home-play",
+                "home-step", "home-step-unit"]
+    reached = set()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        owner = page.evaluate("() => { const e = document.activeElement; const c = e && e.closest('[id^=home-]');"
+                              " return c ? c.id : null; }")
+        if owner:
+            reached.add(owner)
+        visible_focus = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
+                                      " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }")
+        assert visible_focus, owner
+    assert [c for c in controls if c not in reached] == []
+
+    open_page(page, synthetic_server)
+    settle(page, 500)
+    # the indicator: a dropdown opened with Enter, an option chosen with the arrows and Enter
+    found = tab_to(page, "e.id === 'home-indicator'")
+    assert found is True, found
+    before = query(page).get("ind")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".dash-dropdown-content", timeout=TIMEOUT)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("b => new URLSearchParams(location.search).get('ind') !== b", arg=before, timeout=TIMEOUT)
+    settle(page)
+    # each next change starts from the page opened afresh at the view reached
+    open_page(page, page.url)
+    settle(page, 500)
+    # the admin level: a radio group, changed with the arrow keys
+    assert tab_to(page, "e.name === 'home-level'")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('level=2')", timeout=TIMEOUT)
+    settle(page)
+    open_page(page, page.url)
+    settle(page, 500)
+    # the period: the slider's handle moved with Page Up
+    assert tab_to(page, "e.getAttribute('role') === 'slider' && !!e.closest('#home-range')")
+    text = page.inner_text("#home-range-text")
+    for _ in range(3):
+        page.keyboard.press("PageUp")
+    page.wait_for_function("t => document.querySelector('#home-range-text').innerText !== t", arg=text, timeout=TIMEOUT)
+    page.wait_for_function("() => new URLSearchParams(location.search).has('from')", timeout=TIMEOUT)
+    settle(page)
+    open_page(page, page.url)
+    settle(page, 500)
+    # play / pause with Enter
+    assert tab_to(page, "e.id === 'home-play'")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#home-play').getAttribute('aria-pressed') === 'true'",
+                           timeout=TIMEOUT)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#home-play').getAttribute('aria-pressed') === 'false'",
+                           timeout=TIMEOUT)

@@ -7,7 +7,7 @@
 - `update_map`: a new admin level redraws the map with its geometry; anything else sends a
   `Patch` with values only (no geometry).
 - one callback per chart, on the controls that change it.
-- `time_control`: the map's time slider, its play/pause and its bounds.
+- `time_control`: the map's play/pause and the time slider's bounds; `step_label`: the period shown.
 - `map_click`: clicking an area selects it (the charts follow); clicking it again clears it.
 """
 from __future__ import annotations
@@ -205,7 +205,6 @@ for _name in view.CHARTS:
     Output("home-step", "value"),
     Output("home-step", "max"),
     Output("home-step", "marks"),
-    Output("home-step-label", "children"),
     Output("home-interval", "disabled"),
     Output("home-play", "children"),
     Output("home-play", "aria-pressed"),
@@ -213,12 +212,14 @@ for _name in view.CHARTS:
     Input("home-interval", "n_intervals"),
     Input("home-range", "value"),
     Input("home-step-unit", "value"),
-    Input("home-step", "value"),
     State("home-interval", "disabled"),
     *[State(c, "value") for c in CONTROL_IDS],
     prevent_initial_call=True,
 )
-def time_control(_clicks, _ticks, _range, _unit, _step, stopped, *values):
+def time_control(_clicks, _ticks, _range, _unit, stopped, *values):
+    """Play/pause, the interval's ticks and the slider's bounds. Not on the slider itself: a step
+    the user takes goes straight to the map (a callback writing `home-step.value` would hold the
+    map's update back until it answered)."""
     _, _, state = _state(values)
     t = translator(state.lang)
     n = len(step_starts(state))
@@ -239,8 +240,21 @@ def time_control(_clicks, _ticks, _range, _unit, _step, stopped, *values):
     shown = ViewState(**{**state.__dict__, "step": step})
     label = ("❚❚ " + t("Pause")) if playing else ("▶ " + t("Play"))
     new_step = step if step != state.step else no_update
-    return (new_step, n, layout.step_marks(shown, t), layout.step_label(shown, t), not playing, label,
-            "true" if playing else "false")
+    return (new_step, n, layout.step_marks(shown, t), not playing, label, "true" if playing else "false")
+
+
+@callback(
+    Output("home-step-label", "children"),
+    Input("home-step", "value"),
+    Input("home-range", "value"),
+    Input("home-step-unit", "value"),
+    *[State(c, "value") for c in CONTROL_IDS],
+    prevent_initial_call=True,
+)
+def step_label(_step, _range, _unit, *values):
+    """The period the map shows (after `time_control` when the range or the unit changed)."""
+    _, _, state = _state(values)
+    return layout.step_label(state, translator(state.lang))
 
 
 @callback(

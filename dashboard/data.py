@@ -135,6 +135,9 @@ def _sql_database(live) -> duckdb.DuckDBPyConnection:
     db.execute(f"CREATE TABLE events_cells AS SELECT date_trunc('month', date_start) AS month, cx, cy, event_type, "
                f"source_id, count(*) AS events, sum(fatalities) AS fatalities FROM events WHERE {IN_VIEW} "
                f"GROUP BY ALL ORDER BY month")
+    # which sources those cells hold, per month and event type: the map's source line without a scan
+    db.execute("CREATE TABLE events_cell_sources AS SELECT DISTINCT month, event_type, source_id FROM events_cells "
+               "ORDER BY month")
     db.execute("CREATE TABLE events_by_month AS SELECT month, dataset, source_id, event_type, sum(events) AS events, "
                "sum(fatalities) AS fatalities, sum(fatalities_low) AS fatalities_low, "
                "sum(fatalities_high) AS fatalities_high FROM events_monthly GROUP BY ALL ORDER BY month")

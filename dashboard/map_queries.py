@@ -27,12 +27,12 @@ def _whole_months(sel: Selection) -> bool:
 
 
 def _sources_in_view(sel: Selection) -> tuple[str, list]:
-    """The sources of the events in view: from the per-month cells when the period is made of
-    whole months (no events scan), else from the events."""
+    """The sources of the events in view: from the sources of the per-month cells when the period
+    is made of whole months (a table of a few thousand rows), else from the events."""
     start, end = pd.Timestamp(sel.window_start), pd.Timestamp(sel.window_end)
     if _whole_months(sel) and not sel.areas:
         where, params = sql_filters(sel, "month", None, "event_type", start=start, end=end)
-        return f"SELECT DISTINCT source_id FROM events_cells WHERE {where}", params
+        return f"SELECT DISTINCT source_id FROM events_cell_sources WHERE {where}", params
     where, params = sql_filters(sel, "date_start", EVENT_PCODE, "event_type", start=start, end=end)
     return f"SELECT DISTINCT source_id FROM events WHERE {where} AND {IN_VIEW}", params
 

@@ -27,3 +27,14 @@ def test_the_dashboard_app_has_all_its_callbacks_each_time_it_is_created():
     clientside = 1 + len(dashboard.layout.GRAPH_IDS)  # the document's language; a text alternative per graph
     assert len(first) == len(dashboard.callbacks._CALLBACKS) + clientside == len(second)
     assert any("home-map.figure" in o for o in outputs) and any("home-page.children" in o for o in outputs)
+
+
+def test_a_step_of_the_time_slider_reaches_the_map_at_once():
+    """No callback both listens to the slider and writes it: Dash would hold the map's update (and
+    the URL's) back until that callback answered, one more round trip per step."""
+    deps = _dependencies(create_app())
+    writes_step = [d for d in deps if "home-step.value" in d["output"].replace("..", " ").split()]
+    listens_to_step = [d for d in deps if {"id": "home-step", "property": "value"} in d["inputs"]]
+    assert {d["output"] for d in writes_step} & {d["output"] for d in listens_to_step} == set()
+    assert any("home-map.figure" in d["output"] for d in listens_to_step)
+    assert any(d["output"] == "home-step-label.children" for d in listens_to_step)

@@ -64,7 +64,6 @@ def shell() -> html.Div:
         dcc.Location(id="home-url", refresh=False),
         dcc.Store(id="home-pushed"),
         html.Div(id="home-alert", role="alert", className="alert", hidden=True),
-        dcc.Download(id="home-download"),
         dcc.Store(id="home-doc-lang"),
         html.Div(html.P("Loading…", className="loading-note"), id="home-page"),
     ])
@@ -188,6 +187,9 @@ def export_section(t: Translate) -> html.Section:
         html.P(t("Images carry the title, period, filters, sources and generation time; PNG is drawn at twice the "
                  "width chosen. Data files list every source and the filters."), className="range-text"),
         dcc.Loading(html.P(id="home-export-status", className="range-text", **{"aria-live": "polite"}), delay_show=300),
+        # with the buttons, so that drawing the page does not fire the export callback (Dash fires a
+        # callback whose inputs are inserted by another callback unless its outputs come with them)
+        dcc.Download(id="home-download"),
     ], className="controls export", **{"aria-label": t("Export")})
 
 

@@ -53,7 +53,9 @@ def test_february_2020_shows_that_month_with_its_sources(wh):
     fig, sources = view.chart_view("displacement", wh, state, t)
     assert [pd.Timestamp(x) for x in F(fig).layout.xaxis.range] == [pd.Timestamp("2020-02-01"), pd.Timestamp("2020-02-29")]
     assert "752,131" in hovers(fig)  # OCHA, February 2020 (facts 1.38)
-    assert "Cross Border Humanitarian Reach and Activities from Turkey \\- Feb 2020" in sources.children.children
+    links = [item.children[1] for item in sources.children[1].children]
+    assert "Cross Border Humanitarian Reach and Activities from Turkey - Feb 2020" in [a.children for a in links]
+    assert all(a.href.startswith("http") and a.target == "_blank" for a in links)
 
 
 def test_scenarios_never_drawn_as_observations(wh):

@@ -29,7 +29,6 @@ compression would send), and whether the body carries GeoJSON geometry.
 """
 from __future__ import annotations
 
-import copy
 import gzip
 import http.client
 import json
@@ -498,7 +497,9 @@ class DashClient:
             for prop, value in props.items():
                 prop = clean_prop(prop)
                 if is_patch(value):
-                    value = apply_patch(copy.deepcopy(comp["props"].get(prop)), value)
+                    # copy on write along the patched paths only, as the renderer does (ramda):
+                    # a deep copy of the map's figure cost the client more than the server's answer
+                    value = apply_patch(comp["props"].get(prop), value)
                 comp["props"][prop] = value
                 changed.add((key, prop))
                 if prop not in NOT_WALKED and any(True for _ in components_in(value)):

@@ -6,7 +6,7 @@
   the view. While the map plays, steps are not written (one entry when it stops).
 - `update_map`: a new admin level redraws the map with its geometry; anything else sends a
   `Patch` with values only (no geometry).
-- one callback per chart, on the controls that change it.
+- one callback per group of charts changed by the same controls (casualties and events together).
 - `time_control`: the map's play/pause and the time slider's bounds; `step_label`: the period shown.
 - `map_click`: clicking an area selects it (the charts follow); clicking it again clears it.
 """
@@ -65,8 +65,8 @@ def page_parts(wh, state: ViewState, t, lang: str = "en") -> dict:
         "map_classes": view.classes_to_store(update["classes"]),
         "unlocated": unlocated_note(wh["crossings"], t),
     }
-    for name in view.CHARTS:
-        parts[name], parts[f"{name}_sources"] = view.chart_view(name, wh, state, t, lang)
+    for name, (fig, sources) in zip(view.CHARTS, view.chart_views(view.CHARTS, wh, state, t, lang)):
+        parts[name], parts[f"{name}_sources"] = fig, sources
     return parts
 
 
@@ -180,25 +180,42 @@ def patch_from(dyn: dict) -> Patch:
     return patch
 
 
-def _chart_callback(name: str):
-    triggers = CHART_TRIGGERS[name]
+def _chart_callback(names: tuple[str, ...]):
+    """One callback for the charts that change on the same controls (casualties and events share
+    their query, and one request instead of two competes less for the server's cores)."""
+    triggers = CHART_TRIGGERS[names[0]]
 
     @callback(
-        Output(f"home-{name}-chart", "figure"),
-        Output(f"home-{name}-sources", "children"),
+        *[Output(f"home-{name}-{part}", prop) for name in names for part, prop in (("chart", "figure"),
+                                                                                   ("sources", "children"))],
         *[Input(c, "value") if c in triggers else State(c, "value") for c in CONTROL_IDS],
         prevent_initial_call=True,
     )
-    def update_chart(*values):
+    def update_charts(*values):
         wh, _, state = _state(values)
-        return view.chart_view(name, wh, state, translator(state.lang), state.lang)
+        views = view.chart_views(names, wh, state, translator(state.lang), state.lang)
+        return tuple(part for pair in views for part in pair)
 
-    update_chart.__name__ = f"update_{name}_chart"
-    return update_chart
+    update_charts.__name__ = f"update_{'_'.join(names)}_chart"
+    return update_charts
 
 
-for _name in view.CHARTS:
-    _chart_callback(_name)
+def chart_groups() -> list[tuple[str, ...]]:
+    """The charts, one per callback except those drawn from the same query (view.EVENT_CHARTS,
+    which change on the same controls), in page order."""
+    groups: list[tuple[str, ...]] = []
+    for name in view.CHARTS:
+        if name in view.EVENT_CHARTS:
+            if name == view.EVENT_CHARTS[0]:
+                groups.append(view.EVENT_CHARTS)
+        else:
+            groups.append((name,))
+    assert len({CHART_TRIGGERS[n] for n in view.EVENT_CHARTS}) == 1, "charts of one callback share their triggers"
+    return groups
+
+
+for _names in chart_groups():
+    _chart_callback(_names)
 
 
 @callback(

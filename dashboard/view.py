@@ -31,6 +31,7 @@ from dashboard.selection import Selection, from_sources, selection
 from dashboard.state import Bounds, ViewState, month_start
 
 CHARTS = ("displacement", "casualties", "refugees", "events", "border")
+EVENT_CHARTS = ("casualties", "events")  # drawn from the same series of conflict events
 MAP_BBOX = (35.0, 34.6, 40.8, 37.7)  # lon/lat box of the map's areas: north-west Syria and the border
 CLIP = box(34.7, 34.4, 41.0, 37.9)  # areas are cut to a box a little larger than the map's view
 CAMP_KINDS = ("camp", "site", "reception_centre", "collective_centre")
@@ -380,15 +381,25 @@ def chart_inputs(name: str, wh: Warehouse, state: ViewState, lang: str = "en") -
     return inputs
 
 
-def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> dict:
-    if name == "casualties":  # the published traces are cached: they do not change with event types
+def _timeline_of(wh: Warehouse, sel: Selection) -> pd.DataFrame:
+    timeline = from_sources(wh["timeline"], sel)
+    return timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
+
+
+def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en",
+                 events: pd.DataFrame | None = None) -> dict:
+    """A chart's figure; `events`: the event series of this state, when the caller already has it
+    (the casualties and events charts draw the same one)."""
+    if name in EVENT_CHARTS:
         sel = selection(state, wh["sources"])
-        timeline = from_sources(wh["timeline"], sel)
-        timeline = timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
+        events = series_queries.event_series(wh, sel) if events is None else events
+        timeline, area_names = _timeline_of(wh, sel), names(wh, lang)
+        if name == "events":
+            return events_figure(events, wh["sources"], timeline, sel.start, sel.end, t, agg=sel.agg, names=area_names)
+        # the published traces are cached: they do not change with event types
         published = _casualty_traces(wh, sel.start, sel.end, sel.areas, sel.source_ids, lang)
-        return casualties_figure(None, wh["sources"], timeline, sel.start, sel.end, t,
-                                 events=series_queries.event_series(wh, sel), areas=sel.areas, names=names(wh, lang),
-                                 published=published)
+        return casualties_figure(None, wh["sources"], timeline, sel.start, sel.end, t, events=events,
+                                 areas=sel.areas, names=area_names, published=published)
     inputs = chart_inputs(name, wh, state, lang)
     sel, src, timeline, area_names = inputs["sel"], wh["sources"], inputs["timeline"], names(wh, lang)
     if name == "displacement":
@@ -396,8 +407,6 @@ def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang:
                                    areas=sel.areas, names=area_names)
     if name == "refugees":
         return refugees_figure(inputs["published"], src, sel.start, sel.end, t)
-    if name == "events":
-        return events_figure(inputs["series"], src, timeline, sel.start, sel.end, t, agg=sel.agg, names=area_names)
     return border_figure(inputs["series"], src, sel.start, sel.end, t, names=area_names)
 
 
@@ -414,9 +423,19 @@ def _sources_block(wh: Warehouse, ids: tuple[str, ...], list_id: str, lang: str)
     return source_list(rows, translator(lang), list_id)
 
 
-def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[dict, object]:
-    fig = chart_figure(name, wh, state, t, lang)
+def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en",
+               events: pd.DataFrame | None = None) -> tuple[dict, object]:
+    fig = chart_figure(name, wh, state, t, lang, events)
     return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list", lang)
+
+
+def chart_views(chart_names, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> list[tuple]:
+    """(figure, sources) of several charts; the event series is queried once for the two charts
+    drawn from it."""
+    events = None
+    if sum(name in EVENT_CHARTS for name in chart_names) > 1:
+        events = series_queries.event_series(wh, selection(state, wh["sources"]))
+    return [chart_view(name, wh, state, t, lang, events if name in EVENT_CHARTS else None) for name in chart_names]
 
 
 def range_text(state: ViewState, t: Translate) -> str:

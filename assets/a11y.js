@@ -81,62 +81,102 @@
   document.addEventListener("DOMContentLoaded", fix);
 })();
 
-/* Text alternatives: for each chart and the map, a sentence describing it and a table of what it
-   draws, made in the browser from the figure the graph shows (so they always match it, at no cost
-   to the server). `labels` holds the translated words (dashboard/layout.py, TABLE_LABELS). */
-window.dash_clientside = Object.assign({}, window.dash_clientside, {
-  a11y: {
-    describe: function (figure, labels) {
-      var L = labels || {};
-      if (!figure || !figure.data) { return [L.empty || "", null]; }
-      var layout = figure.layout || {};
-      var title = (layout.title && layout.title.text) || "";
-      var rows = [], names = [], limit = 400, more = 0;
-      function cell(tag, text) {
-        return {type: tag, namespace: "dash_html_components", props: {children: text === null || text === undefined ? "" : String(text)}};
-      }
-      function row(cells, tag) {
-        return {type: "Tr", namespace: "dash_html_components", props: {children: cells.map(function (c) { return cell(tag || "Td", c); })}};
-      }
-      function fmt(v) { return typeof v === "number" ? v.toLocaleString("en-US", {maximumFractionDigits: 3}) : v; }
-      var header;
-      var areas = figure.data.filter(function (t) { return t.type === "choropleth" && Array.isArray(t.text) && t.customdata; })[0];
-      if (areas) {
-        header = [L.area, L.value, L.period, L.source];
-        areas.locations.forEach(function (loc, i) {
-          var c = areas.customdata[i] || [];
-          if (rows.length >= limit) { more += 1; return; }
-          rows.push([areas.text[i], c[0], c[1], c[2]]);
-        });
-        names = [areas.name];
-      } else {
-        header = [L.series, L.period, L.value];
-        figure.data.forEach(function (t) {
-          if (t.visible === false || !t.name || t.hoverinfo === "skip" || t.fill === "toself" || !Array.isArray(t.x)
-              || (t.meta && t.meta.table === false)) { return; }
-          names.push(t.name);
-          var x = t.x, y = t.y || [], segments = x.indexOf(null) >= 0;
-          for (var i = 0; i < x.length; i += 1) {
-            if (x[i] === null || y[i] === null || y[i] === undefined) { continue; }
-            if (rows.length >= limit) { more += 1; continue; }
-            if (segments && i + 1 < x.length && x[i + 1] !== null) {
-              rows.push([t.name, x[i] === x[i + 1] ? x[i] : x[i] + " – " + x[i + 1], fmt(y[i])]);
-              i += 1;
-            } else {
-              rows.push([t.name, x[i], fmt(y[i])]);
-            }
+/* Text alternatives: for each chart and the map, a sentence describing it (a Dash clientside callback,
+   on every new figure) and a table of what it draws, made from the same figure only when its "Data
+   table" is opened (and again on a new figure while it is open). The table is plain DOM in a container
+   React leaves empty: built as Dash components, six tables of up to 400 rows took seconds to render on
+   every view. `labels` holds the translated words (dashboard/layout.py, TABLE_LABELS). */
+(function () {
+  "use strict";
+  var LIMIT = 400;
+  var latest = {};  // graph id -> {figure, labels}: what its table is made from when opened
+
+  function fmt(v) { return typeof v === "number" ? v.toLocaleString("en-US", {maximumFractionDigits: 3}) : v; }
+
+  function tableOf(figure, L) {
+    var rows = [], names = [], more = 0, header;
+    var areas = figure.data.filter(function (t) { return t.type === "choropleth" && Array.isArray(t.text) && t.customdata; })[0];
+    if (areas) {
+      header = [L.area, L.value, L.period, L.source];
+      areas.locations.forEach(function (loc, i) {
+        var c = areas.customdata[i] || [];
+        if (rows.length >= LIMIT) { more += 1; return; }
+        rows.push([areas.text[i], c[0], c[1], c[2]]);
+      });
+      names = [areas.name];
+    } else {
+      header = [L.series, L.period, L.value];
+      figure.data.forEach(function (t) {
+        if (t.visible === false || !t.name || t.hoverinfo === "skip" || t.fill === "toself" || !Array.isArray(t.x)
+            || (t.meta && t.meta.table === false)) { return; }
+        names.push(t.name);
+        var x = t.x, y = t.y || [], segments = x.indexOf(null) >= 0;
+        for (var i = 0; i < x.length; i += 1) {
+          if (x[i] === null || y[i] === null || y[i] === undefined) { continue; }
+          if (rows.length >= LIMIT) { more += 1; continue; }
+          if (segments && i + 1 < x.length && x[i + 1] !== null) {
+            rows.push([t.name, x[i] === x[i + 1] ? x[i] : x[i] + " – " + x[i + 1], fmt(y[i])]);
+            i += 1;
+          } else {
+            rows.push([t.name, x[i], fmt(y[i])]);
           }
-        });
-      }
-      var summary = (L.chart || "") + " " + title.replace(/<[^>]+>/g, "") + ". ";
-      summary += names.length ? (L.series_list || "") + " " + names.join("; ") + ". " : (L.empty || "");
-      summary += rows.length ? (L.rows || "").replace("{n}", rows.length + more) : "";
-      var table = {type: "Table", namespace: "dash_html_components", props: {className: "data-table", children: [
-        {type: "Thead", namespace: "dash_html_components", props: {children: row(header, "Th")}},
-        {type: "Tbody", namespace: "dash_html_components", props: {children: rows.map(function (r) { return row(r); })}}
-      ]}};
-      var note = more ? cell("P", (L.more || "").replace("{n}", more)) : null;
-      return [summary, rows.length ? [table, note] : cell("P", L.empty || "")];
+        }
+      });
     }
+    return {header: header, rows: rows, more: more, names: names};
   }
-});
+
+  function text(v) { return v === null || v === undefined ? "" : String(v); }
+
+  function render(container, figure, L) {
+    var doc = container.ownerDocument, out = doc.createDocumentFragment();
+    var t = figure && figure.data ? tableOf(figure, L) : {rows: []};
+    if (!t.rows.length) {
+      var p = doc.createElement("p"); p.textContent = L.empty || ""; out.appendChild(p);
+    } else {
+      var table = doc.createElement("table"), head = table.createTHead().insertRow(), body = table.createTBody();
+      table.className = "data-table";
+      t.header.forEach(function (h) { var th = doc.createElement("th"); th.textContent = text(h); head.appendChild(th); });
+      t.rows.forEach(function (r) {
+        var tr = body.insertRow();
+        r.forEach(function (c) { tr.insertCell().textContent = text(c); });
+      });
+      out.appendChild(table);
+      if (t.more) {
+        var note = doc.createElement("p"); note.textContent = (L.more || "").replace("{n}", t.more); out.appendChild(note);
+      }
+    }
+    container.replaceChildren(out);
+  }
+
+  function refresh(graphId) {
+    var container = document.getElementById(graphId + "-table"), seen = latest[graphId];
+    var details = container && container.closest("details");
+    if (details && details.open && seen) { render(container, seen.figure, seen.labels || {}); }
+  }
+
+  // "toggle" does not bubble: listened for in the capture phase, for every details on the page
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.classList || !details.classList.contains("table-view") || !details.open) { return; }
+    var container = details.querySelector("[id$='-table']");
+    if (container) { refresh(container.id.slice(0, -"-table".length)); }
+  }, true);
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    a11y: {
+      describe: function (figure, labels, graphId) {
+        var L = labels || {};
+        latest[graphId] = {figure: figure, labels: L};
+        if (!figure || !figure.data) { return L.empty || ""; }
+        var layout = figure.layout || {}, title = (layout.title && layout.title.text) || "";
+        var t = tableOf(figure, L);
+        var summary = (L.chart || "") + " " + title.replace(/<[^>]+>/g, "") + ". ";
+        summary += t.names.length ? (L.series_list || "") + " " + t.names.join("; ") + ". " : (L.empty || "");
+        summary += t.rows.length ? (L.rows || "").replace("{n}", t.rows.length + t.more) : "";
+        window.setTimeout(function () { refresh(graphId); }, 0);  // an open table follows the new figure
+        return summary;
+      }
+    }
+  });
+})();

@@ -359,8 +359,8 @@ def register_clientside(app: Dash) -> None:
     for graph_id in layout.GRAPH_IDS:
         app.clientside_callback(
             ClientsideFunction("a11y", "describe"),
-            Output(f"{graph_id}-summary", "children"), Output(f"{graph_id}-table", "children"),
-            Input(graph_id, "figure"), State("home-table-labels", "data"),
+            Output(f"{graph_id}-summary", "children"),
+            Input(graph_id, "figure"), State("home-table-labels", "data"), State(graph_id, "id"),
         )
 
 

@@ -26,7 +26,8 @@ def graph_config(lang: str) -> dict:
 def graph(graph_id: str, figure, lang: str, t: Translate):
     """A graph, laid out left to right in both languages (time runs left to right; plotly's SVG
     text is not mirrored), with a loading state, a text alternative and a data table (both made in
-    the browser from the figure shown: assets/a11y.js)."""
+    the browser from the figure shown: assets/a11y.js; the table's container is left empty here,
+    and filled when it is opened)."""
     return html.Div([
         html.Div(dcc.Loading(dcc.Graph(id=graph_id, figure=figure, config=graph_config(lang)), delay_show=400),
                  dir="ltr", className="graph", role="figure", **{"aria-describedby": f"{graph_id}-summary"}),
@@ -45,6 +46,8 @@ GRAPH_IDS = ("home-map", *(f"home-{name}-chart" for name in view.CHARTS))
 
 def table_labels(t: Translate) -> dict:
     return {key: t(text) for key, text in TABLE_LABELS.items()}
+
+
 LEVEL_LABELS = {1: N_("Governorates"), 2: N_("Districts"), 3: N_("Sub-districts")}
 LAYER_LABELS = {
     "border": N_("Border"), "bands": N_("10/25/50 km from the border"), "crossings": N_("Crossings"), "towns": N_("Towns"),

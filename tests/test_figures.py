@@ -145,3 +145,22 @@ def test_trace_types_are_in_the_served_plotly_bundle():
     figs = [displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)]
     for fig in figs:
         assert {tr["type"] for tr in fig["data"]} <= {"scatter", "scattergeo", "choropleth"}
+
+
+def test_the_left_margin_fits_the_widest_y_label_without_plotlys_automargin():
+    """Charts set their left margin from their values (automargin draws every chart twice in the
+    browser); hidden (legend-only) traces count, since a click on the legend shows them."""
+    from dashboard.figures.common import DIGIT_PX, base_layout, fit_y_margin
+
+    def fig(*ys, visible=True):
+        data = [{"type": "scatter", "x": ["2020-01-01"] * len(y), "y": list(y), "visible": visible} for y in ys]
+        return {"data": data, "layout": base_layout("t", "People", "2020-01-01", "2020-12-31")}
+
+    small = fit_y_margin(fig([0, 950]))["layout"]
+    large = fit_y_margin(fig([0, 950], [None, 1_234_567], visible="legendonly"))["layout"]
+    assert small["yaxis"]["automargin"] is False and large["yaxis"]["automargin"] is False
+    assert large["margin"]["l"] >= len("1,358,024") * DIGIT_PX  # 1,234,567 and the tenth above it
+    assert small["margin"]["l"] < large["margin"]["l"]
+    share = {"data": [{"type": "scatter", "y": [0.2, 0.9]}],
+             "layout": {"yaxis": {"tickformat": ".0%", "range": [0, 1.02]}, "margin": {"l": 60}}}
+    assert fit_y_margin(share)["layout"]["margin"]["l"] == 60  # "100%" fits the usual margin

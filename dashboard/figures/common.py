@@ -31,7 +31,14 @@ def title_layout(text: str) -> dict:
     if i18n.current.get() in i18n.RTL:
         return {"text": i18n.bidi_line(text), "x": 1, "xanchor": "right"}
     return {"text": text, "x": 0, "xanchor": "left"}
+
+
 GRID = {"gridcolor": "#e6e6e6", "linecolor": "#999", "zerolinecolor": "#cccccc", "automargin": True}
+# the left margin is computed from the y values (fit_y_margin), not by plotly's automargin: that
+# draws a chart twice, once to measure the tick labels and once with the margin they need (about
+# half of a chart's drawing time in the browser)
+DIGIT_PX = 7.6  # a digit of DejaVu Sans / Noto Sans at 12 px (0.636 em); other tick characters are narrower
+Y_TITLE_PX = 28  # the y axis title's line, the tick marks and the gaps between them (measured against automargin)
 
 
 def fmt_date(ts) -> str:
@@ -93,6 +100,36 @@ def source_ids(*frames: pd.DataFrame) -> list[str]:
 
 def figure(data: list[dict], layout: dict) -> dict:
     return {"data": data, "layout": layout}
+
+
+def _tick_label(value: float, tickformat: str | None) -> str:
+    """The widest tick label a y axis can show for values up to `value` (plotly's range and ticks
+    run a little past the largest value, so a tenth is added)."""
+    top = abs(value) * 1.1
+    if tickformat == ",d":
+        return f"{top:,.0f}"
+    if tickformat and tickformat.endswith("%"):
+        return f"{min(top, 1.0):.0%}"
+    return f"{top:.3g}" + "k"  # plotly's default: three significant digits and an SI suffix
+
+
+def fit_y_margin(fig: dict, minimum: int = 60) -> dict:
+    """Sets the left margin from the widest y tick label of the figure's data (legend-only traces
+    included: a click on the legend may show them) and turns the y axes' automargin off."""
+    layout = fig["layout"]
+    widest = 0
+    for key, axis in list(layout.items()):
+        if not (key.startswith("yaxis") and isinstance(axis, dict)) or axis.get("visible") is False \
+                or axis.get("overlaying") or axis.get("showticklabels") is False:
+            continue
+        ref = "y" + key[len("yaxis"):]
+        values = [abs(v) for tr in fig["data"] if tr.get("yaxis", "y") == ref
+                  for v in (tr.get("y") or []) if isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v)]
+        largest = float(axis["range"][1]) if axis.get("range") else max(values, default=0.0)
+        widest = max(widest, len(_tick_label(largest, axis.get("tickformat"))))
+        layout[key] = {**axis, "automargin": False}
+    layout["margin"] = {**layout.get("margin", {}), "l": max(minimum, round(widest * DIGIT_PX + Y_TITLE_PX))}
+    return fig
 
 
 def base_layout(title: str, y_title: str, start, end, height: int = 360) -> dict:

@@ -26,6 +26,7 @@ from dashboard.figures.common import (
     empty_note,
     figure,
     fill_band,
+    fit_y_margin,
     fmt_date,
     fmt_period,
     fmt_value,
@@ -161,7 +162,7 @@ def _finish(data: list, layout: dict, timeline, drawn: int, t: Translate, key_da
         add_key_dates(fig, timeline, t)
     if not drawn:
         layout["annotations"].append(empty_note(t("No figures in the selected period")))
-    return fig
+    return fit_y_margin(fig)
 
 
 def displacement_figure(displacement, sources, timeline, start, end, t: Translate, flows: pd.DataFrame | None = None,
@@ -376,4 +377,4 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
     if not data:
         layout["annotations"].append(
             {**empty_note(t("No movements with a known destination in the selected period")), "y": 0.7})
-    return figure(data, layout)
+    return fit_y_margin(figure(data, layout))

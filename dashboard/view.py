@@ -16,7 +16,7 @@ from dashboard import indicators, map_queries, series_queries
 from dashboard.components.sources import source_list
 from dashboard.data import Warehouse
 from dashboard.figures.classes import Classes, classify
-from dashboard.figures.common import fmt_date, fmt_period
+from dashboard.figures.common import fmt_date, fmt_period, with_source_names
 from dashboard.figures.map import TRACE, MapBase, MapLayers, base_figure, dynamic_props, figure_sources, static_sources
 from dashboard.figures.series import (
     border_figure,
@@ -434,7 +434,7 @@ def chart_views(chart_names, wh: Warehouse, state: ViewState, t: Translate, lang
     drawn from it."""
     events = None
     if sum(name in EVENT_CHARTS for name in chart_names) > 1:
-        events = series_queries.event_series(wh, selection(state, wh["sources"]))
+        events = with_source_names(series_queries.event_series(wh, selection(state, wh["sources"])), wh["sources"])
     return [chart_view(name, wh, state, t, lang, events if name in EVENT_CHARTS else None) for name in chart_names]
 
 

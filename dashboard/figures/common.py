@@ -79,11 +79,17 @@ def plain(values) -> list:
     return [None if v is None or pd.isna(v) else (int(v) if float(v).is_integer() else float(v)) for v in values]
 
 
+SOURCE_NAME_COLUMNS = ("organisation", "title", "published")
+
+
 def with_source_names(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Add organisation, title and publication date of each row's source (a copy)."""
+    """Add organisation, title and publication date of each row's source (a copy; the frame as it
+    is when it has them already)."""
+    if all(column in frame.columns for column in SOURCE_NAME_COLUMNS):
+        return frame
     ids = list(frame["source_id"])
     columns = {}
-    for column in ("organisation", "title", "published"):
+    for column in SOURCE_NAME_COLUMNS:
         lookup = dict(zip(sources["source_id"], sources[column]))
         columns[column] = pd.Series([lookup.get(i) for i in ids], index=frame.index, dtype=object)
     return frame.assign(**columns)

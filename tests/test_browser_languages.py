@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard.i18n import translator
-from tests.test_browser import TIMEOUT, browser, open_page, page, server, settle, synthetic_server  # noqa: F401
+from tests.test_browser import TIMEOUT, browser, choose, open_page, page, server, settle, synthetic_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 AR = translator("ar")
@@ -97,11 +97,17 @@ def test_every_chart_and_the_map_have_a_text_alternative_and_a_table(page, serve
         box = page.locator(f"#{graph} >> xpath=ancestor::div[@role='figure']")
         assert box.get_attribute("aria-describedby") == f"{graph}-summary"
         assert page.text_content(f"#{graph}-summary").startswith("Chart:")
+    assert page.locator("#home-map-table tr").count() == 0  # built when opened, not on every view
     page.click("#home-map-table >> xpath=.. >> summary")
     rows = page.locator("#home-map-table tbody tr")
     assert rows.count() >= 9
     idleb = page.locator("#home-map-table tbody tr", has_text="SY07").inner_text()
     assert "Idleb" in idleb and "344,110" in idleb  # the value the map colours Idleb by (HNAP, Feb 2020)
+    # an open table follows the map
+    choose(page, "home-indicator", "IDP departures")
+    page.wait_for_function("() => !document.querySelector('#home-map-table').innerText.includes('344,110')",
+                           timeout=TIMEOUT)
+    assert "IDP departures" in page.text_content("#home-map-summary")
 
 
 def tab_to(page, predicate_js: str, limit: int = 200):

@@ -93,7 +93,8 @@
 
   function fmt(v) { return typeof v === "number" ? v.toLocaleString("en-US", {maximumFractionDigits: 3}) : v; }
 
-  function tableOf(figure, L) {
+  // rows of the table: [cells...], or only counted (`count`): formatting numbers costs more than the rest
+  function tableOf(figure, L, count) {
     var rows = [], names = [], more = 0, header;
     var areas = figure.data.filter(function (t) { return t.type === "choropleth" && Array.isArray(t.text) && t.customdata; })[0];
     if (areas) {
@@ -101,7 +102,7 @@
       areas.locations.forEach(function (loc, i) {
         var c = areas.customdata[i] || [];
         if (rows.length >= LIMIT) { more += 1; return; }
-        rows.push([areas.text[i], c[0], c[1], c[2]]);
+        rows.push(count ? null : [areas.text[i], c[0], c[1], c[2]]);
       });
       names = [areas.name];
     } else {
@@ -115,10 +116,10 @@
           if (x[i] === null || y[i] === null || y[i] === undefined) { continue; }
           if (rows.length >= LIMIT) { more += 1; continue; }
           if (segments && i + 1 < x.length && x[i + 1] !== null) {
-            rows.push([t.name, x[i] === x[i + 1] ? x[i] : x[i] + " – " + x[i + 1], fmt(y[i])]);
+            rows.push(count ? null : [t.name, x[i] === x[i + 1] ? x[i] : x[i] + " – " + x[i + 1], fmt(y[i])]);
             i += 1;
           } else {
-            rows.push([t.name, x[i], fmt(y[i])]);
+            rows.push(count ? null : [t.name, x[i], fmt(y[i])]);
           }
         }
       });
@@ -170,7 +171,7 @@
         latest[graphId] = {figure: figure, labels: L};
         if (!figure || !figure.data) { return L.empty || ""; }
         var layout = figure.layout || {}, title = (layout.title && layout.title.text) || "";
-        var t = tableOf(figure, L);
+        var t = tableOf(figure, L, true);
         var summary = (L.chart || "") + " " + title.replace(/<[^>]+>/g, "") + ". ";
         summary += t.names.length ? (L.series_list || "") + " " + t.names.join("; ") + ". " : (L.empty || "");
         summary += t.rows.length ? (L.rows || "").replace("{n}", t.rows.length + t.more) : "";

@@ -13,6 +13,14 @@ from dash import Dash
 from etl.config import ASSETS_DIR
 
 log = logging.getLogger(__name__)
+# the chunks of dcc that the page needs (graphs, sliders, dropdowns): dcc fetches them only once the
+# page is drawn, one more round trip before anything shows; preloaded, they come with the scripts
+ASYNC_CHUNKS = ("async-graph.js", "async-slider.js", "async-dropdown.js")
+
+
+def preload_links(prefix: str) -> str:
+    return "\n".join(f'<link rel="preload" href="{prefix}_dash-component-suites/dash/dcc/{chunk}" as="script">'
+                     for chunk in ASYNC_CHUNKS)
 
 
 def create_app() -> Dash:
@@ -30,7 +38,8 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True,  # the page is built by a callback from the URL
         on_error=callbacks.error_message,
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="en" dir="ltr">')
+    app.index_string = app.index_string.replace("<html>", '<html lang="en" dir="ltr">').replace(
+        "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))
     app.layout = layout.shell
     callbacks.register(app)
     return app

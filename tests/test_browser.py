@@ -170,10 +170,10 @@ def settle(page, ms: int = 300):
     """Let pending callbacks finish (Dash marks the document while it waits)."""
     try:
         page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=TIMEOUT)
-    except Exception:
+    except Exception as exc:
         stuck = page.evaluate("() => Array.from(document.querySelectorAll('[data-dash-is-loading=\"true\"]'))"
                               ".map(e => e.id || e.className || e.tagName)")
-        raise AssertionError(f"still loading: {stuck}; console: {page.console_errors[:5]}")
+        raise AssertionError(f"still loading: {stuck}; console: {page.console_errors[:5]}") from exc
     page.wait_for_timeout(ms)
 
 

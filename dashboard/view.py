@@ -6,6 +6,7 @@ level, names) are cached per version; nothing here depends on who asks.
 """
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -150,6 +151,11 @@ def _period_text(sel: Selection, t: Translate) -> str:
 
 QUERIES = ThreadPoolExecutor(max_workers=3, thread_name_prefix="map-queries")  # no state: a pool of threads
 
+
+def _submit(fn, *args):
+    """Run `fn` in the pool with the request's context (its language: dashboard.i18n.current)."""
+    return QUERIES.submit(contextvars.copy_context().run, fn, *args)
+
 # Which parts of the map each control changes (the admin level redraws everything).
 PART_TRIGGERS = {
     "home-range": {"areas", "events", "flows", "border", "title"},
@@ -205,11 +211,11 @@ def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, c
     # the queries of the parts run side by side (DuckDB works without Python's lock)
     queries: dict = {}
     if "events" in parts and "events" in state.layers:
-        queries["events"] = QUERIES.submit(map_queries.events_in_view, wh, sel)
+        queries["events"] = _submit(map_queries.events_in_view, wh, sel)
     if "flows" in parts and "flows" in state.layers:
-        queries["flows"] = QUERIES.submit(map_queries.top_flows, wh, sel, state.topn, both_names(wh))
+        queries["flows"] = _submit(map_queries.top_flows, wh, sel, state.topn, both_names(wh))
     if "border" in parts:
-        queries["border"] = QUERIES.submit(border_note, wh, sel, t)
+        queries["border"] = _submit(border_note, wh, sel, t)
     label = t(indicators.INDICATORS[state.indicator].label) if state.indicator in indicators.INDICATORS else ""
     if state.per10k and label:
         label = t("{indicator} per 10,000 people").format(indicator=label)

@@ -181,3 +181,17 @@ def test_keyboard_alone_reaches_every_control_and_changes_the_view(page, synthet
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('#home-play').getAttribute('aria-pressed') === 'false'",
                            timeout=TIMEOUT)
+
+
+def test_arabic_axis_titles_clear_their_tick_labels(page, server):
+    """plotly.js measures labels in a hidden SVG under <body>; in a right-to-left page it measured
+    them wrong and drew the y axis titles over the tick labels (assets/style.css keeps it ltr)."""
+    open_page(page, server + "?lang=ar&from=2020-01&to=2020-03")
+    settle(page, 500)
+    for graph in ("home-displacement-chart", "home-casualties-chart", "home-refugees-chart"):
+        title, labels = page.evaluate("""id => {
+            const gd = document.querySelector('#' + id + ' .js-plotly-plot'), at = gd.getBoundingClientRect();
+            const t = gd.querySelector('.ytitle').getBoundingClientRect();
+            const ticks = Array.from(gd.querySelectorAll('.ytick text')).map(e => e.getBoundingClientRect().left - at.left);
+            return [[t.left - at.left, t.right - at.left], Math.min(...ticks)]; }""", graph)
+        assert 0 <= title[0] and title[1] <= labels, (graph, title, labels)

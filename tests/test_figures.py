@@ -150,7 +150,7 @@ def test_trace_types_are_in_the_served_plotly_bundle():
 def test_the_left_margin_fits_the_widest_y_label_without_plotlys_automargin():
     """Charts set their left margin from their values (automargin draws every chart twice in the
     browser); hidden (legend-only) traces count, since a click on the legend shows them."""
-    from dashboard.figures.common import DIGIT_PX, base_layout, fit_y_margin
+    from dashboard.figures.common import DIGIT_PX, TITLE_GAP_PX, base_layout, fit_y_margin
 
     def fig(*ys, visible=True):
         data = [{"type": "scatter", "x": ["2020-01-01"] * len(y), "y": list(y), "visible": visible} for y in ys]
@@ -160,6 +160,7 @@ def test_the_left_margin_fits_the_widest_y_label_without_plotlys_automargin():
     large = fit_y_margin(fig([0, 950], [None, 1_234_567], visible="legendonly"))["layout"]
     assert small["yaxis"]["automargin"] is False and large["yaxis"]["automargin"] is False
     assert large["margin"]["l"] >= len("1,358,024") * DIGIT_PX  # 1,234,567 and the tenth above it
+    assert large["yaxis"]["title"]["standoff"] == TITLE_GAP_PX  # measured from the labels by plotly
     assert small["margin"]["l"] < large["margin"]["l"]
     share = {"data": [{"type": "scatter", "y": [0.2, 0.9]}],
              "layout": {"yaxis": {"tickformat": ".0%", "range": [0, 1.02]}, "margin": {"l": 60}}}

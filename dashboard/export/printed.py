@@ -91,7 +91,8 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     is_map = "geo" in layout
     if is_map:
         out["data"] += class_legend(out["data"])
-    left, right = (10, 10) if is_map else (80, 30)
+    # a chart keeps at least the left margin its page figure computed for its y labels and titles
+    left, right = (10, 10) if is_map else (max(80, int(layout.get("margin", {}).get("l") or 0)), 30)
     text_width = width - 20
     plot_height = plot_height or (int((width - left - right) * 0.6) if is_map else int(layout.get("height") or 360) + 20)
 

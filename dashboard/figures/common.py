@@ -38,7 +38,8 @@ GRID = {"gridcolor": "#e6e6e6", "linecolor": "#999", "zerolinecolor": "#cccccc",
 # draws a chart twice, once to measure the tick labels and once with the margin they need (about
 # half of a chart's drawing time in the browser)
 DIGIT_PX = 7.6  # a digit of DejaVu Sans / Noto Sans at 12 px (0.636 em); other tick characters are narrower
-Y_TITLE_PX = 28  # the y axis title's line, the tick marks and the gaps between them (measured against automargin)
+TITLE_GAP_PX = 6  # the y axis title's standoff from its tick labels (plotly's default depends on the axis)
+Y_TITLE_PX = 30  # that gap, the title's line, the tick marks and the edge (measured against automargin)
 
 
 def fmt_date(ts) -> str:
@@ -134,6 +135,8 @@ def fit_y_margin(fig: dict, minimum: int = 60) -> dict:
         largest = float(axis["range"][1]) if axis.get("range") else max(values, default=0.0)
         widest = max(widest, len(_tick_label(largest, axis.get("tickformat"))))
         layout[key] = {**axis, "automargin": False}
+        if isinstance(axis.get("title"), dict) and axis["title"].get("text"):
+            layout[key]["title"] = {**axis["title"], "standoff": TITLE_GAP_PX}
     layout["margin"] = {**layout.get("margin", {}), "l": max(minimum, round(widest * DIGIT_PX + Y_TITLE_PX))}
     return fig
 

@@ -201,19 +201,13 @@ def _chart_callback(names: tuple[str, ...]):
 
 
 def chart_groups() -> list[tuple[str, ...]]:
-    """The charts, one per callback except those drawn from the same query (view.EVENT_CHARTS,
-    which change on the same controls), in page order."""
-    groups: list[tuple[str, ...]] = []
-    for name in view.CHARTS:
-        if name in view.EVENT_CHARTS:
-            if name == view.EVENT_CHARTS[0]:
-                groups.append(view.EVENT_CHARTS)
-        else:
-            groups.append((name,))
-    assert len({CHART_TRIGGERS[n] for n in view.EVENT_CHARTS}) == 1, "charts of one callback share their triggers"
-    return groups
+    """The charts, one per callback except those drawn from the same query (view.EVENT_CHARTS),
+    in page order."""
+    first, *rest = view.EVENT_CHARTS
+    return [view.EVENT_CHARTS if name == first else (name,) for name in view.CHARTS if name not in rest]
 
 
+assert len({CHART_TRIGGERS[n] for n in view.EVENT_CHARTS}) == 1, "charts of one callback share their triggers"
 for _names in chart_groups():
     _chart_callback(_names)
 

@@ -156,6 +156,7 @@ def _submit(fn, *args):
     """Run `fn` in the pool with the request's context (its language: dashboard.i18n.current)."""
     return QUERIES.submit(contextvars.copy_context().run, fn, *args)
 
+
 # Which parts of the map each control changes (the admin level redraws everything).
 PART_TRIGGERS = {
     "home-range": {"areas", "events", "flows", "border", "title"},
@@ -363,14 +364,18 @@ def _casualty_traces(wh: Warehouse, start, end, areas: tuple, source_ids: tuple 
                                      names(wh, lang))
 
 
+def _timeline_of(wh: Warehouse, sel: Selection) -> pd.DataFrame:
+    timeline = from_sources(wh["timeline"], sel)
+    return timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
+
+
 def chart_inputs(name: str, wh: Warehouse, state: ViewState, lang: str = "en") -> dict:
     """The rows a chart is drawn from (the same for the page, the image exports and the data
     exports): published figures, bucketed series, key dates, as frames."""
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}")
     sel = selection(state, wh["sources"])
-    timeline = from_sources(wh["timeline"], sel)
-    inputs = {"sel": sel, "timeline": timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]}
+    inputs = {"sel": sel, "timeline": _timeline_of(wh, sel)}
     if name == "displacement":
         inputs["published"] = _published(wh["displacement"], sel)
         inputs["series"] = series_queries.flow_series(wh, sel)
@@ -385,11 +390,6 @@ def chart_inputs(name: str, wh: Warehouse, state: ViewState, lang: str = "en") -
     elif name == "border":
         inputs["series"] = series_queries.border_series(wh, sel)
     return inputs
-
-
-def _timeline_of(wh: Warehouse, sel: Selection) -> pd.DataFrame:
-    timeline = from_sources(wh["timeline"], sel)
-    return timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
 
 
 def chart_figure(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en",

@@ -23,7 +23,7 @@ FONT_AR = "Noto Sans Arabic UI, DejaVu Sans, Noto Sans, Arial, sans-serif"
 
 def font_family() -> str:
     """The font stack of the request's language (dashboard.i18n.current)."""
-    return FONT_AR if i18n.current.get() == "ar" else FONT
+    return FONT_AR if i18n.current.get() in i18n.RTL else FONT
 
 
 def title_layout(text: str) -> dict:

@@ -127,7 +127,20 @@
     return {header: header, rows: rows, more: more, names: names};
   }
 
-  function text(v) { return v === null || v === undefined ? "" : String(v); }
+  // a figure's text as plotly shows it: its markup (<b>, <br>) dropped, the entities that escape
+  // text from data (&lt; &gt; &#123; &amp;, dashboard/figures/common.py esc) read back
+  var ENTITIES = {lt: "<", gt: ">", amp: "&", nbsp: "\u00a0", quot: "&quot;"};
+  function text(v) {
+    if (v === null || v === undefined) { return ""; }
+    return String(v).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, "").replace(/&(#\d+|#x[\da-fA-F]+|[a-z]+);/g,
+      function (whole, name) {
+        if (name.charAt(0) === "#") {
+          var code = name.charAt(1) === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+          return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+        }
+        return ENTITIES[name] || whole;
+      });
+  }
 
   function render(container, figure, L) {
     var doc = container.ownerDocument, out = doc.createDocumentFragment();
@@ -172,8 +185,8 @@
         if (!figure || !figure.data) { return L.empty || ""; }
         var layout = figure.layout || {}, title = (layout.title && layout.title.text) || "";
         var t = tableOf(figure, L, true);
-        var summary = (L.chart || "") + " " + title.replace(/<[^>]+>/g, "") + ". ";
-        summary += t.names.length ? (L.series_list || "") + " " + t.names.join("; ") + ". " : (L.empty || "");
+        var summary = (L.chart || "") + " " + text(title) + ". ";
+        summary += t.names.length ? (L.series_list || "") + " " + t.names.map(text).join("; ") + ". " : (L.empty || "");
         summary += t.rows.length ? (L.rows || "").replace("{n}", t.rows.length + t.more) : "";
         window.setTimeout(function () { refresh(graphId); }, 0);  // an open table follows the new figure
         return summary;

@@ -112,9 +112,9 @@ def _month(text: str | None) -> pd.Timestamp | None:
         return None
     try:
         ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
+        return None if pd.isna(ts) else month_start(ts)
+    except (ValueError, TypeError, OverflowError):  # not a date, or one pandas cannot hold ('-1')
         return None
-    return None if pd.isna(ts) else month_start(ts)
 
 
 def _list(text: str | None) -> tuple[str, ...]:
@@ -167,7 +167,7 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
     if at:
         try:
             when = pd.Timestamp(at)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             when = None
         starts = step_starts(state)
         if when is not None and not pd.isna(when) and when in starts:

@@ -8,11 +8,10 @@ rows and the wrapped source lines are counted from the text and the font size.
 from __future__ import annotations
 
 import copy
-import html
 import textwrap
 from dataclasses import dataclass
 
-from dashboard.figures.common import font_family
+from dashboard.figures.common import esc, font_family
 from dashboard.i18n import bidi_line, text_side
 
 TITLE_PX, SUBTITLE_PX, BODY_PX, FOOT_PX = 18, 12, 12, 10
@@ -130,7 +129,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     def text_block(lines: list[str], y_px: float, size: int, color: str, bold: bool = False) -> dict:
         """Lines whose top lies `y_px` above (or, negative, below) the plot's top, from the side the
         reading starts."""
-        body = "<br>".join(bidi_line(html.escape(line)) for line in lines)
+        body = "<br>".join(bidi_line(esc(line)) for line in lines)
         return {"text": f"<b>{body}</b>" if bold else body, "showarrow": False, "xref": "paper", "yref": "paper",
                 **side, "x": edge, "y": 1 + y_px / plot_height, "yanchor": "top",
                 "font": {"size": size, "color": color}}

@@ -9,13 +9,12 @@ one chart per page with its caption and sources below it.
 """
 from __future__ import annotations
 
-import html
 import io
 
 from pypdf import PageObject, PdfReader, PdfWriter
 
 from dashboard import view
-from dashboard.figures.common import font_family
+from dashboard.figures.common import esc, font_family
 from dashboard.i18n import bidi_line, text_side
 
 from . import render
@@ -41,7 +40,7 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
         size = sizes[style]
         for paragraph in paragraphs:
             lines = wrap(paragraph, width, size)
-            text = "<br>".join(bidi_line(html.escape(line)) for line in lines)
+            text = "<br>".join(bidi_line(esc(line)) for line in lines)
             if style in ("title", "heading"):
                 text = f"<b>{text}</b>"
             annotations.append({
@@ -107,10 +106,10 @@ def _pdf_pages(data: bytes) -> list[PageObject]:
     return list(PdfReader(io.BytesIO(data)).pages)
 
 
-def report(ctx: Context, charts=REPORT_CHARTS, timeout: float | None = None) -> bytes:
-    """The situation report as PDF bytes."""
+def report_pages(ctx: Context, charts=REPORT_CHARTS) -> list[dict]:
+    """The report's pages as A4 figures, in order: cover and summary, one chart per page, sources
+    and caveats (pure: nothing is rendered)."""
     t = ctx.t
-    writer = PdfWriter()
     ids: set[str] = set()
     notes: list[str] = []
     pages = [text_page(page, t) for page in paginate(cover_blocks(ctx))]
@@ -121,6 +120,14 @@ def report(ctx: Context, charts=REPORT_CHARTS, timeout: float | None = None) -> 
         pages.append(printed_figure(name, ctx, PAGE_PX[0], t("Figure {n}. ").format(n=i), made,
                                     plot_height=CHART_PLOT_PX.get(name), page_height=PAGE_PX[1])[0])
     pages += [text_page(page, t) for page in paginate(sources_blocks(ctx, ids, notes))]
+    return pages
+
+
+def report(ctx: Context, charts=REPORT_CHARTS, timeout: float | None = None) -> bytes:
+    """The situation report as PDF bytes."""
+    t = ctx.t
+    writer = PdfWriter()
+    pages = report_pages(ctx, charts)
     for data in render.render_many([(page, "pdf", *PAGE_PX, PAGE_SCALE) for page in pages], timeout=timeout):
         _add_pages(writer, data)
     writer.add_metadata({"/Title": t("Situation report: displacement in Idlib and north-west Syria"),

@@ -21,6 +21,19 @@ FONT = "DejaVu Sans, Noto Sans Arabic UI, Noto Sans, Arial, sans-serif"
 FONT_AR = "Noto Sans Arabic UI, DejaVu Sans, Noto Sans, Arial, sans-serif"
 
 
+# plotly.js reads a little HTML in every label, hover, legend entry, title and annotation (<b>, <br>,
+# <a href>, <span style>, entities) and %{...} placeholders in hover templates: text from data goes
+# through `esc` so that it shows as written
+_PLOTLY_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;"})
+
+
+def esc(text) -> str:
+    """Text from data (a name, a title, an organisation) as plotly shows it literally: markup and
+    placeholders escaped with the entities plotly.js decodes (a quote stays a quote: plotly.js
+    does not decode `&quot;`)."""
+    return "" if text is None else str(text).translate(_PLOTLY_ESCAPES)
+
+
 def font_family() -> str:
     """The font stack of the request's language (dashboard.i18n.current)."""
     return FONT_AR if i18n.current.get() in i18n.RTL else FONT
@@ -88,7 +101,8 @@ def with_source_names(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFram
     is when it has them already)."""
     if all(column in frame.columns for column in SOURCE_NAME_COLUMNS):
         return frame
-    ids = list(frame["source_id"])
+    # any frame a selection leaves is accepted: an empty one, or one whose rows name no source
+    ids = list(frame["source_id"]) if "source_id" in frame.columns else [None] * len(frame)
     columns = {}
     for column in SOURCE_NAME_COLUMNS:
         lookup = dict(zip(sources["source_id"], sources[column]))
@@ -173,7 +187,7 @@ def add_key_dates(fig: dict, timeline: pd.DataFrame, t: Translate, label_limit: 
         {"type": "line", "xref": "x", "yref": "paper", "x0": d, "x1": d, "y0": 0, "y1": 1, "layer": "below",
          "line": {"color": "#888", "width": 1, "dash": "dot"}} for d in dates
     ]
-    labels = list(timeline["label_en"])
+    labels = [esc(label) for label in timeline["label_en"]]
     fig["data"].append({
         "type": "scatter", "x": dates, "y": [1] * len(dates), "yaxis": "y2", "mode": "markers",
         "marker": {"symbol": "triangle-down", "size": 9, "color": "#555"}, "name": t("Key dates"),
@@ -282,7 +296,7 @@ def source_range_boxes(rows: list[dict], value_col: str, keys: list[str], t: Tra
             "x0": min(r["period_start"] for r in group), "x1": max(r["period_end"] for r in group), "low": lo,
             "high": hi, "sources": record_ids(group),
             "hover": t("Range between sources: {lo}–{hi} ({orgs})").format(lo=f"{int(lo):,}", hi=f"{int(hi):,}",
-                                                                           orgs=", ".join(orgs)),
+                                                                           orgs=esc(", ".join(orgs))),
         })
     return boxes
 
@@ -298,7 +312,7 @@ def bucket_hovertemplate(what: str, org: str, agg: str, t: Translate, extra: str
     when = "%{x|" + BUCKET_FORMAT.get(agg, "%b %Y") + "}"
     if agg == "week":
         when = t("week of {d}").format(d=when)
-    return f"<b>%{{y:,}}</b> {what}{extra}<br>{when}<br>{t('Source')}: {org}<extra></extra>"
+    return f"<b>%{{y:,}}</b> {what}{extra}<br>{when}<br>{t('Source')}: {esc(org)}<extra></extra>"
 
 
 def bucket_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, hovertemplate: str, dash="solid",

@@ -37,6 +37,7 @@ from dashboard.figures.classes import Classes, class_index, stepped_colorscale
 from dashboard.figures.common import (  # noqa: F401  (re-exported)
     FONT,
     PALETTE,
+    esc,
     figure_sources,
     font_family,
     title_layout,
@@ -118,7 +119,8 @@ def _ids(*frames) -> list[str]:
 
 
 def _name(en, ar) -> str:
-    return f"{en} · {ar}" if isinstance(ar, str) and ar else str(en)
+    """'Idleb · إدلب' for plotly (text from data escaped)."""
+    return f"{esc(en)} · {esc(ar)}" if isinstance(ar, str) and ar else esc(en)
 
 
 # ---- the static part: geometry per admin level ------------------------------------------------
@@ -154,7 +156,7 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
     traces[TRACE["areas"]] = go.Choropleth(
         geojson=area_geojson(areas), locations=list(areas["pcode"]), featureidkey="id",
         z=[0] * len(areas), zmin=-0.5, zmax=0.5, colorscale=[[0, "#eeeeea"], [1, "#eeeeea"]], showscale=False,
-        text=[f"{_name(en, ar)} ({p})" for en, ar, p in zip(areas["name_en"], areas["name_ar"], areas["pcode"])],
+        text=[f"{_name(en, ar)} ({esc(p)})" for en, ar, p in zip(areas["name_en"], areas["name_ar"], areas["pcode"])],
         hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         customdata=[["", "", ""]] * len(areas), marker={"line": {"color": "#777", "width": 0.7}},
         name=t("Admin areas"), meta={"sources": _ids(areas)},
@@ -198,7 +200,7 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
         lon=camps.geometry.x.round(4) if len(camps) else [], lat=camps.geometry.y.round(4) if len(camps) else [],
         mode="markers", marker={"size": 5, "symbol": "triangle-up", "color": "#2E7D32", "opacity": 0.8},
         name=t("Camps and IDP sites"),
-        text=[f"{_name(en, ar)} ({k})" for en, ar, k in zip(camps.get("name_en", []), camps.get("name_ar", []),
+        text=[f"{_name(en, ar)} ({esc(k)})" for en, ar, k in zip(camps.get("name_en", []), camps.get("name_ar", []),
                                                            camps.get("kind", []))],
         hovertemplate="%{text}<extra></extra>", meta={"sources": _ids(camps)},
     )
@@ -207,7 +209,7 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
         lon=located.geometry.x, lat=located.geometry.y, mode="markers",
         marker={"size": 12, "symbol": "diamond", "color": "#1B4F72", "line": {"color": "white", "width": 1}},
         name=t("Border crossings"),
-        hovertext=[f"<b>{r.name_en}</b> · {r.name_ar} / {r.name_tr}<br>{t(PRECISION_NOTE.get(r.precision, ''))}"
+        hovertext=[f"<b>{esc(r.name_en)}</b> · {esc(r.name_ar)} / {esc(r.name_tr)}<br>{t(PRECISION_NOTE.get(r.precision, ''))}"
                    for r in located.itertuples()],
         hoverinfo="text", meta={"sources": _ids(located)},
     )
@@ -272,8 +274,8 @@ class MapLayers:
 
 
 def _orgs(ids: str, organisations: dict) -> str:
-    names = sorted({organisations.get(i, i) for i in str(ids).split(",") if i})
-    return "; ".join(names)
+    names = sorted({str(organisations.get(i, i)) for i in str(ids).split(",") if i})
+    return esc("; ".join(names))
 
 
 def _area_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
@@ -314,6 +316,14 @@ def _outline_props(base: MapBase, selected) -> dict:
                                 "color": np.where(chosen, "#000000", "#777777").tolist()}}}
 
 
+def _escaped(values: np.ndarray) -> np.ndarray:
+    """`esc` over an array of text, once per distinct value."""
+    if not len(values):
+        return values
+    distinct, index = np.unique(values.astype(str), return_inverse=True)
+    return np.array([esc(v) for v in distinct], dtype=object)[index]
+
+
 def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
     """Event points per type slot (symbol and colour by type, size by fatalities), or the density
     of cells. Numbers go out as numpy arrays (serialised without a Python loop)."""
@@ -327,7 +337,7 @@ def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]
         fat = np.asarray(points["fatalities"], dtype=float)
         size = np.round(5 + 2.2 * np.sqrt(np.clip(fat, 0, 400)), 1)
         days = np.asarray(points["date_start"]).astype("datetime64[D]").astype(str)
-        datasets = np.asarray(points["dataset"]).astype(str)
+        datasets = _escaped(np.asarray(points["dataset"]).astype(str))
         source = np.asarray(points["source_id"]).astype(str)
         fat_text = np.array([f"{int(f):,}" for f in fat], dtype=object)
     template = ("%{customdata[0]} · %{customdata[1]} · %{customdata[2]} " + t("fatalities")
@@ -347,9 +357,9 @@ def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]
         props[f"event{i}"] = {
             "lon": lon[mask] if count else empty, "lat": lat[mask] if count else empty,
             "marker": {"size": size[mask] if count else empty},
-            "customdata": np.column_stack([types[mask], days[mask], fat_text[mask], datasets[mask]]).astype(str)
+            "customdata": np.column_stack([_escaped(types[mask]), days[mask], fat_text[mask], datasets[mask]]).astype(str)
             if count else [],
-            "hovertemplate": template, "name": f"{etype} ({count:,})" if etype else "",
+            "hovertemplate": template, "name": f"{esc(etype)} ({count:,})" if etype else "",
             "showlegend": bool(visible and count), "visible": bool(visible and count),
             "meta": {"sources": sorted(set(source[mask].tolist())) if count else []},
         }
@@ -440,7 +450,7 @@ def _flow_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
     heads = np.array([a[2] for a in arcs])
     props["arrows"] = {
         "lon": np.round(heads[:, 0], 4), "lat": np.round(heads[:, 1], 4),
-        "text": [f"{label}: {int(p):,} {lay.flow_unit}<br>{lay.period_text}<br>{t('Source')}: {_orgs(s, lay.organisations)}"
+        "text": [f"{esc(label)}: {int(p):,} {lay.flow_unit}<br>{lay.period_text}<br>{t('Source')}: {_orgs(s, lay.organisations)}"
                  for label, p, s in zip(flows["label"], persons, sources)],
         "marker": {"angle": np.round(heads[:, 2], 1), "size": (8 + 3 * cls).astype(float)},
         "visible": visible, "meta": {"sources": sorted({x for s in sources for x in s.split(",") if x})},

@@ -24,6 +24,7 @@ from dashboard.figures.common import (
     bucket_range_band,
     bucket_trace,
     empty_note,
+    esc,
     figure,
     fill_band,
     fit_y_margin,
@@ -73,8 +74,8 @@ THRESHOLD_DASH = {10: "dot", 25: "solid", 50: "dash"}
 
 def _hover(r: dict, value_col: str, unit_labels: dict, t: Translate) -> str:
     text = (f"<b>{fmt_value(r[value_col], r['qualifier'], r['low'], r['high'])}</b> "
-            f"{t(unit_labels.get(r['unit'], r['unit']))}<br>{r['area_en']}, {fmt_period(r['period_start'], r['period_end'])}"
-            f"<br>{t('Source')}: {r['organisation']}, {r['published']}")
+            f"{t(unit_labels.get(r['unit'], r['unit']))}<br>{esc(r['area_en'])}, {fmt_period(r['period_start'], r['period_end'])}"
+            f"<br>{t('Source')}: {esc(r['organisation'])}, {esc(r['published'])}")
     if r["kind"] == "statement_by_party":
         text += f"<br><i>{t('Statement by a party to the conflict')}</i>"
     return text
@@ -103,7 +104,8 @@ def _traces(rows: list[dict], value_col: str, name: str, color: str, dash="solid
 
 
 def _area_name(area: str | None, names: dict) -> str:
-    return names.get(area, area) if area else ""
+    """A compared area's name, escaped for plotly (see common.esc)."""
+    return esc(names.get(area, area)) if area else ""
 
 
 def _named(name: str, area: str | None, names: dict) -> str:
@@ -114,8 +116,9 @@ def area_rows(frame: pd.DataFrame, areas: tuple[str, ...], column: str = "pcode"
     """(area, rows) per compared area (rows whose P-code lies in it), or (None, all rows)."""
     if not areas:
         return [(None, frame)]
-    codes = [c if isinstance(c, str) else "" for c in frame[column]]
-    return [(a, frame[[c.startswith(a) for c in codes]]) for a in areas]
+    # a boolean array, not a list: `frame[[]]` on an empty frame would select no columns
+    codes = frame[column].astype("string").fillna("") if column in frame else pd.Series([""] * len(frame), dtype="string")
+    return [(a, frame.loc[codes.str.startswith(a).to_numpy(dtype=bool)]) for a in areas]
 
 
 def _by(frame: pd.DataFrame, column: str) -> list[tuple]:
@@ -194,7 +197,7 @@ def displacement_figure(displacement, sources, timeline, start, end, t: Translat
         for a_i, (area, rows) in enumerate(_by(flows, "area") if areas else [(None, flows)]):
             for s_i, (org, src_rows) in enumerate(_by(rows, "organisation")):
                 what = t("displacements (movements)") + (f" {t('into')} {_area_name(area, names)}" if area else "")
-                label = t("Movements, origin–destination data ({org})").format(org=org)
+                label = t("Movements, origin–destination data ({org})").format(org=esc(org))
                 data.append(bucket_trace(src_rows, "persons", _named(label, area, names),
                                          PALETTE[(5 + s_i) % len(PALETTE)], bucket_hovertemplate(what, org, agg, t),
                                          AREA_DASHES[a_i % 4]))
@@ -214,7 +217,7 @@ def _event_fatality_traces(data: list, events: pd.DataFrame, sources, names: dic
             color = PALETTE[(start_color + i) % len(PALETTE)]
             i += 1
             org = ", ".join(sorted({str(o) for o in rows["organisation"] if isinstance(o, str)}))
-            name = _named(t("Fatalities in conflict events ({dataset})").format(dataset=dataset), area, names)
+            name = _named(t("Fatalities in conflict events ({dataset})").format(dataset=esc(dataset)), area, names)
             given = (rows["fatalities_low"].notna() & rows["fatalities_high"].notna()).to_numpy()
             extra, custom = "", None
             if given.any():
@@ -247,7 +250,7 @@ def published_casualty_traces(casualties, sources, t: Translate, areas: tuple[st
             (war_wide if r["area_en"] == "Syria" or days > LONG_SPAN_DAYS else local).append(r)
         by_org = _group(local, "organisation")
         for i, org in enumerate(sorted(by_org, key=str)):
-            data += _traces(by_org[org], "killed", _named(str(org), area, names), PALETTE[i % len(PALETTE)],
+            data += _traces(by_org[org], "killed", _named(esc(org), area, names), PALETTE[i % len(PALETTE)],
                             AREA_DASHES[a_i % 4])
         if local:
             _source_bands(data, local, "killed", ["unit", "period_start", "period_end", "pcode"], t)
@@ -281,7 +284,7 @@ def refugees_figure(refugees, sources, start, end, t: Translate) -> dict:
         if rows.empty:
             continue
         hover = [
-            f"<b>{fmt_value(v, q)}</b> {t('Syrians')}<br>{fmt_date(d)}<br>{t('Source')}: {o}, {p}"
+            f"<b>{fmt_value(v, q)}</b> {t('Syrians')}<br>{fmt_date(d)}<br>{t('Source')}: {esc(o)}, {esc(p)}"
             for v, q, d, o, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["organisation"], rows["published"])
         ]
         data.append({
@@ -309,7 +312,7 @@ def events_figure(events: pd.DataFrame, sources, timeline, start, end, t: Transl
         for area, area_frame in _by(frame, "area"):
             for dataset, rows in _by(area_frame, "dataset"):
                 org = ", ".join(sorted({str(o) for o in rows["organisation"] if isinstance(o, str)}))
-                data.append(bucket_trace(rows, "events", _named(str(dataset), area, names), PALETTE[i % len(PALETTE)],
+                data.append(bucket_trace(rows, "events", _named(esc(dataset), area, names), PALETTE[i % len(PALETTE)],
                                          bucket_hovertemplate(t("events"), org, agg, t)))
                 i += 1
         data += bucket_range_band(frame.assign(area=frame["area"].fillna("")), "events", ["area"],
@@ -334,7 +337,7 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
                 color = PALETTE[i % len(PALETTE)]
                 i += 1
                 what = t("movements") if basis == "flow" else t("IDP arrivals")
-                label = _named(f"{org} ({what})", area, names)
+                label = _named(f"{esc(org)} ({what})", area, names)
                 rows = rows.sort_values("bucket_start")
                 x = isos(rows["bucket_start"])
                 custom = [list(r) for r in zip(plain(rows["persons"]), plain(rows["within_10_km"]),
@@ -349,7 +352,7 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
                         "customdata": custom, "meta": {"sources": ids},
                         "hovertemplate": (f"<b>%{{y:.0%}}</b> {t('within {km} km of the border').format(km=km)}<br>"
                                           f"%{{customdata[{j + 1}]:,}} / %{{customdata[0]:,}} {t('with a known destination')}"
-                                          f"<br>%{{x|%b %Y}}<br>{t('Source')}: {org}<extra></extra>"),
+                                          f"<br>%{{x|%b %Y}}<br>{t('Source')}: {esc(org)}<extra></extra>"),
                     })
                 toward = rows[rows["mean_toward_km"].notna()]
                 if len(toward):

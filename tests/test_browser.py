@@ -89,19 +89,37 @@ def browser():
         browser.close()
 
 
+# every Content-Security-Policy violation of the page, reported to the test through a binding
+# (Playwright's init scripts and bindings are not subject to the page's CSP)
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", e => window.__cspViolation(
+    [e.effectiveDirective, e.blockedURI || "inline", (e.sample || "").slice(0, 60), e.sourceFile].join(" ")));"""
+
+
+def on_console(page, message):
+    if message.type == "error":
+        page.console_errors.append(message.text)
+    if "Content Security Policy" in message.text:
+        page.csp_violations.append(message.text)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.console_errors = []
+    page.csp_violations = []  # the server's CSP must hold for everything a test does (checked at the end)
     page.requests = []
     page.updates = []  # bodies of the callback responses
-    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.expose_function("__cspViolation", page.csp_violations.append)
+    page.add_init_script(CSP_LISTENER)
+    page.on("console", lambda m: on_console(page, m))
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     page.on("request", lambda r: page.requests.append(r.url))
     page.on("response", lambda r: page.updates.append(r) if "_dash-update-component" in r.url else None)
     yield page
+    violations = list(page.csp_violations)
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 # ---- helpers -------------------------------------------------------------------------------------

@@ -179,6 +179,14 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     a11y: {
+      // the document's language and direction follow the page's (screen readers, axe, fonts); a file,
+      // not an inline callback, so that the page runs under a Content-Security-Policy without inline script
+      language: function (lang) {
+        var root = document.documentElement;
+        root.lang = lang || "en";
+        root.dir = lang === "ar" ? "rtl" : "ltr";
+        return root.lang;
+      },
       describe: function (figure, labels, graphId) {
         var L = labels || {};
         latest[graphId] = {figure: figure, labels: L};

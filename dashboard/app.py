@@ -2,7 +2,8 @@
 
 The layout is a small shell; the page is rendered from the URL's query string by a callback
 (dashboard.callbacks.render_page), so a copied link opens the same view. A failing callback
-never shows a traceback: the server logs it and the page says so in plain words.
+never shows a traceback: the server logs it and the page says so in plain words. The server's
+security headers, body limit and answers to malformed requests are in dashboard.security.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 
 from dash import Dash
 
+from dashboard import security
 from etl.config import ASSETS_DIR
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,9 @@ def preload_links(prefix: str) -> str:
                      for chunk in ASYNC_CHUNKS)
 
 
-def create_app() -> Dash:
+def create_app(max_body_bytes: int = security.DEFAULT_MAX_BODY_KB * 1024) -> Dash:
+    """The app, with its callbacks and the server's defences (dashboard.security); request bodies
+    larger than `max_body_bytes` are refused (413)."""
     import dashboard.callbacks as callbacks
     from dashboard import layout
     from dashboard.i18n import translator
@@ -42,4 +46,5 @@ def create_app() -> Dash:
         "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))
     app.layout = layout.shell
     callbacks.register(app)
+    security.harden(app, max_body_bytes)  # after the callbacks: the CSP hashes their inline scripts
     return app

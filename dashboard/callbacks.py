@@ -345,10 +345,8 @@ def export_file(_go, _report, what, fmt, width, *values):
 
 def register_clientside(app: Dash) -> None:
     """The document's language and direction follow the page's (screen readers, axe, fonts)."""
-    app.clientside_callback(
-        "function(lang) { const r = document.documentElement; r.lang = lang || 'en';"
-        " r.dir = lang === 'ar' ? 'rtl' : 'ltr'; return r.lang; }",
-        Output("home-doc-lang", "data"), Input("home-lang", "value"),
+    app.clientside_callback(  # functions in assets/a11y.js: no inline script (the page's CSP allows none)
+        ClientsideFunction("a11y", "language"), Output("home-doc-lang", "data"), Input("home-lang", "value"),
     )
     for graph_id in layout.GRAPH_IDS:
         app.clientside_callback(

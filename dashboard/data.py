@@ -21,6 +21,7 @@ import pandas as pd
 
 from dashboard.extent import CELL_DEGREES, IN_VIEW
 from etl.config import Settings
+from etl.contracts import public_url
 from etl.core.warehouse import live_version, open_version
 
 TABLES = (
@@ -183,6 +184,9 @@ def _load(root: str, version: str) -> Warehouse:
     live = open_version(Path(root), version)
     tables = live.manifest["tables"]
     frames = {name: _numpy_backed(live.read(name)) for name in TABLES}
+    # a source's url only when it is a web address: a version built before the ETL refused them may
+    # hold a local file path, which never leaves the server (the page says "no public link")
+    frames["sources"]["url"] = frames["sources"]["url"].map(public_url)
     # origin -> destination rows (there can be hundreds of thousands) are queried from `moves`
     disp = frames["displacement"]
     frames["displacement"] = disp[disp["direction"] != "flow"].reset_index(drop=True)

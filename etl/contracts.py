@@ -6,6 +6,8 @@ conflict is labelled as such and never drawn as an observation.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from etl.core.contracts import Column, Contract, RowRule
@@ -27,6 +29,12 @@ PRECISIONS = ("crossing", "nearest_town", "unknown")
 EVENT_DATASETS = ("ACLED", "UCDP", "HXL")
 LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town")
 LOCATION_PRECISIONS = ("exact", "parent_community")
+PUBLIC_URL = r"^https?://"  # a source's link: a web address, never a local path or a file:// URL
+
+
+def public_url(value) -> str | None:
+    """`value` if it is a web address a reader can open, else None (a source with no public link)."""
+    return value if isinstance(value, str) and re.match(PUBLIC_URL, value) else None
 
 PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"  # admin 1-3 (SY07, SY0703, SY070301)
 SUB_DISTRICT = r"^SY\d{6}$"  # admin 3 (SY070301)
@@ -86,7 +94,7 @@ SOURCES = Contract(
     ),
     key=("source_id",),
     rules=(
-        RowRule("url", lambda f: f["url"].str.match(r"^https?://"), "expected an http(s) URL"),
+        RowRule("url", lambda f: f["url"].str.match(PUBLIC_URL), "expected an http(s) URL"),
         RowRule(
             "published",
             lambda f: f["published"].str.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?"),

@@ -53,12 +53,14 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list
 
 
 def citation(spec: SourceSpec) -> dict | None:
-    """The sources-table row citing a dataset named in the sources file."""
+    """The sources-table row citing a dataset named in the sources file. Its url is the entry's link
+    or the URL it was fetched from; a file read from disk without a link has none (its path is
+    never published: the page and the exports say "no public link")."""
     if not spec.organisation:
         return None
     return {
         "source_id": spec.name, "organisation": spec.organisation, "via": pd.NA, "title": spec.title or spec.name,
-        "url": spec.options.get("link") or spec.url or spec.location, "published": spec.published or pd.NA,
+        "url": contracts.public_url(spec.options.get("link") or spec.url) or pd.NA, "published": spec.published or pd.NA,
         "published_approx": bool(spec.options.get("published_approx", False)), "licence": spec.licence or pd.NA,
         "fact_refs": pd.NA, "note": pd.NA,
     }

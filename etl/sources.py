@@ -67,6 +67,10 @@ def _spec(entry: dict, index: int, config: Path) -> SourceSpec:
         raise SourceError(where, "expected exactly one of path or url")
     if url and not re.match(r"^https?://", url):
         raise SourceError(where, f"expected an http(s) URL, got {url!r}")
+    link = entry.get("link")
+    if link and not re.match(r"^https?://", str(link)):
+        raise SourceError(where, f"expected link as an http(s) URL (a local path is never published; without a link "
+                                 f"the source is shown with no public link), got {link!r}")
     resolved = None
     if path:
         resolved = path if str(path).startswith("package:") else (config.parent / Path(path).expanduser()).resolve()

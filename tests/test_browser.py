@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -89,19 +90,37 @@ def browser():
         browser.close()
 
 
+# every Content-Security-Policy violation of the page, reported to the test through a binding
+# (Playwright's init scripts and bindings are not subject to the page's CSP)
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", e => window.__cspViolation(
+    [e.effectiveDirective, e.blockedURI || "inline", (e.sample || "").slice(0, 60), e.sourceFile].join(" ")));"""
+
+
+def on_console(page, message):
+    if message.type == "error":
+        page.console_errors.append(message.text)
+    if "Content Security Policy" in message.text:
+        page.csp_violations.append(message.text)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.console_errors = []
+    page.csp_violations = []  # the server's CSP must hold for everything a test does (checked at the end)
     page.requests = []
     page.updates = []  # bodies of the callback responses
-    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.expose_function("__cspViolation", lambda text: page.csp_violations.append(text))
+    page.add_init_script(CSP_LISTENER)
+    page.on("console", lambda m: on_console(page, m))
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     page.on("request", lambda r: page.requests.append(r.url))
     page.on("response", lambda r: page.updates.append(r) if "_dash-update-component" in r.url else None)
     yield page
+    violations = list(page.csp_violations)
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -191,6 +210,29 @@ def test_page_renders_offline_with_no_console_errors(page, server):
                 if urlparse(u).scheme not in ALLOWED_SCHEMES and urlparse(u).hostname != "127.0.0.1"]
     assert off_host == []
     assert page.console_errors == []
+
+
+def test_a_csp_violation_is_reported_to_the_tests(page, server):
+    """Proof that the `page` fixture's CSP check can fail: the page served with a policy that lacks
+    the hash of Dash's inline renderer script is reported (and does not render)."""
+    def without_hashes(route):
+        response = route.fetch()
+        headers = dict(response.headers)
+        csp = headers.get("content-security-policy", "")
+        assert "'sha256-" in csp
+        headers["content-security-policy"] = re.sub(r" 'sha256-[^']+'", "", csp)
+        route.fulfill(response=response, headers=headers)
+
+    page.route(server, without_hashes)
+    page.goto(server)
+    for _ in range(50):
+        if page.csp_violations:
+            break
+        page.wait_for_timeout(200)
+    reported = list(page.csp_violations)
+    page.csp_violations.clear()  # expected here: not a failure of this test's teardown
+    assert any("script-src" in v and "inline" in v for v in reported), reported
+    assert page.locator("#home-map").count() == 0  # the renderer never ran
 
 
 def test_moving_the_date_range_changes_the_charts(page, server):

@@ -1,5 +1,6 @@
 """The source line under a chart: organisation, title, publication date and link of every
-source that contributed to what the chart shows.
+source that contributed to what the chart shows. A source without a web address (a file read from
+disk) shows its title and "no public link": a local path never leaves the server.
 
 An ordered list of plain HTML: each line one list item holding one link. (dcc.Markdown cost the
 first view about 450 KB of script, markdown and highlight.js, fetched and run after the page; the
@@ -11,6 +12,7 @@ import pandas as pd
 from dash import html
 
 from dashboard.i18n import Translate
+from etl.contracts import public_url
 
 
 def who_and_when(r, t: Translate) -> tuple[str, str]:
@@ -27,8 +29,9 @@ def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
     items = []
     for r in sources.itertuples():
         who, published = who_and_when(r, t)
-        items.append(html.Li([f"{who}: ", html.A(str(r.title), href=str(r.url), target="_blank"),
-                              f", {t('published')} {published}."]))
+        url = public_url(r.url)
+        title = html.A(str(r.title), href=url, target="_blank") if url else f"{r.title} ({t('no public link')})"
+        items.append(html.Li([f"{who}: ", title, f", {t('published')} {published}."]))
     return html.Div([html.P(t("Sources ({n}):").format(n=len(sources)), className="sources-label"), html.Ol(items)],
                     className="sources", id=list_id, **{"data-source-ids": " ".join(sources["source_id"].astype(str))})
 

@@ -14,6 +14,7 @@ from dashboard.i18n import N_, Translate, fmt_date
 from dashboard.layout import LEVEL_LABELS
 from dashboard.selection import selection
 from dashboard.state import ViewState
+from etl.contracts import public_url
 
 from .printed import Caption
 
@@ -98,7 +99,8 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
     lines = []
     for i, r in enumerate(rows.itertuples(), start=1):
         who, published = who_and_when(r, t)
-        lines.append(f"{i}. {who}: {r.title}, {t('published')} {published}. {r.url}")
+        link = public_url(r.url) or t("no public link")  # never a local file path
+        lines.append(f"{i}. {who}: {r.title}, {t('published')} {published}. {link}")
     if not lines:
         lines.append(t("Sources: none for the selected period."))
     else:

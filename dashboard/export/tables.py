@@ -23,6 +23,7 @@ from dashboard.figures.series import area_rows
 from dashboard.i18n import Translate
 from dashboard.selection import selection
 from dashboard.state import ViewState
+from etl.contracts import public_url
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NAMES = (*view.CHARTS, "map")
@@ -197,13 +198,21 @@ def _sheet(book, title: str, frame: pd.DataFrame) -> None:
     sheet.freeze_panes = "A2"
 
 
+def sources_sheet(sources: pd.DataFrame, t: Translate) -> pd.DataFrame:
+    """The sources as the sheet lists them: a source without a web address says "no public link"
+    (a local file path never leaves the server)."""
+    if "url" not in sources:
+        return sources
+    return sources.assign(url=[public_url(u) or t("no public link") for u in sources["url"]])
+
+
 def to_xlsx(tab: Table, t: Translate) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
     _sheet(book, t("data"), tab.data)
-    _sheet(book, t("sources"), tab.sources)
+    _sheet(book, t("sources"), sources_sheet(tab.sources, t))
     _sheet(book, t("notes"), pd.DataFrame(list(tab.notes), columns=[t("note"), t("text")]))
     out = io.BytesIO()
     book.save(out)

@@ -395,6 +395,29 @@ def test_an_empty_selection_says_so(page, synthetic_server):
     assert page.console_errors == []
 
 
+CHART_STATE_JS = """id => {
+    const g = document.querySelector('#' + id + ' .js-plotly-plot');
+    const drawn = g.data.some(t => t.visible !== false && !(t.meta && t.meta.table === false)
+                                   && (t.y || []).some(v => v !== null && v !== undefined));
+    const notes = Array.from(g.querySelectorAll('.annotation-text')).map(a => a.textContent);
+    return {drawn, notes};
+}"""
+
+
+@pytest.mark.parametrize("link", ["?src=UNHCR&area=SY07", "?src=GeoNames&area=SY02"])
+def test_one_source_and_one_area_draw_every_chart(page, server, link):
+    """Shared links of one organisation and one area (they broke two charts and left the page
+    loading): every chart draws or says it has nothing to draw."""
+    open_page(page, server + link)
+    settle(page)
+    for chart in ("displacement", "casualties", "refugees", "events", "border"):
+        state = page.evaluate(CHART_STATE_JS, f"home-{chart}-chart")
+        assert state["drawn"] or any(n.startswith("No ") for n in state["notes"]), (chart, state)
+    assert page.locator("#home-alert").is_hidden()
+    assert not page.locator("[data-dash-is-loading='true']").count()
+    assert page.console_errors == []
+
+
 def test_no_traceback_reaches_the_page(page, synthetic_server):
     """A damaged link opens with defaults; nothing in the page shows Python internals."""
     open_page(page, synthetic_server + "?level=9&ind=<script>&from=garbage&area=SY99,%00&top=-1&at=x")

@@ -5,7 +5,11 @@ DASHBOARD_THREADS threads each (default 2), so that the callbacks one change set
 map and the charts it touches) run side by side instead of waiting for each other under one
 Python interpreter lock. Each worker loads the live warehouse and renders the default view once
 when it starts, before it takes requests. DASHBOARD_SERVER=flask uses Flask's single-process
-development server instead (HOST, PORT as above).
+development server instead (HOST, PORT as above). Settings are read by dashboard.config.
+
+Before the workers start, the server makes its run directory (EXPORT_RUN_DIR, unless given), where
+the slot files of dashboard.export.limit bound the image and report exports of all its processes
+together. Log lines carry the time and the process id.
 """
 from __future__ import annotations
 
@@ -15,13 +19,6 @@ import os
 import sys
 
 log = logging.getLogger("dashboard")
-
-
-def _positive(name: str, default: int) -> int:
-    value = os.environ.get(name, str(default))
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    return int(value)
 
 
 def warm_up(app) -> None:
@@ -61,27 +58,29 @@ def serve_gunicorn(dash_app, host: str, port: int, workers: int, threads: int) -
 
 
 def main() -> int:
-    port = os.environ.get("PORT", "8050")
-    if not port.isdigit():
-        print(f"error: PORT must be a number, got {port!r}", file=sys.stderr)
-        return 2
+    from dashboard import config
+
     try:
-        workers = _positive("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
-        threads = _positive("DASHBOARD_THREADS", 2)
+        serving = config.server()
+        config.exports()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from dashboard.app import create_app
+    from dashboard.export import limit
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    if not os.environ.get("EXPORT_RUN_DIR"):
+        # made here, before gunicorn forks its workers, which read it from the environment
+        os.environ["EXPORT_RUN_DIR"] = str(limit.make_run_dir())
+        config.reset()
     app = create_app()
-    host = os.environ.get("HOST", "127.0.0.1")
-    print(f"Dashboard on http://{host}:{port}/", flush=True)
-    if os.environ.get("DASHBOARD_SERVER") == "flask":
+    print(f"Dashboard on http://{serving.host}:{serving.port}/", flush=True)
+    if serving.kind == "flask":
         warm_up(app)
-        app.run(host=host, port=int(port), debug=False, dev_tools_disable_version_check=True, threaded=True)
+        app.run(host=serving.host, port=serving.port, debug=False, dev_tools_disable_version_check=True, threaded=True)
     else:
-        serve_gunicorn(app, host, int(port), workers, threads)
+        serve_gunicorn(app, serving.host, serving.port, serving.workers, serving.threads)
     return 0
 
 

@@ -70,6 +70,8 @@ def main() -> int:
     from dashboard.export import limit
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    for chatty in ("kaleido", "choreographer", "browser_proc"):  # a line per tab and page otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if not os.environ.get("EXPORT_RUN_DIR"):
         # made here, before gunicorn forks its workers, which read it from the environment
         os.environ["EXPORT_RUN_DIR"] = str(limit.make_run_dir())

@@ -64,6 +64,7 @@ class Exports:
     queue_wait: float  # EXPORT_QUEUE_WAIT: seconds one may wait before it is refused (default 60)
     idle: float  # EXPORT_IDLE_SECONDS: a renderer unused this long is closed (default 60)
     run_dir: str | None  # EXPORT_RUN_DIR: the slot files shared by the server's processes
+    nice: int  # EXPORT_NICE: chromium's scheduling niceness, so the page's callbacks come first (default 10)
     per_process: int  # exports (waiting or rendering) one server process takes at once
 
     @classmethod
@@ -82,6 +83,7 @@ class Exports:
             queue_wait=_number("EXPORT_QUEUE_WAIT", 60.0, float, minimum=0),
             idle=_number("EXPORT_IDLE_SECONDS", 60.0, float, minimum=0.1),
             run_dir=os.environ.get("EXPORT_RUN_DIR") or None,
+            nice=_number("EXPORT_NICE", 10, minimum=0),
             per_process=per_process,
         )
 

@@ -76,6 +76,15 @@ def browser_processes(group: int, started: set[int] | None = None) -> list[int]:
     return out
 
 
+def lower_priority(pids: list[int], nice: int) -> None:
+    """Give these processes (and the children they start later) a lower CPU priority."""
+    for pid in pids:
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, max(nice, os.getpriority(os.PRIO_PROCESS, pid)))
+        except OSError:  # gone already, or not ours to change
+            continue
+
+
 def end(pids: list[int], timeout: float = 5.0) -> list[int]:
     """Kill what is left of `pids` and reap those that are (or become) this process's children;
     the pids still present after `timeout`."""

@@ -93,6 +93,7 @@ class Renderer:
         self.tabs = settings.tabs
         self.idle = idle or settings.idle
         self.queue_wait = settings.queue_wait
+        self.nice = settings.nice
         self.gate = gate
         self._lock = threading.Lock()
         self.job_lock = threading.Lock()  # one export at a time in a process (its tabs draw its pages)
@@ -142,6 +143,9 @@ class Renderer:
             raise ExportError(f"The image renderer (chromium) did not start: {exc}") from exc
         self._loop, self._thread, self._slot = loop, thread, slot
         self._started_pids = set(procs.descendants(os.getpid())) - before
+        # the page's callbacks come before drawing: chromium yields the cores to them (its
+        # renderers, forked later by its zygote, inherit this)
+        procs.lower_priority(sorted(self._started_pids), self.nice)
         self._last_used = time.monotonic()
         self._stop_watch = threading.Event()
         threading.Thread(target=self._watch, args=(self._stop_watch,), name="kaleido-watch", daemon=True).start()

@@ -20,7 +20,7 @@ BLANK = {"data": [], "layout": {}}
 
 def settings(renders=1, queue=1, per_process=10, idle=60.0, queue_wait=5.0) -> config.Exports:
     return config.Exports(timeout=60.0, tabs=1, renders=renders, queue=queue, queue_wait=queue_wait, idle=idle,
-                          run_dir=None, per_process=per_process)
+                          run_dir=None, nice=10, per_process=per_process)
 
 
 def test_settings_are_read_once_and_a_bad_value_names_its_variable(monkeypatch):

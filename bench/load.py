@@ -83,6 +83,13 @@ def cpu_seconds(pid: int) -> float:
     return total / TICKS
 
 
+def machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine (every process, every core), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle, iowait
+    return (sum(fields[:8]) - idle) / TICKS
+
+
 def own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -135,7 +142,7 @@ def run_level(url: str, users: int, seconds: float, think: float = 1.0, seed: in
     tally = Tally()
     started = time.monotonic()
     until = started + ramp + seconds
-    cpu_client, cpu_server = own_cpu_seconds(), cpu_seconds(server_pid or 0)
+    cpu_client, cpu_server, cpu_machine = own_cpu_seconds(), cpu_seconds(server_pid or 0), machine_cpu_seconds()
     threads = [threading.Thread(target=user, args=(i, url, until, started + ramp * i / max(1, users), think, seed,
                                                     tally, scenarios), name=f"user-{i}", daemon=True)
                for i in range(users)]
@@ -147,6 +154,7 @@ def run_level(url: str, users: int, seconds: float, think: float = 1.0, seed: in
     cores = os.cpu_count() or 1
     client_cpu = own_cpu_seconds() - cpu_client
     server_cpu = cpu_seconds(server_pid or 0) - cpu_server if server_pid else None
+    machine_cpu = machine_cpu_seconds() - cpu_machine
     return {
         "users": users, "seconds": seconds, "think_seconds": think, "wall_seconds": wall,
         "actions": len(tally.actions_ms), "first_views": len(tally.first_view_ms), "requests": tally.requests,
@@ -160,6 +168,8 @@ def run_level(url: str, users: int, seconds: float, think: float = 1.0, seed: in
         "actions_per_second": len(tally.actions_ms) / wall if wall else None,
         "client_cpu_share": client_cpu / (wall * cores) if wall else None,
         "server_cpu_share": server_cpu / (wall * cores) if wall and server_cpu is not None else None,
+        # everything else running on the machine meanwhile (other work competes for the same cores)
+        "other_cpu_share": (machine_cpu - client_cpu - (server_cpu or 0)) / (wall * cores) if wall else None,
         "server_memory": memory_mib(server_pid) if server_pid else None,
     }
 
@@ -182,6 +192,7 @@ def line(level: dict) -> str:
         return "n/a" if v is None else f"{v:,.0f}"
     mem = level.get("server_memory") or {}
     cpu = "" if level.get("server_cpu_share") is None else f", server CPU {level['server_cpu_share']:.0%}"
+    cpu += "" if level.get("other_cpu_share") is None else f", other processes {max(0, level['other_cpu_share']):.0%}"
     return (f"{level['users']} users: {level['actions']:,} actions, {level['requests']:,} requests, "
             f"{level['errors']} errors, p50 {ms(level['p50_ms'])} ms, p95 {ms(level['p95_ms'])} ms, "
             f"client CPU {level['client_cpu_share']:.0%}{cpu} of the machine"
@@ -189,7 +200,7 @@ def line(level: dict) -> str:
 
 
 def rows(load: dict) -> list[tuple]:
-    """(users, actions, requests, errors, p50, p95, first view p95, client CPU, server CPU, memory) rows."""
+    """One row per level, as HEADERS (CPU as shares of the whole machine)."""
     out = []
     for lv in load.get("levels", []):
         mem = lv.get("server_memory") or {}
@@ -200,13 +211,14 @@ def rows(load: dict) -> list[tuple]:
             "n/a" if lv["first_view_p95_ms"] is None else f"{lv['first_view_p95_ms']:,.0f} ms",
             f"{lv['client_cpu_share']:.0%}" if lv.get("client_cpu_share") is not None else "n/a",
             f"{lv['server_cpu_share']:.0%}" if lv.get("server_cpu_share") is not None else "n/a",
+            f"{max(0.0, lv['other_cpu_share']):.0%}" if lv.get("other_cpu_share") is not None else "n/a",
             f"{mem['rss_mib']:,.0f} MiB" if mem else "n/a",
         ))
     return out
 
 
 HEADERS = ["users", "actions", "requests", "errors", "p50", "p95", "first view p95", "client CPU", "server CPU",
-           "server memory"]
+           "other CPU", "server memory"]
 
 
 def targets(load: dict) -> list[dict]:

@@ -226,7 +226,7 @@ def target_rows(result: dict) -> list[tuple]:
             shown = f"{value:,}"
         else:
             shown = f"{value:,.0f} ms"
-        note = t["note"] if "geometry" not in t["name"] else ""
+        note = t.get("note", "") if "geometry" not in t["name"] else ""
         out.append((t["name"], t["target"], shown, verdict(t["ok"]) + (f" {note}" if note else "")))
     return out
 

@@ -75,7 +75,7 @@ def test_a_server_that_is_gone_gives_errors_not_a_crash():
 def test_the_load_targets_and_the_report_table():
     levels = [{"users": u, "actions": 10, "first_views": u, "requests": 100, "errors": e, "error_examples": [],
                "p50_ms": 100.0, "p95_ms": p95, "max_ms": p95, "first_view_p95_ms": 900.0, "client_cpu_share": 0.1,
-               "server_cpu_share": 0.8, "server_memory": {"rss_mib": 1000.0, "peak_mib": 1100.0, "processes": 5}}
+               "server_cpu_share": 0.8, "other_cpu_share": 0.05, "server_memory": {"rss_mib": 1000.0, "peak_mib": 1100.0, "processes": 5}}
               for u, e, p95 in ((10, 0, 300.0), (25, 0, 1200.0), (50, 2, 4000.0))]
     run = {"levels": levels, "seconds": 60, "think_seconds": 1.0, "memory_before": {"rss_mib": 900.0}}
     verdicts = {t["name"]: t["ok"] for t in load.targets(run)}
@@ -83,3 +83,9 @@ def test_the_load_targets_and_the_report_table():
     result = {"apps": {"real": {"load": run}}}
     text = "\n".join(report.load_parts(result))
     assert "60 s per level" in text and "1,200 ms" in text and "80%" in text
+    fake = {"data": {"events": 20_000, "moves": 1, "years": 1, "seed": 0, "admin_areas": "x", "generation_seconds": None},
+            "machine": {"cpu": "cpu", "cpus": 2, "cpus_usable": 2, "ram_gib": 1, "os": "os", "python": "3.11",
+                        "chromium": "c", "packages": {}},
+            "settings": {"reps": 1, "warmup": 0, "first_view_runs": 0}, "apps": {"real": {"load": run}}, "ratios": {}}
+    fake["targets"] = report.targets(fake)
+    assert "load: p95 at 25 users" in report.markdown(fake) and "MISSED" in report.text(fake)

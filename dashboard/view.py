@@ -33,7 +33,7 @@ from dashboard.figures.series import (
 )
 from dashboard.i18n import Translate, translator
 from dashboard.selection import Selection, from_sources, selection
-from dashboard.state import DEFAULT_LAYERS, Bounds, ViewState, month_start
+from dashboard.state import Bounds, ViewState, month_start
 
 CHARTS = ("displacement", "casualties", "refugees", "events", "border")
 EVENT_CHARTS = ("casualties", "events")  # drawn from the same series of conflict events
@@ -453,16 +453,29 @@ def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: s
     return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list", lang)
 
 
-# controls that only the map follows: the charts are the same whatever their values
-MAP_ONLY = {"indicator": None, "per10k": False, "layers": DEFAULT_LAYERS, "topn": 25, "step": 0, "step_unit": "month"}
+# the view state's fields each chart is drawn from (the page redraws a chart when one of them
+# changes: dashboard.callbacks.CHART_TRIGGERS); the others are left out of the cache's key
+CHART_FIELDS = {
+    "displacement": ("start", "end", "areas", "sources", "agg"),
+    "casualties": ("start", "end", "areas", "sources", "etypes", "agg"),
+    "refugees": ("start", "end", "sources"),
+    "events": ("start", "end", "areas", "sources", "etypes", "agg"),
+    "border": ("start", "end", "areas", "sources", "agg"),
+}
+KEPT = ("level", "lang")  # kept in every chart's key all the same
+
+
+def chart_state(chart_names, state: ViewState) -> ViewState:
+    """`state` with the fields the charts are not drawn from at their defaults."""
+    keep = set(KEPT).union(*(CHART_FIELDS[name] for name in chart_names))
+    return ViewState(**{f.name: getattr(state, f.name) for f in dataclasses.fields(ViewState) if f.name in keep})
 
 
 def chart_views(chart_names, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[tuple, ...]:
     """(figure, sources) of several charts; the event series is queried once for the two charts
-    drawn from it. Cached per version, state (less the map's own controls) and language; the
-    result is shared: read it, never change it."""
-    return _chart_views_cached(tuple(chart_names), wh, dataclasses.replace(state, **MAP_ONLY), t, lang,
-                               i18n.current.get())
+    drawn from it. Cached per version, the state's fields the charts are drawn from, and language;
+    the result is shared: read it, never change it."""
+    return _chart_views_cached(tuple(chart_names), wh, chart_state(chart_names, state), t, lang, i18n.current.get())
 
 
 @lru_cache(maxsize=CHART_CACHE)

@@ -89,3 +89,14 @@ def test_the_load_targets_and_the_report_table():
             "settings": {"reps": 1, "warmup": 0, "first_view_runs": 0}, "apps": {"real": {"load": run}}, "ratios": {}}
     fake["targets"] = report.targets(fake)
     assert "load: p95 at 25 users" in report.markdown(fake) and "MISSED" in report.text(fake)
+
+
+def test_the_runner_takes_the_load_options():
+    from bench.run import parse_args
+
+    assert parse_args([]).load_seconds == 60 and parse_args([]).load_users == [10, 25, 50]
+    assert parse_args(["--quick"]).load_seconds == 15
+    assert parse_args(["--quick", "--load-seconds", "60", "--load-users", "5,7"]).load_seconds == 60
+    assert parse_args(["--load-users", "5,7", "--load-think", "0"]).load_users == [5, 7]
+    with pytest.raises(SystemExit):
+        parse_args(["--load-users", "0"])

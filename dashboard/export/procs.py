@@ -76,6 +76,18 @@ def browser_processes(group: int, started: set[int] | None = None) -> list[int]:
     return out
 
 
+def new_browser_processes(before: set[int]) -> list[int]:
+    """chromium processes below this one that were not there `before` (a start that failed)."""
+    out = []
+    for pid in set(descendants(os.getpid())) - before:
+        try:
+            if b"chrom" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                out.append(pid)
+        except OSError:
+            continue
+    return sorted(out)
+
+
 def lower_priority(pids: list[int], nice: int) -> None:
     """Give these processes (and the children they start later) a lower CPU priority."""
     for pid in pids:

@@ -138,6 +138,7 @@ class Renderer:
             opening.cancel()
             loop.call_soon_threadsafe(loop.stop)
             thread.join(15)
+            procs.end(procs.new_browser_processes(before))  # whatever of it had started
             if slot:
                 slot.release()
             raise ExportError(f"The image renderer (chromium) did not start: {exc}") from exc

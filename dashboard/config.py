@@ -38,6 +38,7 @@ class Server:
     workers: int  # WEB_CONCURRENCY: worker processes (default twice the cores)
     threads: int  # DASHBOARD_THREADS: threads per worker (default 2)
     kind: str  # DASHBOARD_SERVER: "gunicorn" (default) or "flask" (development, one process)
+    duckdb_threads: int  # DUCKDB_THREADS: threads of each process's in-memory DuckDB (default 1)
 
     @classmethod
     def from_env(cls) -> Server:
@@ -50,6 +51,7 @@ class Server:
             workers=_number("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)),
             threads=_number("DASHBOARD_THREADS", 2),
             kind="flask" if os.environ.get("DASHBOARD_SERVER") == "flask" else "gunicorn",
+            duckdb_threads=_number("DUCKDB_THREADS", 1),
         )
 
 

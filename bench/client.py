@@ -594,6 +594,35 @@ class DashClient:
         step.seconds = time.perf_counter() - started
         return step
 
+    def requests_for(self, component_id, prop: str, value) -> list[tuple[str, bytes]]:
+        """(callback output, POST body) of each request that setting the prop would send first, as
+        the renderer would send them; nothing is sent and the prop keeps its value."""
+        key = id_key(component_id)
+        props = self.components[key]["props"]
+        missing, previous = prop not in props, props.get(prop)
+        props[prop] = value
+        try:
+            found = self._triggered_by({(key, prop)}, Step("prepared"))
+            return [(self.callbacks[i].label, self._payload(self.callbacks[i], hits)) for i, hits in found.items()]
+        finally:
+            if missing:
+                del props[prop]
+            else:
+                props[prop] = previous
+
+    def post(self, body: bytes, label: str = "callback") -> tuple[Request, dict | None]:
+        """One callback request as prepared by `requests_for`: its record and its decoded JSON answer
+        (None for 204 or an error)."""
+        record, raw = self._fetch("POST", "_dash-update-component", label, body=body)
+        data = None
+        if record.status == 200 and not record.error:
+            try:
+                data = json.loads(raw)
+            except ValueError as exc:
+                record.error = f"expected JSON ({exc})"
+        record.finish(self.keep_bodies)
+        return record, data
+
     def set(self, component_id, prop: str, value, label: str | None = None) -> Step:
         """The user sets a prop (picks a value, moves a slider): run its callbacks and cascade."""
         key = id_key(component_id)

@@ -105,6 +105,12 @@ def ratios(result: dict) -> dict:
 
 def targets(result: dict) -> list[dict]:
     """The issue's targets, judged on the real app (ok None when not measured)."""
+    from bench import load
+
+    return _targets(result) + load.targets(_get(result, "real", "load") or {})
+
+
+def _targets(result: dict) -> list[dict]:
     events = result["data"]["events"]
     scale = "" if events >= TARGET_EVENTS else f" (measured at {events:,} events; the target is for 1,000,000)"
     out = []
@@ -216,9 +222,11 @@ def target_rows(result: dict) -> list[tuple]:
             shown = t["note"]
         elif "first view" in t["name"]:
             shown = f"{value / 1000:.2f} s"
+        elif "errors" in t["name"]:
+            shown = f"{value:,}"
         else:
             shown = f"{value:,.0f} ms"
-        note = t["note"] if "geometry" not in t["name"] else ""
+        note = t.get("note", "") if "geometry" not in t["name"] else ""
         out.append((t["name"], t["target"], shown, verdict(t["ok"]) + (f" {note}" if note else "")))
     return out
 
@@ -260,9 +268,23 @@ def export_targets(result: dict) -> list[tuple]:
     return out
 
 
+def load_parts(result: dict, markdown: bool = False) -> list[str]:
+    from bench import load
+
+    run = _get(result, "real", "load")
+    if not run or not run.get("levels"):
+        return []
+    think = (f"a think time of {run['think_seconds']:g} s on average between actions" if run["think_seconds"]
+             else "no think time")
+    title = (f"Load: simulated users on the real app, {run['seconds']:g} s per level, {think}; "
+             f"memory before {run['memory_before']['rss_mib']:,.0f} MiB" if run.get("memory_before") else "")
+    return ["", title, "", table(load.HEADERS, load.rows(run), markdown=markdown)]
+
+
 def text(result: dict) -> str:
-    parts = [f"{key + ':':<10}{value}" for key, value in heading(result)] + ["", table(["measure", "real app", "baseline", "baseline/real"], rows(result) + export_rows(result)), "",
-                               table(["target (real app)", "wanted", "measured", "verdict"], target_rows(result) + export_targets(result))]
+    parts = [f"{key + ':':<10}{value}" for key, value in heading(result)] + ["", table(["measure", "real app", "baseline", "baseline/real"], rows(result) + export_rows(result))]
+    parts += load_parts(result) + ["", table(["target (real app)", "wanted", "measured", "verdict"],
+                                             target_rows(result) + export_targets(result))]
     problems = problems_of(result)
     if problems:
         parts += ["", "PROBLEMS:"] + [f"  - {p}" for p in problems]
@@ -272,7 +294,8 @@ def text(result: dict) -> str:
 def markdown(result: dict) -> str:
     parts = ["# Benchmark results", ""] + [f"- {key}: {value}" for key, value in heading(result)]
     parts += ["", table(["measure", "real app", "baseline", "baseline/real"], rows(result) + export_rows(result),
-                        markdown=True), "",
+                        markdown=True)]
+    parts += load_parts(result, markdown=True) + ["",
               table(["target (real app)", "wanted", "measured", "verdict"], target_rows(result) + export_targets(result),
                     markdown=True)]
     problems = problems_of(result)
@@ -296,6 +319,9 @@ def problems_of(result: dict) -> list[str]:
             if not s.get("available", True):
                 out.append(f"{app} {name}: not measured ({s.get('reason')})")
             out += [f"{app} {name}: {e[:200]}" for e in s.get("errors", [])]
+        for lv in (a.get("load") or {}).get("levels", []):
+            out += [f"{app} load, {lv['users']} users: {lv['errors']} error(s), e.g. {e[:200]}"
+                    for e in lv.get("error_examples", [])[:1]]
         fv = a.get("first_view") or {}
         if fv.get("error"):
             out.append(f"{app} first view in chromium: {fv['error']}")

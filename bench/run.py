@@ -10,11 +10,13 @@
    actions first, then --reps measured ones, each timed until the last response of its
    cascade), bytes per step, whether a step's responses carry GeoJSON geometry, server memory
    (VmRSS / VmHWM from /proc) and the first-view time in headless Debian chromium.
+   Then, on the real app only, the load run (bench.load): 10, 25 and 50 simulated users, each
+   level --load-seconds long (60 s; 15 s with --quick).
 3. Prints the figures, the ratios baseline/real and the issue's targets, with the machine's
    facts, and writes bench/results/latest.json and latest.md (and run-e<events>-m<moves>.*).
 
 Exit status 0 when everything ran (targets missed or not), 1 when an app failed to start or a
-callback answered with an error, 2 on bad options. No figure here is asserted by a test.
+callback answered with an error (in the load run too), 2 on bad options. No figure here is asserted by a test.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import firstview, machine, report, synthetic
+from bench import firstview, load, machine, report, synthetic
 from bench.client import DashClient, DashClientError, Step
 from bench.scenarios import SCENARIOS, Scenario, values_for
 from bench.serve import Served, ServeError
@@ -144,6 +146,11 @@ def measure_app(name: str, command: list[str], warehouse: Path, args, setup: lis
                     + (f"{fv.median_ms / 1000:.2f} s (visited again: {fv.repeat_median_ms / 1000:.2f} s)"
                        if fv.median_ms is not None else f"not measured ({fv.error})"))
                 out["memory"]["after_browser"] = app.memory()
+            if name == "real" and args.load_seconds > 0:
+                log(f"{name}: load run, {', '.join(map(str, args.load_users))} users for {args.load_seconds:g} s each "
+                    f"(think time {args.load_think:g} s)")
+                out["load"] = load.run(app.url, args.load_users, args.load_seconds, args.load_think, args.seed,
+                                       server_pid=app.proc.pid, log=lambda m: log(f"{name}: load: {m}"))
     except (ServeError, DashClientError, OSError) as exc:
         out["error"] = str(exc)
         log(f"{name}: {exc}")
@@ -185,18 +192,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="a quick run: 20,000 events, 5,000 moves, 10 actions after 2 warm-up, 1 chromium load")
     p.add_argument("--out", type=Path, default=RESULTS, help="results folder (default bench/results)")
     p.add_argument("--export-reps", type=int, default=5, help="runs of each export timing (0: skip the exports)")
+    p.add_argument("--load-users", type=load.parse_levels, default=[10, 25, 50],
+                   help="simulated users of each load level (default 10,25,50)")
+    p.add_argument("--load-seconds", type=float, default=None,
+                   help="seconds of each load level on the real app (default 60; --quick 15; 0: no load run)")
+    p.add_argument("--load-think", type=float, default=1.0,
+                   help="a simulated user's mean think time between actions, seconds (default 1; 0: none)")
     args = p.parse_args(argv)
     if args.quick:
-        defaults = {"events": 1_000_000, "moves": 200_000, "reps": 40, "warmup": 5, "first_view_runs": 3}
-        quick = {"events": 20_000, "moves": 5_000, "reps": 10, "warmup": 2, "first_view_runs": 1}
+        defaults = {"events": 1_000_000, "moves": 200_000, "reps": 40, "warmup": 5, "first_view_runs": 3,
+                    "load_seconds": None}
+        quick = {"events": 20_000, "moves": 5_000, "reps": 10, "warmup": 2, "first_view_runs": 1, "load_seconds": 15.0}
         for key, value in quick.items():
             if getattr(args, key) == defaults[key]:
                 setattr(args, key, value)
+    if args.load_seconds is None:  # not given (an explicit 60 is kept even with --quick)
+        args.load_seconds = 60.0
     apps = [a.strip() for a in args.apps.split(",") if a.strip()]
     if not apps or any(a not in ("real", "baseline") for a in apps):
         p.error(f"--apps: expected real and/or baseline, got {args.apps!r}")
-    if args.reps < 1 or args.warmup < 0 or args.events < 0 or args.moves < 0:
-        p.error("--reps must be >= 1; --warmup, --events and --moves >= 0")
+    if args.reps < 1 or args.warmup < 0 or args.events < 0 or args.moves < 0 or args.load_seconds < 0 \
+            or args.load_think < 0:
+        p.error("--reps must be >= 1; --warmup, --events, --moves, --load-seconds and --load-think >= 0")
     args.app_list = apps
     return args
 
@@ -214,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         "data": {**params, "warehouse": str(warehouse),
                  "admin_areas": "OCHA COD-AB (real)" if params["cod_ab"] else "synthetic Voronoi sub-districts"},
         "settings": {"reps": args.reps, "warmup": args.warmup, "first_view_runs": args.first_view_runs,
-                     "setup": setup, "scenarios": [vars(s) for s in SCENARIOS]},
+                     "setup": setup, "scenarios": [vars(s) for s in SCENARIOS],
+                     "load": {"users": args.load_users, "seconds": args.load_seconds, "think": args.load_think}},
         "apps": {},
     }
     commands = {"real": shlex.split(args.real_command), "baseline": shlex.split(args.baseline_command)}
@@ -229,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nWritten: {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path}, "
           f"{md_path.relative_to(ROOT) if md_path.is_relative_to(ROOT) else md_path}")
     failed = any(a.get("error") for a in result["apps"].values()) or any(
+        lv["errors"] for a in result["apps"].values() for lv in (a.get("load") or {}).get("levels", [])) or any(
         s.get("errors") for a in result["apps"].values() for s in (a.get("scenarios") or {}).values()
     ) or any((a.get("default_view") or {}).get("errors") for a in result["apps"].values())
     return 1 if failed else 0

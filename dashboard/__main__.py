@@ -5,7 +5,7 @@ DASHBOARD_THREADS threads each (default 2), so that the callbacks one change set
 map and the charts it touches) run side by side instead of waiting for each other under one
 Python interpreter lock. Each worker loads the live warehouse and renders the default view once
 when it starts, before it takes requests. DASHBOARD_SERVER=flask uses Flask's single-process
-development server instead (HOST, PORT as above).
+development server instead (HOST, PORT as above). Settings are read by dashboard.config.
 
 DASHBOARD_MAX_BODY_KB (default 256) is the largest request body accepted (a callback's; larger
 ones are answered 413). DASHBOARD_KEEPALIVE (default 75 seconds) is how long gunicorn keeps an idle
@@ -14,6 +14,10 @@ while the map plays, and a request sent as the server closes its connection is r
 them open through a user's pauses and is longer than the idle timeout of the usual reverse proxies
 (nginx's upstream keep-alive, cloud load balancers: 60 s), so that a proxy closes an idle
 connection first. Idle connections wait in the worker's poller, not in a thread.
+
+Before the workers start, the server makes its run directory (EXPORT_RUN_DIR, unless given), where
+the slot files of dashboard.export.limit bound the image and report exports of all its processes
+together. Log lines carry the time and the process id.
 """
 from __future__ import annotations
 
@@ -22,16 +26,7 @@ import logging
 import os
 import sys
 
-from dashboard.security import DEFAULT_MAX_BODY_KB
-
 log = logging.getLogger("dashboard")
-
-
-def _positive(name: str, default: int) -> int:
-    value = os.environ.get(name, str(default))
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    return int(value)
 
 
 def warm_up(app) -> None:
@@ -71,29 +66,31 @@ def serve_gunicorn(dash_app, host: str, port: int, workers: int, threads: int, k
 
 
 def main() -> int:
-    port = os.environ.get("PORT", "8050")
-    if not port.isdigit():
-        print(f"error: PORT must be a number, got {port!r}", file=sys.stderr)
-        return 2
+    from dashboard import config
+
     try:
-        workers = _positive("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
-        threads = _positive("DASHBOARD_THREADS", 2)
-        max_body_kb = _positive("DASHBOARD_MAX_BODY_KB", DEFAULT_MAX_BODY_KB)
-        keepalive = _positive("DASHBOARD_KEEPALIVE", 75)
+        serving = config.server()
+        config.exports()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from dashboard.app import create_app
+    from dashboard.export import limit
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(max_body_bytes=max_body_kb * 1024)
-    host = os.environ.get("HOST", "127.0.0.1")
-    print(f"Dashboard on http://{host}:{port}/", flush=True)
-    if os.environ.get("DASHBOARD_SERVER") == "flask":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    for chatty in ("kaleido", "choreographer", "browser_proc"):  # a line per tab and page otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    if not os.environ.get("EXPORT_RUN_DIR"):
+        # made here, before gunicorn forks its workers, which read it from the environment
+        os.environ["EXPORT_RUN_DIR"] = str(limit.make_run_dir())
+        config.reset()
+    app = create_app(max_body_bytes=serving.max_body_kb * 1024)
+    print(f"Dashboard on http://{serving.host}:{serving.port}/", flush=True)
+    if serving.kind == "flask":
         warm_up(app)
-        app.run(host=host, port=int(port), debug=False, dev_tools_disable_version_check=True, threaded=True)
+        app.run(host=serving.host, port=serving.port, debug=False, dev_tools_disable_version_check=True, threaded=True)
     else:
-        serve_gunicorn(app, host, int(port), workers, threads, keepalive)
+        serve_gunicorn(app, serving.host, serving.port, serving.workers, serving.threads, serving.keepalive)
     return 0
 
 

@@ -318,8 +318,8 @@ def export_file(_go, _report, what, fmt, width, *values):
     why on the page and leaves everything else as it was."""
     from dash import dcc
 
-    from dashboard.export import files, report
-    from dashboard.export.render import ExportError
+    from dashboard.export import files, render, report
+    from dashboard.export.render import ExportError, QueueFull
 
     clicks = {"home-export-go": _go, "home-report-go": _report}
     if not clicks.get(ctx.triggered_id):  # the page was drawn (the buttons are new), nothing clicked
@@ -329,14 +329,19 @@ def export_file(_go, _report, what, fmt, width, *values):
     export_ctx = files.context(wh, state, state.lang)
     try:
         if ctx.triggered_id == "home-report-go":
-            data, name = report.report(export_ctx), files.filename("report", export_ctx, "pdf")
+            with render.export_job("report"):  # a bounded number render at once in the whole server
+                data, name = report.report(export_ctx), files.filename("report", export_ctx, "pdf")
         elif fmt in files.DATA_FORMATS:
             data, name = files.chart_data(what, export_ctx, fmt), files.filename(what, export_ctx, fmt)
         elif fmt in files.IMAGE_FORMATS:
             width = int(width) if width in layout.EXPORT_WIDTHS else files.DEFAULT_WIDTH
-            data, name = files.chart_image(what, export_ctx, fmt, width), files.filename(what, export_ctx, fmt)
+            with render.export_job(f"{what} {fmt}"):
+                data, name = files.chart_image(what, export_ctx, fmt, width), files.filename(what, export_ctx, fmt)
         else:
             raise PreventUpdate
+    except QueueFull as exc:
+        log.warning("export refused: %s", exc)
+        return no_update, html.Span(t("The export queue is full, try again in a minute."), className="export-error")
     except ExportError as exc:
         log.warning("export failed: %s", exc)
         return no_update, html.Span([html.Strong(t("The export failed.")), " ", str(exc)], className="export-error")

@@ -9,7 +9,6 @@ through its own DuckDB cursor. Nothing here is per user: every user reads the sa
 """
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -111,7 +110,9 @@ class Warehouse:
 def _sql_database(live) -> duckdb.DuckDBPyConnection:
     """The SQL tables of a version, copied into an in-memory DuckDB (typed, with the derived
     columns of DERIVED; empty when the version has no such table)."""
-    db = duckdb.connect(":memory:", config={"threads": int(os.environ.get("DUCKDB_THREADS", "1"))})
+    from dashboard import config
+
+    db = duckdb.connect(":memory:", config={"threads": config.server().duckdb_threads})
     tables = live.manifest["tables"]
     for name, columns in SQL_TABLES.items():
         present = set(tables[name]["columns"]) if name in tables else set()

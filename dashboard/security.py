@@ -26,10 +26,7 @@ from dash.exceptions import DependencyException
 from flask import abort, request
 from werkzeug.exceptions import NotFound
 
-# the largest body the page sends is about 2 KB (the map's callback with every control and its two
-# stores, measured on the synthetic warehouse at admin level 3 with four areas); listing every
-# source of a warehouse with ten times today's 130 sources would add about 30 KB
-DEFAULT_MAX_BODY_KB = 256
+from dashboard.config import DEFAULT_MAX_BODY_KB  # noqa: F401  (re-exported for create_app and tests)
 
 
 def content_security_policy(script_hashes) -> str:

@@ -2,18 +2,22 @@
 figures and source lists, called by the callbacks and by tests without a browser.
 
 Results that depend only on the warehouse version (its extent, the map's geometry per admin
-level, names) are cached per version; nothing here depends on who asks.
+level, names) are cached per version; so are the map's values and the charts of a view state
+(`map_update`, `chart_views`), which depend only on the version, the state and the language: many
+people looking at the same view (the default, a popular filter, the slider's steps) are served
+one computation. Nothing here depends on who asks; cached results are never changed after.
 """
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import pandas as pd
 from shapely.geometry import Point, box
 
-from dashboard import indicators, map_queries, series_queries
+from dashboard import i18n, indicators, map_queries, series_queries
 from dashboard.components.sources import source_list
 from dashboard.data import Warehouse
 from dashboard.figures.classes import Classes, classify
@@ -199,10 +203,24 @@ def classes_from_store(data) -> Classes | None:
     return Classes(tuple(data["bins"]), tuple(data["labels"]), tuple(data["colors"]), int(data["decimals"]))
 
 
+MAP_CACHE, CHART_CACHE = 64, 128  # view states kept per worker process (a few MB each at most)
+
+
 def map_update(wh: Warehouse, state: ViewState, t: Translate, parts=ALL_PARTS, classes: Classes | None = None) -> dict:
     """The map's values for a state, for the given parts: {"dyn": dynamic props, "notes": {part:
     sentences}, "sources": {part: source ids}, "classes": the classes of the areas (reused from
-    `classes` when given, so that they hold while the time slider plays)}."""
+    `classes` when given, so that they hold while the time slider plays)}. Cached per version,
+    state, parts, classes and language; the result is shared: read it, never change it."""
+    return _map_update_cached(wh, state, t, frozenset(parts), classes, i18n.current.get())
+
+
+@lru_cache(maxsize=MAP_CACHE)
+def _map_update_cached(wh: Warehouse, state: ViewState, t: Translate, parts: frozenset, classes: Classes | None,
+                       _lang: str) -> dict:
+    return _map_update(wh, state, t, parts, classes)
+
+
+def _map_update(wh: Warehouse, state: ViewState, t: Translate, parts, classes: Classes | None) -> dict:
     sel = selection(state, wh["sources"])
     orgs = organisations(wh)
     base = map_base(wh, state.level)
@@ -435,13 +453,38 @@ def chart_view(name: str, wh: Warehouse, state: ViewState, t: Translate, lang: s
     return fig, sources_block(wh, figure_sources(fig), t, f"home-{name}-source-list", lang)
 
 
-def chart_views(chart_names, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> list[tuple]:
+# the view state's fields each chart is drawn from (the page redraws a chart when one of them
+# changes: dashboard.callbacks.CHART_TRIGGERS); the others are left out of the cache's key
+CHART_FIELDS = {
+    "displacement": ("start", "end", "areas", "sources", "agg"),
+    "casualties": ("start", "end", "areas", "sources", "etypes", "agg"),
+    "refugees": ("start", "end", "sources"),
+    "events": ("start", "end", "areas", "sources", "etypes", "agg"),
+    "border": ("start", "end", "areas", "sources", "agg"),
+}
+KEPT = ("level", "lang")  # kept in every chart's key all the same
+
+
+def chart_state(chart_names, state: ViewState) -> ViewState:
+    """`state` with the fields the charts are not drawn from at their defaults."""
+    keep = set(KEPT).union(*(CHART_FIELDS[name] for name in chart_names))
+    return ViewState(**{f.name: getattr(state, f.name) for f in dataclasses.fields(ViewState) if f.name in keep})
+
+
+def chart_views(chart_names, wh: Warehouse, state: ViewState, t: Translate, lang: str = "en") -> tuple[tuple, ...]:
     """(figure, sources) of several charts; the event series is queried once for the two charts
-    drawn from it."""
+    drawn from it. Cached per version, the state's fields the charts are drawn from, and language;
+    the result is shared: read it, never change it."""
+    return _chart_views_cached(tuple(chart_names), wh, chart_state(chart_names, state), t, lang, i18n.current.get())
+
+
+@lru_cache(maxsize=CHART_CACHE)
+def _chart_views_cached(chart_names: tuple, wh: Warehouse, state: ViewState, t: Translate, lang: str,
+                        _current: str) -> tuple[tuple, ...]:
     events = None
     if sum(name in EVENT_CHARTS for name in chart_names) > 1:
         events = with_source_names(series_queries.event_series(wh, selection(state, wh["sources"])), wh["sources"])
-    return [chart_view(name, wh, state, t, lang, events if name in EVENT_CHARTS else None) for name in chart_names]
+    return tuple(chart_view(name, wh, state, t, lang, events if name in EVENT_CHARTS else None) for name in chart_names)
 
 
 def range_text(state: ViewState, t: Translate) -> str:

@@ -1,9 +1,11 @@
 """Static images of figures (PNG, SVG, PDF) with kaleido and Debian's chromium, offline.
 
 One warm renderer per process: a kaleido browser opened on first use in a thread of its own and
-kept for every later export (opening it costs about 4-6 s, an export then about 0.3 s). Callers on
-any thread submit to it and wait with a timeout; a renderer that failed or timed out is closed and
-opened again on the next export. Nothing is downloaded: the browser is Debian's chromium (never
+kept for later exports (opening it costs about 4-6 s, an export then about 0.3 s). Callers on
+any thread submit to it and wait with a timeout. It is closed, its chromium processes killed and
+reaped, when it failed or timed out, when it sat unused EXPORT_IDLE_SECONDS, and when another
+process of the server waits for the render slot it holds (dashboard.export.limit: the server as a
+whole runs at most EXPORT_RENDERS renderers); the next export opens it again. Nothing is downloaded: the browser is Debian's chromium (never
 kaleido's `get_chrome`), plotly.js comes from the plotly package, MathJax is off and the world
 topojson plotly.js asks for even with our own GeoJSON is read from assets/topojson/.
 """
@@ -16,22 +18,30 @@ import logging
 import os
 import shutil
 import threading
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 
+from dashboard import config
 from etl.config import ASSETS_DIR
+
+from . import limit, procs
+from .limit import QueueFull
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("png", "svg", "pdf")
 TOPOJSON_URL = (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
-DEFAULT_TIMEOUT = float(os.environ.get("EXPORT_TIMEOUT", "60"))
 START_TIMEOUT = 60.0
-TABS = max(1, int(os.environ.get("EXPORT_TABS", "2")))  # pages drawn side by side (a report's pages)
+WATCH_SECONDS = 0.25  # how often an open renderer checks whether it is idle or wanted elsewhere
 BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
 class ExportError(RuntimeError):
     """An export could not be made; the message is for the user."""
+
+
+__all__ = ["ExportError", "QueueFull", "Renderer", "export_job", "render", "render_many", "renderer"]
 
 
 def browser_path() -> str:
@@ -72,82 +82,187 @@ def _run(loop: asyncio.AbstractEventLoop) -> None:
 
 
 class Renderer:
-    """A kaleido browser in a thread with its own event loop; `render` is safe from any thread."""
+    """A kaleido browser in a thread with its own event loop; `render` is safe from any thread.
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT):
-        self.timeout = timeout
+    With a `gate` (the process's renderer in a server), opening it takes one of the server's render
+    slots and closing it gives the slot back."""
+
+    def __init__(self, timeout: float | None = None, gate: limit.Gate | None = None, idle: float | None = None):
+        settings = config.exports()
+        self.timeout = timeout or settings.timeout
+        self.tabs = settings.tabs
+        self.idle = idle or settings.idle
+        self.queue_wait = settings.queue_wait
+        self.nice = settings.nice
+        self.gate = gate
         self._lock = threading.Lock()
+        self.job_lock = threading.Lock()  # one export at a time in a process (its tabs draw its pages)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido = None
         self._thread: threading.Thread | None = None
+        self._slot: limit.Held | None = None
+        self._started_pids: set[int] = set()  # processes that appeared while the browser started
+        self._stop_watch: threading.Event | None = None
+        self._active = 0  # renders (and jobs) in progress: never closed for idleness meanwhile
+        self._last_used = time.monotonic()
+        self._atexit = False
 
-    def _start(self) -> None:
+    @property
+    def is_open(self) -> bool:
+        return self._loop is not None
+
+    @property
+    def slot(self) -> int | None:
+        return self._slot.index if self._slot else None
+
+    def _start(self, deadline: float) -> None:
         import kaleido
 
         os.environ.setdefault("BROWSER_PATH", browser_path())
+        slot = self.gate.take_render_slot(deadline) if self.gate else None
+        procs.subreaper()  # chromium's orphans come back to this process, to be reaped
+        before = set(procs.descendants(os.getpid()))
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=_run, args=(loop,), name="kaleido", daemon=True)
         thread.start()
 
         async def open_browser():
-            k = kaleido.Kaleido(n=TABS, timeout=self.timeout, mathjax=False)
+            k = kaleido.Kaleido(n=self.tabs, timeout=self.timeout, mathjax=False)
             await k.open()
             return k
 
+        opening = asyncio.run_coroutine_threadsafe(open_browser(), loop)
         try:
-            self._kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(START_TIMEOUT)
+            self._kaleido = opening.result(START_TIMEOUT)
         except Exception as exc:
+            opening.cancel()
             loop.call_soon_threadsafe(loop.stop)
             thread.join(15)
+            procs.end(procs.new_browser_processes(before))  # whatever of it had started
+            if slot:
+                slot.release()
             raise ExportError(f"The image renderer (chromium) did not start: {exc}") from exc
-        self._loop, self._thread = loop, thread
-        atexit.register(self.close)  # no chromium left behind when the process ends
-        log.info("export renderer started (chromium at %s)", os.environ["BROWSER_PATH"])
+        self._loop, self._thread, self._slot = loop, thread, slot
+        self._started_pids = set(procs.descendants(os.getpid())) - before
+        # the page's callbacks come before drawing: chromium yields the cores to them (its
+        # renderers, forked later by its zygote, inherit this)
+        procs.lower_priority(sorted(self._started_pids), self.nice)
+        self._last_used = time.monotonic()
+        self._stop_watch = threading.Event()
+        threading.Thread(target=self._watch, args=(self._stop_watch,), name="kaleido-watch", daemon=True).start()
+        if not self._atexit:
+            atexit.register(self.close)  # no chromium left behind when the process ends
+            self._atexit = True
+        log.info("export renderer opened (chromium at %s, pid %s, render slot %s)", os.environ["BROWSER_PATH"],
+                 getattr(getattr(self._kaleido, "subprocess", None), "pid", "?"), self.slot)
 
-    def _ensure(self) -> asyncio.AbstractEventLoop:
+    def _ensure(self, deadline: float | None = None):
+        """(loop, kaleido) of the open browser, opened if needed; counts one more render in progress."""
         with self._lock:
             if self._loop is None:
-                self._start()
-            return self._loop
+                self._start(deadline if deadline is not None else time.monotonic() + self.queue_wait)
+            self._active += 1
+            return self._loop, self._kaleido
 
-    def close(self) -> None:
+    def _done(self) -> None:
         with self._lock:
-            loop, k, thread = self._loop, self._kaleido, self._thread
-            self._loop = self._kaleido = self._thread = None
-        if loop is None:
+            self._active -= 1
+            self._last_used = time.monotonic()
+
+    def _detach(self, when=None) -> tuple | None:
+        """Takes the open browser out of use (if `when()` holds, under the lock); None if closed."""
+        with self._lock:
+            if self._loop is None or (when is not None and not when()):
+                return None
+            handles = (self._loop, self._kaleido, self._thread, self._slot, self._started_pids)
+            self._loop = self._kaleido = self._thread = self._slot = None
+            if self._stop_watch:
+                self._stop_watch.set()
+            return handles
+
+    def close(self, reason: str = "closed") -> None:
+        self._shutdown(self._detach(), reason)
+
+    def _shutdown(self, handles: tuple | None, reason: str) -> None:
+        """Closes the browser, kills and reaps what is left of its processes, gives the slot back."""
+        if handles is None:
             return
+        loop, k, thread, slot, started = handles
+        popen = getattr(k, "subprocess", None)
+        group = popen.pid if popen else -1
+        pids = procs.browser_processes(group, started)
         closing = asyncio.run_coroutine_threadsafe(k.close(), loop)
         del k
         try:
             closing.result(15)
-        except Exception:  # noqa: BLE001  (a browser that hung is left to die with the process)
+        except Exception:  # noqa: BLE001  (a browser that hung is killed below)
             log.warning("export renderer did not close cleanly", exc_info=True)
         del closing
         loop.call_soon_threadsafe(loop.stop)
         thread.join(15)
+        left = procs.end(sorted(set(pids) | set(procs.browser_processes(group, started))))
+        if slot:
+            slot.release()
+        log.info("export renderer closed (%s)%s", reason, f"; still present: {left}" if left else "")
+
+    def _watch(self, stop: threading.Event) -> None:
+        """While open: closed after `idle` seconds unused, or at once when idle while another
+        process of the server waits for a render slot."""
+        def idle_for() -> float:
+            return time.monotonic() - self._last_used if self._active == 0 else 0.0
+
+        while not stop.wait(WATCH_SECONDS):
+            if idle_for() >= self.idle:
+                self._shutdown(self._detach(lambda: idle_for() >= self.idle), f"unused for {self.idle:g} s")
+            elif self.gate is not None and self._active == 0 and self.gate.someone_waits():
+                self._shutdown(self._detach(lambda: self._active == 0), "another process waits for the render slot")
 
     def render(self, fig: dict, fmt: str, width: int, height: int, scale: float = 1.0,
                timeout: float | None = None) -> bytes:
         """The figure as `fmt` bytes at width x height (CSS pixels) times `scale`."""
         if fmt not in FORMATS:
             raise ExportError(f"Unknown image format {fmt!r}: expected one of {', '.join(FORMATS)}.")
-        loop = self._ensure()
-        opts = {"format": fmt, "width": int(width), "height": int(height), "scale": float(scale)}
-        future = asyncio.run_coroutine_threadsafe(
-            self._kaleido.calc_fig(fig, opts=opts, topojson=TOPOJSON_URL), loop)
+        loop, kaleido = self._ensure()
         try:
-            return future.result(timeout or self.timeout)
-        except FutureTimeout as exc:
-            future.cancel()
-            self.close()
-            raise ExportError(f"The {fmt.upper()} export took longer than {timeout or self.timeout:.0f} s "
-                              "and was stopped. Try again, or a smaller selection.") from exc
-        except ExportError:
-            raise
-        except Exception as exc:
-            log.exception("export failed")
-            self.close()
-            raise ExportError(f"The {fmt.upper()} export failed: {type(exc).__name__}.") from exc
+            opts = {"format": fmt, "width": int(width), "height": int(height), "scale": float(scale)}
+            future = asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts, topojson=TOPOJSON_URL), loop)
+            try:
+                return future.result(timeout or self.timeout)
+            except FutureTimeout as exc:
+                future.cancel()
+                self.close("timed out")
+                raise ExportError(f"The {fmt.upper()} export took longer than {timeout or self.timeout:.0f} s "
+                                  "and was stopped. Try again, or a smaller selection.") from exc
+            except ExportError:
+                raise
+            except Exception as exc:
+                log.exception("export failed")
+                self.close("failed")
+                raise ExportError(f"The {fmt.upper()} export failed: {type(exc).__name__}.") from exc
+        finally:
+            self._done()
+
+    @contextmanager
+    def job(self, what: str):
+        """One export (its figures built and drawn) for the duration of the block: accepted by the
+        server's gate or `QueueFull` at once, then waiting (up to EXPORT_QUEUE_WAIT) for this
+        process's turn and a render slot. Logs when it starts and ends drawing."""
+        gate = self.gate or limit.gate()
+        with gate.admit():
+            deadline = time.monotonic() + self.queue_wait
+            if not self.job_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise QueueFull("this process's renderer stayed busy")
+            try:
+                self._ensure(deadline)  # held open (and counted busy) until the job ends
+                started = time.monotonic()
+                log.info("export started: %s (render slot %s)", what, self.slot)
+                try:
+                    yield self
+                finally:
+                    self._done()
+                    log.info("export finished: %s after %.1f s", what, time.monotonic() - started)
+            finally:
+                self.job_lock.release()
 
 
 _renderer: Renderer | None = None
@@ -155,12 +270,17 @@ _renderer_lock = threading.Lock()
 
 
 def renderer() -> Renderer:
-    """The process's warm renderer (opened on first export)."""
+    """The process's warm renderer (opened on first export), bound by the server's render slots."""
     global _renderer
     with _renderer_lock:
         if _renderer is None:
-            _renderer = Renderer()
+            _renderer = Renderer(gate=limit.gate())
         return _renderer
+
+
+def export_job(what: str):
+    """`with export_job("report"):` around an image, PDF or report export made on the server."""
+    return renderer().job(what)
 
 
 def render(fig: dict, fmt: str, width: int, height: int, scale: float = 1.0, timeout: float | None = None) -> bytes:
@@ -173,5 +293,5 @@ def render_many(jobs: list[tuple], timeout: float | None = None) -> list[bytes]:
     from concurrent.futures import ThreadPoolExecutor
 
     r = renderer()
-    with ThreadPoolExecutor(max_workers=TABS, thread_name_prefix="export") as pool:
+    with ThreadPoolExecutor(max_workers=r.tabs, thread_name_prefix="export") as pool:
         return list(pool.map(lambda job: r.render(*job, timeout=timeout), jobs))

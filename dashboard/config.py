@@ -1,0 +1,115 @@
+"""The server's and the exports' settings, read from the environment once, here.
+
+    from dashboard import config
+    config.server().workers, config.exports().renders
+
+`server()` and `exports()` read the environment the first time they are called and keep the
+result for the life of the process (`reset()` forgets it, for tests). A bad value raises
+`ValueError` naming the variable. BROWSER_PATH is kaleido's own variable and is read by it (see
+dashboard.export.render.browser_path); IDLIB_WAREHOUSE and the ETL's are read by etl.config.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+# the largest body the page sends is about 2 KB (the map's callback with every control and its two
+# stores, measured on the synthetic warehouse at admin level 3 with four areas); listing every
+# source of a warehouse with ten times today's 130 sources would add about 30 KB
+DEFAULT_MAX_BODY_KB = 256
+
+
+def _number(name: str, default: float, kind=int, minimum: float = 1):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return kind(default)
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what} of at least {minimum:g}, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class Server:
+    """How `python -m dashboard` serves: gunicorn's gthread workers, or Flask's server."""
+
+    port: int
+    host: str
+    workers: int  # WEB_CONCURRENCY: worker processes (default twice the cores)
+    threads: int  # DASHBOARD_THREADS: threads per worker (default 2)
+    kind: str  # DASHBOARD_SERVER: "gunicorn" (default) or "flask" (development, one process)
+    duckdb_threads: int  # DUCKDB_THREADS: threads of each process's in-memory DuckDB (default 1)
+    max_body_kb: int  # DASHBOARD_MAX_BODY_KB: the largest request body accepted (default 256, see dashboard.security)
+    keepalive: int  # DASHBOARD_KEEPALIVE: seconds gunicorn keeps an idle connection (default 75)
+
+    @classmethod
+    def from_env(cls) -> Server:
+        port = os.environ.get("PORT", "8050")
+        if not port.isdigit():
+            raise ValueError(f"PORT must be a number, got {port!r}")
+        return cls(
+            port=int(port),
+            host=os.environ.get("HOST", "127.0.0.1"),
+            workers=_number("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)),
+            threads=_number("DASHBOARD_THREADS", 2),
+            kind="flask" if os.environ.get("DASHBOARD_SERVER") == "flask" else "gunicorn",
+            duckdb_threads=_number("DUCKDB_THREADS", 1),
+            max_body_kb=_number("DASHBOARD_MAX_BODY_KB", DEFAULT_MAX_BODY_KB),
+            keepalive=_number("DASHBOARD_KEEPALIVE", 75),
+        )
+
+
+@dataclass(frozen=True)
+class Exports:
+    """Image, PDF and report exports: how many render at once, how many wait, for how long."""
+
+    timeout: float  # EXPORT_TIMEOUT: seconds one render may take (default 60)
+    tabs: int  # EXPORT_TABS: pages one renderer draws side by side (default 2)
+    renders: int  # EXPORT_RENDERS: renderers (chromium) at once in the whole server (default 1)
+    queue: int  # EXPORT_QUEUE: exports that may wait for a renderer, server-wide (default 2)
+    queue_wait: float  # EXPORT_QUEUE_WAIT: seconds one may wait before it is refused (default 60)
+    idle: float  # EXPORT_IDLE_SECONDS: a renderer unused this long is closed (default 60)
+    run_dir: str | None  # EXPORT_RUN_DIR: the slot files shared by the server's processes
+    nice: int  # EXPORT_NICE: chromium's scheduling niceness, so the page's callbacks come first (default 10)
+    per_process: int  # exports (waiting or rendering) one server process takes at once
+
+    @classmethod
+    def from_env(cls, serving: Server | None = None) -> Exports:
+        serving = serving or server()
+        renders = _number("EXPORT_RENDERS", 1)
+        queue = _number("EXPORT_QUEUE", 2, minimum=0)
+        # a gthread worker keeps one of its threads for the page: an export waiting in it would
+        # hold a thread the page's callbacks need. Flask's development server has a thread per request.
+        per_process = renders + queue if serving.kind == "flask" else max(1, serving.threads - 1)
+        return cls(
+            timeout=_number("EXPORT_TIMEOUT", 60.0, float, minimum=0.001),
+            tabs=_number("EXPORT_TABS", 2),
+            renders=renders,
+            queue=queue,
+            queue_wait=_number("EXPORT_QUEUE_WAIT", 60.0, float, minimum=0),
+            idle=_number("EXPORT_IDLE_SECONDS", 60.0, float, minimum=0.1),
+            run_dir=os.environ.get("EXPORT_RUN_DIR") or None,
+            nice=_number("EXPORT_NICE", 10, minimum=0),
+            per_process=per_process,
+        )
+
+
+@cache
+def server() -> Server:
+    return Server.from_env()
+
+
+@cache
+def exports() -> Exports:
+    return Exports.from_env()
+
+
+def reset() -> None:
+    """Forget what was read (tests that change the environment)."""
+    server.cache_clear()
+    exports.cache_clear()

@@ -1,0 +1,124 @@
+"""The renderer's processes, read from /proc (Linux): found, killed and reaped when it closes.
+
+chromium does not stay in one process group: its crash handlers start sessions of their own and
+are re-parented when chromium exits, and its zygotes outlive it for a moment. `subreaper()` makes
+this process adopt such orphans (instead of pid 1, which in a container may never reap them), so
+that every process of the renderer stays below the server, counted in its memory and reaped here.
+"""
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+PR_SET_CHILD_SUBREAPER = 36
+_subreaper = False
+
+
+def subreaper() -> None:
+    """Orphaned descendants of this process become its children (Linux prctl; once per process)."""
+    global _subreaper
+    if _subreaper:
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        _subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        _subreaper = False
+    if not _subreaper:
+        log.debug("could not make this process a subreaper: orphaned chromium processes go to pid 1")
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (not `pid` itself)."""
+    out, stack = [], children(pid)
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(children(current))
+    return out
+
+
+def stat(pid: int) -> tuple[str, str, int] | None:
+    """(command name, state letter, process group) of a process, None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    return name, fields[0], int(fields[2])
+
+
+def browser_processes(group: int, started: set[int] | None = None) -> list[int]:
+    """The processes below this one of a browser started as process group `group`: the group's
+    members, and processes that appeared during its start (`started`) outside the group (its crash
+    handlers, which start sessions of their own)."""
+    out = []
+    for pid in descendants(os.getpid()):
+        info = stat(pid)
+        if info and (info[2] == group or (started is not None and pid in started)):
+            out.append(pid)
+    return out
+
+
+def new_browser_processes(before: set[int]) -> list[int]:
+    """chromium processes below this one that were not there `before` (a start that failed)."""
+    out = []
+    for pid in set(descendants(os.getpid())) - before:
+        try:
+            if b"chrom" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                out.append(pid)
+        except OSError:
+            continue
+    return sorted(out)
+
+
+def lower_priority(pids: list[int], nice: int) -> None:
+    """Give these processes (and the children they start later) a lower CPU priority."""
+    for pid in pids:
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, max(nice, os.getpriority(os.PRIO_PROCESS, pid)))
+        except OSError:  # gone already, or not ours to change
+            continue
+
+
+def end(pids: list[int], timeout: float = 5.0) -> list[int]:
+    """Kill what is left of `pids` and reap those that are (or become) this process's children;
+    the pids still present after `timeout`."""
+    for pid in pids:
+        info = stat(pid)
+        if info and info[1] != "Z":
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    remaining = set(pids)
+    deadline = time.monotonic() + timeout
+    while remaining:
+        for pid in list(remaining):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # not (yet) our child: gone, a zombie elsewhere, or re-parented soon
+                info = stat(pid)
+                done = pid if info is None or info[1] == "Z" else 0
+            if done:
+                remaining.discard(pid)
+        if not remaining or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    return sorted(remaining)

@@ -1,0 +1,166 @@
+"""The export bound (dashboard.export.limit) and the renderer's reaping, in one process and across
+processes: tickets refuse at once beyond renders + queue, a render slot is waited for until a
+deadline, a killed holder frees its slot, an idle or wanted renderer closes and leaves no chromium."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from dashboard import config
+from dashboard.export import limit, procs
+from dashboard.export.render import Renderer
+
+BLANK = {"data": [], "layout": {}}
+
+
+def settings(renders=1, queue=1, per_process=10, idle=60.0, queue_wait=5.0) -> config.Exports:
+    return config.Exports(timeout=60.0, tabs=1, renders=renders, queue=queue, queue_wait=queue_wait, idle=idle,
+                          run_dir=None, nice=10, per_process=per_process)
+
+
+def test_settings_are_read_once_and_a_bad_value_names_its_variable(monkeypatch):
+    monkeypatch.setenv("EXPORT_RENDERS", "2")
+    monkeypatch.setenv("DASHBOARD_THREADS", "4")
+    config.reset()
+    try:
+        s = config.exports()
+        assert (s.renders, s.queue, s.per_process) == (2, 2, 3)  # a gthread worker keeps a thread for the page
+        monkeypatch.setenv("EXPORT_RENDERS", "9")
+        assert config.exports().renders == 2  # read once
+        monkeypatch.setenv("DASHBOARD_SERVER", "flask")
+        config.reset()
+        assert config.exports().per_process == 9 + 2
+        monkeypatch.setenv("EXPORT_QUEUE", "-1")
+        config.reset()
+        with pytest.raises(ValueError, match="EXPORT_QUEUE"):
+            config.exports()
+    finally:
+        monkeypatch.undo()
+        config.reset()
+
+
+def test_beyond_renders_plus_queue_an_export_is_refused_at_once(tmp_path):
+    gate = limit.Gate(settings(renders=1, queue=1), tmp_path)
+    with gate.admit(), gate.admit():
+        with pytest.raises(limit.QueueFull, match="queue is full"):
+            with gate.admit():
+                pass
+    with gate.admit():  # the tickets came back
+        pass
+
+
+def test_one_process_takes_no_more_than_its_share(tmp_path):
+    gate = limit.Gate(settings(renders=1, queue=5, per_process=1), tmp_path)
+    with gate.admit():
+        with pytest.raises(limit.QueueFull, match="already making an export"):
+            with gate.admit():
+                pass
+
+
+def test_a_render_slot_is_waited_for_and_others_see_the_wait(tmp_path):
+    gate = limit.Gate(settings(renders=1), tmp_path)
+    held = gate.take_render_slot(time.monotonic())
+    assert not gate.someone_waits()
+    with pytest.raises(limit.QueueFull, match="in time"):
+        gate.take_render_slot(time.monotonic() + 0.3)
+    got: list = []
+    waiter = threading.Thread(target=lambda: got.append(gate.take_render_slot(time.monotonic() + 20)))
+    waiter.start()
+    deadline = time.monotonic() + 10
+    while not gate.someone_waits() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert gate.someone_waits()
+    held.release()
+    waiter.join(20)
+    assert got and got[0].index == 0 and not gate.someone_waits()
+    got[0].release()
+
+
+def _hold_slot(directory, ready):
+    gate = limit.Gate(settings(renders=1), directory)
+    gate.take_render_slot(time.monotonic())
+    ready.set()
+    time.sleep(120)
+
+
+def test_the_bound_holds_across_processes_and_a_killed_holder_frees_its_slot(tmp_path):
+    ready = multiprocessing.get_context("fork").Event()
+    child = multiprocessing.get_context("fork").Process(target=_hold_slot, args=(tmp_path, ready), daemon=True)
+    child.start()
+    try:
+        assert ready.wait(20)
+        gate = limit.Gate(settings(renders=1), tmp_path)
+        assert gate.renders.try_take() is None  # held by the other process
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(10)
+        slot = gate.take_render_slot(time.monotonic() + 5)  # the kernel released it with the process
+        slot.release()
+    finally:
+        if child.is_alive():
+            child.kill()
+
+
+def chromium_below_us() -> list[int]:
+    return [p for p in procs.descendants(os.getpid()) if (procs.stat(p) or ("",))[0].startswith("chrom")]
+
+
+def gone_within(seconds: float) -> list[int]:
+    """The chromium processes still below this one after waiting up to `seconds` for them to go."""
+    deadline = time.monotonic() + seconds
+    while chromium_below_us() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return chromium_below_us()
+
+
+@pytest.fixture
+def no_other_renderer():
+    from dashboard.export import render
+
+    render.renderer().close()  # the module's renderer of an earlier test
+    assert gone_within(20) == [], "a chromium process was left by an earlier test"
+
+
+def test_an_idle_renderer_is_closed_and_leaves_no_chromium_process(no_other_renderer):
+    own = Renderer(idle=1.0)
+    try:
+        assert own.render(BLANK, "svg", 100, 100)[:4] == b"<svg"
+        assert own.is_open and chromium_below_us()
+        assert gone_within(20) == []  # closed after 1 s unused, killed and reaped: no zombie either
+        assert not own.is_open
+        assert own.render(BLANK, "svg", 100, 100)[:4] == b"<svg"  # opens again
+    finally:
+        own.close()
+    assert gone_within(0) == []
+
+
+def test_a_renderer_gives_its_slot_up_when_another_process_waits(no_other_renderer, tmp_path):
+    gate = limit.Gate(settings(renders=1), tmp_path)
+    own = Renderer(gate=gate, idle=600)
+    try:
+        own.render(BLANK, "svg", 100, 100)
+        assert own.is_open and own.slot == 0
+        other = limit.Gate(settings(renders=1), tmp_path)  # another process's view of the same files
+        slot = other.take_render_slot(time.monotonic() + 30)
+        assert not own.is_open and gone_within(0) == []  # the slot came back after chromium ended
+        slot.release()
+    finally:
+        own.close()
+
+
+def test_a_job_keeps_its_renderer_while_another_waits(no_other_renderer, tmp_path):
+    gate = limit.Gate(settings(renders=1, queue=1), tmp_path)
+    own = Renderer(gate=gate, idle=600)
+    other = limit.Gate(settings(renders=1, queue=1), tmp_path)
+    try:
+        with own.job("test"):
+            with pytest.raises(limit.QueueFull):  # the job holds the slot while it builds its next page
+                other.take_render_slot(time.monotonic() + 1.0)
+            assert own.render(BLANK, "svg", 100, 100)[:4] == b"<svg"
+        other.take_render_slot(time.monotonic() + 30).release()  # handed over once the job ended
+    finally:
+        own.close()

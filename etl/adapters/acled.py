@@ -32,9 +32,7 @@ event_id (the first valid row is kept).
 """
 from __future__ import annotations
 
-import csv
 import io
-import itertools
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +44,7 @@ import pandas as pd
 
 from etl.adapters.base import SourceSpec, clean_header, iso_dates, require_columns
 from etl.contracts import EVENTS
+from etl.core import limits
 from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
@@ -99,22 +98,12 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def read_records(path: Path) -> list[list[str]]:
-    """Every record of a delimited text file (or of the one CSV in a zip), header first; blank
-    records at the end of the file are dropped."""
+    """Every record of a delimited text file (or of the one CSV in a zip), header first, read
+    within the run's limits (etl/core/limits.py); blank records at the end of the file are dropped."""
     file = path.name
     with _text_stream(path, file) as handle:
-        reader = None
         try:
-            first = handle.readline()
-            reader = csv.reader(itertools.chain([first], handle), delimiter=sniff_delimiter(first))
-            records = list(reader)
-        except UnicodeDecodeError:
-            near = reader.line_num + 1 if reader else 1
-            raise SourceError(
-                file, f"expected UTF-8 text (in Excel: save as 'CSV UTF-8'); bytes near line {near} are not UTF-8"
-            ) from None
-        except csv.Error as exc:
-            raise SourceError(file, f"line {reader.line_num}: expected delimited text ({exc})") from None
+            records = list(limits.csv_records(handle, file, sniff=sniff_delimiter))
         except zipfile.BadZipFile as exc:
             raise SourceError(file, f"the zip archive is damaged: {exc}") from None
     while records and not any(cell.strip() for cell in records[-1]):

@@ -123,7 +123,7 @@ def read_hxl(path: Path) -> tuple[list[hxl.Column], list[tuple[int, list[str]]]]
             ]
     except hxl.input.HXLTagsNotFoundException:
         raise SourceError(
-            path.name, "expected an HXL hashtag row (such as #date, #adm1+code, #affected+idps) in the first 25 rows"
+            path.name, "expected an HXL hashtag row (such as #date, #adm1+code, #affected+idps) in lines 1-25; none is one"
         ) from None
     except (hxl.HXLException, OSError, csv.Error) as exc:
         raise SourceError(path.name, f"expected an HXL-tagged CSV file: {exc}") from None

@@ -43,7 +43,7 @@ def os_error(exc: BaseException) -> OSError | None:
     return None
 
 
-def _errno(error: OSError) -> int | None:
+def errno_of(error: OSError) -> int | None:
     if error.errno is not None:
         return error.errno
     found = re.search(r"\[errno (\d+)\]", str(error), re.IGNORECASE)  # pyarrow puts it in the text
@@ -57,7 +57,7 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         return None
     if isinstance(error, BrokenPipeError):
         return BROKEN_PIPE, ""
-    code = _errno(error)
+    code = errno_of(error)
     where = error.filename or ""
     what = f"{where}: " if where else ""
     if code in _FULL:

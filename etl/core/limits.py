@@ -170,7 +170,7 @@ def check_archive(path: Path) -> None:
     for member in members:
         total += member.file_size
         if total > limits.inflated:
-            raise limits.refuse(path.name, f"the archive inflates to more than {human(total)}", "inflated")
+            raise limits.refuse(path.name, f"the archive inflates to at least {human(total)}", "inflated")
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size >= RATIO_FLOOR and ratio > limits.ratio:
             raise limits.refuse(

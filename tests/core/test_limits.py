@@ -298,7 +298,7 @@ def test_a_line_beyond_the_limit_is_named_by_number_not_shown(tmp_path):
     path = tmp_path / "acled.csv"
     path.write_text(HEADER + ROW + "SECRET," * 2000 + "\n", encoding="utf-8")
     with limits.applied(Limits(line=5000, source="acled-x")), pytest.raises(SourceError) as caught:
-        acled.read_records(path)
+        acled.read_text_rows(path, acled.REQUIRED, acled.OPTIONAL)
     message = str(caught.value)
     assert "line 3 is longer than 5,000 characters" in message and "IDLIB_MAX_LINE" in message
     assert "of source 'acled-x'" in message and "SECRET" not in message
@@ -308,11 +308,11 @@ def test_rows_and_columns_are_counted_while_reading(tmp_path):
     path = tmp_path / "acled.csv"
     path.write_text(HEADER + ROW * 50, encoding="utf-8")
     with limits.applied(Limits(rows=49)), pytest.raises(SourceError, match="more than 49 rows .* IDLIB_MAX_ROWS"):
-        acled.read_records(path)
+        acled.read_text_rows(path, acled.REQUIRED, acled.OPTIONAL)
     with limits.applied(Limits(rows=50)):
-        assert len(acled.read_records(path)) == 51
+        assert len(acled.read_text_rows(path, acled.REQUIRED, acled.OPTIONAL).frame) == 50
     with limits.applied(Limits(columns=10)), pytest.raises(SourceError, match=r"line 1 has \d+ cells.* IDLIB_MAX_COLUMNS"):
-        acled.read_records(path)
+        acled.read_text_rows(path, acled.REQUIRED, acled.OPTIONAL)
 
 
 def test_a_sheet_wider_than_the_limit_is_refused(tmp_path):

@@ -5,7 +5,7 @@ Nothing happens at import time beyond computing paths.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from etl.core.limits import DEFAULTS, ENV, Limits
@@ -23,7 +23,7 @@ class Settings:
     warehouse_dir: Path
     keep_versions: int
     cache_dir: Path = ROOT / ".cache" / "sources"
-    limits: Limits = field(default_factory=lambda: DEFAULTS)  # IDLIB_MAX_* and IDLIB_DOWNLOAD_*
+    limits: Limits = DEFAULTS  # IDLIB_MAX_* and IDLIB_DOWNLOAD_*
     data_dirs: tuple[Path, ...] = ()  # IDLIB_DATA_DIRS: folders sources may be read from, beside the sources file's
 
     @classmethod

@@ -57,7 +57,7 @@ def adapter_module(name: str):
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:
-    return any(path == folder or path.is_relative_to(folder) for folder in folders)
+    return any(path.is_relative_to(folder) for folder in folders)
 
 
 def _local_path(path: str, entry: dict, where: str, config: Path, data_dirs: tuple[Path, ...]) -> str | Path:

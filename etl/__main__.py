@@ -4,6 +4,10 @@ run      read every source of the sources file (default data/sources.toml), vali
          publish a new warehouse version atomically
 status   print the live version, its build time, code version, tables and row counts
 sources  list the sources a run would read
+
+Exit status: 0 done, 1 failed (a source, the sources file or the warehouse; the message says
+which), 2 unexpected (a bug), 73 disk full or cannot create a file, 74 other I/O error, 77
+permission denied or read-only, 141 the reader of the output went away (see etl/core/exits.py).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import sys
 from pathlib import Path
 
 from etl.config import Settings
+from etl.core import exits
 from etl.core.issues import SourceError
 from etl.core.warehouse import WarehouseError, open_live
 
@@ -28,10 +33,10 @@ def _status(settings: Settings) -> int:
     return 0
 
 
-def _sources(config: Path | None) -> int:
+def _sources(settings: Settings, config: Path | None) -> int:
     from etl import sources
 
-    for spec in sources.load(config):
+    for spec in sources.load(config, data_dirs=settings.data_dirs):
         print(f"{spec.name:<22}{spec.adapter:<16}{spec.location}")
     return 0
 
@@ -59,17 +64,27 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
     args = parser.parse_args(argv)
     try:
-        if args.command == "sources":
-            return _sources(args.config)
         settings = Settings.from_env()
-        if args.command == "status":
-            return _status(settings)
-        return _run(settings, args.config, args.offline)
+        if args.command == "sources":
+            code = _sources(settings, args.config)
+        elif args.command == "status":
+            code = _status(settings)
+        else:
+            code = _run(settings, args.config, args.offline)
+        sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush
+        return code
     except (SourceError, WarehouseError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # a bug, not bad input: no traceback for the user unless asked
-        if os.environ.get("ETL_DEBUG"):
+        return exits.FAILED
+    except Exception as exc:
+        kind = exits.classify(exc)
+        if kind is not None and kind[0] == exits.BROKEN_PIPE:
+            return exits.quiet_broken_pipe()
+        if kind is not None:  # the machine, not the data or the code
+            after = " Nothing was published; the previous warehouse version stays live." if args.command == "run" else ""
+            print(f"error: {kind[1]}{after}", file=sys.stderr)
+            return kind[0]
+        if os.environ.get("ETL_DEBUG"):  # a bug, not bad input: no traceback for the user unless asked
             raise
         print(f"error: unexpected {type(exc).__name__}: {exc}. Nothing was published; the previous warehouse "
               "version stays live. Set ETL_DEBUG=1 to see the traceback and report it.", file=sys.stderr)

@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.core.limits import DEFAULTS, ENV, Limits
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
 ASSETS_DIR = ROOT / "assets"
@@ -21,6 +23,8 @@ class Settings:
     warehouse_dir: Path
     keep_versions: int
     cache_dir: Path = ROOT / ".cache" / "sources"
+    limits: Limits = DEFAULTS  # IDLIB_MAX_* and IDLIB_DOWNLOAD_*
+    data_dirs: tuple[Path, ...] = ()  # IDLIB_DATA_DIRS: folders sources may be read from, beside the sources file's
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -29,8 +33,15 @@ class Settings:
         if not keep.isdigit() or int(keep) < 1:
             raise ValueError(f"IDLIB_KEEP_VERSIONS must be a positive integer, got {keep!r}")
         cache = os.environ.get("IDLIB_CACHE")
+        given = {key: os.environ[name] for key, name in ENV.items() if os.environ.get(name, "").strip()}
+        limits = DEFAULTS
+        for key, value in given.items():
+            limits = limits.with_values({key: value}, ENV[key])
+        dirs = os.environ.get("IDLIB_DATA_DIRS", "")
         return cls(
             warehouse_dir=Path(wh).resolve() if wh else DATA_DIR / "warehouse",
             keep_versions=int(keep),
             cache_dir=Path(cache).resolve() if cache else ROOT / ".cache" / "sources",
+            limits=limits,
+            data_dirs=tuple(Path(d).expanduser().resolve() for d in dirs.split(os.pathsep) if d.strip()),
         )

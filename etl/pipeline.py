@@ -4,6 +4,7 @@ publish the result as a new warehouse version (atomically: see etl/core/warehous
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,8 +13,9 @@ import pandas as pd
 from etl import contracts, derived_tables, sources, transforms
 from etl.adapters.base import SourceSpec
 from etl.config import Settings
+from etl.core import limits
 from etl.core.issues import Issues, SourceError
-from etl.core.progress import Progress
+from etl.core.progress import DownloadProgress, Progress
 from etl.core.readers import resolve_package_path
 from etl.core.warehouse import SourceFile, build_version
 
@@ -39,15 +41,19 @@ ALWAYS = SOURCE_TABLES + derived_tables.TABLES  # the derived ones are computed 
 
 
 def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list[SourceFile]]:
-    """The local path of a source (fetched into the cache if it is a URL) and its checksums."""
+    """The local path of a source (fetched into the cache if it is a URL) and its checksums, once
+    it is known to be within the active limits (size on disk, inflated size of archives)."""
     if spec.url:
         from etl.core.fetch import fetch
 
-        got = fetch(spec.url, cache_dir, offline=offline, expected_sha256=spec.options.get("sha256"))
+        got = fetch(spec.url, cache_dir, offline=offline, expected_sha256=spec.options.get("sha256"),
+                    progress=DownloadProgress(spec.name))
+        limits.check_source(got.path)
         return got.path, [SourceFile(spec.url, got.sha256, spec.licence)]
     path = resolve_package_path(spec.path) if str(spec.path).startswith("package:") else Path(spec.path)
     if not path.exists():
         raise SourceError(str(path), f"source {spec.name!r}: file or folder not found")
+    limits.check_source(path)
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     return path, [SourceFile.of(p, spec.licence) for p in files]
 
@@ -113,17 +119,23 @@ def run(
     settings: Settings, config: Path | None = None, offline: bool = False, progress: Progress | None = None
 ) -> tuple[str, Issues]:
     """Build and publish a new version from the sources file; returns its name and the problems."""
-    specs = sources.load(config)
+    specs = sources.load(config, data_dirs=settings.data_dirs)
     issues = Issues()
     progress = progress or Progress(len(specs) + 2)
+    from etl.core.fetch import remove_stale_parts
+
+    remove_stale_parts(settings.cache_dir)
     with build_version(settings.warehouse_dir, keep=settings.keep_versions) as writer:
         frames: dict[str, list[pd.DataFrame]] = defaultdict(list)
         files: dict[str, list[SourceFile]] = defaultdict(list)
         citations = []
         for spec in specs:
             module = sources.adapter_module(spec.adapter)
-            path, source_files = locate(spec, settings.cache_dir, offline)
-            for table, frame in module.read(spec, path, issues).items():
+            bound = settings.limits.with_values(spec.limits, f"source {spec.name!r}, [source.limits]")
+            with limits.applied(replace(bound, source=spec.name)):
+                path, source_files = locate(spec, settings.cache_dir, offline)
+                read = module.read(spec, path, issues)
+            for table, frame in read.items():
                 frames[table].append(frame)
                 files[table] += source_files
             if (row := citation(spec)) is not None:

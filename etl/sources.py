@@ -11,7 +11,13 @@
     published = "2020-12-17"            # YYYY, YYYY-MM or YYYY-MM-DD
     licence = "CC BY-IGO"
     link = "https://data.humdata.org/dataset/cod-ab-syr"   # citation link (default: url)
+    allow_outside = true                # optional: read a path outside the allowed folders
     [source.options]                    # adapter options, see each adapter's docstring
+    [source.limits]                     # optional: this source's limits (etl/core/limits.py)
+    size = "3G"                         # e.g. rows = 10_000_000, deadline = 7200
+
+A path must lie inside the sources file's folder or a folder of IDLIB_DATA_DIRS (after following
+symbolic links), unless the source says allow_outside = true.
 
 A top-level `extends_default = true` reads data/sources.toml first, so a user's file only lists
 what it adds. Later sources win over earlier ones for rows with the same key (a COD-AB
@@ -27,10 +33,12 @@ from pathlib import Path
 from etl.adapters.base import SourceSpec
 from etl.config import DATA_DIR
 from etl.core.issues import SourceError
+from etl.core.limits import DEFAULTS
 
 DEFAULT_CONFIG = DATA_DIR / "sources.toml"
 KNOWN_KEYS = {
     "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
+    "limits", "allow_outside",
 }
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -48,7 +56,39 @@ def adapter_module(name: str):
     return module
 
 
-def _spec(entry: dict, index: int, config: Path) -> SourceSpec:
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path.is_relative_to(folder) for folder in folders)
+
+
+def _local_path(path: str, entry: dict, where: str, config: Path, data_dirs: tuple[Path, ...]) -> str | Path:
+    """The path resolved against the sources file's folder, refused outside the allowed folders."""
+    if str(path).startswith("package:"):
+        return path
+    resolved = (config.parent / Path(path).expanduser()).resolve()
+    allowed = [config.parent.resolve(), *(Path(d).expanduser().resolve() for d in data_dirs)]
+    if entry.get("allow_outside") is True or _inside(resolved, allowed):
+        return resolved
+    raise SourceError(
+        where,
+        f"path {path!r} leads to {resolved}, outside the folder of the sources file ({allowed[0]})"
+        + (f" and of IDLIB_DATA_DIRS ({', '.join(map(str, allowed[1:]))})" if data_dirs else "")
+        + "; move the file there, add its folder to IDLIB_DATA_DIRS, or set allow_outside = true on this source",
+    )
+
+
+def _limits(entry: dict, where: str) -> dict:
+    """The source's [source.limits], checked (the values as given; the pipeline applies them)."""
+    given = entry.get("limits", {})
+    if not isinstance(given, dict):
+        raise SourceError(where, "expected [source.limits] to be a table such as size = \"3G\"")
+    try:
+        DEFAULTS.with_values(given, "[source.limits]")
+    except ValueError as exc:
+        raise SourceError(where, str(exc)) from None
+    return dict(given)
+
+
+def _spec(entry: dict, index: int, config: Path, data_dirs: tuple[Path, ...] = ()) -> SourceSpec:
     where = f"{config}, [[source]] #{index}"
     unknown = set(entry) - KNOWN_KEYS
     if unknown:
@@ -71,9 +111,10 @@ def _spec(entry: dict, index: int, config: Path) -> SourceSpec:
     if link and not re.match(r"^https?://", str(link)):
         raise SourceError(where, f"expected link as an http(s) URL (a local path is never published; without a link "
                                  f"the source is shown with no public link), got {link!r}")
-    resolved = None
-    if path:
-        resolved = path if str(path).startswith("package:") else (config.parent / Path(path).expanduser()).resolve()
+    if "allow_outside" in entry and not isinstance(entry["allow_outside"], bool):
+        raise SourceError(where, f"expected allow_outside = true or false, got {entry['allow_outside']!r}")
+    resolved = _local_path(path, entry, where, config, data_dirs) if path else None
+    limits = _limits(entry, where)
     published = str(entry.get("published", ""))
     if published and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", published):
         raise SourceError(where, f"expected published as YYYY, YYYY-MM or YYYY-MM-DD, got {published!r}")
@@ -85,12 +126,13 @@ def _spec(entry: dict, index: int, config: Path) -> SourceSpec:
     return SourceSpec(
         name=name, adapter=entry["adapter"], path=resolved, url=url,
         organisation=entry.get("organisation", ""), title=entry.get("title", ""), published=published,
-        licence=entry.get("licence", ""), options=options,
+        licence=entry.get("licence", ""), options=options, limits=limits,
     )
 
 
-def load(config: Path | None = None) -> list[SourceSpec]:
-    """Read a sources file (default data/sources.toml) into SourceSpecs, checking everything."""
+def load(config: Path | None = None, data_dirs: tuple[Path, ...] = ()) -> list[SourceSpec]:
+    """Read a sources file (default data/sources.toml) into SourceSpecs, checking everything;
+    local paths must lie in its folder or one of `data_dirs` (Settings.data_dirs)."""
     config = (config or DEFAULT_CONFIG).resolve()
     try:
         document = tomllib.loads(config.read_text(encoding="utf-8"))
@@ -102,7 +144,7 @@ def load(config: Path | None = None) -> list[SourceSpec]:
     entries = document.get("source", [])
     if not isinstance(entries, list) or not entries and not specs:
         raise SourceError(str(config), "expected at least one [[source]] table")
-    specs += [_spec(entry, i + 1, config) for i, entry in enumerate(entries)]
+    specs += [_spec(entry, i + 1, config, data_dirs) for i, entry in enumerate(entries)]
     names = [s.name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

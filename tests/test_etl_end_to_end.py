@@ -122,7 +122,8 @@ def test_bad_source_row_is_reported_not_loaded(tmp_path):
     with open(fig_dir / "casualties.csv", "a", encoding="utf-8") as fh:
         fh.write("9.9,2020-02-30,2020-03-01,Idleb,SY07,-3,exact,,,maybe,,,civilians_killed,conflict,observation,nope,\n")
     config = default_config_with_figures(tmp_path, fig_dir)
-    _, issues = pipeline.run(Settings(warehouse_dir=tmp_path / "wh", keep_versions=5), config=config)
+    settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, data_dirs=(ROOT / "data",))
+    _, issues = pipeline.run(settings, config=config)
     rows = issues.to_frame()
     bad = rows[rows["file"] == "casualties.csv"]
     assert set(bad["column"]) == {"period_start", "killed", "civilians_only"}

@@ -3,7 +3,7 @@ communities and CCCM camps, the November 2022 monthly sheet, HIU crossings, all 
 import pytest
 
 from etl import pipeline
-from etl.config import Settings
+from etl.config import SHARED_DATA_DIR, Settings
 from etl.core.warehouse import open_live
 from tests.conftest import shared_path
 
@@ -52,7 +52,8 @@ organisation = "U.S. Department of State, Humanitarian Information Unit"
 title = "Syria border crossings"
 published = "2015-04-16"
 """, encoding="utf-8")
-    _, issues = pipeline.run(Settings(warehouse_dir=tmp / "wh", keep_versions=2), config=config)
+    settings = Settings(warehouse_dir=tmp / "wh", keep_versions=2, data_dirs=(SHARED_DATA_DIR,))
+    _, issues = pipeline.run(settings, config=config)
     return open_live(tmp / "wh"), issues
 
 

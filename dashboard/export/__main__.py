@@ -6,7 +6,9 @@
 
 The view is the dashboard's (dates in whole months, areas as P-codes, the live warehouse; set
 IDLIB_WAREHOUSE for another). Exit status 0 when the file was written, 2 for a bad argument, 1 when
-the export failed; messages go to stderr, never a traceback.
+the export failed; 73 when the file cannot be created (disk full, a file where a folder should be),
+74 for another I/O error, 77 when permission is denied or the folder is read-only, 141 when the
+reader of the output went away (etl/core/exits.py); messages go to stderr, never a traceback.
 """
 from __future__ import annotations
 
@@ -120,8 +122,12 @@ def run(args) -> Path:
         render.renderer().close()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return out
 
 
@@ -129,18 +135,26 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
     from dashboard.export.render import ExportError
+    from etl.core import exits
     from etl.core.warehouse import WarehouseError
 
     try:
         out = run(args)
+        print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+        sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exits.USAGE
     except (ExportError, WarehouseError) as exc:
         print(f"export failed: {exc}", file=sys.stderr)
-        return 1
-    print(f"wrote {out} ({out.stat().st_size:,} bytes)")
-    return 0
+        return exits.FAILED
+    except OSError as exc:
+        code, message = exits.classify(exc)
+        if code == exits.BROKEN_PIPE:
+            return exits.quiet_broken_pipe()
+        print(f"export failed: {message}", file=sys.stderr)
+        return code
+    return exits.OK
 
 
 if __name__ == "__main__":

@@ -32,9 +32,7 @@ event_id (the first valid row is kept).
 """
 from __future__ import annotations
 
-import csv
 import io
-import itertools
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +44,7 @@ import pandas as pd
 
 from etl.adapters.base import SourceSpec, clean_header, iso_dates, require_columns
 from etl.contracts import EVENTS
+from etl.core import limits
 from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
@@ -59,6 +58,7 @@ OPTIONAL = ("sub_event_type",)  # absent from exports before 2019
 COVERAGE_START = "1997-01-01"  # ACLED's first events (Africa); Syria is covered from 2017
 ACLED_PRECISIONS = (1, 2, 3)
 DELIMITERS = (",", ";", "\t")
+CHUNK_ROWS = 65_536
 
 
 @dataclass(frozen=True)
@@ -98,61 +98,85 @@ def sniff_delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=header_line.count) if any(d in header_line for d in DELIMITERS) else ","
 
 
-def read_records(path: Path) -> list[list[str]]:
-    """Every record of a delimited text file (or of the one CSV in a zip), header first; blank
-    records at the end of the file are dropped."""
-    file = path.name
-    with _text_stream(path, file) as handle:
-        reader = None
-        try:
-            first = handle.readline()
-            reader = csv.reader(itertools.chain([first], handle), delimiter=sniff_delimiter(first))
-            records = list(reader)
-        except UnicodeDecodeError:
-            near = reader.line_num + 1 if reader else 1
-            raise SourceError(
-                file, f"expected UTF-8 text (in Excel: save as 'CSV UTF-8'); bytes near line {near} are not UTF-8"
-            ) from None
-        except csv.Error as exc:
-            raise SourceError(file, f"line {reader.line_num}: expected delimited text ({exc})") from None
-        except zipfile.BadZipFile as exc:
-            raise SourceError(file, f"the zip archive is damaged: {exc}") from None
-    while records and not any(cell.strip() for cell in records[-1]):
-        records.pop()
-    if not records:
-        raise SourceError(file, "expected a header row; the file is empty")
-    return records
-
-
 def is_hashtag_row(record: list[str]) -> bool:
     """An HXL hashtag row: most of its non-empty cells start with '#' ('#geo+lat', '#adm1+name')."""
     cells = [c.strip() for c in record if c.strip()]
     return bool(cells) and sum(c.startswith("#") for c in cells) > len(cells) / 2
 
 
-def text_rows(records: list[list[str]], required: tuple[str, ...], optional: tuple[str, ...], file: str) -> TextRows:
-    """Pick the wanted columns by (cleaned, lower-case) header name; short records are padded
-    with blanks, and a non-blank cell past the header's last column is noted for rejection."""
-    header = [clean_header(c).lower() for c in records[0]]
-    require_columns(pd.DataFrame(columns=header), list(required), file)
+class _Column:
+    """The cells of one wanted column, turned into Arrow-backed text every CHUNK_ROWS rows (a
+    million-row export then costs its bytes, not a million Python strings)."""
+
+    def __init__(self):
+        self.chunks: list[pd.Series] = []
+        self.pending: list[str] = []
+
+    def add(self, cell: str) -> None:
+        self.pending.append(cell)
+        if len(self.pending) >= CHUNK_ROWS:
+            self.chunks.append(pd.Series(self.pending, dtype="string"))
+            self.pending = []
+
+    def series(self, rows: int, index: range) -> pd.Series:
+        parts = [*self.chunks, pd.Series(self.pending, dtype="string")]
+        whole = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return whole.iloc[:rows].set_axis(index)
+
+
+def _positions(header: list[str], wanted: tuple[str, ...], file: str) -> dict[str, int]:
     positions = {}
-    for name in required + optional:
+    for name in wanted:
         found = [i for i, h in enumerate(header) if h == name]
         if len(found) > 1:
             raise SourceError(file, f"row 1: expected column {name} once in the header; found it {len(found)} times")
         if found:
             positions[name] = found[0]
-    first_row = 3 if len(records) > 1 and is_hashtag_row(records[1]) else 2
-    rows = records[first_row - 1:]
-    index = range(first_row, first_row + len(rows))
-    cells = {name: [r[i] if i < len(r) else "" for r in rows] for name, i in positions.items()}
-    cells.update({name: [""] * len(rows) for name in optional if name not in positions})
-    beyond = {}
-    for row, record in zip(index, rows):
-        extra = [(i + 1, c) for i, c in enumerate(record) if i >= len(header) and c.strip()]
+    return positions
+
+
+def _blank(record: list[str]) -> bool:
+    return not any(cell.strip() for cell in record)
+
+
+def _collect(records: Iterator[list[str]], required: tuple[str, ...], optional: tuple[str, ...], file: str) -> TextRows:
+    first = next(records, None)
+    if first is None or _blank(first) and all(_blank(r) for r in records):
+        raise SourceError(file, "expected a header row; the file is empty")
+    header = [clean_header(c).lower() for c in first]
+    require_columns(pd.DataFrame(columns=header), list(required), file)
+    positions = _positions(header, required + optional, file)
+    columns = {name: _Column() for name in positions}
+    first_row, count, kept, beyond = 2, 0, 0, {}
+    for number, record in enumerate(records, start=2):
+        if number == 2 and is_hashtag_row(record):
+            first_row = 3
+            continue
+        count += 1
+        if not _blank(record):
+            kept = count  # blank records at the end of the file are dropped
+        for name, i in positions.items():
+            columns[name].add(record[i] if i < len(record) else "")
+        extra = next(((i + 1, c) for i, c in enumerate(record[len(header):], start=len(header)) if c.strip()), None)
         if extra:
-            beyond[row] = extra[0]
-    return TextRows(pd.DataFrame(cells, index=index, dtype="string"), first_row, beyond)
+            beyond[number] = extra
+    index = range(first_row, first_row + kept)
+    cells = {name: column.series(kept, index) for name, column in columns.items()}
+    cells.update({name: pd.Series("", index=index, dtype="string") for name in optional if name not in positions})
+    return TextRows(pd.DataFrame(cells, index=index), first_row, beyond)
+
+
+def read_text_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> TextRows:
+    """The wanted columns of a delimited text file (or of the one CSV in a zip), picked by
+    (cleaned, lower-case) header name while the file streams within the run's limits
+    (etl/core/limits.py). Short records are padded with blanks, a non-blank cell past the
+    header's last column is noted for rejection, blank records at the end are dropped."""
+    file = path.name
+    with _text_stream(path, file) as handle:
+        try:
+            return _collect(limits.csv_records(handle, file, sniff=sniff_delimiter), required, optional, file)
+        except zipfile.BadZipFile as exc:
+            raise SourceError(file, f"the zip archive is damaged: {exc}") from None
 
 
 def decimal_text(text: pd.Series) -> pd.Series:
@@ -242,7 +266,7 @@ def to_events(good: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     file = path.name
-    rows = text_rows(read_records(path), REQUIRED, OPTIONAL, file)
+    rows = read_text_rows(path, REQUIRED, OPTIONAL)
     good = validate(events_text(rows.frame, spec.name), EVENTS, file, issues, first_row=rows.first_row)
     good = reject_beyond_header(good, rows, file, issues)
     precision = good["geo_precision"]

@@ -15,6 +15,7 @@ Rules every adapter keeps:
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class SourceSpec:
     published: str = ""
     licence: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+    limits: Mapping[str, Any] = field(default_factory=dict)  # [source.limits], see etl/core/limits.py
 
     @property
     def location(self) -> str:
@@ -62,10 +64,24 @@ def require_columns(frame: pd.DataFrame, columns: list[str], file: str, header_r
     """Raise a SourceError naming every required column missing from the header."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        found = ", ".join(map(str, frame.columns[:12]))
-        raise SourceError(
-            file, f"row {header_row}: expected column(s) {', '.join(missing)} in the header; found {found}"
-        )
+        raise SourceError(file, f"row {header_row}: expected column(s) {', '.join(missing)} in the header; "
+                                f"{header_summary(list(frame.columns), columns, missing)}")
+
+
+def header_summary(header: list, expected: list[str], missing: list[str]) -> str:
+    """What a header row has, without echoing it (it may be a line of a file that is not a table
+    at all): its number of cells, how many expected columns it has, and near-misses of the
+    missing ones ('event date' for event_date)."""
+    cells = [str(c) for c in header if str(c).strip()]
+    present = len(expected) - len(missing)
+    text = f"that row has {len(cells)} non-blank cell(s) and {present} of the {len(expected)} expected column(s)"
+    keys = {re.sub(r"[\W_]+", "", c.casefold()): c for c in cells if len(c) <= 80}
+    near = []
+    for name in missing:
+        close = difflib.get_close_matches(re.sub(r"[\W_]+", "", name.casefold()), list(keys), n=1, cutoff=0.8)
+        if close:
+            near.append(f"{keys[close[0]]!r} for {name}")
+    return text + (f" (near misses: {', '.join(near)})" if near else "")
 
 
 def iso_dates(text: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ import pandas as pd
 from etl.adapters.base import SourceSpec
 from etl.contracts import FIGURE_TABLES, SOURCES
 from etl.core.contracts import Contract, reject_duplicates, validate
-from etl.core.issues import Issues
+from etl.core.issues import Issues, SourceError
 from etl.core.readers import read_csv_text
 
 TABLES = ("sources",) + tuple(c.table for c in FIGURE_TABLES)
@@ -42,6 +42,9 @@ def movement_pcodes(displacement: pd.DataFrame) -> pd.DataFrame:
 
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
+    if not path.is_dir():
+        files = ", ".join(["sources.csv"] + [f"{c.table}.csv" for c in FIGURE_TABLES])
+        raise SourceError(path.name, f"expected a folder holding {files}")
     sources = load(path / "sources.csv", SOURCES, issues)
     duplicated = sources["source_id"].duplicated(keep="first")
     for row, value in sources.loc[duplicated, "source_id"].items():

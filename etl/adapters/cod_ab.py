@@ -56,6 +56,7 @@ import shapely
 
 from etl.adapters.base import SourceSpec, clean_header
 from etl.contracts import ADMIN_AREAS
+from etl.core import limits
 from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
@@ -309,6 +310,7 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, gpd.GeoDataF
             continue
         level = layer_level(layer, info["fields"])
         if level in levels:
+            limits.check_layer(info, layer.label)
             frames.append(read_layer(layer, level, spec.name, issues))
             levels_read.add(level)
     if not frames:

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from etl.adapters.base import SourceSpec
 from etl.contracts import CROSSINGS
+from etl.core import limits
 from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
@@ -46,6 +48,11 @@ def crossing_ids(names) -> list[str]:
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     location = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
+    try:
+        info = pyogrio.read_info(location)
+    except Exception as exc:  # GDAL raises several types; the message is what matters
+        raise SourceError(path.name, f"expected a zipped point shapefile of HIU border crossings: {exc}") from None
+    limits.check_layer(info, path.name)
     try:
         layer = gpd.read_file(location)
     except Exception as exc:  # GDAL raises several types; the message is what matters

@@ -52,6 +52,7 @@ import pandas as pd
 from etl.adapters.base import SourceSpec, iso_dates, suppressed_to_blank
 from etl.adapters.locations import reject_duplicates, validate_rows
 from etl.contracts import CASUALTIES, DISPLACEMENT, EVENTS, IDP_STOCK
+from etl.core import limits
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
 
@@ -110,13 +111,19 @@ def find_columns(columns: list[hxl.Column]) -> dict[str, hxl.Column]:
 def read_hxl(path: Path) -> tuple[list[hxl.Column], list[tuple[int, list[str]]]]:
     """(columns, [(row number in the file, cells)]) parsed by libhxl."""
     try:
+        limits.check_lines(path, path.name)
         with path.open("rb") as stream:
             dataset = hxl.data(stream, hxl.InputOptions(encoding="utf-8-sig"))
             columns = dataset.columns
-            rows = [(row.source_row_number + 1, ["" if v is None else str(v) for v in row.values]) for row in dataset]
+            if len(columns) > limits.active().columns:
+                raise limits.active().refuse(path.name, f"the header has {len(columns):,} columns", "columns")
+            rows = [
+                (row.source_row_number + 1, ["" if v is None else str(v) for v in row.values])
+                for row in limits.bounded_rows(dataset, path.name, header_rows=0, width=lambda r: len(r.values))
+            ]
     except hxl.input.HXLTagsNotFoundException:
         raise SourceError(
-            path.name, "expected an HXL hashtag row (such as #date, #adm1+code, #affected+idps) in the first 25 rows"
+            path.name, "expected an HXL hashtag row (such as #date, #adm1+code, #affected+idps) in lines 1-25; none is one"
         ) from None
     except (hxl.HXLException, OSError, csv.Error) as exc:
         raise SourceError(path.name, f"expected an HXL-tagged CSV file: {exc}") from None

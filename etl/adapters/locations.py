@@ -47,8 +47,6 @@ the contract does not know ('N/A') is reported by validation with its row.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -57,8 +55,9 @@ import geopandas as gpd
 import openpyxl
 import pandas as pd
 
-from etl.adapters.base import SourceSpec, clean_header
+from etl.adapters.base import SourceSpec, clean_header, header_summary
 from etl.contracts import LOCATIONS
+from etl.core import limits
 from etl.core.contracts import (
     Contract,
     reject_duplicates,  # noqa: F401  (hxl imports it from here)
@@ -155,19 +154,15 @@ def read_rows(path: Path, sheet: str | None) -> list[list[str]]:
             if sheet is not None and sheet not in names:
                 raise SourceError(path.name, f"expected a sheet named {sheet!r}; found {', '.join(names)}")
             ws = book[sheet] if sheet is not None else book.worksheets[0]
-            return [[_cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+            return [[_cell_text(v) for v in row] for row in limits.sheet_rows(ws, path.name)]
         finally:
             book.close()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise SourceError(path.name, f"cannot be read: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(path.name, f"expected UTF-8 text; byte {exc.start} is not valid UTF-8") from None
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise SourceError(path.name, f"expected comma-separated values: {exc}") from None
+        raise SourceError(path.name, f"cannot be read: {exc.strerror}") from None
+    with handle:
+        return list(limits.csv_records(handle, path.name))
 
 
 def _is_hashtag_row(cells: list[str]) -> bool:
@@ -203,7 +198,7 @@ def require_fields(present: dict[str, int], fields: tuple[str, ...], header: lis
         raise SourceError(
             file,
             f"row 1: expected column(s) {', '.join(missing)} for a {layout} list (case, spaces and underscores "
-            f"ignored); found {', '.join(header[:26])}",
+            f"ignored); {header_summary(header, [PUBLISHED[f] for f in fields], missing)}",
         )
 
 

@@ -45,8 +45,6 @@ validate_records).
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -60,6 +58,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from etl.adapters.base import SourceSpec, clean_header
 from etl.contracts import DISPLACEMENT, PCODE
+from etl.core import limits
 from etl.core.contracts import Contract, validate
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
@@ -133,22 +132,20 @@ def _xlsx_rows(path: Path, file: str, sheet: str | None) -> list[list[str]]:
         if not book.worksheets:
             raise SourceError(file, "expected a workbook with at least one worksheet")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        return [[_cell_text(v) for v in row] for row in limits.sheet_rows(ws, file)]
     finally:
         book.close()
 
 
 def _csv_rows(path: Path, file: str, encoding: str) -> list[list[str]]:
     try:
-        text = path.read_text(encoding=encoding)
-    except UnicodeDecodeError as exc:
-        raise SourceError(file, f"expected {encoding} text; byte {exc.start} is not valid {exc.encoding}") from None
+        handle = path.open(encoding=encoding, newline="")
     except LookupError:
         raise SourceError(file, f"option encoding: unknown text encoding {encoding!r}") from None
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise SourceError(file, f"expected comma-separated values: {exc}") from None
+    except OSError as exc:
+        raise SourceError(file, f"cannot open the file: {exc.strerror}") from None
+    with handle:
+        return list(limits.csv_records(handle, file))
 
 
 def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig") -> list[list[str]]:
@@ -205,9 +202,9 @@ def text_table(rows: list[list[str]], file: str, is_header: Callable[[set[str]],
     """
     top = next((i for i, row in enumerate(rows[:HEADER_SCAN]) if is_header({header_key(c) for c in row})), None)
     if top is None:
-        first = next((row for row in rows[:HEADER_SCAN] if any(c.strip() for c in row)), [])
-        found = ", ".join(repr(clean_header(c)) for c in first[:12]) or "nothing"
-        raise SourceError(file, f"expected a header row with {expected} in the first {HEADER_SCAN} rows; found {found}")
+        first = next((i + 1 for i, row in enumerate(rows[:HEADER_SCAN]) if any(c.strip() for c in row)), None)
+        seen = f"row {first} is the first that is not blank" if first else "they are all blank"
+        raise SourceError(file, f"expected a header row with {expected} in the first {HEADER_SCAN} rows; {seen}")
     header = _unique_headers(rows[top])
     start = top + 2 if top + 1 < len(rows) and _is_hashtag_row(rows[top + 1]) else top + 1
     body = [

@@ -40,12 +40,11 @@ import pandas as pd
 
 from etl.adapters.acled import (
     decimal_text,
-    read_records,
+    read_text_rows,
     reject_beyond_header,
     reject_duplicates,
     reject_outside_coverage,
     repaired,
-    text_rows,
     to_events,
 )
 from etl.adapters.base import SourceSpec, iso_dates
@@ -102,7 +101,7 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     file = path.name
-    rows = text_rows(read_records(path), REQUIRED, OPTIONAL, file)
+    rows = read_text_rows(path, REQUIRED, OPTIONAL)
     good = validate(events_text(rows.frame, spec.name), EVENTS, file, issues, first_row=rows.first_row)
     good["event_type"] = good["violence_type"].map(VIOLENCE_TYPES).astype("string")
     good = reject_beyond_header(good, rows, file, issues)

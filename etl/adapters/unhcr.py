@@ -57,6 +57,7 @@ from etl.adapters.movements import (
     validate_records,
 )
 from etl.contracts import ISO3, REFUGEE_SERIES, REFUGEE_UNITS, REFUGEES
+from etl.core import limits
 from etl.core.issues import Issues, SourceError
 
 TABLES = ("refugees",)
@@ -233,8 +234,10 @@ def read_timeseries(spec: SourceSpec, path: Path, issues: Issues) -> pd.DataFram
         raise SourceError(file, f"expected UTF-8 JSON; byte {exc.start} is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
         raise SourceError(file, f"expected JSON: {exc}") from None
+    entries = timeseries(document, file)
+    limits.check_count(len(entries), file, "entries")
     records = [
-        r for row, entry in enumerate(timeseries(document, file), start=1)
+        r for row, entry in enumerate(entries, start=1)
         if (r := odp_record(row, entry, options, spec.name, file, issues))
     ]
     return validate_records(records, REFUGEES, file, issues)

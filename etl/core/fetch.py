@@ -15,9 +15,16 @@ Cache layout, one folder per URL:
 `offline=True` never touches the network and returns the current cached version. Online, a
 failed download is an error even when a cached copy exists; the message says to run with
 --offline to use that copy, so stale data is never used without the user asking for it.
+
+Bounds (etl/core/limits.py, from the run's settings): `timeout` without data, an overall
+`deadline` (retries and waits included: a server trickling a byte at a time cannot hold a run
+forever) and `max_bytes` (a body announced or grown beyond it is dropped, not retried). A
+temporary file is locked while its download runs; one left by a killed run is removed by the next
+(`remove_stale_parts`).
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import mimetypes
@@ -34,6 +41,7 @@ from urllib.parse import urlparse
 import requests
 import urllib3
 
+from etl.core import limits
 from etl.core.issues import SourceError
 
 CHUNK = 1 << 16
@@ -71,6 +79,38 @@ class _HttpError(Exception):
     """An HTTP error that another attempt will not fix (4xx other than 429)."""
 
 
+class _Beyond(Exception):
+    """The download went beyond a limit (size or deadline): not retried."""
+
+
+def _part_file(folder: Path, suffix: str) -> tuple[int, str]:
+    """A new temporary file in `folder`, locked (flock) for as long as its descriptor is open, so
+    that `remove_stale_parts` in another run leaves it alone."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=PART_PREFIX, suffix=suffix)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd, tmp
+
+
+def remove_stale_parts(cache_dir: Path) -> int:
+    """Remove the temporary files of downloads that died (killed runs); the number removed.
+    A file another run is still writing is locked, and kept."""
+    removed = 0
+    for part in Path(cache_dir).glob(f"*/{PART_PREFIX}*"):
+        try:
+            fd = os.open(part, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            part.unlink(missing_ok=True)
+            removed += 1
+        except OSError:
+            pass  # locked: a download in progress
+        finally:
+            os.close(fd)
+    return removed
+
+
 def url_key(url: str) -> str:
     """The cache folder name of a URL."""
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
@@ -97,7 +137,7 @@ def read_meta(folder: Path) -> dict | None:
 
 
 def _write_meta(folder: Path, meta: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=PART_PREFIX, suffix=".json")
+    fd, tmp = _part_file(folder, ".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(meta, out, indent=2, sort_keys=True)
@@ -158,20 +198,61 @@ def _expected_length(response: requests.Response) -> int | None:
     return int(length) if length.isdigit() and encoding == "identity" else None
 
 
-def _stream(response: requests.Response, out, digest, progress: Progress | None, timeout: float) -> int:
-    """Write the body to `out`, hashing it; raises _Retryable when the body is cut short."""
+@dataclass(frozen=True)
+class _Budget:
+    """What one fetch may spend: seconds without data, the overall deadline, the size cap."""
+
+    timeout: float
+    deadline: float  # seconds, for messages
+    ends: float  # time.monotonic() at the deadline
+    max_bytes: int
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+    def wait(self) -> float:
+        """Seconds to wait for a connection or for data: the timeout, cut to the deadline."""
+        return max(0.001, min(self.timeout, self.left()))
+
+    def late(self, done: int) -> _Beyond:
+        what = f"the download took longer than allowed ({limits.human(done)} received)"
+        return _Beyond(limits.active().beyond(what, "deadline", self.deadline))
+
+    def too_big(self, what: str) -> _Beyond:
+        return _Beyond(limits.active().beyond(what, "size", self.max_bytes))
+
+
+def _read_chunk(response: requests.Response) -> bytes:
+    """What has arrived, up to CHUNK bytes, without waiting for a whole chunk (a server trickling
+    a byte at a time would otherwise hold each read until CHUNK bytes came)."""
+    raw = response.raw
+    return raw.read1(CHUNK) if hasattr(raw, "read1") else raw.read(CHUNK)
+
+
+def _stream(response: requests.Response, out, digest, progress: Progress | None, budget: _Budget) -> int:
+    """Write the body to `out`, hashing it; raises _Retryable when the body is cut short, _Beyond
+    past the size cap or the deadline."""
     expected = _expected_length(response)
+    if expected is not None and expected > budget.max_bytes:
+        raise budget.too_big(f"the server announces {limits.human(expected)}")
     done = 0
     try:
-        for chunk in response.iter_content(CHUNK):
+        while True:
+            if budget.left() <= 0:
+                raise budget.late(done)
+            chunk = _read_chunk(response)
+            if not chunk:
+                break
+            done += len(chunk)
+            if done > budget.max_bytes:
+                raise budget.too_big(f"more than {limits.human(budget.max_bytes)} arrived")
             out.write(chunk)
             digest.update(chunk)
-            done += len(chunk)
             if progress is not None:
                 progress(done, expected)
-    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         if _is_timeout(exc):
-            raise _Retryable(f"read timed out: no data for {timeout:g} s after {done} bytes") from exc
+            raise _Retryable(f"read timed out: no data for {budget.wait():g} s after {done} bytes") from exc
         if expected is not None and done < expected:
             raise _Retryable(f"body cut short: expected {expected} bytes, got {_bytes_received(exc, done)}") from exc
         raise _Retryable(f"connection broken after {done} bytes: {exc}") from exc
@@ -180,14 +261,15 @@ def _stream(response: requests.Response, out, digest, progress: Progress | None,
     return done
 
 
-def _download(session, url: str, folder: Path, timeout: float, progress: Progress | None) -> tuple[Path, str, int, str]:
+def _download(session, url: str, folder: Path, budget: _Budget, progress: Progress | None) -> tuple[Path, str, int, str]:
     """One attempt: (temporary file, sha256, size, content type). The temporary file is removed
     on any failure."""
+    wait = budget.wait()
     try:
-        response = session.get(url, stream=True, timeout=(timeout, timeout), headers={"User-Agent": USER_AGENT})
+        response = session.get(url, stream=True, timeout=(wait, wait), headers={"User-Agent": USER_AGENT})
     except requests.RequestException as exc:
         if _is_timeout(exc):
-            raise _Retryable(f"timed out: no response within {timeout:g} s") from exc
+            raise _Retryable(f"timed out: no response within {wait:g} s") from exc
         raise _Retryable(f"could not connect: {exc}") from exc
     with response:
         status = f"HTTP {response.status_code} {response.reason or ''}".strip()
@@ -195,11 +277,11 @@ def _download(session, url: str, folder: Path, timeout: float, progress: Progres
             raise _Retryable(status)
         if response.status_code >= 400:
             raise _HttpError(status)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=PART_PREFIX, suffix=".tmp")
+        fd, tmp = _part_file(folder, ".tmp")
         try:
             digest = hashlib.sha256()
             with os.fdopen(fd, "wb") as out:
-                size = _stream(response, out, digest, progress, timeout)
+                size = _stream(response, out, digest, progress, budget)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -222,7 +304,9 @@ def fetch(
     cache_dir: Path,
     *,
     offline: bool = False,
-    timeout: float = 30.0,
+    timeout: float | None = None,
+    deadline: float | None = None,
+    max_bytes: int | None = None,
     retries: int = 3,
     backoff: float = 1.0,
     expected_sha256: str | None = None,
@@ -232,6 +316,9 @@ def fetch(
     """Download `url` into the cache (or, offline, return the cached copy).
 
     timeout: seconds to connect and seconds without data while reading.
+    deadline: seconds for the whole fetch, attempts and waits included.
+    max_bytes: the largest body accepted.
+        (All three default to the active limits: etl/core/limits.py.)
     retries: further attempts after the first, waiting backoff, 2 x backoff, 4 x backoff ...;
         only connection errors, timeouts, HTTP 5xx/429 and cut-short bodies are retried.
     expected_sha256: the download must have this hash, or it is an error and is not cached.
@@ -243,6 +330,10 @@ def fetch(
         return _cached(url, folder, expected_sha256)
     if urlparse(url).scheme not in ("http", "https"):
         raise FetchError(url, "expected an http(s) URL")
+    bound = limits.active()
+    deadline = bound.deadline if deadline is None else deadline
+    budget = _Budget(bound.timeout if timeout is None else timeout, deadline, time.monotonic() + deadline,
+                     bound.size if max_bytes is None else max_bytes)
     folder.mkdir(parents=True, exist_ok=True)
     own_session = session is None
     session = requests.Session() if own_session else session
@@ -251,14 +342,20 @@ def fetch(
         while attempts <= retries:
             attempts += 1
             try:
-                tmp, sha, size, content_type = _download(session, url, folder, timeout, progress)
+                tmp, sha, size, content_type = _download(session, url, folder, budget, progress)
                 break
             except _Retryable as exc:
                 cause = str(exc)
+                pause = backoff * 2 ** (attempts - 1)
+                if attempts <= retries and pause >= budget.left():
+                    raise _give_up(url, folder, f"stopped after {attempts} attempt(s): another would end after "
+                                                f"the deadline; last: {cause}. {bound.hint('deadline')}") from None
                 if attempts <= retries:
-                    time.sleep(backoff * 2 ** (attempts - 1))
+                    time.sleep(pause)
             except _HttpError as exc:
                 raise _give_up(url, folder, f"{exc}; not retried (the address is wrong or the file was removed)") from None
+            except _Beyond as exc:
+                raise _give_up(url, folder, f"{exc} (not retried; nothing was kept)") from None
         else:
             raise _give_up(url, folder, f"gave up after {attempts} attempt(s); last: {cause}")
     finally:

@@ -32,6 +32,7 @@ import geopandas as gpd
 import pandas as pd
 
 from etl.config import ROOT
+from etl.core.exits import errno_of
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
@@ -112,11 +113,16 @@ class VersionWriter:
         if name in self.tables:
             raise WarehouseError(f"table {name!r} written twice in one run")
         path = self.staging / f"{name}.parquet"
-        if isinstance(frame, gpd.GeoDataFrame):
-            frame.to_parquet(path, index=False)
-        else:
-            pd.DataFrame(frame).to_parquet(path, index=False)
-        _fsync_file(path)
+        try:
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame.to_parquet(path, index=False)
+            else:
+                pd.DataFrame(frame).to_parquet(path, index=False)
+            _fsync_file(path)
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            raise _named(exc, path) from exc
         self.tables[name] = {
             "file": path.name,
             "rows": int(len(frame)),
@@ -136,6 +142,12 @@ class VersionWriter:
         path = self.staging / MANIFEST
         path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _fsync_file(path)
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    """pyarrow's OSError carries the errno but not the file: the same error, naming it."""
+    code = errno_of(exc)
+    return OSError(code, os.strerror(code), str(path)) if code else OSError(None, str(exc), str(path))
 
 
 def _new_version_name(now: datetime) -> str:

@@ -42,7 +42,8 @@ browser:
 
 test: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not alone"
+	$(BIN)/python -m pytest -m alone
 
 # Translations (Babel): extract the messages of dashboard/ into the template, merge them into the
 # Arabic catalog (new ones empty, for a translator) and compile it. The test suite fails while any

@@ -31,7 +31,7 @@ from bench.scenarios import SCENARIOS, values_for
 from bench.serve import Served, memory_mib
 from dashboard.export import procs
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.alone]
 REPORTS = 8
 IDLE_SECONDS = 5
 QUEUE_FULL = "The export queue is full, try again in a minute."

@@ -122,3 +122,20 @@ def end(pids: list[int], timeout: float = 5.0) -> list[int]:
             break
         time.sleep(0.05)
     return sorted(remaining)
+
+
+def reap_orphaned_browsers() -> int:
+    """Reap the chromium processes that were orphaned to this process (a subreaper) and have ended:
+    a browser started by someone else in this process (kaleido's one-off `calc_fig_sync`) leaves
+    its crash handlers and zygotes here as zombies. Only chromium's, so no other child's exit
+    status is taken from the code that waits for it. How many were reaped."""
+    reaped = 0
+    for pid in children(os.getpid()):
+        info = stat(pid)
+        if info and info[1] == "Z" and info[0].startswith("chrom"):
+            try:
+                os.waitpid(pid, os.WNOHANG)
+                reaped += 1
+            except ChildProcessError:
+                continue
+    return reaped

@@ -277,7 +277,7 @@ def test_one_malformed_file_never_loads_bad_rows_nor_loses_rows(load_once_per_co
     with tempfile.TemporaryDirectory() as tmp:
         root = folder(Path(tmp))
 
-        @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+        @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
         @given(figure_folders())
         def check(drawn):
             table, records, bom = drawn

@@ -565,7 +565,7 @@ def cod_ab_files(draw):
 def test_malformed_layers_load_conforming_rows_or_raise_source_error():
     with tempfile.TemporaryDirectory() as folder:
 
-        @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+        @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
         @given(cod_ab_files())
         def check(case):
             name, features = case

@@ -213,7 +213,7 @@ def test_malformed_records_are_reported_or_loaded_as_valid_places():
     number, loaded_cases = itertools.count(), []
     with tempfile.TemporaryDirectory() as folder:
 
-        @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+        @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
         @given(records_and_options())
         def check(drawn):
             recs, options = drawn

@@ -186,7 +186,7 @@ def test_malformed_layers_never_load_bad_features_nor_lose_any():
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "crossings.geojson"
 
-        @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+        @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
         @given(hiu_layers())
         def check(layer):
             path.write_text(json.dumps(layer, ensure_ascii=False), encoding="utf-8")

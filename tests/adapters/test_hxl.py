@@ -234,7 +234,7 @@ def test_malformed_files_are_rejected_or_conform():
     otherwise be most of each case's time)."""
     outputs: dict[str, list[tuple[list, pd.DataFrame]]] = {table: [] for table in CONTRACTS}
 
-    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(hxl_files())
     def check(case):
         rows, bom = case

@@ -321,7 +321,7 @@ def test_malformed_files_are_rejected_or_conform():
     be most of each case's time)."""
     outputs: list[tuple[tuple, pd.DataFrame]] = []
 
-    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(located_files())
     def check(case):
         layout, header, rows = case

@@ -215,7 +215,7 @@ def test_property_malformed_monthly_sheets():
     collected: dict[str, list] = {table: [] for table in contracts}
     path = Path(TMP.name) / "monthly_property.csv"
 
-    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     @given(data=monthly_files(), bom=st.booleans())
     def check(data, bom):
         rows, first = data

@@ -55,7 +55,7 @@ def damaged(draw):
     return layer, json.dumps(doc)
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=damaged())
 def test_malformed_geometry_files_raise_or_conform(case):
     layer, text = case

@@ -213,7 +213,7 @@ def test_malformed_ged_files_never_load_bad_rows_nor_lose_rows():
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ged.csv"
 
-        @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+        @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
         @given(ged_files())
         def check(drawn):
             records, bom = drawn

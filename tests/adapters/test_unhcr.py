@@ -267,7 +267,7 @@ def test_property_malformed_finder_exports():
     collected: list = []
     path = Path(TMP.name) / "finder_property.csv"
 
-    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     @given(data=finder_files(), bom=st.booleans())
     def check(data, bom):
         rows, first, measures = data
@@ -293,7 +293,7 @@ def test_property_malformed_timeseries():
     collected: list = []
     path = Path(TMP.name) / "timeseries_property.json"
 
-    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     @given(document=timeseries_documents())
     def check(document):
         write_json(path, document)

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from etl.core.names import ascii_digits
+
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = (1, 80000)  # serial numbers read as days: 1900-01-01 up to the year 2118
 EPOCH_MS_TEXT = r"\d{11,13}"  # a cell of 11 to 13 digits is epoch milliseconds (1970-04-26 to 2286)
@@ -35,7 +37,6 @@ MONTHS = {
     )
     for name in names
 }
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def iso_dates(text: pd.Series) -> pd.Series:
@@ -98,7 +99,7 @@ def month_of(text: str) -> tuple[date, date] | None:
     """First and last day of the month a cell names: 'Feb-20', 'February 2020', '2020-02',
     '2022 - November', or a day (an Excel serial, '2020-02-01', ...) standing for its month.
     None when it names no month between 1990 and 2100."""
-    parts = [p for p in re.split(r"[\s\-/_.,]+", text.strip().casefold().translate(_DIGITS)) if p]
+    parts = [p for p in re.split(r"[\s\-/_.,]+", ascii_digits(text.strip().casefold())) if p]
     found = _month_parts(parts) if len(parts) == 2 else None
     if found is None and (day := day_of(text)) is not None:
         found = day.year, day.month

@@ -30,6 +30,7 @@ MARGIN = 0.05  # a fuzzy match must beat the next P-code by at least this much
 ALT_SEPARATOR = "|"  # several alternative names in one cell of an alt_* column
 
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # the Arabic script's blocks: Arabic, Arabic Supplement, Presentation Forms-A and -B
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")  # tashkil, tatweel
@@ -82,6 +83,11 @@ def has_arabic_script(text: str) -> bool:
     """Whether a text has any character of the Arabic script (letters, digits, punctuation,
     presentation forms)."""
     return bool(ARABIC_SCRIPT.search(text))
+
+
+def ascii_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits (٠-٩, ۰-۹) written as 0-9."""
+    return text.translate(_DIGITS)
 
 
 def fold_arabic(text: str) -> str:

@@ -18,15 +18,16 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from etl.core.names import ascii_digits
+
 SUPPRESSED = ("*",)
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _THOUSANDS = re.compile(r"(?<=\d)[,\s'’٬](?=\d{3}(?!\d))")
 _WHOLE = re.compile(r"-?\d{1,19}")  # 19 digits: the longest a 64-bit integer is
 
 
 def count_cell(text: str, suppressed: Iterable[str] = SUPPRESSED) -> str | None:
     """A count as plain digits (see the module docstring); None when blank or suppressed."""
-    text = _THOUSANDS.sub("", text.strip().translate(_DIGITS))
+    text = _THOUSANDS.sub("", ascii_digits(text.strip()))
     return None if text == "" or text in suppressed else text
 
 

@@ -6,11 +6,13 @@ PORT   ?= 8050
 WAREHOUSE := data/warehouse
 ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
-.PHONY: run test warehouse browser lint clean-warehouse help bench catalogs
+.PHONY: run test test-deep golden warehouse browser lint clean-warehouse help bench catalogs
 
 help:
 	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
 	@echo "make test   install test tools (and Debian chromium if missing) and run the whole suite"
+	@echo "make test-deep  the whole suite with 1,000 examples per property test (hypothesis profile deep)"
+	@echo "make golden regenerate tests/golden/warehouse/ after a deliberate change to the ETL's output"
 	@echo "make lint   ruff"
 	@echo "make bench  benchmarks on synthetic data (BENCH_ARGS=--quick for a quick run; see README)"
 
@@ -40,10 +42,21 @@ run: $(VENV)/.installed $(WAREHOUSE)/CURRENT
 browser:
 	@scripts/ensure-browser.sh
 
+# Property tests follow the hypothesis profile (tests/conftest.py): `ci` runs about 200 derandomised
+# examples per property; `deep` 1,000 random ones (and 1,000 view states per warehouse).
 test: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
-	$(BIN)/python -m pytest -n auto -m "not alone"
-	$(BIN)/python -m pytest -m alone
+	$(BIN)/python -m pytest -n auto --hypothesis-profile=ci -m "not alone"
+	$(BIN)/python -m pytest --hypothesis-profile=ci -m alone
+
+test-deep: $(VENV)/.installed-dev browser
+	$(BIN)/python scripts/fetch_axe.py >/dev/null
+	$(BIN)/python -m pytest -n auto --hypothesis-profile=deep -m "not alone"
+	$(BIN)/python -m pytest --hypothesis-profile=deep -m alone
+
+# The expected warehouse of the golden test (tests/golden/), rebuilt from the committed data.
+golden: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.golden.update
 
 # Translations (Babel): extract the messages of dashboard/ into the template, merge them into the
 # Arabic catalog (new ones empty, for a translator) and compile it. The test suite fails while any

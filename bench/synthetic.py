@@ -168,7 +168,7 @@ def cited_sources(sources: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.
 def cod_ab_areas(path: Path, issues: Issues) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, list[SourceFile]]:
     """admin_areas, admin_areas_web, the citation row and the files, from the real COD-AB shapefiles."""
     from etl.adapters import cod_ab
-    from etl.adapters.base import SourceSpec
+    from etl.core.spec import SourceSpec
     from etl.pipeline import citation
 
     spec = SourceSpec(
@@ -469,7 +469,7 @@ def derived_builder() -> tuple[Callable | None, dict]:
     """etl.derived_tables.build when the ETL has it, else None; and its INPUTS (derived table ->
     the tables it is computed from), for the manifest's source files."""
     try:
-        from etl import derived_tables
+        from etl.derived import tables as derived_tables
     except ImportError:
         return None, {}
     return getattr(derived_tables, "build", None), dict(getattr(derived_tables, "INPUTS", {}))

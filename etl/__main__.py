@@ -12,11 +12,10 @@ permission denied or read-only, 141 the reader of the output went away (see etl/
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from etl.config import Settings
+from etl.config import Settings, debug
 from etl.core import exits
 from etl.core.issues import SourceError
 from etl.core.warehouse import WarehouseError, open_live
@@ -84,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             after = " Nothing was published; the previous warehouse version stays live." if args.command == "run" else ""
             print(f"error: {kind[1]}{after}", file=sys.stderr)
             return kind[0]
-        if os.environ.get("ETL_DEBUG"):  # a bug, not bad input: no traceback for the user unless asked
+        if debug():  # a bug, not bad input: no traceback for the user unless asked
             raise
         print(f"error: unexpected {type(exc).__name__}: {exc}. Nothing was published; the previous warehouse "
               "version stays live. Set ETL_DEBUG=1 to see the traceback and report it.", file=sys.stderr)

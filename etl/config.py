@@ -16,6 +16,17 @@ ASSETS_DIR = ROOT / "assets"
 SHARED_DATA_DIR = ROOT.parent / "shared" / "data"
 
 
+def debug() -> bool:
+    """ETL_DEBUG set: an unexpected error shows its traceback (python -m etl)."""
+    return bool(os.environ.get("ETL_DEBUG"))
+
+
+def prepare_cache_dir() -> Path:
+    """Where the one-off jobs of etl/prepare/ keep their downloads: $XDG_CACHE_HOME/etl-derive
+    (default ~/.cache/etl-derive)."""
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "etl-derive"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Settings read from the environment once."""

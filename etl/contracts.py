@@ -345,9 +345,9 @@ LOCATIONS = Contract(
     ),
 )
 
-# Tables the ETL derives from the others (etl/derived_tables.py), written on every run. Their
-# float columns are numpy float64, NaN where a distance or share cannot be computed (see
-# etl/derived_schema.py); geometry tables: the contract covers the attribute columns.
+# Tables the ETL derives from the others (etl/derived/), written on every run. Their float
+# columns are numpy float64, NaN where a distance or share cannot be computed (see
+# etl/derived/schema.py); geometry tables: the contract covers the attribute columns.
 
 MOVE_BASES = ("flow", "arrival")  # flow: origin -> destination; arrival: destination only
 AREA_STOCK_UNITS = ("idps", "idps_in_camps", "population")

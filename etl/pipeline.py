@@ -10,14 +10,15 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from etl import contracts, derived_tables, sources, transforms
-from etl.adapters.base import SourceSpec
-from etl.config import Settings
+from etl import contracts, sources, transforms
+from etl.config import ROOT, Settings
 from etl.core import limits
 from etl.core.issues import Issues, SourceError
 from etl.core.progress import DownloadProgress, Progress
 from etl.core.readers import resolve_package_path
+from etl.core.spec import SourceSpec
 from etl.core.warehouse import SourceFile, build_version
+from etl.derived import tables as derived
 
 # rows with the same key from a later source replace earlier ones (COD-AB over Natural Earth)
 MERGE_KEYS = {
@@ -37,7 +38,7 @@ SOURCE_TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "events", "locations", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
 )
-ALWAYS = SOURCE_TABLES + derived_tables.TABLES  # the derived ones are computed in transform()
+ALWAYS = SOURCE_TABLES + derived.TABLES  # the derived ones are computed in transform()
 
 
 def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list[SourceFile]]:
@@ -55,7 +56,7 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list
         raise SourceError(str(path), f"source {spec.name!r}: file or folder not found")
     limits.check_source(path)
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    return path, [SourceFile.of(p, spec.licence) for p in files]
+    return path, [SourceFile.of(p, spec.licence, relative_to=ROOT) for p in files]
 
 
 def citation(spec: SourceSpec) -> dict | None:
@@ -73,8 +74,8 @@ def citation(spec: SourceSpec) -> dict | None:
 
 
 def empty(table: str) -> pd.DataFrame:
-    if table in derived_tables.TABLES:
-        return derived_tables.empty_table(table)
+    if table in derived.TABLES:
+        return derived.empty_table(table)
     frame = CONTRACTS[table].empty() if table in CONTRACTS else pd.DataFrame()
     if table in GEO_TABLES:
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
@@ -103,15 +104,15 @@ def transform(tables: dict[str, pd.DataFrame], issues: Issues, files: dict[str, 
     for table in ("events", "locations", "places"):
         out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)
     out["places"] = transforms.select_places(out["places"], out["border"])
-    out.update(derived_tables.build(out, issues))
+    out.update(derived.build(out, issues))
     return out
 
 
 def derived_files(files: dict[str, list[SourceFile]]) -> dict[str, list[SourceFile]]:
     """The source files of each derived table: those of the tables it is computed from."""
     return {
-        table: list(dict.fromkeys(f for source in derived_tables.INPUTS[table] for f in files.get(source, [])))
-        for table in derived_tables.TABLES
+        table: list(dict.fromkeys(f for source in derived.INPUTS[table] for f in files.get(source, [])))
+        for table in derived.TABLES
     }
 
 

@@ -30,10 +30,10 @@ import re
 import tomllib
 from pathlib import Path
 
-from etl.adapters.base import SourceSpec
 from etl.config import DATA_DIR
 from etl.core.issues import SourceError
 from etl.core.limits import DEFAULTS
+from etl.core.spec import SourceSpec
 
 DEFAULT_CONFIG = DATA_DIR / "sources.toml"
 KNOWN_KEYS = {
@@ -45,7 +45,7 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 def adapter_module(name: str):
     """The adapter module etl.adapters.<name>, with a clear error for unknown names."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name or "") or name == "base":
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name or ""):
         raise SourceError("sources", f"adapter {name!r} is not an adapter name")
     try:
         module = importlib.import_module(f"etl.adapters.{name}")

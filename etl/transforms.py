@@ -8,10 +8,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from etl.core.geo import METRIC_CRS, WGS84
 from etl.core.issues import Issues
 
 BORDER_KM = 30
-METRIC_CRS = "EPSG:32637"  # UTM 37N covers north-west Syria and southern Türkiye
 IDLEB = "SY07"
 ADM_COLUMNS = ("adm1_pcode", "adm2_pcode", "adm3_pcode")
 
@@ -124,4 +124,4 @@ def place_unplaced_camps(locations: gpd.GeoDataFrame, issues: Issues, files: dic
     for r in placed[placed["location_precision"].isna()].itertuples():
         issues.add("locations", files.get(r.source_id, r.source_id), None, "parent_pcode", r.parent_pcode,
                    f"camp {r.location_pcode}: expected a community with coordinates; kept without a position")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)

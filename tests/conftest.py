@@ -1,11 +1,23 @@
-"""Shared fixtures: a warehouse built once per session from the committed data, in a temp dir."""
+"""Shared fixtures: a warehouse built once per session from the committed data, in a temp dir;
+and the hypothesis profiles every property test follows (none fixes its own number of examples):
+
+- `ci` (the default, and `make test`): 200 examples per property, derandomised (the same examples
+  on every run, so a failure is reproducible and a pass is not luck), no example database;
+- `deep` (`make test-deep`, or `pytest --hypothesis-profile=deep`): 1,000 random examples per
+  property, failures kept in .hypothesis/ to be replayed first.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from etl.config import SHARED_DATA_DIR, Settings
+
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, print_blob=True)
+settings.register_profile("deep", max_examples=1000, print_blob=True)
+settings.load_profile("ci")  # --hypothesis-profile=NAME loads another
 
 
 @pytest.fixture(autouse=True)

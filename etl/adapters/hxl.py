@@ -49,12 +49,15 @@ import geopandas as gpd
 import hxl
 import pandas as pd
 
-from etl.adapters.base import SourceSpec, iso_dates, suppressed_to_blank
-from etl.adapters.locations import reject_duplicates, validate_rows
 from etl.contracts import CASUALTIES, DISPLACEMENT, EVENTS, IDP_STOCK
 from etl.core import limits
+from etl.core.contracts import reject_duplicates, validate_rows
+from etl.core.dates import iso_dates, month_span
+from etl.core.geo import with_points
 from etl.core.issues import Issues, SourceError
 from etl.core.names import repair_mojibake
+from etl.core.numbers import counts
+from etl.core.spec import SourceSpec
 
 TABLES = ("idp_stock", "displacement", "casualties", "events")
 
@@ -141,25 +144,10 @@ def role_frame(found: dict[str, hxl.Column], rows: list[tuple[int, list[str]]]) 
     return pd.DataFrame(records, columns=list(found), index=numbers, dtype="string")
 
 
-def clean_count(text: pd.Series) -> pd.Series:
-    """'*' (suppressed) -> blank; spaces used as thousands separators removed ('1 234')."""
-    return suppressed_to_blank(text).str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-
-
 def clean_date(text: pd.Series) -> pd.Series:
     """Dates to ISO text; 'YYYY-MM' is the first of that month. Unreadable ones stay as written."""
     s = text.str.strip()
     return iso_dates(s.str.replace(r"^(\d{4}-\d{2})$", r"\1-01", regex=True))
-
-
-def month_of(iso: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(first day, last day) of the month of each ISO date; other text is returned as it is."""
-    parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    ok = parsed.notna()
-    start, end = iso.copy(), iso.copy()
-    start[ok] = parsed[ok].dt.to_period("M").dt.start_time.dt.strftime("%Y-%m-%d")
-    end[ok] = parsed[ok].dt.to_period("M").dt.end_time.dt.strftime("%Y-%m-%d")
-    return start, end
 
 
 def first_filled(frame: pd.DataFrame, roles: tuple[str, ...]) -> pd.Series:
@@ -186,7 +174,7 @@ def dates(frame: pd.DataFrame) -> dict[str, pd.Series]:
     start = clean_date(frame["date_start"]) if "date_start" in frame else None
     end = clean_date(frame["date_end"]) if "date_end" in frame else None
     if start is None and end is None:
-        period_start, period_end = month_of(day)
+        period_start, period_end = month_span(day)
     else:
         period_start = day if start is None else start.mask(start == "", day)
         period_end = day if end is None else end.mask(end == "", day)
@@ -278,9 +266,7 @@ def event_table(frame: pd.DataFrame, given_ids: bool, name: str, file: str, issu
     good = validate_rows(events(frame, name), EVENTS, file, issues)
     if given_ids:
         good = reject_duplicates(good, "event_id", "events", file, issues)
-    good = good.sort_values(list(EVENTS.key), kind="stable").reset_index(drop=True)
-    points = gpd.points_from_xy(good["lon"].astype("float64"), good["lat"].astype("float64"))
-    return gpd.GeoDataFrame(good, geometry=points, crs="EPSG:4326")
+    return with_points(good.sort_values(list(EVENTS.key), kind="stable").reset_index(drop=True))
 
 
 def figure_tables(frame: pd.DataFrame, found: dict[str, hxl.Column], name: str, file: str, issues: Issues):
@@ -305,7 +291,7 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     frame = role_frame(found, rows)
     for role in COUNTS:
         if role in frame:
-            frame[role] = clean_count(frame[role])
+            frame[role] = counts(frame[role])
     for role in ("lat", "lon"):
         if role in frame:
             frame[role] = frame[role].str.replace(r"\s+", "", regex=True)

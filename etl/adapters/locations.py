@@ -13,9 +13,10 @@ Sources:
   'English / Arabic' in one field), Locationme_ar (sic), location_type. These lists carry no
   coordinates: a camp is placed at its parent community (admin4Pcode) by `place_camps`.
 
-The layout is recognised from the header (case, spaces and underscores ignored): a header with
-admin1Pcode or coordinates is a communities list; one with neither is a camp list. Reads .xlsx/.xlsm with openpyxl
-(the first sheet, or option `sheet`) and anything else as UTF-8 CSV (a byte-order mark tolerated).
+The layout is recognised from the header (case, spaces, underscores and punctuation ignored): a
+header with admin1Pcode or coordinates is a communities list; one with neither is a camp list.
+Reads an .xlsx/.xlsm workbook with openpyxl (the first sheet, or option `sheet`) or a UTF-8 CSV (a
+byte-order mark tolerated), told apart by the content (etl/core/readers.py read_rows).
 An HXL hashtag row under the header (HDX copies) is skipped; data then starts on row 3.
 
 Options:
@@ -48,23 +49,19 @@ the contract does not know ('N/A') is reported by validation with its row.
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import openpyxl
 import pandas as pd
 
-from etl.adapters.base import SourceSpec, clean_header, header_summary
 from etl.contracts import LOCATIONS
-from etl.core import limits
-from etl.core.contracts import (
-    Contract,
-    reject_duplicates,  # noqa: F401  (hxl imports it from here)
-    validate,
-)
+from etl.core.contracts import reject_duplicates, validate_rows
+from etl.core.geo import WGS84, with_points
+from etl.core.headers import clean_header, header_key, header_summary, is_hashtag_row
 from etl.core.issues import Issues, SourceError
-from etl.core.names import repair_mojibake
+from etl.core.names import has_arabic_script, repair_mojibake
+from etl.core.readers import read_rows
+from etl.core.spec import SourceSpec
 
 TABLES = ("locations",)
 
@@ -104,14 +101,8 @@ KIND_BY_TYPE = {
     "collective centre": "collective_centre",
     "school": "collective_centre",
 }
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _LATIN = re.compile(r"[A-Za-z]")
 COORD_DECIMALS = 6
-
-
-def header_key(name) -> str:
-    """'Latitude_y', ' latitude y' and 'LATITUDE_Y' all give 'latitudey'."""
-    return re.sub(r"[\s_]", "", clean_header(name)).lower()
 
 
 def split_bilingual(name: str) -> tuple[str, str | None]:
@@ -123,7 +114,7 @@ def split_bilingual(name: str) -> tuple[str, str | None]:
     for match in re.finditer("/", name):
         left, right = name[: match.start()].strip(), name[match.end():].strip()
         for latin, arabic in ((left, right), (right, left)):
-            if latin and not _ARABIC.search(latin) and _ARABIC.search(arabic) and not _LATIN.search(arabic):
+            if latin and not has_arabic_script(latin) and has_arabic_script(arabic) and not _LATIN.search(arabic):
                 splits.append((latin, arabic))
     if not splits:
         return name, None
@@ -136,38 +127,6 @@ def drop_own_pcode(name: str, pcode: str) -> str:
         return name
     stripped = re.sub(rf"[\s,;:-]*\b{re.escape(pcode)}\s*$", "", name, flags=re.IGNORECASE).strip()
     return stripped or name
-
-
-def _cell_text(value) -> str:
-    return "" if value is None else str(value)
-
-
-def read_rows(path: Path, sheet: str | None) -> list[list[str]]:
-    """All rows of the file as text cells, in file order (row 1 = header)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise SourceError(path.name, f"expected an Excel workbook (.xlsx): {exc}") from None
-        try:
-            names = book.sheetnames
-            if sheet is not None and sheet not in names:
-                raise SourceError(path.name, f"expected a sheet named {sheet!r}; found {', '.join(names)}")
-            ws = book[sheet] if sheet is not None else book.worksheets[0]
-            return [[_cell_text(v) for v in row] for row in limits.sheet_rows(ws, path.name)]
-        finally:
-            book.close()
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise SourceError(path.name, f"cannot be read: {exc.strerror}") from None
-    with handle:
-        return list(limits.csv_records(handle, path.name))
-
-
-def _is_hashtag_row(cells: list[str]) -> bool:
-    filled = [c.strip() for c in cells if c.strip()]
-    return bool(filled) and all(c.startswith("#") for c in filled)
 
 
 def field_columns(header: list[str]) -> dict[str, int]:
@@ -184,7 +143,7 @@ def field_columns(header: list[str]) -> dict[str, int]:
 def data_rows(rows: list[list[str]], columns: dict[str, int]) -> list[tuple[int, dict[str, str]]]:
     """(row number in the file, {field: cell text}) for each row under the header (and under an
     HXL hashtag row if there is one); wholly blank rows are left out."""
-    first = 3 if len(rows) > 1 and _is_hashtag_row(rows[1]) else 2
+    first = 3 if len(rows) > 1 and is_hashtag_row(rows[1]) else 2
     return [
         (number, {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()})
         for number, cells in enumerate(rows[first - 1:], start=first)
@@ -237,27 +196,6 @@ def reject_unknown_types(rows: list[tuple[int, dict]], file: str, issues: Issues
                 "Reception Center, Collective Center, School, or blank",
             )
     return [(number, row) for number, row in rows if row["kind"] is not None]
-
-
-def validate_rows(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues) -> pd.DataFrame:
-    """validate() for rows indexed by their row number in the file (gaps where blank rows were
-    left out), so that problems and good rows carry the row numbers the user sees."""
-    if raw.empty:
-        return contract.empty().rename_axis("source_row")
-    found = Issues()
-    good = validate(raw.reset_index(drop=True).fillna(""), contract, file, found, first_row=0)
-    rows = list(raw.index)
-    for p in found.problems:
-        issues.add(p.table, p.file, rows[p.row], p.column, p.value, p.reason)
-    return good.set_axis([rows[i] for i in good.index]).rename_axis("source_row")
-
-
-def with_points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Point geometry where lat/lon are known, None elsewhere (EPSG:4326)."""
-    known = frame["lat"].notna() & frame["lon"].notna()
-    points = gpd.points_from_xy(frame["lon"].astype("float64"), frame["lat"].astype("float64"))
-    geometry = gpd.GeoSeries([p if k else None for p, k in zip(points, known)], index=frame.index, crs="EPSG:4326")
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
 def place_camps(camps: pd.DataFrame, communities: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -323,4 +261,4 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
         locations = place_camps(locations, communities)
         report_unplaced(locations, communities_path.name, path.name, issues)
     locations = locations.sort_values("location_pcode", kind="stable").reset_index(drop=True)
-    return {"locations": gpd.GeoDataFrame(locations, geometry="geometry", crs="EPSG:4326")}
+    return {"locations": gpd.GeoDataFrame(locations, geometry="geometry", crs=WGS84)}

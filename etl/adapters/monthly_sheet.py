@@ -42,20 +42,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.adapters.base import SourceSpec
-from etl.adapters.movements import (
-    TextTable,
-    clean_name,
-    count_cell,
-    join_notes,
-    keys,
-    month_of,
-    read_rows,
-    text_table,
-    validate_records,
-)
 from etl.contracts import ANY_PCODE, DISPLACEMENT, IDP_STOCK, SUB_DISTRICT
+from etl.core.contracts import validate_records
+from etl.core.dates import month_of
+from etl.core.headers import TextTable, keys, text_table
 from etl.core.issues import Issues, SourceError
+from etl.core.names import clean_name, join_notes
+from etl.core.numbers import count_cell
+from etl.core.readers import read_rows
+from etl.core.spec import SourceSpec
 
 TABLES = ("idp_stock", "displacement")
 

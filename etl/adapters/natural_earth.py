@@ -1,4 +1,4 @@
-"""Boundaries from Natural Earth 10 m (public domain), derived once by etl.derive.natural_earth
+"""Boundaries from Natural Earth 10 m (public domain), derived once by etl.prepare.natural_earth
 and committed under data/geometry/ with their provenance (data/geometry/PROVENANCE.md).
 
 Reads: a directory holding countries.geojson, border.geojson and governorates.geojson.
@@ -14,11 +14,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from etl.adapters.base import SourceSpec
 from etl.contracts import ADMIN_AREAS
 from etl.core.contracts import validate
 from etl.core.issues import Issues, SourceError
 from etl.core.readers import read_geojson
+from etl.core.spec import SourceSpec
 
 TABLES = ("admin_areas", "countries", "border")
 LAYERS = ("countries", "border", "governorates")

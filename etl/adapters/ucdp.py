@@ -38,19 +38,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.adapters.acled import (
-    decimal_text,
-    read_text_rows,
-    reject_beyond_header,
-    reject_duplicates,
-    reject_outside_coverage,
-    repaired,
-    to_events,
-)
-from etl.adapters.base import SourceSpec, iso_dates
 from etl.contracts import EVENTS
-from etl.core.contracts import validate
+from etl.core.contracts import reject_beyond_header, validate
+from etl.core.csv_columns import read_text_rows
+from etl.core.dates import iso_dates
+from etl.core.events import finish_events
 from etl.core.issues import Issues
+from etl.core.names import repaired
+from etl.core.numbers import decimal_text
+from etl.core.spec import SourceSpec
 
 TABLES = ("events",)
 REQUIRED = (
@@ -104,6 +100,5 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     rows = read_text_rows(path, REQUIRED, OPTIONAL)
     good = validate(events_text(rows.frame, spec.name), EVENTS, file, issues, first_row=rows.first_row)
     good["event_type"] = good["violence_type"].map(VIOLENCE_TYPES).astype("string")
-    good = reject_beyond_header(good, rows, file, issues)
-    good = reject_outside_coverage(good, COVERAGE_START, "UCDP GED", file, issues)
-    return {"events": to_events(reject_duplicates(good, file, issues))}
+    good = reject_beyond_header(good, rows.beyond_header, EVENTS.table, file, issues)
+    return {"events": finish_events(good, EVENTS, COVERAGE_START, "UCDP GED", file, issues)}

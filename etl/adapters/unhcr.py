@@ -39,26 +39,21 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from etl.adapters.base import SourceSpec
-from etl.adapters.movements import (
-    TextTable,
-    clean_name,
-    count_cell,
-    day_of,
-    keys,
-    month_of,
-    read_rows,
-    text_table,
-    validate_records,
-)
 from etl.contracts import ISO3, REFUGEE_SERIES, REFUGEE_UNITS, REFUGEES
 from etl.core import limits
+from etl.core.contracts import validate_records
+from etl.core.dates import YEARS, day_of, epoch_day, month_of
+from etl.core.headers import TextTable, keys, text_table
 from etl.core.issues import Issues, SourceError
+from etl.core.names import clean_name
+from etl.core.numbers import count_cell, json_integer
+from etl.core.readers import read_rows
+from etl.core.spec import SourceSpec
 
 TABLES = ("refugees",)
 
@@ -74,8 +69,6 @@ MEASURES = {  # refugees unit -> the headers that carry it
     "others_of_concern": keys("Others of concern", "ooc"),
 }
 NOT_PUBLISHED = ("-", "*")
-EPOCH_MS = 10**11  # epoch numbers at or above this are milliseconds (10**11 s is the year 5138)
-YEARS = (1990, 2100)  # time-series dates outside are misread cells (epoch seconds taken for ms, ...)
 DATE_REASON = "expected epoch milliseconds (data_date), epoch seconds (unix_timestamp) or year and month"
 
 
@@ -171,35 +164,15 @@ def timeseries(document, file: str) -> list:
     return data
 
 
-def _integer(value) -> int | None:
-    """A JSON number or numeric text as a whole number (None otherwise; booleans are not numbers)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = str(value).strip()
-    return int(text) if re.fullmatch(r"-?\d{1,15}", text) else None
-
-
-def _epoch(value) -> date | None:
-    """Epoch milliseconds or seconds (told apart by size) as a UTC date."""
-    number = _integer(value)
-    if number is None:
-        return None
-    try:
-        return datetime.fromtimestamp(number / 1000 if abs(number) >= EPOCH_MS else number, tz=UTC).date()
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
 def entry_date(entry: dict) -> tuple[str, object, date | None, bool]:
     """(key the date came from, its value, the day or None, True when built from year + month)."""
     for key in ("data_date", "unix_timestamp"):
         if entry.get(key) not in (None, ""):
             value = entry[key]
-            day = _epoch(value) if _integer(value) is not None else day_of(str(value))
+            number = json_integer(value)
+            day = epoch_day(number) if number is not None else day_of(str(value))
             return key, value, day, False
-    year, month = _integer(entry.get("year")), _integer(entry.get("month"))
+    year, month = json_integer(entry.get("year")), json_integer(entry.get("month"))
     bounds = month_of(f"{year}-{month}") if year is not None and month is not None else None
     return "month", f"{entry.get('year')}-{entry.get('month')}", bounds[1] if bounds else None, True
 

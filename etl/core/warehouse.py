@@ -31,11 +31,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from etl.config import ROOT
 from etl.core.exits import errno_of
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
+ETL_CODE = Path(__file__).resolve().parents[1]  # the etl package, whose code the code version names
 
 
 class WarehouseError(Exception):
@@ -51,9 +51,11 @@ class SourceFile:
     licence: str = ""
 
     @classmethod
-    def of(cls, path: Path, licence: str = "") -> SourceFile:
+    def of(cls, path: Path, licence: str = "", relative_to: Path | None = None) -> SourceFile:
+        """The file with its checksum, named relative to `relative_to` (the project's root) when
+        it lies inside it, else by its path as given."""
         try:
-            shown = str(path.resolve().relative_to(ROOT))
+            shown = str(path.resolve().relative_to(relative_to)) if relative_to is not None else str(path)
         except ValueError:
             shown = str(path)
         return cls(shown, sha256_file(path), licence)
@@ -70,16 +72,16 @@ def sha256_file(path: Path) -> str:
 def code_version() -> str:
     """The git commit of the code (with '+dirty' if the ETL has local changes), else a hash of it."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "etl").rglob("*.py")):
+    for path in sorted(ETL_CODE.rglob("*.py")):
         digest.update(path.read_bytes())
     tree = digest.hexdigest()[:12]
     try:
         commit = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
+            ["git", "-C", str(ETL_CODE), "rev-parse", "--short=12", "HEAD"],
             capture_output=True, text=True, timeout=5, check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "etl"],
+            ["git", "-C", str(ETL_CODE), "status", "--porcelain", "--", "."],
             capture_output=True, text=True, timeout=5, check=True,
         ).stdout.strip()
         return f"git:{commit}{'+dirty' if dirty else ''} etl-sha256:{tree}"

@@ -10,9 +10,9 @@ from bench import synthetic
 from etl import contracts
 from etl.core.contracts import Contract
 from etl.core.issues import Issues
-from tests.adapters.helpers import assert_conforms as conforms
 from tests.bench.conftest import EVENTS, MOVES, SEED, YEARS
 from tests.conftest import shared_path
+from tests.etl.adapters.helpers import assert_conforms as conforms
 
 SYNTHETIC_IDS = set(synthetic.SOURCE_IDS.values())
 

@@ -1,0 +1,21 @@
+"""The last rules of an event export (ACLED, UCDP), after validation against the events contract:
+dates within the dataset's coverage (a date before it or in the future is a misread cell, not an
+event), one row per event_id (the first valid one in file order; the others reported), then
+exactly the contract's columns plus a point per event (EPSG:4326), in the contract's key order."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from etl.core.contracts import REPEATED, Contract, reject_duplicates, reject_outside_coverage
+from etl.core.geo import with_points
+from etl.core.issues import Issues
+
+
+def finish_events(good: pd.DataFrame, contract: Contract, coverage_start: str, dataset: str, file: str,
+                  issues: Issues) -> gpd.GeoDataFrame:
+    """The events table of one export (see the module docstring); `good` is indexed by row number."""
+    good = reject_outside_coverage(good, coverage_start, dataset, contract.table, file, issues)
+    good = reject_duplicates(good, "event_id", contract.table, file, issues, reason=REPEATED)
+    good = good.sort_values(list(contract.key), kind="stable")  # back to the key order validate gave
+    return with_points(good[contract.names].reset_index(drop=True))

@@ -1,0 +1,27 @@
+"""One entry of the sources file, as the pipeline hands it to an adapter (see etl/sources.py)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One entry of the sources file (data/sources.toml or --config PATH)."""
+
+    name: str  # unique; becomes source_id of every row read from it
+    adapter: str
+    path: Path | None = None
+    url: str | None = None
+    organisation: str = ""
+    title: str = ""
+    published: str = ""
+    licence: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    limits: Mapping[str, Any] = field(default_factory=dict)  # [source.limits], see etl/core/limits.py
+
+    @property
+    def location(self) -> str:
+        return self.url or (str(self.path) if self.path else "")

@@ -4,12 +4,17 @@ Each sentence states one figure from the warehouse with its period, area and org
 "Between 1 and 29 February 2020, 752,131 people were displaced in north-west Syria (OCHA,
 published 1 March 2020)." Nothing is summed across sources; a qualifier ("about", "at least") is
 kept; where there is no figure, the summary says so.
+
+A sentence cites a figure its chart draws: with areas selected, the figures published for places
+inside them (the charts' rule, dashboard.figures.common.area_rows: the P-code starts with the
+area's); with none, the figures published for the whole region (no P-code).
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from dashboard.data import catalog, indicators, series_queries
+from dashboard.figures.common import area_rows
 from dashboard.i18n import N_, Translate, fmt_date
 from dashboard.panels.common import published
 
@@ -63,12 +68,13 @@ def _best(rows: pd.DataFrame, value_col: str) -> pd.Series | None:
 
 
 def _area_rows(frame: pd.DataFrame, areas: tuple) -> pd.DataFrame:
-    """Figures for the selected areas themselves (not for places inside them); where there are none,
-    the region-wide figures (no P-code), whose sentences name their own area. With no area
-    selected, the region-wide figures."""
-    codes = frame["pcode"].fillna("").astype(str)
-    inside = frame[codes.isin(areas)] if areas else frame.iloc[0:0]
-    return inside if len(inside) else frame[codes == ""]
+    """The figures the charts draw for the selected areas: those published for places inside them
+    (area_rows, the charts' rule; a figure lying in two selected areas once). With no area
+    selected, the figures published for the whole region (no P-code)."""
+    if not areas:
+        return frame[frame["pcode"].fillna("").astype(str) == ""]
+    inside = pd.concat([rows for _, rows in area_rows(frame, areas)])
+    return inside[~inside.index.duplicated()]
 
 
 def _others(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translate) -> str:

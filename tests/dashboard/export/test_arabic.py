@@ -55,7 +55,9 @@ def test_an_arabic_svg_carries_shaped_text_in_logical_order(renderer, context_fo
 
 
 def test_the_arabic_report_reads_in_logical_order(renderer, context_for):
-    data = report.report(context_for("from=2020-02&to=2020-02&area=SY07&lang=ar"))
+    # the whole region: the summary's sentence on people displaced (752,131) is north-west Syria's
+    # figure, which a report on one area does not cite (its charts do not draw it)
+    data = report.report(context_for("from=2020-02&to=2020-02&lang=ar"))
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) >= 8
     text = unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))

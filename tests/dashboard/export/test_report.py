@@ -31,7 +31,7 @@ def test_between_writes_periods_as_a_reader_would():
 
 
 def test_the_summary_states_published_figures_with_their_sources(context_for):
-    sentences = summary.summary(context_for("from=2020-02&to=2020-02&area=SY07"))
+    sentences = summary.summary(context_for("from=2020-02&to=2020-02"))
     first = sentences[0]
     # facts 1.38a and 1.39a: OCHA and HNAP disagree for February 2020; both are named, none is summed
     assert first.startswith("Between 1 and 29 February 2020, about 752,131 people were displaced in north-west Syria (OCHA")
@@ -39,6 +39,22 @@ def test_the_summary_states_published_figures_with_their_sources(context_for):
     assert any("Idleb (344,110)" in s for s in sentences)
     empty = summary.summary(context_for("from=2012-01&to=2012-01"))
     assert empty == ["No published figures for this period and area."] or all("2012" in s for s in empty)
+
+
+def test_the_summary_of_an_area_cites_the_figures_its_charts_draw(context_for):
+    """With an area selected, a sentence cites a figure published for a place inside it, as the
+    charts draw them (the P-code starts with the area's): north-west Syria's 752,131 is not drawn
+    for Idleb, so it is not cited for Idleb either."""
+    from dashboard.export import files
+
+    ctx = context_for("from=2020-02&to=2020-02&area=SY07")
+    sentences = summary.summary(ctx)
+    # HNAP, February 2020: 248,842 arrivals to Dana (SY070301) (facts 1.39)
+    assert any(s.startswith("Between 1 and 29 February 2020, 248,842 IDP arrivals were recorded in Dana") for s in sentences)
+    assert any("Idleb (344,110)" in s for s in sentences)
+    assert not any("752,131" in s for s in sentences)
+    drawn = {v for tr in files.page_figure("displacement", ctx)[0]["data"] for v in tr.get("y") or [] if v is not None}
+    assert 248842 in drawn and 752131 not in drawn
 
 
 def test_the_report_is_a4_with_cover_figures_summary_and_sources(renderer, context_for):
@@ -49,7 +65,7 @@ def test_the_report_is_a4_with_cover_figures_summary_and_sources(renderer, conte
                for p in reader.pages)
     cover = reader.pages[0].extract_text()
     assert "Situation report" in cover and "1 Feb 2020 – 29 Feb 2020" in cover and "Idleb (SY07)" in cover
-    assert "752,131" in cover and "Generated 30 Nov 2026 09:15 UTC" in cover
+    assert "248,842" in cover and "Generated 30 Nov 2026 09:15 UTC" in cover
     text = _text(reader)
     for n in range(1, 7):
         assert f"Figure {n}." in text
@@ -70,7 +86,7 @@ def test_the_report_command_writes_a_valid_pdf_offline(built_warehouse, tmp_path
     assert run.returncode == 0, run.stderr
     assert f"wrote {out}" in run.stdout
     reader = PdfReader(out)
-    assert len(reader.pages) >= 4 and "752,131" in reader.pages[0].extract_text()
+    assert len(reader.pages) >= 4 and "248,842" in reader.pages[0].extract_text()
     assert not out.with_name("report.pdf.part").exists()
 
 

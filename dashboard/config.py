@@ -47,7 +47,7 @@ class Server:
     threads: int  # DASHBOARD_THREADS: threads per worker (default 2)
     kind: str  # DASHBOARD_SERVER: "gunicorn" (default) or "flask" (development, one process)
     duckdb_threads: int  # DUCKDB_THREADS: threads of each process's in-memory DuckDB (default 1)
-    max_body_kb: int  # DASHBOARD_MAX_BODY_KB: the largest request body accepted (default 256, see dashboard.security)
+    max_body_kb: int  # DASHBOARD_MAX_BODY_KB: the largest request body accepted (default 256, see dashboard.page.security)
     keepalive: int  # DASHBOARD_KEEPALIVE: seconds gunicorn keeps an idle connection (default 75)
 
     @classmethod

@@ -44,13 +44,13 @@ def context(wh: Warehouse, state: ViewState, lang: str | None = None, now=None) 
     return context_of(Request.of(wh, state, lang), now)
 
 
-def page_figure(name: str, ctx: Context, made=None) -> tuple[dict, list[str], list[str]]:
-    """(figure, its source ids, its notes) as the page shows it; `made`: the panel's inputs, when
-    the caller has them."""
+def page_figure(name: str, ctx: Context, inputs=None) -> tuple[dict, list[str], list[str]]:
+    """(figure, its source ids, its notes) as the page shows it, from the panel's `inputs` (made
+    here unless the caller has them)."""
     panel = panels.get(name)
-    made = panel.load(ctx.request) if made is None else made
-    fig = panel.figure(made, ctx.request)
-    return fig, panel.sources(made, fig), panel.notes(made, ctx.request)
+    inputs = panel.load(ctx.request) if inputs is None else inputs
+    fig = panel.figure(inputs, ctx.request)
+    return fig, panel.sources(inputs, fig), panel.notes(inputs, ctx.request)
 
 
 def title_of(fig: dict, name: str, ctx: Context) -> str:
@@ -76,9 +76,9 @@ def data_table(name: str, ctx: Context) -> tables.Table:
     """The rows behind panel `name` with their sources and the notes sheet (filters, units, caveats
     and the panel's own notes), from one computation of its inputs."""
     panel = panels.get(name)
-    made = panel.load(ctx.request)
-    rows = panel.rows(made, ctx.request)
-    return tables.table(name, rows, ctx.wh["sources"], notes(ctx, name, panel.notes(made, ctx.request)))
+    inputs = panel.load(ctx.request)
+    rows = panel.rows(inputs, ctx.request)
+    return tables.table(name, rows, ctx.wh["sources"], notes(ctx, name, panel.notes(inputs, ctx.request)))
 
 
 def chart_data(name: str, ctx: Context, fmt: str) -> bytes:

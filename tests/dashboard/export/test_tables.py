@@ -131,3 +131,28 @@ def test_the_map_table_gives_each_areas_value_with_both_names(context_for):
     assert by_pcode.loc["SY07", "value"] == 344110 and by_pcode.loc["SY07", "area"] == "Idleb"
     assert by_pcode.loc["SY07", "area_ar"] == "إدلب"
     assert (tab.data["period_start"] == "2020-02-01").all() and (tab.data["unit"] == "IDP arrivals").all()
+
+
+def test_the_map_table_comes_from_the_map_panels_inputs_without_drawing_the_map(context_for, monkeypatch):
+    """The map's data export takes its values (per 10,000 people, computed once) and its notes from
+    the map panel's inputs: the map is not drawn to read its notes."""
+    from dashboard.data import indicators
+    from dashboard.panels import base
+    from dashboard.panels import map as map_panel
+    from dashboard.panels.map_parts import all_notes
+
+    def never(*args):
+        raise AssertionError("the map was drawn for its data export")
+
+    monkeypatch.setitem(base._REGISTRY, "map", dataclasses.replace(map_panel.PANEL, figure=never))
+    real, calls = indicators.per_10k, []
+    monkeypatch.setattr(indicators, "per_10k", lambda *args: calls.append(args) or real(*args))
+    ctx = context_for("from=2020-02&to=2020-02&ind=idp_arrivals&per10k=1")
+    book = openpyxl.load_workbook(io.BytesIO(files.chart_data("map", ctx, "xlsx")))
+    assert len(calls) == 1
+    notes = [r[1].value for r in book["notes"].iter_rows(min_row=2) if r[0].value == "Note"]
+    expected = all_notes(map_panel.update(ctx.request)["notes"])
+    assert notes == expected and notes  # the notes under the map on the page
+    header = [c.value for c in book["data"][1]]
+    assert "unit" in header and {r[header.index("unit")].value for r in book["data"].iter_rows(min_row=2)} <= {
+        "IDP arrivals per 10,000 people"}

@@ -6,7 +6,7 @@ The baseline as issue 4 defines it: on every callback, filter the full events an
 DataFrames in pandas and rebuild a plotly.express choropleth with the full (unsimplified)
 GeoJSON of the chosen admin level, plus px time series. It is a yardstick, honest and
 straightforward: the warehouse's live version is read once at start with the warehouse's own
-reader (as dashboard/data.py does), the GeoJSON of each level is built once (rings oriented
+reader (as dashboard/data/warehouse.py does), the GeoJSON of each level is built once (rings oriented
 clockwise, as plotly's geo choropleth needs, like the real map), nothing is deliberately slowed
 and nothing is cached between callbacks.
 

@@ -29,13 +29,11 @@ def _time(fn) -> tuple[float, object]:
 def measure(reps: int = 5, query: str = VIEW) -> dict:
     import kaleido
 
-    from dashboard import view
-    from dashboard.data import warehouse
+    from dashboard.data.warehouse import warehouse
     from dashboard.export import files, procs, render, report
-    from dashboard.state import parse_query
+    from dashboard.request import Request
 
-    wh = warehouse()
-    ctx = files.context(wh, parse_query(query, view.bounds(wh)))
+    ctx = files.context_of(Request.from_query(warehouse(), query))
     renderer = render.renderer()
     out: dict = {"query": query, "reps": reps}
     out["start_ms"], _ = _time(lambda: renderer.render({"data": [], "layout": {}}, "png", 100, 100))

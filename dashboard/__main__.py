@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
 
 log = logging.getLogger("dashboard")
@@ -33,7 +32,7 @@ def warm_up(app) -> None:
     """Answer one request in this process before it takes real ones (Dash sets itself up on the
     first request, and two threads arriving first at once could see it half done), then load the
     live warehouse and render the default view, so the first visitor does not wait."""
-    from dashboard.warm import warm
+    from dashboard.page.warm import warm
 
     app.server.test_client().get("/")
     try:
@@ -74,16 +73,15 @@ def main() -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from dashboard.app import create_app
     from dashboard.export import limit
+    from dashboard.page.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     for chatty in ("kaleido", "choreographer", "browser_proc"):  # a line per tab and page otherwise
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    if not os.environ.get("EXPORT_RUN_DIR"):
+    if not config.exports().run_dir:
         # made here, before gunicorn forks its workers, which read it from the environment
-        os.environ["EXPORT_RUN_DIR"] = str(limit.make_run_dir())
-        config.reset()
+        config.set_run_dir(limit.make_run_dir())
     app = create_app(max_body_bytes=serving.max_body_kb * 1024)
     print(f"Dashboard on http://{serving.host}:{serving.port}/", flush=True)
     if serving.kind == "flask":

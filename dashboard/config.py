@@ -1,12 +1,15 @@
-"""The server's and the exports' settings, read from the environment once, here.
+"""The server's and the exports' settings, read from the environment here and nowhere else in the
+dashboard.
 
     from dashboard import config
     config.server().workers, config.exports().renders
 
 `server()` and `exports()` read the environment the first time they are called and keep the
 result for the life of the process (`reset()` forgets it, for tests). A bad value raises
-`ValueError` naming the variable. BROWSER_PATH is kaleido's own variable and is read by it (see
-dashboard.export.render.browser_path); IDLIB_WAREHOUSE and the ETL's are read by etl.config.
+`ValueError` naming the variable. BROWSER_PATH is kaleido's own variable: `browser_path()` reads it
+when an export looks for chromium, and `use_browser` sets it for kaleido to the one found.
+`set_run_dir` writes EXPORT_RUN_DIR for the workers `python -m dashboard` forks. IDLIB_WAREHOUSE
+and the ETL's settings are read by etl.config.
 """
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ class Server:
     threads: int  # DASHBOARD_THREADS: threads per worker (default 2)
     kind: str  # DASHBOARD_SERVER: "gunicorn" (default) or "flask" (development, one process)
     duckdb_threads: int  # DUCKDB_THREADS: threads of each process's in-memory DuckDB (default 1)
-    max_body_kb: int  # DASHBOARD_MAX_BODY_KB: the largest request body accepted (default 256, see dashboard.security)
+    max_body_kb: int  # DASHBOARD_MAX_BODY_KB: the largest request body accepted (default 256, see dashboard.page.security)
     keepalive: int  # DASHBOARD_KEEPALIVE: seconds gunicorn keeps an idle connection (default 75)
 
     @classmethod
@@ -113,3 +116,20 @@ def reset() -> None:
     """Forget what was read (tests that change the environment)."""
     server.cache_clear()
     exports.cache_clear()
+
+
+def set_run_dir(path) -> None:
+    """EXPORT_RUN_DIR for this process and the workers it forks (which read it from the environment)."""
+    os.environ["EXPORT_RUN_DIR"] = str(path)
+    reset()
+
+
+def browser_path() -> str | None:
+    """BROWSER_PATH: the chromium the exports draw with, when given (read each time: it is kaleido's)."""
+    return os.environ.get("BROWSER_PATH") or None
+
+
+def use_browser(path: str) -> str:
+    """Tell kaleido which chromium to start (it reads BROWSER_PATH itself), unless one is given;
+    returns the one it will use."""
+    return os.environ.setdefault("BROWSER_PATH", path)

@@ -8,6 +8,11 @@ dashboard/locale/ar/LC_MESSAGES/messages.po and compiles messages.mo. A missing 
 compiled from the .po when first needed, so a fresh checkout works without a build step; a test
 fails the build when any message lacks its Arabic translation.
 
+The language travels one way: a `Translator` (what `translator(lang)` returns) is called as
+`t("Map")` and knows its language (`t.lang`), so a figure builder handed `t` writes its dates,
+fonts and reading direction in that language. The helpers below take the language as an argument;
+nothing here reads a language from the request's context.
+
 Dates are written in the chosen language with Babel's CLDR data (`fmt_date`); numbers keep Western
 digits in both languages, as OCHA's Arabic products do.
 """
@@ -15,8 +20,6 @@ from __future__ import annotations
 
 import gettext
 import threading
-from collections.abc import Callable
-from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -26,11 +29,9 @@ LANGUAGE_NAMES = {"en": "English", "ar": "العربية"}
 RTL = frozenset({"ar"})
 DEFAULT = "en"
 
-Translate = Callable[[str], str]
 ENGLISH_PATTERNS = {"d MMM y": "%-d %b %Y", "d MMMM y": "%-d %B %Y", "MMMM y": "%B %Y", "MMM y": "%b %Y",
                     "d MMMM": "%-d %B", "d": "%-d"}  # CLDR patterns as strftime, for English
 _compile_lock = threading.Lock()
-current = ContextVar("language", default=DEFAULT)  # the language of the request being answered
 
 
 def N_(message: str) -> str:
@@ -66,23 +67,42 @@ def compile_catalog(lang: str) -> Path | None:
     return mo
 
 
+class Translator:
+    """`t("Map")`: a message in one language, whose code is `t.lang` (one object per language, from
+    `translator`; hashed by identity, so caches can be keyed on it)."""
+
+    __slots__ = ("lang", "_gettext")
+
+    def __init__(self, lang: str, gettext_function) -> None:
+        self.lang = lang
+        self._gettext = gettext_function
+
+    def __call__(self, message: str) -> str:
+        return self._gettext(message)
+
+    def __repr__(self) -> str:
+        return f"Translator({self.lang!r})"
+
+
+Translate = Translator  # the type of `t` in signatures
+
+
 @cache
-def translator(lang: str = DEFAULT) -> Translate:
+def translator(lang: str = DEFAULT) -> Translator:
     lang = language(lang)
     if lang == DEFAULT:
-        return gettext.NullTranslations().gettext
+        return Translator(lang, gettext.NullTranslations().gettext)
     compile_catalog(lang)
     catalog = gettext.translation("messages", localedir=LOCALE_DIR, languages=[lang], fallback=True)
-    return catalog.gettext
+    return Translator(lang, catalog.gettext)
 
 
-def fmt_date(ts, pattern: str = "d MMM y", lang: str | None = None) -> str:
-    """A date in the request's language (`current`): '1 Feb 2020', '1 شباط 2020' (Western digits)."""
+def fmt_date(ts, pattern: str = "d MMM y", *, lang: str) -> str:
+    """A date in `lang`: '1 Feb 2020', '1 شباط 2020' (Western digits)."""
     import pandas as pd
 
     if ts is None or pd.isna(ts):
         return ""
-    lang = lang or current.get()
     ts = pd.Timestamp(ts)
     if lang == DEFAULT:
         return ts.strftime(ENGLISH_PATTERNS.get(pattern, "%-d %b %Y"))
@@ -103,14 +123,14 @@ def _arabic_date(year: int, month: int, day: int, pattern: str, lang: str) -> st
 RLE, PDF = "\u202b", "\u202c"  # right-to-left embedding and its end
 
 
-def bidi_line(text: str, lang: str | None = None) -> str:
+def bidi_line(text: str, lang: str) -> str:
     """A line of text for SVG (plotly, exports): in Arabic, embedded right to left, since SVG text
     lays out left to right unless told (the order of words, numbers and Latin names stays right)."""
-    return f"{RLE}{text}{PDF}" if (lang or current.get()) in RTL else text
+    return f"{RLE}{text}{PDF}" if lang in RTL else text
 
 
-def text_side(lang: str | None = None) -> dict:
+def text_side(lang: str) -> dict:
     """Where a block of text starts on a printed page: left in English, right in Arabic."""
-    if (lang or current.get()) in RTL:
+    if lang in RTL:
         return {"align": "right", "xanchor": "right"}
     return {"align": "left", "xanchor": "left"}

@@ -20,18 +20,6 @@ settings.register_profile("deep", max_examples=1000, print_blob=True)
 settings.load_profile("ci")  # --hypothesis-profile=NAME loads another
 
 
-@pytest.fixture(autouse=True)
-def english_unless_asked():
-    """Every test starts in English: drawing in Arabic (an export with lang="ar") sets the language
-    of its thread (dashboard.i18n.current), which a later test in the same worker would inherit. In
-    the app each callback sets it for its own request."""
-    from dashboard import i18n
-
-    token = i18n.current.set(i18n.DEFAULT)
-    yield
-    i18n.current.reset(token)
-
-
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
     """A warehouse built by the real ETL from the committed data (the end-to-end path)."""

@@ -21,7 +21,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from dashboard import panels
 from etl.config import ROOT
+
+CHARTS = tuple(panel.name for panel in panels.charts())  # the registered charts, in page order
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -127,7 +130,7 @@ def page(browser):
 
 def wait_rendered(page):
     page.wait_for_selector("#home-map .geo .choroplethlocation", state="attached", timeout=TIMEOUT)
-    for chart in ("displacement", "casualties", "refugees", "events", "border"):
+    for chart in CHARTS:
         page.wait_for_selector(f"#home-{chart}-chart .js-plotly-plot .main-svg", state="attached", timeout=TIMEOUT)
 
 
@@ -410,7 +413,7 @@ def test_one_source_and_one_area_draw_every_chart(page, server, link):
     loading): every chart draws or says it has nothing to draw."""
     open_page(page, server + link)
     settle(page)
-    for chart in ("displacement", "casualties", "refugees", "events", "border"):
+    for chart in CHARTS:
         state = page.evaluate(CHART_STATE_JS, f"home-{chart}-chart")
         assert state["drawn"] or any(n.startswith("No ") for n in state["notes"]), (chart, state)
     assert page.locator("#home-alert").is_hidden()

@@ -76,27 +76,24 @@ def built_by_old_etl(tmp_path_factory) -> tuple[Path, Path]:
 
 def page_sources_text(root: Path, lang: str) -> str:
     """Every source list of the page (the map's and each chart's), as the page receives them."""
-    from dashboard import view
-    from dashboard.callbacks import page_parts
-    from dashboard.data import warehouse
-    from dashboard.i18n import translator
-    from dashboard.state import parse_query
+    from dashboard import panels
+    from dashboard.data.warehouse import warehouse
+    from dashboard.page.parts import page_parts
+    from dashboard.request import Request
 
-    wh = warehouse(root)
-    parts = page_parts(wh, parse_query(f"?{VIEW}", view.bounds(wh)), translator(lang), lang)
-    lists = [parts["map_sources"]] + [parts[f"{name}_sources"] for name in view.CHARTS]
+    parts = page_parts(Request.from_query(warehouse(root), f"?{VIEW}&lang={lang}"))
+    lists = [parts["map_sources"]] + [parts[f"{panel.name}_sources"] for panel in panels.charts()]
     return json.dumps(lists, cls=PlotlyJSONEncoder, ensure_ascii=False)
 
 
 def export_files(root: Path, lang: str) -> tuple[str, list[list]]:
     """The displacement chart's export source lines and its data export's sources sheet."""
-    from dashboard import view
-    from dashboard.data import warehouse
+    from dashboard.data.warehouse import warehouse
     from dashboard.export import context, files
-    from dashboard.state import parse_query
+    from dashboard.request import Request
 
     wh = warehouse(root)
-    ctx = files.context(wh, parse_query(f"?{VIEW}", view.bounds(wh)), lang)
+    ctx = files.context_of(Request.of(wh, Request.from_query(wh, f"?{VIEW}").state, lang))
     lines = "\n".join(context.source_lines(wh, ["local-idps", "unhcr-flash-2018-08-09"], ctx.t))
     book = openpyxl.load_workbook(io.BytesIO(files.chart_data("displacement", ctx, "xlsx")))
     sheet = [[c.value for c in row] for row in book.worksheets[1].iter_rows()]

@@ -21,12 +21,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dashboard import view
-from dashboard.callbacks import page_parts
-from dashboard.data import warehouse
+from dashboard import panels
+from dashboard.data.warehouse import warehouse
 from dashboard.export import files, report
-from dashboard.i18n import translator
-from dashboard.state import parse_query
+from dashboard.page.parts import page_parts
+from dashboard.request import Request
 from etl.config import Settings
 from tests.test_browser import browser  # noqa: F401  (the fixture: Debian's chromium, headless)
 
@@ -90,14 +89,13 @@ def poisoned(synthetic_warehouse, tmp_path_factory) -> Path:
 ])
 def test_poisoned_names_are_inert_on_the_page_and_in_exports(poisoned, monkeypatch, query):
     monkeypatch.setenv("IDLIB_WAREHOUSE", str(poisoned))
-    wh = warehouse()
-    state = parse_query(query, view.bounds(wh))
-    parts = page_parts(wh, state, translator(state.lang), state.lang)
-    shown = sum(assert_inert(parts[name], f"page {name}") for name in ("map", *view.CHARTS))
+    request = Request.from_query(warehouse(), query)
+    parts = page_parts(request)
+    shown = sum(assert_inert(parts[name], f"page {name}") for name in ("map", *(p.name for p in panels.charts())))
     assert shown, "the poisoned names should reach the page's figures (escaped)"
-    ctx = files.context(wh, state, state.lang)
+    ctx = files.context_of(request)
     printed = 0
-    for name in files.NAMES:
+    for name in files.names():
         printed += assert_inert(files.printed_figure(name, ctx)[0], f"printed {name}")
     assert printed, "the poisoned names should reach the printed figures (escaped)"
     for page in report.report_pages(ctx):
@@ -178,8 +176,7 @@ def test_loaded_names_show_as_written_in_svg_and_report(loaded, monkeypatch, ren
     from pypdf import PdfReader
 
     monkeypatch.setenv("IDLIB_WAREHOUSE", str(loaded))
-    wh = warehouse()
-    ctx = files.context(wh, parse_query(VIEW, view.bounds(wh)), "en", pd.Timestamp("2026-12-06", tz="UTC"))
+    ctx = files.context_of(Request.from_query(warehouse(), VIEW), pd.Timestamp("2026-12-06", tz="UTC"))
     svg = ET.fromstring(files.chart_image("casualties", ctx, "svg"))
     ns = "{http://www.w3.org/2000/svg}"
     assert not list(svg.iter(f"{ns}a")), "a link made from the data in the SVG"

@@ -19,7 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-CHART_NAMES = ("map", "displacement", "casualties", "refugees", "events", "border")
+
+def chart_names() -> tuple[str, ...]:
+    """What `chart` and `data` export: every registered panel (dashboard.panels), in page order."""
+    from dashboard import panels
+
+    return panels.names()
 
 
 class UsageError(ValueError):
@@ -35,7 +40,7 @@ def _month(text: str, option: str) -> pd.Timestamp:
 
 def build_state(args, bounds):
     """The ViewState of the arguments, checked against the warehouse (an error names the argument)."""
-    from dashboard.state import month_start, parse_query
+    from dashboard.data.state import month_start, parse_query
 
     query: dict[str, str] = {}
     if args.date_from:
@@ -87,25 +92,25 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="the A4 situation report (PDF)")
     view_options(r)
     c = sub.add_parser("chart", help="one chart or the map as PNG, SVG or PDF")
-    c.add_argument("name", choices=CHART_NAMES)
+    c.add_argument("name", choices=chart_names())
     c.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
     c.add_argument("--width", type=int, default=1000, help="width in CSS pixels (PNG at twice that)")
     view_options(c)
     d = sub.add_parser("data", help="the numbers behind a chart or the map as CSV or XLSX")
-    d.add_argument("name", choices=CHART_NAMES)
+    d.add_argument("name", choices=chart_names())
     d.add_argument("--format", default="xlsx", choices=("csv", "xlsx"))
     view_options(d)
     return p
 
 
 def run(args) -> Path:
-    from dashboard import view
-    from dashboard.data import warehouse
+    from dashboard.data import catalog
+    from dashboard.data.warehouse import warehouse
     from dashboard.export import files, render, report
+    from dashboard.request import Request
 
     wh = warehouse()
-    state = build_state(args, view.bounds(wh))
-    ctx = files.context(wh, state, args.lang)
+    ctx = files.context_of(Request.of(wh, build_state(args, catalog.bounds(wh)), args.lang))
     try:
         if args.command == "report":
             data = report.report(ctx, timeout=args.timeout)

@@ -6,26 +6,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import indicators, view
-from dashboard.components.sources import who_and_when
-from dashboard.data import Warehouse
+from dashboard import panels
+from dashboard.data import indicators
+from dashboard.data.catalog import area_label, who_and_when
+from dashboard.data.state import LEVEL_LABELS, ViewState
+from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import fmt_period
 from dashboard.i18n import N_, Translate, fmt_date
-from dashboard.layout import LEVEL_LABELS
-from dashboard.selection import selection
-from dashboard.state import ViewState
+from dashboard.request import Request
 from etl.contracts import public_url
 
 from .printed import Caption
 
-CHART_TITLES = {
-    "map": N_("Map"),
-    "displacement": N_("Displacement in north-west Syria, by reporting period"),
-    "casualties": N_("Casualties in Idlib and north-west Syria, by source and period"),
-    "refugees": N_("Syrians under temporary protection in Türkiye"),
-    "events": N_("Conflict events"),
-    "border": N_("Movement toward the Turkish border"),
-}
 CAVEATS = (
     N_("Displacements count movements: one person who moves twice is counted twice. People displaced count people. The two are never added."),
     N_("Where sources report the same quantity for the same period, each keeps its own row; the chart shades the range between them. Sources are never summed across one another."),
@@ -36,43 +28,54 @@ CAVEATS = (
 
 @dataclass(frozen=True)
 class Context:
-    wh: Warehouse
-    state: ViewState
-    t: Translate
-    lang: str
+    """An export's request (warehouse version, view state, selection, language) and when it was made."""
+
+    request: Request
     generated: pd.Timestamp  # UTC
 
     @property
+    def wh(self) -> Warehouse:
+        return self.request.wh
+
+    @property
+    def state(self) -> ViewState:
+        return self.request.state
+
+    @property
+    def t(self) -> Translate:
+        return self.request.t
+
+    @property
+    def lang(self) -> str:
+        return self.request.lang
+
+    @property
     def period(self) -> str:
-        sel = selection(self.state, self.wh["sources"])
-        return fmt_period(sel.window_start, sel.window_end)
+        sel = self.request.sel
+        return fmt_period(sel.window_start, sel.window_end, self.lang)
 
     @property
     def period_range(self) -> str:
-        sel = selection(self.state, self.wh["sources"])
-        return fmt_period(sel.start, sel.end)
-
-
-def area_label(wh: Warehouse, pcode: str, lang: str = "en") -> str:
-    return f"{view.names(wh, lang).get(pcode, pcode)} ({pcode})"
+        sel = self.request.sel
+        return fmt_period(sel.start, sel.end, self.lang)
 
 
 def filters(ctx: Context, name: str) -> list[tuple[str, str]]:
-    """(filter, value) pairs that describe what chart `name` shows."""
-    t, state = ctx.t, ctx.state
-    sel = selection(state, ctx.wh["sources"])
-    out = [(t("Period"), fmt_period(sel.window_start, sel.window_end) if name == "map" else ctx.period_range)]
+    """(filter, value) pairs that describe what panel `name` shows: the period and areas, then the
+    controls that redraw it (the indicator and level of the map, event types, the aggregation)."""
+    t, state, panel = ctx.t, ctx.state, panels.get(name)
+    out = [(t("Period"), ctx.period if panel.kind == "map" else ctx.period_range)]
     out.append((t("Areas"), ", ".join(area_label(ctx.wh, a, ctx.lang) for a in state.areas) if state.areas
                 else t("north-west Syria (all areas)")))
-    if name == "map":
+    if "home-indicator" in panel.triggers:
         ind = indicators.INDICATORS.get(state.indicator)
         label = t(ind.label) if ind else t("none")
         out.append((t("Indicator"), label + (f" {t('per 10,000 people')}" if state.per10k else "")))
         out.append((t("Admin level"), t(LEVEL_LABELS.get(state.level, str(state.level)))))
     out.append((t("Sources"), ", ".join(state.sources) if state.sources else t("all")))
-    if name in ("casualties", "events", "map"):
+    if "home-etypes" in panel.triggers:
         out.append((t("Event types"), ", ".join(state.etypes) if state.etypes else t("all")))
-    if name in ("displacement", "casualties", "events", "border"):
+    if "home-agg" in panel.triggers:
         out.append((t("Aggregation"), t({"day": N_("daily"), "week": N_("weekly"), "month": N_("monthly")}[state.agg])))
     return out
 
@@ -110,19 +113,19 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
 
 def generated_line(ctx: Context) -> str:
     return ctx.t("Generated {when} UTC by the Idlib displacement dashboard · data version {version}, built {built}").format(
-                    when=f"{fmt_date(ctx.generated)} {ctx.generated:%H:%M}", version=ctx.wh.version,
-                    built=fmt_date(ctx.wh.built_at))
+                    when=f"{fmt_date(ctx.generated, lang=ctx.lang)} {ctx.generated:%H:%M}", version=ctx.wh.version,
+                    built=fmt_date(ctx.wh.built_at, lang=ctx.lang))
 
 
 def caption(ctx: Context, name: str, title: str, source_ids) -> Caption:
     return Caption(title=title, subtitle=subtitle(ctx, name), sources=source_lines(ctx.wh, source_ids, ctx.t, 8),
-                   generated=generated_line(ctx))
+                   generated=generated_line(ctx), lang=ctx.lang)
 
 
 def notes(ctx: Context, name: str, extra: list[str] = ()) -> tuple[tuple[str, str], ...]:
     """The notes sheet: what was selected, the units, the caveats, the version of the data."""
     t = ctx.t
-    rows = [(t("Chart"), t(CHART_TITLES[name]))]
+    rows = [(t("Chart"), t(panels.get(name).title))]
     rows += list(filters(ctx, name))
     rows.append((t("Units"), t("Each row gives its unit; values of different units are never added.")))
     rows += [(t("Caveat"), t(c)) for c in CAVEATS]

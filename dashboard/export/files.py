@@ -1,25 +1,24 @@
-"""One chart or the map as an image or a data file: the functions the page's export buttons and
-the command line both call. The figure is the page's figure (`view.chart_figure`, `view.map_full`),
-made ready for print by `printed.for_print`."""
+"""One panel (a chart or the map) as an image or a data file: the functions the page's export
+buttons and the command line both call. Each export is one request (`context`, `context_of`):
+the panel's inputs are made once, and its figure (the page's figure, made ready for print by
+`printed.for_print`), its data rows and its notes all come from them."""
 from __future__ import annotations
 
 import re
 
 import pandas as pd
 
-from dashboard import i18n, view
-from dashboard.data import Warehouse
-from dashboard.figures.common import figure_sources
-from dashboard.i18n import translator
-from dashboard.state import ViewState
+from dashboard import panels
+from dashboard.data.state import ViewState
+from dashboard.data.warehouse import Warehouse
+from dashboard.request import Request
 
 from . import render, tables
-from .context import CHART_TITLES, Context, caption, notes
+from .context import Context, caption, notes
 from .printed import for_print
 
 IMAGE_FORMATS = render.FORMATS
 DATA_FORMATS = ("csv", "xlsx")
-NAMES = (*view.CHARTS, "map")
 MEDIA_TYPES = {
     "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,30 +28,34 @@ WIDTHS = (800, 1000, 1200, 1600)
 DEFAULT_WIDTH = 1000
 
 
-def context(wh: Warehouse, state: ViewState, lang: str | None = None, now=None) -> Context:
-    """What an export needs; the language is the view's (or `lang`), and is set for this request's
-    date formats and fonts (dashboard.i18n.current)."""
+def names() -> tuple[str, ...]:
+    """What can be exported: every registered panel, in page order."""
+    return panels.names()
+
+
+def context_of(request: Request, now=None) -> Context:
+    """What an export needs: its request and when it is made (now, UTC)."""
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
-    lang = i18n.language(lang or state.lang)
-    i18n.current.set(lang)
-    return Context(wh=wh, state=state, t=translator(lang), lang=lang, generated=now)
+    return Context(request=request, generated=now)
 
 
-def page_figure(name: str, ctx: Context) -> tuple[dict, list[str], list[str]]:
-    """(figure, its source ids, its notes) as the page shows it."""
-    if name == "map":
-        fig, update = view.map_full(ctx.wh, ctx.state, ctx.t, ctx.lang)
-        map_notes = [n for part in view.NOTE_PARTS for n in update["notes"].get(part, [])]
-        return fig, view.map_source_ids(update["sources"]), map_notes
-    if name not in view.CHARTS:
-        raise ValueError(f"unknown chart {name!r}: expected one of {', '.join(NAMES)}")
-    fig = view.chart_figure(name, ctx.wh, ctx.state, ctx.t, ctx.lang)
-    return fig, figure_sources(fig), []
+def context(wh: Warehouse, state: ViewState, lang: str | None = None, now=None) -> Context:
+    """The export context of a view state, in the view's language (or `lang`)."""
+    return context_of(Request.of(wh, state, lang), now)
+
+
+def page_figure(name: str, ctx: Context, inputs=None) -> tuple[dict, list[str], list[str]]:
+    """(figure, its source ids, its notes) as the page shows it, from the panel's `inputs` (made
+    here unless the caller has them)."""
+    panel = panels.get(name)
+    inputs = panel.load(ctx.request) if inputs is None else inputs
+    fig = panel.figure(inputs, ctx.request)
+    return fig, panel.sources(inputs, fig), panel.notes(inputs, ctx.request)
 
 
 def title_of(fig: dict, name: str, ctx: Context) -> str:
     text = ((fig.get("layout") or {}).get("title") or {}).get("text")
-    return str(text) if text else ctx.t(CHART_TITLES[name])
+    return str(text) if text else ctx.t(panels.get(name).title)
 
 
 def printed_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, title_prefix: str = "",
@@ -69,12 +72,20 @@ def chart_image(name: str, ctx: Context, fmt: str, width: int = DEFAULT_WIDTH, t
     return render.render(fig, fmt, width, height, PNG_SCALE if fmt == "png" else 1, timeout)
 
 
+def data_table(name: str, ctx: Context) -> tables.Table:
+    """The rows behind panel `name` with their sources and the notes sheet (filters, units, caveats
+    and the panel's own notes), from one computation of its inputs."""
+    panel = panels.get(name)
+    inputs = panel.load(ctx.request)
+    rows = panel.rows(inputs, ctx.request)
+    return tables.table(name, rows, ctx.wh["sources"], notes(ctx, name, panel.notes(inputs, ctx.request)))
+
+
 def chart_data(name: str, ctx: Context, fmt: str) -> bytes:
     """The rows behind chart or map `name` as CSV or XLSX (data, sources and notes sheets)."""
     if fmt not in DATA_FORMATS:
         raise ValueError(f"unknown data format {fmt!r}: expected one of {', '.join(DATA_FORMATS)}")
-    extra = page_figure(name, ctx)[2] if name == "map" else []
-    tab = tables.table(name, ctx.wh, ctx.state, notes(ctx, name, extra))
+    tab = data_table(name, ctx)
     return tables.to_csv(tab) if fmt == "csv" else tables.to_xlsx(tab, ctx.t)
 
 

@@ -25,6 +25,7 @@ class Caption:
     subtitle: str  # period and filters
     sources: tuple[str, ...]  # one line per source: organisation, title, publication date
     generated: str  # "Generated 30 Nov 2026 03:40 UTC · data version ..."
+    lang: str  # the language it is written in: the font stack, and the side the text starts on
 
 
 def wrap(text: str, width_px: float, font_px: float) -> list[str]:
@@ -113,7 +114,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
 
     layout.update({
         "width": width, "height": height, "autosize": False, "title": {"text": ""},
-        "font": {**layout.get("font", {}), "family": font_family()},
+        "font": {**layout.get("font", {}), "family": font_family(caption.lang)},
         "margin": {"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False, "pad": 0},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -(axis + 6) / plot_height, "yanchor": "top",
                    "font": {"size": BODY_PX}},
@@ -121,7 +122,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     })
     if is_map:
         layout.pop("uirevision", None)
-    side = text_side()
+    side = text_side(caption.lang)
     plot_width = width - left - right
     # the figure's edge less 10 px, in paper units: left in English, right in Arabic
     edge = -(left - 10) / plot_width if side["xanchor"] == "left" else 1 + (right - 10) / plot_width
@@ -129,7 +130,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     def text_block(lines: list[str], y_px: float, size: int, color: str, bold: bool = False) -> dict:
         """Lines whose top lies `y_px` above (or, negative, below) the plot's top, from the side the
         reading starts."""
-        body = "<br>".join(bidi_line(esc(line)) for line in lines)
+        body = "<br>".join(bidi_line(esc(line), caption.lang) for line in lines)
         return {"text": f"<b>{body}</b>" if bold else body, "showarrow": False, "xref": "paper", "yref": "paper",
                 **side, "x": edge, "y": 1 + y_px / plot_height, "yanchor": "top",
                 "font": {"size": size, "color": color}}

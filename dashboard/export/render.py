@@ -46,7 +46,7 @@ __all__ = ["ExportError", "QueueFull", "Renderer", "export_job", "render", "rend
 
 def browser_path() -> str:
     """Debian's chromium (or BROWSER_PATH); never a downloaded browser."""
-    given = os.environ.get("BROWSER_PATH")
+    given = config.browser_path()
     if given:
         return given
     for path in BROWSERS:
@@ -118,7 +118,7 @@ class Renderer:
     def _start(self, deadline: float) -> None:
         import kaleido
 
-        os.environ.setdefault("BROWSER_PATH", browser_path())
+        browser = config.use_browser(browser_path())
         slot = self.gate.take_render_slot(deadline) if self.gate else None
         procs.subreaper()  # chromium's orphans come back to this process, to be reaped
         before = set(procs.descendants(os.getpid()))
@@ -153,7 +153,7 @@ class Renderer:
         if not self._atexit:
             atexit.register(self.close)  # no chromium left behind when the process ends
             self._atexit = True
-        log.info("export renderer opened (chromium at %s, pid %s, render slot %s)", os.environ["BROWSER_PATH"],
+        log.info("export renderer opened (chromium at %s, pid %s, render slot %s)", browser,
                  getattr(getattr(self._kaleido, "subprocess", None), "pid", "?"), self.slot)
 
     def _ensure(self, deadline: float | None = None):

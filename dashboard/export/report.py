@@ -13,12 +13,13 @@ import io
 
 from pypdf import PageObject, PdfReader, PdfWriter
 
-from dashboard import view
+from dashboard import panels
+from dashboard.data.catalog import area_label
 from dashboard.figures.common import esc, font_family
 from dashboard.i18n import bidi_line, text_side
 
 from . import render
-from .context import CAVEATS, CHART_TITLES, Context, area_label, filters, generated_line, source_lines
+from .context import CAVEATS, Context, filters, generated_line, source_lines
 from .files import page_figure, printed_figure
 from .printed import wrap
 from .summary import summary
@@ -26,21 +27,24 @@ from .summary import summary
 A4 = (595.28, 841.89)  # points
 PAGE_PX = (794, 1123)  # A4 at 96 px per inch: every page is drawn at this size
 PAGE_SCALE = A4[0] / (PAGE_PX[0] * 0.75)  # chromium prints 0.75 pt per px: this makes the page A4 exactly
-CHART_PLOT_PX = {"map": 560, "border": 520, "displacement": 440, "casualties": 440, "refugees": 400, "events": 400}
-REPORT_CHARTS = ("map", *view.CHARTS)
+
+
+def report_charts() -> tuple[str, ...]:
+    """The report's figures: every registered panel, in page order (each at its `report_px`)."""
+    return panels.names()
 
 
 def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) -> dict:
     """An A4 page of text: (style, lines) blocks, style one of title, heading, body, small."""
     sizes = {"title": 24, "heading": 15, "body": 12, "small": 10}
     width = PAGE_PX[0] - 120
-    side = text_side()
+    side = text_side(t.lang)
     y, annotations = 0.0, []
     for style, paragraphs in blocks:
         size = sizes[style]
         for paragraph in paragraphs:
             lines = wrap(paragraph, width, size)
-            text = "<br>".join(bidi_line(esc(line)) for line in lines)
+            text = "<br>".join(bidi_line(esc(line), t.lang) for line in lines)
             if style in ("title", "heading"):
                 text = f"<b>{text}</b>"
             annotations.append({
@@ -53,7 +57,7 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
         "data": [],
         "layout": {
             "width": PAGE_PX[0], "height": PAGE_PX[1], "margin": {"l": 60, "r": 60, "t": 60, "b": 60},
-            "xaxis": {"visible": False}, "yaxis": {"visible": False}, "font": {"family": font_family()},
+            "xaxis": {"visible": False}, "yaxis": {"visible": False}, "font": {"family": font_family(t.lang)},
             "paper_bgcolor": "white", "plot_bgcolor": "white", "annotations": annotations, "template": {},
         },
     }
@@ -77,7 +81,7 @@ def paginate(blocks: list[tuple[str, list[str]]], lines_per_page: int = 62) -> l
     return pages
 
 
-def cover_blocks(ctx: Context) -> list[tuple[str, list[str]]]:
+def cover_blocks(ctx: Context, charts=None) -> list[tuple[str, list[str]]]:
     t = ctx.t
     area = ", ".join(area_label(ctx.wh, a, ctx.lang) for a in ctx.state.areas) or t("north-west Syria (all areas)")
     blocks = [
@@ -88,8 +92,8 @@ def cover_blocks(ctx: Context) -> list[tuple[str, list[str]]]:
         ("heading", [t("Summary")]),
         ("body", summary(ctx)),
         ("heading", [t("Contents")]),
-        ("body", [t("Figure {n}. {title}").format(n=i, title=t(CHART_TITLES[name]))
-                  for i, name in enumerate(REPORT_CHARTS, start=1)] + [t("Sources and caveats")]),
+        ("body", [t("Figure {n}. {title}").format(n=i, title=t(panels.get(name).title))
+                  for i, name in enumerate(charts or report_charts(), start=1)] + [t("Sources and caveats")]),
     ]
     return blocks
 
@@ -106,24 +110,25 @@ def _pdf_pages(data: bytes) -> list[PageObject]:
     return list(PdfReader(io.BytesIO(data)).pages)
 
 
-def report_pages(ctx: Context, charts=REPORT_CHARTS) -> list[dict]:
-    """The report's pages as A4 figures, in order: cover and summary, one chart per page, sources
-    and caveats (pure: nothing is rendered)."""
+def report_pages(ctx: Context, charts=None) -> list[dict]:
+    """The report's pages as A4 figures, in order: cover and summary, one chart per page (every
+    registered panel, or `charts`), sources and caveats (pure: nothing is rendered)."""
     t = ctx.t
+    charts = tuple(charts or report_charts())
     ids: set[str] = set()
     notes: list[str] = []
-    pages = [text_page(page, t) for page in paginate(cover_blocks(ctx))]
+    pages = [text_page(page, t) for page in paginate(cover_blocks(ctx, charts))]
     for i, name in enumerate(charts, start=1):
         made = page_figure(name, ctx)
         ids.update(made[1])
         notes += made[2]
         pages.append(printed_figure(name, ctx, PAGE_PX[0], t("Figure {n}. ").format(n=i), made,
-                                    plot_height=CHART_PLOT_PX.get(name), page_height=PAGE_PX[1])[0])
+                                    plot_height=panels.get(name).report_px, page_height=PAGE_PX[1])[0])
     pages += [text_page(page, t) for page in paginate(sources_blocks(ctx, ids, notes))]
     return pages
 
 
-def report(ctx: Context, charts=REPORT_CHARTS, timeout: float | None = None) -> bytes:
+def report(ctx: Context, charts=None, timeout: float | None = None) -> bytes:
     """The situation report as PDF bytes."""
     t = ctx.t
     writer = PdfWriter()

@@ -4,13 +4,19 @@ Each sentence states one figure from the warehouse with its period, area and org
 "Between 1 and 29 February 2020, 752,131 people were displaced in north-west Syria (OCHA,
 published 1 March 2020)." Nothing is summed across sources; a qualifier ("about", "at least") is
 kept; where there is no figure, the summary says so.
+
+A sentence cites a figure its chart draws: with areas selected, the figures published for places
+inside them (the charts' rule, dashboard.figures.common.area_rows: the P-code starts with the
+area's); with none, the figures published for the whole region (no P-code).
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import indicators, series_queries, view
+from dashboard.data import catalog, indicators, series_queries
+from dashboard.figures.common import area_rows
 from dashboard.i18n import N_, Translate, fmt_date
+from dashboard.panels.common import published
 
 from .context import Context
 
@@ -26,14 +32,14 @@ def between(start, end, t: Translate) -> str:
     """'Between 1 and 29 February 2020', 'Between 1 January and 29 February 2020', 'On 3 May 2020'."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if start.normalize() == end.normalize():
-        return t("On {date}").format(date=fmt_date(start, "d MMMM y"))
+        return t("On {date}").format(date=fmt_date(start, "d MMMM y", lang=t.lang))
     if (start.year, start.month) == (end.year, end.month):
-        first = fmt_date(start, "d")
+        first = fmt_date(start, "d", lang=t.lang)
     elif start.year == end.year:
-        first = fmt_date(start, "d MMMM")
+        first = fmt_date(start, "d MMMM", lang=t.lang)
     else:
-        first = fmt_date(start, "d MMMM y")
-    return t("Between {first} and {last}").format(first=first, last=fmt_date(end, "d MMMM y"))
+        first = fmt_date(start, "d MMMM y", lang=t.lang)
+    return t("Between {first} and {last}").format(first=first, last=fmt_date(end, "d MMMM y", lang=t.lang))
 
 
 def amount(value, qualifier, t: Translate) -> str:
@@ -62,12 +68,13 @@ def _best(rows: pd.DataFrame, value_col: str) -> pd.Series | None:
 
 
 def _area_rows(frame: pd.DataFrame, areas: tuple) -> pd.DataFrame:
-    """Figures for the selected areas themselves (not for places inside them); where there are none,
-    the region-wide figures (no P-code), whose sentences name their own area. With no area
-    selected, the region-wide figures."""
-    codes = frame["pcode"].fillna("").astype(str)
-    inside = frame[codes.isin(areas)] if areas else frame.iloc[0:0]
-    return inside if len(inside) else frame[codes == ""]
+    """The figures the charts draw for the selected areas: those published for places inside them
+    (area_rows, the charts' rule; a figure lying in two selected areas once). With no area
+    selected, the figures published for the whole region (no P-code)."""
+    if not areas:
+        return frame[frame["pcode"].fillna("").astype(str) == ""]
+    inside = pd.concat([rows for _, rows in area_rows(frame, areas)])
+    return inside[~inside.index.duplicated()]
 
 
 def _others(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translate) -> str:
@@ -83,7 +90,7 @@ def _others(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translat
 
 def displacement_sentences(ctx: Context, sel) -> list[str]:
     t, wh = ctx.t, ctx.wh
-    frame = view._published(wh["displacement"], sel)
+    frame = published(wh["displacement"], sel)
     frame = _in_range(frame, sel.start, sel.end)
     frame = frame[(frame["measure"] == "period") & frame["location_pcode"].isna()] if "location_pcode" in frame else \
         frame[frame["measure"] == "period"]
@@ -102,7 +109,7 @@ def displacement_sentences(ctx: Context, sel) -> list[str]:
 
 def casualty_sentences(ctx: Context, sel) -> list[str]:
     t, wh = ctx.t, ctx.wh
-    frame = _area_rows(_in_range(view._published(wh["casualties"], sel), sel.start, sel.end), sel.areas)
+    frame = _area_rows(_in_range(published(wh["casualties"], sel), sel.start, sel.end), sel.areas)
     out = []
     for source_id in sorted(frame["source_id"].dropna().unique())[:3]:
         row = _best(frame[frame["source_id"] == source_id], "killed")
@@ -132,7 +139,7 @@ def refugee_sentences(ctx: Context, sel) -> list[str]:
         return []
     row = frame.sort_values(["date", "persons"]).iloc[-1]
     return [t("On {date}, {value} Syrians were under temporary protection in Türkiye ({source}).").format(
-        date=fmt_date(row["date"], "d MMMM y"), value=amount(row["persons"], row["qualifier"], t),
+        date=fmt_date(row["date"], "d MMMM y", lang=t.lang), value=amount(row["persons"], row["qualifier"], t),
         source=source_text(wh, row["source_id"], t))]
 
 
@@ -150,19 +157,17 @@ def map_sentences(ctx: Context, sel) -> list[str]:
     ind = indicators.INDICATORS.get(state.indicator)
     if ind is None:
         return []
-    values = indicators.area_values(wh, state.indicator, sel, view.organisations(wh))
+    values = indicators.area_values(wh, state.indicator, sel, catalog.organisations(wh))
     values = values[values["value"].notna() & (values["value"] > 0)].sort_values("value", ascending=False).head(3)
     if values.empty:
         return []
-    names = view.names(wh, ctx.lang)
+    names = catalog.names(wh, ctx.lang)
     listed = ", ".join(f"{names.get(p, p)} ({int(v):,})" for p, v in zip(values["pcode"], values["value"]))
     return [t("Highest {indicator} by area: {areas}.").format(indicator=t(ind.label), areas=listed)]
 
 
 def summary(ctx: Context) -> list[str]:
-    from dashboard.selection import selection
-
-    sel = selection(ctx.state, ctx.wh["sources"])
+    sel = ctx.request.sel
     sentences = []
     for part in (displacement_sentences, map_sentences, border_sentences, casualty_sentences, refugee_sentences):
         sentences += part(ctx, sel)

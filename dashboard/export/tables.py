@@ -1,8 +1,8 @@
-"""The numbers behind each chart and the map, as tidy tables, and their CSV and XLSX files.
+"""The numbers behind a panel as a table, and its CSV and XLSX files.
 
-A chart's table is made from the same rows as the chart (`view.chart_inputs`, `indicators.area_values`),
-one row per published figure or per bucket of a series, with its source's organisation, title,
-publication date and link. The XLSX has three sheets: data, sources, notes (filters, units, caveats).
+A panel's rows (`Panel.rows`: one row per published figure or per bucket of a series, made from the
+same inputs as its figure) are given their sources' organisation, title and publication date, and
+the sources they cite. The XLSX has three sheets: data, sources, notes (filters, units, caveats).
 
 Every text cell that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a
 carriage return) is written with a leading apostrophe, as OWASP advises for CSV injection, and
@@ -16,17 +16,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import indicators, view
-from dashboard.data import Warehouse
-from dashboard.figures.common import isos
-from dashboard.figures.series import area_rows
 from dashboard.i18n import Translate
-from dashboard.selection import selection
-from dashboard.state import ViewState
 from etl.contracts import public_url
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NAMES = (*view.CHARTS, "map")
 SOURCE_COLUMNS = ["source_id", "organisation", "via", "title", "url", "published", "licence", "note"]
 
 
@@ -65,93 +58,6 @@ class Table:
     notes: tuple[tuple[str, str], ...]  # (heading, text)
 
 
-def _published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tuple) -> pd.DataFrame:
-    parts = []
-    for area, rows in area_rows(frame, areas):
-        if rows.empty:
-            continue
-        def col(name, rows=rows):
-            return rows[name].to_numpy() if name in rows else None
-        parts.append(pd.DataFrame({
-            "record": record, "compared_area": area or "", "period_start": isos(rows["period_start"]),
-            "period_end": isos(rows["period_end"]), "area": col("area_en"), "pcode": col("pcode"), "unit": col("unit"),
-            "measure": col("measure"), "direction": col("direction"), "kind": col("kind"), "value": col(value_col),
-            "qualifier": col("qualifier"), "low": col("low"), "high": col("high"), "source_id": col("source_id"),
-        }).dropna(axis=1, how="all"))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def _series_rows(frame: pd.DataFrame, value_col: str, record, unit: str, extra: dict | None = None) -> pd.DataFrame:
-    if frame is None or frame.empty:
-        return pd.DataFrame()
-    out = {
-        "record": record if isinstance(record, str) else list(record), "compared_area": frame["area"].fillna("").to_numpy(),
-        "period_start": isos(frame["bucket_start"]), "period_end": isos(frame["bucket_end"]),
-        "unit": frame["unit"].to_numpy() if "unit" in frame else unit, "value": frame[value_col].to_numpy(),
-        "source_id": frame["source_id"].to_numpy(),
-    }
-    for column, source in (extra or {}).items():
-        out[column] = frame[source].to_numpy()
-    return pd.DataFrame(out)
-
-
-def chart_rows(name: str, wh: Warehouse, state: ViewState) -> pd.DataFrame:
-    """The rows behind chart `name` (or "map") for a view state."""
-    if name == "map":
-        return map_rows(wh, state)
-    inputs = view.chart_inputs(name, wh, state)
-    sel, series = inputs["sel"], inputs.get("series")
-    parts = []
-    if name == "displacement":
-        parts.append(_published_rows(inputs["published"], "value", "published figure", sel.areas))
-        parts.append(_series_rows(series, "persons", "movements, origin-destination data", "displacements"))
-    elif name == "casualties":
-        parts.append(_published_rows(inputs["published"], "killed", "published figure", sel.areas))
-        if series is not None and len(series):
-            parts.append(_series_rows(series, "fatalities", [f"fatalities in conflict events ({d})" for d in series["dataset"]],
-                                      "people killed", {"low": "fatalities_low", "high": "fatalities_high"}))
-    elif name == "refugees":
-        frame = inputs["published"]
-        frame = frame[(frame["asylum_iso3"] == "TUR") & (frame["unit"] != "returns")]
-        parts.append(pd.DataFrame({
-            "record": "published figure", "series": frame["series"].to_numpy(), "date": isos(frame["date"]),
-            "origin": frame["origin_iso3"].to_numpy(), "asylum": frame["asylum_iso3"].to_numpy(),
-            "unit": frame["unit"].to_numpy(), "value": frame["persons"].to_numpy(),
-            "qualifier": frame["qualifier"].to_numpy(), "source_id": frame["source_id"].to_numpy(),
-        }))
-    elif name == "events":
-        if series is not None and len(series):
-            parts.append(_series_rows(series, "events", [f"conflict events ({d})" for d in series["dataset"]], "events"))
-    elif name == "border":
-        if series is not None and len(series):
-            extra = {c: c for c in ("basis", "within_10_km", "within_25_km", "within_50_km", "share_10", "share_25",
-                                    "share_50", "mean_toward_km", "mean_dest_border_km")}
-            parts.append(_series_rows(series, "persons", "people with a known destination", "", extra))
-    parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"record": [], "value": [], "source_id": []})
-
-
-def map_rows(wh: Warehouse, state: ViewState) -> pd.DataFrame:
-    """The choropleth's values: one row per area of the level with a figure in the period."""
-    sel = selection(state, wh["sources"])
-    if state.indicator not in indicators.INDICATORS:
-        return pd.DataFrame({"pcode": [], "value": [], "source_id": []})
-    values = indicators.area_values(wh, state.indicator, sel, view.organisations(wh))
-    unit = indicators.INDICATORS[state.indicator].label
-    if state.per10k:
-        values = indicators.per_10k(values, indicators.population(wh, sel))
-        unit = f"{unit} per 10,000 people"
-    areas = wh["admin_areas"].set_index("pcode")
-    return pd.DataFrame({
-        "pcode": values["pcode"].to_numpy(), "level": state.level,
-        "area": [areas["name_en"].get(p) for p in values["pcode"]],
-        "area_ar": [areas["name_ar"].get(p) for p in values["pcode"]],
-        "indicator": state.indicator, "unit": unit, "period_start": sel.window_start.date().isoformat(),
-        "period_end": sel.window_end.date().isoformat(), "value": values["value"].to_numpy(),
-        "source_id": values["sources"].to_numpy(),
-    })
-
-
 def with_sources(rows: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows with their sources' organisations and titles, and the sources they cite."""
     lookup = sources.set_index("source_id")
@@ -164,10 +70,9 @@ def with_sources(rows: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFram
     return rows, used[[c for c in SOURCE_COLUMNS if c in used.columns]].sort_values(["organisation", "source_id"])
 
 
-def table(name: str, wh: Warehouse, state: ViewState, notes: tuple[tuple[str, str], ...]) -> Table:
-    if name not in NAMES:
-        raise ValueError(f"unknown chart {name!r}: expected one of {', '.join(NAMES)}")
-    data, used = with_sources(chart_rows(name, wh, state), wh["sources"])
+def table(name: str, rows: pd.DataFrame, sources: pd.DataFrame, notes: tuple[tuple[str, str], ...]) -> Table:
+    """The table of panel `name`: its rows with their sources, the sources cited, the notes."""
+    data, used = with_sources(rows, sources)
     return Table(name, data.reset_index(drop=True), used.reset_index(drop=True), notes)
 
 

@@ -3,6 +3,9 @@
 Figures are built as plain dicts in plotly's JSON schema ({"data": [...], "layout": {...}}):
 Dash sends them as they are, and an export wraps them in `go.Figure(fig)`, which validates them
 (so do the tests). Building plotly.py objects instead costs 10-30 ms per chart on every request.
+
+The language is an argument: the builders read it from the translator they are handed (`t.lang`),
+for dates, the font stack and the side a title starts on.
 """
 from __future__ import annotations
 
@@ -34,15 +37,15 @@ def esc(text) -> str:
     return "" if text is None else str(text).translate(_PLOTLY_ESCAPES)
 
 
-def font_family() -> str:
-    """The font stack of the request's language (dashboard.i18n.current)."""
-    return FONT_AR if i18n.current.get() in i18n.RTL else FONT
+def font_family(lang: str) -> str:
+    """The font stack of a language."""
+    return FONT_AR if lang in i18n.RTL else FONT
 
 
-def title_layout(text: str) -> dict:
+def title_layout(text: str, lang: str) -> dict:
     """A chart title on the side the reading starts: left in English, right in Arabic."""
-    if i18n.current.get() in i18n.RTL:
-        return {"text": i18n.bidi_line(text), "x": 1, "xanchor": "right"}
+    if lang in i18n.RTL:
+        return {"text": i18n.bidi_line(text, lang), "x": 1, "xanchor": "right"}
     return {"text": text, "x": 0, "xanchor": "left"}
 
 
@@ -55,13 +58,13 @@ TITLE_GAP_PX = 6  # the y axis title's standoff from its tick labels (plotly's d
 Y_TITLE_PX = 30  # that gap, the title's line, the tick marks and the edge (measured against automargin)
 
 
-def fmt_date(ts) -> str:
-    """'1 Feb 2020' (or the date in the request's language, see dashboard.i18n)."""
-    return i18n.fmt_date(ts)
+def fmt_date(ts, lang: str) -> str:
+    """'1 Feb 2020', or the date in `lang` (see dashboard.i18n.fmt_date)."""
+    return i18n.fmt_date(ts, lang=lang)
 
 
-def fmt_period(start, end) -> str:
-    return fmt_date(start) if start == end else f"{fmt_date(start)} – {fmt_date(end)}"
+def fmt_period(start, end, lang: str) -> str:
+    return fmt_date(start, lang) if start == end else f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"
 
 
 def fmt_value(value, qualifier: str, low=None, high=None) -> str:
@@ -91,6 +94,18 @@ def isos(values) -> list:
 def plain(values) -> list:
     """Numbers as JSON-ready Python values (missing ones as None)."""
     return [None if v is None or pd.isna(v) else (int(v) if float(v).is_integer() else float(v)) for v in values]
+
+
+def area_rows(frame: pd.DataFrame, areas: tuple[str, ...], column: str = "pcode") -> list[tuple[str | None, pd.DataFrame]]:
+    """(area, rows) per compared area, or (None, all rows): the published figures of an area are the
+    rows whose P-code lies in it (starts with its P-code: a sub-district's figure counts for its
+    district and governorate). The one rule by which the charts, their data exports and the
+    report's summary match figures to areas (the SQL queries apply the same: starts_with)."""
+    if not areas:
+        return [(None, frame)]
+    # a boolean array, not a list: `frame[[]]` on an empty frame would select no columns
+    codes = frame[column].astype("string").fillna("") if column in frame else pd.Series([""] * len(frame), dtype="string")
+    return [(a, frame.loc[codes.str.startswith(a).to_numpy(dtype=bool)]) for a in areas]
 
 
 SOURCE_NAME_COLUMNS = ("organisation", "title", "published")
@@ -155,11 +170,11 @@ def fit_y_margin(fig: dict, minimum: int = 60) -> dict:
     return fig
 
 
-def base_layout(title: str, y_title: str, start, end, height: int = 360) -> dict:
+def base_layout(title: str, y_title: str, start, end, lang: str, height: int = 360) -> dict:
     return {
         "template": {},
-        "title": title_layout(title),
-        "font": {"family": font_family(), "size": 12, "color": "#222"},
+        "title": title_layout(title, lang),
+        "font": {"family": font_family(lang), "size": 12, "color": "#222"},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
         "height": height,
         "paper_bgcolor": "white", "plot_bgcolor": "white",
@@ -191,7 +206,7 @@ def add_key_dates(fig: dict, timeline: pd.DataFrame, t: Translate, label_limit: 
     fig["data"].append({
         "type": "scatter", "x": dates, "y": [1] * len(dates), "yaxis": "y2", "mode": "markers",
         "marker": {"symbol": "triangle-down", "size": 9, "color": "#555"}, "name": t("Key dates"),
-        "hovertext": [f"{fmt_date(d)}: {label}" for d, label in zip(timeline["date"], labels)],
+        "hovertext": [f"{fmt_date(d, t.lang)}: {label}" for d, label in zip(timeline["date"], labels)],
         "hoverinfo": "text", "meta": {"sources": source_ids(timeline), "table": False},
     })
     layout["yaxis2"] = {"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True}

@@ -13,7 +13,7 @@ Layers:
 - the Syria–Türkiye border and lines 10, 25 and 50 km from it on the Syrian side;
 - crossings, towns (GeoNames), camps and sites (when loaded);
 - conflict events as points (symbol and colour by type, size by fatalities), or as a density of
-  cells of about 10 km when there are more than `POINT_LIMIT` in view;
+  cells of about 10 km when there are more than `dashboard.extent.POINT_LIMIT` in view;
 - displacement flows origin → destination as curved arcs with an arrowhead, width by persons, in
   three width classes (three traces, not one trace per line).
 
@@ -47,7 +47,6 @@ from dashboard.i18n import N_, Translate
 FOCUS = "SY07"
 LAND_CLIP = box(34.5, 34.3, 41.2, 38.0)  # the land drawn: a little more than the view
 LAND_COLOR, SEA_COLOR = "#f4f3ee", "#dce9f2"
-POINT_LIMIT = 1500
 EVENT_SLOTS = 8
 EVENT_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "triangle-down")
 FLOW_WIDTHS = (1.5, 3.5, 6.5)
@@ -245,8 +244,8 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
         showframe=False, bgcolor=SEA_COLOR,
     )
     fig.update_layout(
-        title=title_layout(t("Idlib and the Syria–Türkiye border")),
-        font={"family": font_family(), "size": 12, "color": "#222"}, paper_bgcolor="white", height=600, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        title=title_layout(t("Idlib and the Syria–Türkiye border"), t.lang),
+        font={"family": font_family(t.lang), "size": 12, "color": "#222"}, paper_bgcolor="white", height=600, margin={"l": 0, "r": 0, "t": 40, "b": 0},
         legend={"orientation": "h", "y": -0.02, "x": 0}, uirevision="map", clickmode="event",
     )
     return fig

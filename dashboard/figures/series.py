@@ -18,6 +18,7 @@ from dashboard.figures.common import (
     GRID,
     PALETTE,
     add_key_dates,
+    area_rows,
     band_trace,
     base_layout,
     bucket_hovertemplate,
@@ -74,7 +75,7 @@ THRESHOLD_DASH = {10: "dot", 25: "solid", 50: "dash"}
 
 def _hover(r: dict, value_col: str, unit_labels: dict, t: Translate) -> str:
     text = (f"<b>{fmt_value(r[value_col], r['qualifier'], r['low'], r['high'])}</b> "
-            f"{t(unit_labels.get(r['unit'], r['unit']))}<br>{esc(r['area_en'])}, {fmt_period(r['period_start'], r['period_end'])}"
+            f"{t(unit_labels.get(r['unit'], r['unit']))}<br>{esc(r['area_en'])}, {fmt_period(r['period_start'], r['period_end'], t.lang)}"
             f"<br>{t('Source')}: {esc(r['organisation'])}, {esc(r['published'])}")
     if r["kind"] == "statement_by_party":
         text += f"<br><i>{t('Statement by a party to the conflict')}</i>"
@@ -110,15 +111,6 @@ def _area_name(area: str | None, names: dict) -> str:
 
 def _named(name: str, area: str | None, names: dict) -> str:
     return f"{name} — {_area_name(area, names)}" if area else name
-
-
-def area_rows(frame: pd.DataFrame, areas: tuple[str, ...], column: str = "pcode") -> list[tuple[str | None, pd.DataFrame]]:
-    """(area, rows) per compared area (rows whose P-code lies in it), or (None, all rows)."""
-    if not areas:
-        return [(None, frame)]
-    # a boolean array, not a list: `frame[[]]` on an empty frame would select no columns
-    codes = frame[column].astype("string").fillna("") if column in frame else pd.Series([""] * len(frame), dtype="string")
-    return [(a, frame.loc[codes.str.startswith(a).to_numpy(dtype=bool)]) for a in areas]
 
 
 def _by(frame: pd.DataFrame, column: str) -> list[tuple]:
@@ -202,7 +194,8 @@ def displacement_figure(displacement, sources, timeline, start, end, t: Translat
                                          PALETTE[(5 + s_i) % len(PALETTE)], bucket_hovertemplate(what, org, agg, t),
                                          AREA_DASHES[a_i % 4]))
                 drawn += len(src_rows)
-    layout = base_layout(t("Displacement in north-west Syria, by reporting period"), t("Number (unit in legend)"), start, end)
+    layout = base_layout(t("Displacement in north-west Syria, by reporting period"), t("Number (unit in legend)"), start, end,
+                         t.lang)
     return _finish(data, layout, timeline, drawn, t)
 
 
@@ -271,7 +264,8 @@ def casualties_figure(casualties, sources, timeline, start, end, t: Translate, e
     data: list[dict] = list(traces)
     if events is not None and len(events):
         drawn += _event_fatality_traces(data, events, sources, names, t, start_color=4)
-    layout = base_layout(t("Casualties in Idlib and north-west Syria, by source and period"), t("People killed"), start, end)
+    layout = base_layout(t("Casualties in Idlib and north-west Syria, by source and period"), t("People killed"), start, end,
+                         t.lang)
     return _finish(data, layout, timeline, drawn, t)
 
 
@@ -284,7 +278,7 @@ def refugees_figure(refugees, sources, start, end, t: Translate) -> dict:
         if rows.empty:
             continue
         hover = [
-            f"<b>{fmt_value(v, q)}</b> {t('Syrians')}<br>{fmt_date(d)}<br>{t('Source')}: {esc(o)}, {esc(p)}"
+            f"<b>{fmt_value(v, q)}</b> {t('Syrians')}<br>{fmt_date(d, t.lang)}<br>{t('Source')}: {esc(o)}, {esc(p)}"
             for v, q, d, o, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["organisation"], rows["published"])
         ]
         data.append({
@@ -296,7 +290,7 @@ def refugees_figure(refugees, sources, start, end, t: Translate) -> dict:
         same = records(stock.assign(period_start=stock["date"], period_end=stock["date"],
                                     month=stock["date"].dt.to_period("M").dt.start_time))
         _source_bands(data, same, "persons", ["unit", "month"], t)
-    layout = base_layout(t("Syrians under temporary protection in Türkiye"), t("People"), start, end)
+    layout = base_layout(t("Syrians under temporary protection in Türkiye"), t("People"), start, end, t.lang)
     return _finish(data, layout, None, len(stock), t, key_dates=False)
 
 
@@ -319,7 +313,7 @@ def events_figure(events: pd.DataFrame, sources, timeline, start, end, t: Transl
                                   t("Range between datasets"), BAND_COLOR)
     title = {"day": t("Conflict events per day"), "week": t("Conflict events per week"),
              "month": t("Conflict events per month")}[agg]
-    layout = base_layout(title, t("Events"), start, end)
+    layout = base_layout(title, t("Events"), start, end, t.lang)
     return _finish(data, layout, timeline, len(frame), t)
 
 
@@ -367,8 +361,8 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
                     })
     layout = {
         "template": {},
-        "title": title_layout(t("Movement toward the Turkish border")),
-        "font": {"family": font_family(), "size": 12, "color": "#222"}, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+        "title": title_layout(t("Movement toward the Turkish border"), t.lang),
+        "font": {"family": font_family(t.lang), "size": 12, "color": "#222"}, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
         "height": 460, "paper_bgcolor": "white", "plot_bgcolor": "white",
         "legend": {"orientation": "h", "y": -0.15, "x": 0}, "hovermode": "closest",
         "xaxis": {"range": [iso(start), iso(end)], "type": "date", "anchor": "y2", **GRID},

@@ -1,1 +1,0 @@
-"""Layout pieces built from plain data (no callbacks here)."""

@@ -1,0 +1,167 @@
+"""Figure builders as pure functions on tiny frames."""
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.map import figure_sources
+from dashboard.figures.series import (
+    border_figure,
+    casualties_figure,
+    displacement_figure,
+    events_figure,
+    refugees_figure,
+)
+from dashboard.i18n import translator
+
+t = translator("en")
+SOURCES = pd.DataFrame({
+    "source_id": ["a", "b"], "organisation": ["OCHA", "SNHR"], "title": ["T1", "T2"],
+    "published": ["2020-03", "2020-02-01"],
+})
+NO_DATES = pd.DataFrame({"date": pd.Series(dtype="datetime64[s]"), "label_en": pd.Series(dtype="string")})
+D = pd.Timestamp
+
+
+def disp(**kw):
+    row = {"fact_id": "x", "period_start": D("2020-02-01"), "period_end": D("2020-02-29"), "area_en": "NW Syria",
+           "pcode": None, "direction": "total", "value": 100, "qualifier": "exact", "low": None, "high": None,
+           "unit": "people_displaced", "measure": "period", "kind": "observation", "source_id": "a", "note": ""}
+    return {**row, **kw}
+
+
+def test_units_and_measures_get_separate_traces():
+    frame = pd.DataFrame([disp(), disp(unit="displacements", value=200), disp(measure="cumulative", value=900)])
+    before = frame.copy()
+    fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
+    names = [tr.name for tr in fig.data]
+    assert names == ["People displaced", "People displaced (cumulative since period start)", "Displacements (movements)"]
+    assert fig.data[1].line.dash == "dot"
+    pd.testing.assert_frame_equal(frame, before)  # inputs not mutated
+
+
+def test_published_range_drawn_as_bar_from_low_to_high():
+    frame = pd.DataFrame([disp(value=None, low=800_000, high=1_000_000)])
+    fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
+    bar = fig.data[-1]
+    assert bar.y[0] == 900_000 and bar.error_y.array[0] == 100_000 and bar.error_y.arrayminus[0] == 100_000
+    assert "800,000–1,000,000" in bar.hovertext[0]
+
+
+def test_each_casualty_source_has_its_own_trace_and_long_totals_are_apart():
+    cas = pd.DataFrame([
+        {**disp(source_id="a"), "killed": 187, "area_en": "NW Syria"},
+        {**disp(source_id="b"), "killed": 286, "area_en": "NW Syria"},
+        {**disp(source_id="a", period_start=D("2011-03-01"), period_end=D("2021-03-31")), "killed": 33271, "area_en": "Idleb"},
+    ])
+    fig = go.Figure(casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
+    assert [tr.name for tr in fig.data] == ["OCHA", "SNHR", "Range between sources", "War-wide and multi-year totals"]
+    assert fig.data[3].visible == "legendonly"
+
+
+def test_refugee_series_are_never_joined():
+    ref = pd.DataFrame({
+        "date": [D("2013-12-31"), D("2013-12-26")], "persons": [224655, 557342], "qualifier": ["exact"] * 2,
+        "series": ["DGMM", "UN_AFAD"], "unit": ["syrians_under_tp", "registered_refugees"],
+        "asylum_iso3": ["TUR", "TUR"], "source_id": ["a", "b"],
+    })
+    fig = go.Figure(refugees_figure(ref, SOURCES, D("2013-01-01"), D("2014-01-01"), t))
+    assert [len(tr.x) for tr in fig.data] == [1, 1]
+
+
+def test_sources_disagreeing_on_the_same_period_are_shaded_between():
+    cas = pd.DataFrame([
+        {**disp(source_id="a"), "killed": 187, "area_en": "NW Syria", "unit": "people_killed"},
+        {**disp(source_id="b"), "killed": 286, "area_en": "NW Syria", "unit": "people_killed"},
+    ])
+    fig = go.Figure(casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
+    band = next(tr for tr in fig.data if tr.name == "Range between sources")
+    assert band.fill == "toself" and min(y for y in band.y if y is not None) == 187
+    assert max(y for y in band.y if y is not None) == 286
+    assert "OCHA, SNHR" in band.hovertext[0]
+    assert band.meta["sources"] == ["a", "b"]
+
+
+def test_one_source_alone_gets_no_band():
+    cas = pd.DataFrame([{**disp(source_id="a"), "killed": 187, "unit": "people_killed"}])
+    fig = go.Figure(casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
+    assert "Range between sources" not in [tr.name for tr in fig.data]
+
+
+def test_every_trace_names_the_sources_of_the_rows_it_draws():
+    frame = pd.DataFrame([disp(source_id="a"), disp(source_id="b", unit="displacements", value=50)])
+    fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
+    by_name = {tr.name: tr.meta["sources"] for tr in fig.data}
+    assert by_name["People displaced"] == ["a"] and by_name["Displacements (movements)"] == ["b"]
+    assert figure_sources(fig) == ["a", "b"]
+
+
+def event_rows(**kw):
+    row = {"bucket_start": D("2020-02-01"), "bucket_end": D("2020-02-29"), "area": None, "dataset": "ACLED",
+           "source_id": "a", "events": 10, "fatalities": 30, "fatalities_low": None, "fatalities_high": None}
+    return {**row, **kw}
+
+
+def test_event_fatalities_per_dataset_with_ucdp_low_high_band_and_range_between_datasets():
+    events = pd.DataFrame([event_rows(), event_rows(dataset="UCDP", source_id="b", fatalities=20, fatalities_low=15,
+                                                    fatalities_high=40)])
+    empty = pd.DataFrame(columns=list(disp()) + ["killed"])
+    fig = go.Figure(casualties_figure(empty, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t, events=events))
+    names = [tr.name for tr in fig.data]
+    assert "Fatalities in conflict events (ACLED)" in names and "Fatalities in conflict events (UCDP)" in names
+    high = next(i for i, tr in enumerate(fig.data) if (tr.name or "").endswith("low–high estimate"))
+    assert list(fig.data[high].y) == [40] and list(fig.data[high - 1].y) == [15]  # filled down to the low line
+    assert fig.data[high].fill == "tonexty"
+    between = next(i for i, tr in enumerate(fig.data) if tr.name == "Range between datasets")
+    assert list(fig.data[between].y) == [30] and list(fig.data[between - 1].y) == [20]
+    assert figure_sources(fig) == ["a", "b"]
+
+
+def test_event_counts_per_compared_area():
+    events = pd.DataFrame([event_rows(area="SY07"), event_rows(area="SY02", events=4, source_id="a")])
+    fig = go.Figure(events_figure(events, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t,
+                        names={"SY07": "Idleb", "SY02": "Aleppo"}))
+    assert sorted(tr.name for tr in fig.data) == ["ACLED — Aleppo", "ACLED — Idleb"]
+
+
+def test_border_figure_draws_shares_and_mean_distance():
+    summary = pd.DataFrame([{
+        "bucket_start": D("2020-02-01"), "bucket_end": D("2020-02-29"), "area": None, "source_id": "a",
+        "unit": "displacements", "basis": "flow", "persons": 1000, "within_10_km": 200, "within_25_km": 600,
+        "within_50_km": 900, "share_10": 0.2, "share_25": 0.6, "share_50": 0.9, "mean_toward_km": 12.5,
+        "mean_dest_border_km": 20.0,
+    }])
+    fig = go.Figure(border_figure(summary, SOURCES, D("2020-01-01"), D("2020-03-31"), t))
+    shares = [tr for tr in fig.data if tr.yaxis in (None, "y")]
+    assert sorted(tr.y[0] for tr in shares) == [0.2, 0.6, 0.9]
+    toward = [tr for tr in fig.data if tr.yaxis == "y2"]
+    assert toward[0].y[0] == 12.5
+    assert figure_sources(fig) == ["a"]
+    empty = go.Figure(border_figure(summary.iloc[0:0], SOURCES, D("2020-01-01"), D("2020-03-31"), t))
+    assert "No movements" in empty.layout.annotations[0].text
+
+
+def test_trace_types_are_in_the_served_plotly_bundle():
+    """The page loads plotly.js's geo partial bundle (scatter, scattergeo, choropleth only)."""
+    frame = pd.DataFrame([disp()])
+    figs = [displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t)]
+    for fig in figs:
+        assert {tr["type"] for tr in fig["data"]} <= {"scatter", "scattergeo", "choropleth"}
+
+
+def test_the_left_margin_fits_the_widest_y_label_without_plotlys_automargin():
+    """Charts set their left margin from their values (automargin draws every chart twice in the
+    browser); hidden (legend-only) traces count, since a click on the legend shows them."""
+    from dashboard.figures.common import DIGIT_PX, TITLE_GAP_PX, base_layout, fit_y_margin
+
+    def fig(*ys, visible=True):
+        data = [{"type": "scatter", "x": ["2020-01-01"] * len(y), "y": list(y), "visible": visible} for y in ys]
+        return {"data": data, "layout": base_layout("t", "People", "2020-01-01", "2020-12-31", "en")}
+
+    small = fit_y_margin(fig([0, 950]))["layout"]
+    large = fit_y_margin(fig([0, 950], [None, 1_234_567], visible="legendonly"))["layout"]
+    assert small["yaxis"]["automargin"] is False and large["yaxis"]["automargin"] is False
+    assert large["margin"]["l"] >= len("1,358,024") * DIGIT_PX  # 1,234,567 and the tenth above it
+    assert large["yaxis"]["title"]["standoff"] == TITLE_GAP_PX  # measured from the labels by plotly
+    assert small["margin"]["l"] < large["margin"]["l"]
+    share = {"data": [{"type": "scatter", "y": [0.2, 0.9]}],
+             "layout": {"yaxis": {"tickformat": ".0%", "range": [0, 1.02]}, "margin": {"l": 60}}}
+    assert fit_y_margin(share)["layout"]["margin"]["l"] == 60  # "100%" fits the usual margin

@@ -1,0 +1,189 @@
+"""Every combination of the page's controls draws (property-based, hypothesis).
+
+View states are generated the two ways the page makes them: from a URL's query string (a shared
+link, possibly damaged) and from the controls' values (what the callbacks receive). Each state
+is drawn as the page draws it (the map, its partial updates, every chart and source list, the
+page's layout) and as the exports draw it (printed figures, data files, the report's pages and
+summary), on the warehouse built from the committed data and on the tests' SYNTHETIC warehouse
+with admin levels 1-3, events and flows. Every figure must be valid for plotly, and every chart
+with nothing to draw must say so.
+
+The number of states per warehouse is the hypothesis profile's (tests/conftest.py: 200 in `ci`, so 400
+in all per run; 1,000 in `deep`), or VIEW_STATES when set.
+"""
+from __future__ import annotations
+
+import os
+import random
+from urllib.parse import urlencode
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard import panels
+from dashboard.data import catalog
+from dashboard.data.state import (
+    AGGREGATIONS,
+    CONTROL_IDS,
+    LAYERS,
+    STEP_UNITS,
+    TOP_N,
+    parse_query,
+    step_starts,
+)
+from dashboard.data.warehouse import warehouse
+from dashboard.export import files, report, summary
+from dashboard.i18n import LANGUAGES
+from dashboard.page import layout
+from dashboard.page.callbacks import patch_from
+from dashboard.page.parts import page_parts
+from dashboard.panels import map as map_panel
+from dashboard.panels.map_parts import parts_for
+from dashboard.request import Request
+
+STATES = {"max_examples": int(os.environ["VIEW_STATES"])} if os.environ.get("VIEW_STATES") else {}  # else the profile's
+DAMAGED = st.sampled_from(["", " ", "0", "-1", "99", "2020-13", "abc", "SY", "SY99", "<b>x</b>", "a,b,,c", "%00",
+                           "1e9", "None", "null", "2011-02-30", "9999-12", "ÿ" * 40, "'\";--", "2020-02-01T00:00"])
+
+
+def maybe(strategy):
+    """A parameter left out, set to a value the warehouse allows, or damaged."""
+    return st.one_of(st.none(), strategy, DAMAGED)
+
+
+def some(values, limit=4):
+    values = sorted(values)
+    return st.lists(st.sampled_from(values), max_size=limit).map(",".join) if values else st.just("")
+
+
+@st.composite
+def queries(draw, wh) -> str:
+    """A URL query string made of the page's own parameters, their allowed values and damaged ones."""
+    bounds = catalog.bounds(wh)
+    months = [f"{m:%Y-%m}" for m in pd.date_range(bounds.first, bounds.last, freq="MS")]
+    pcodes = sorted(bounds.pcodes)
+    params = {
+        "from": draw(maybe(st.sampled_from(months))),
+        "to": draw(maybe(st.sampled_from(months))),
+        "level": draw(maybe(st.sampled_from([str(level) for level in (1, 2, 3)]))),
+        "ind": draw(maybe(st.sampled_from([*bounds.indicators, "none"]))),
+        "per10k": draw(maybe(st.just("1"))),
+        "area": draw(maybe(some(pcodes))),
+        "src": draw(maybe(some(bounds.organisations, 3))),
+        "etype": draw(maybe(some(bounds.event_types, 3))),
+        "agg": draw(maybe(st.sampled_from(AGGREGATIONS))),
+        "layers": draw(maybe(some(LAYERS, len(LAYERS)))),
+        "top": draw(maybe(st.sampled_from([str(n) for n in TOP_N]))),
+        "unit": draw(maybe(st.sampled_from(STEP_UNITS))),
+        "lang": draw(maybe(st.sampled_from(LANGUAGES))),
+    }
+    params = {k: v for k, v in params.items() if v is not None}
+    state = parse_query(urlencode(params), bounds)
+    starts = step_starts(state)
+    if starts and draw(st.booleans()):  # a step of the time slider, or a damaged one
+        params["at"] = draw(st.one_of(st.sampled_from([f"{s:%Y-%m-%d}" for s in starts]), DAMAGED))
+    return urlencode(params, safe=",")
+
+
+@st.composite
+def control_values(draw, wh) -> dict:
+    """The controls' values as a callback receives them (the slider's ints may be out of range)."""
+    bounds = catalog.bounds(wh)
+    n = bounds.n_months
+    lo, hi = draw(st.integers(-2, n + 2)), draw(st.integers(-2, n + 2))
+    return {
+        "home-range": [lo, hi],
+        "home-level": draw(st.sampled_from([1, 2, 3, None])),
+        "home-indicator": draw(st.sampled_from([*bounds.indicators, None, "bogus"])),
+        "home-per10k": draw(st.sampled_from([[], ["per10k"]])),
+        "home-areas": draw(st.lists(st.sampled_from(sorted(bounds.pcodes)), max_size=4)),
+        "home-sources": draw(st.lists(st.sampled_from(bounds.organisations), max_size=3)),
+        "home-etypes": draw(st.lists(st.sampled_from(bounds.event_types), max_size=3)) if bounds.event_types else [],
+        "home-agg": draw(st.sampled_from([*AGGREGATIONS, None])),
+        "home-layers": draw(st.lists(st.sampled_from(LAYERS), max_size=len(LAYERS), unique=True)),
+        "home-topn": draw(st.sampled_from([*TOP_N, None])),
+        "home-step": draw(st.integers(-1, 60)),
+        "home-step-unit": draw(st.sampled_from([*STEP_UNITS, None])),
+        "home-lang": draw(st.sampled_from([*LANGUAGES, None])),
+    }
+
+
+def valid(fig: dict, what: str) -> go.Figure:
+    try:
+        return go.Figure(fig)
+    except Exception as exc:  # noqa: BLE001  (the message says which property plotly refused)
+        raise AssertionError(f"{what}: not a valid plotly figure: {exc}") from exc
+
+
+def drawn(fig: go.Figure) -> bool:
+    """Whether a chart draws anything besides its key-date markers."""
+    for trace in fig.data:
+        if trace.visible is False or (trace.meta or {}).get("table") is False:
+            continue
+        if any(v is not None for v in (trace.y if trace.y is not None else ())):
+            return True
+    return False
+
+
+def says_empty(fig: go.Figure) -> bool:
+    return any(a.text and a.text.startswith(("No ", "لا ")) for a in fig.layout.annotations) or bool(
+        [a for a in fig.layout.annotations if a.xref == "paper" and a.x == 0.5 and a.y in (0.5, 0.7)])
+
+
+def check_state(request: Request, rng) -> None:
+    state = request.state
+    where = f"state {state}"
+    parts = page_parts(request)
+    valid(parts["map"], f"map, {where}")
+    for panel in panels.charts():
+        fig = valid(parts[panel.name], f"{panel.name} chart, {where}")
+        assert drawn(fig) or says_empty(fig), f"{panel.name} chart draws nothing and does not say so, {where}"
+    layout.page(request, parts).to_plotly_json()
+    # a partial update of the map, as one control's change sends it
+    changed = {rng.choice(CONTROL_IDS)}
+    update = map_panel.update(request, parts_for(changed, state))
+    patch_from(update["dyn"]).to_plotly_json()
+    # the exports of the same view
+    ctx = files.context_of(request)
+    name = rng.choice(files.names())
+    fig, height = files.printed_figure(name, ctx, rng.choice(files.WIDTHS))
+    valid(fig, f"printed {name}, {where}")
+    assert height > 0
+    data = files.chart_data(name, ctx, rng.choice(files.DATA_FORMATS))
+    assert data
+    if rng.random() < 0.25:  # the report's pages (all six figures) for a quarter of the states
+        for page in report.report_pages(ctx):
+            valid(page, f"report page, {where}")
+    else:
+        assert all(isinstance(s, str) for s in summary.summary(ctx))
+
+
+def run_property(wh) -> None:
+    @settings(**STATES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(how=st.sampled_from(["url", "controls"]), data=st.data(), rng=st.randoms(use_true_random=False))
+    def check(how, data, rng):
+        if how == "url":
+            request = Request.from_query(wh, data.draw(queries(wh), label="query"))
+        else:
+            request = Request.from_controls(wh, data.draw(control_values(wh), label="controls"))
+        check_state(request, rng)
+
+    check()
+
+
+def test_every_state_draws_on_the_committed_data(use_warehouse):
+    run_property(warehouse())
+
+
+def test_every_state_draws_on_the_synthetic_warehouse(use_synthetic):
+    run_property(warehouse())
+
+
+@pytest.mark.parametrize("query", ["src=UNHCR&area=SY07", "src=GeoNames&area=SY02"])
+def test_one_source_and_one_area(use_warehouse, query):
+    """The two links of the issue: one organisation and one area, on the offline default."""
+    check_state(Request.from_query(warehouse(), query), random.Random(0))

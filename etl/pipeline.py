@@ -17,7 +17,7 @@ from etl.core.issues import Issues, SourceError
 from etl.core.progress import DownloadProgress, Progress
 from etl.core.readers import resolve_package_path
 from etl.core.spec import SourceSpec
-from etl.core.warehouse import SourceFile, build_version
+from etl.core.warehouse import SourceFile, build_version, sha256_file
 from etl.derived import tables as derived
 
 # rows with the same key from a later source replace earlier ones (COD-AB over Natural Earth)
@@ -56,6 +56,9 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list
         raise SourceError(str(path), f"source {spec.name!r}: file or folder not found")
     limits.check_source(path)
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    if str(spec.path).startswith("package:") and not path.is_dir():
+        # named as the sources file names it: where the package is installed differs between machines
+        return path, [SourceFile(str(spec.path), sha256_file(path), spec.licence)]
     return path, [SourceFile.of(p, spec.licence, relative_to=ROOT) for p in files]
 
 

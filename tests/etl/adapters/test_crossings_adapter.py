@@ -301,6 +301,7 @@ def test_malformed_crossings_files_never_load_bad_rows_nor_lose_rows():
     numbered one too low) and a first data row with one cell too many (pandas then takes the first
     column as the index and shifts every value one column left)."""
     outputs: list[pd.DataFrame] = []
+    runs: list[int] = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "crossings.csv"
 
@@ -308,6 +309,7 @@ def test_malformed_crossings_files_never_load_bad_rows_nor_lose_rows():
         @given(crossings_files())
         def check(drawn):
             records, bom = drawn
+            runs.append(1)
             write(path, records, bom=bom)
             issues = Issues()
             try:
@@ -333,5 +335,7 @@ def test_malformed_crossings_files_never_load_bad_rows_nor_lose_rows():
                 outputs.append(out)
 
         check()
-    assert len(outputs) > 100, "too few generated files loaded a row: the strategy is too hostile"
+    # a quarter of the files at least must load a row (about 40 % do), or the strategy is too hostile
+    # to test what loads: a share, since the profile sets the number of examples
+    assert len(outputs) > len(runs) / 4, f"only {len(outputs)} of {len(runs)} generated files loaded a row"
     assert_crossings_conform(outputs)

@@ -183,12 +183,14 @@ def loadable(feature: dict) -> bool:
 @pytest.mark.filterwarnings("ignore:OGRGeoJSONReadRawPoint:RuntimeWarning")  # GDAL on '"coordinates": []'
 def test_malformed_layers_never_load_bad_features_nor_lose_any():
     outputs: list[gpd.GeoDataFrame] = []
+    runs: list[int] = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "crossings.geojson"
 
         @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
         @given(hiu_layers())
         def check(layer):
+            runs.append(1)
             path.write_text(json.dumps(layer, ensure_ascii=False), encoding="utf-8")
             issues = Issues()
             try:
@@ -210,7 +212,8 @@ def test_malformed_layers_never_load_bad_features_nor_lose_any():
                 outputs.append(out)
 
         check()
-    assert len(outputs) > 100, "too few generated layers loaded a crossing: the strategy is too hostile"
+    # a share of the examples, since the profile sets their number
+    assert len(outputs) > len(runs) / 4, f"only {len(outputs)} of {len(runs)} generated layers loaded a crossing"
     assert_crossings_conform(outputs)
 
 

@@ -106,20 +106,31 @@
       });
       names = [areas.name];
     } else {
-      header = [L.series, L.period, L.value];
+      // a published figure's trace lists its rows ([period, value with its qualifier, area, source]) in
+      // meta.rows; a bucketed series gives its source and area once (meta.table_source, meta.table_area)
+      header = [L.series, L.period, L.value, L.area, L.source];
       figure.data.forEach(function (t) {
         if (t.visible === false || !t.name || t.hoverinfo === "skip" || t.fill === "toself" || !Array.isArray(t.x)
             || (t.meta && t.meta.table === false)) { return; }
         names.push(t.name);
+        var meta = t.meta || {};
+        if (Array.isArray(meta.rows)) {
+          meta.rows.forEach(function (r) {
+            if (rows.length >= LIMIT) { more += 1; return; }
+            rows.push(count ? null : [t.name, r[0], r[1], r[2], r[3]]);
+          });
+          return;
+        }
         var x = t.x, y = t.y || [], segments = x.indexOf(null) >= 0;
+        var area = meta.table_area || "", source = meta.table_source || "";
         for (var i = 0; i < x.length; i += 1) {
           if (x[i] === null || y[i] === null || y[i] === undefined) { continue; }
           if (rows.length >= LIMIT) { more += 1; continue; }
           if (segments && i + 1 < x.length && x[i + 1] !== null) {
-            rows.push(count ? null : [t.name, x[i] === x[i + 1] ? x[i] : x[i] + " – " + x[i + 1], fmt(y[i])]);
+            rows.push(count ? null : [t.name, x[i] === x[i + 1] ? x[i] : x[i] + " – " + x[i + 1], fmt(y[i]), area, source]);
             i += 1;
           } else {
-            rows.push(count ? null : [t.name, x[i], fmt(y[i])]);
+            rows.push(count ? null : [t.name, x[i], fmt(y[i]), area, source]);
           }
         }
       });

@@ -25,6 +25,8 @@ REFUGEE_UNITS = (
     "refugees", "asylum_seekers", "others_of_concern",
 )
 STOCK_UNITS = ("idps", "idps_in_camps", "population", "idp_sites")
+# key dates by kind, so that a chart can show some kinds only (dashboard.data.state.KEY_DATE_KINDS)
+TIMELINE_KINDS = ("offensive", "agreement", "disaster", "border")
 PRECISIONS = ("crossing", "nearest_town", "unknown")
 EVENT_DATASETS = ("ACLED", "UCDP", "HXL")
 LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town")
@@ -228,6 +230,7 @@ TIMELINE = Contract(
         Column("label_ar", required=True),
         Column("source_id", required=True),
         Column("note"),
+        Column("kind", choices=TIMELINE_KINDS),  # offensives and control changes, ceasefires and agreements, ...
     ),
     key=("date", "fact_id"),
     rules=(

@@ -13,6 +13,7 @@ from dashboard.data import indicators, map_queries
 from dashboard.data.state import Bounds, month_start
 from dashboard.data.warehouse import Warehouse
 from dashboard.i18n import Translate, translator
+from dashboard.organisations import registry
 
 
 @lru_cache(maxsize=4)
@@ -29,7 +30,7 @@ def bounds(wh: Warehouse) -> Bounds:
     areas = wh["admin_areas"]
     levels = tuple(sorted(int(v) for v in areas["level"].dropna().unique() if 1 <= int(v) <= 3)) or (1,)
     available = tuple(indicators.available(wh))
-    orgs = tuple(sorted(wh["sources"]["organisation"].dropna().unique()))
+    orgs = tuple(organisation_ids(wh))
     return Bounds(
         first=first, last=last, default_start=default_start, levels=levels, indicators=available,
         default_indicator=available[0] if available else None, organisations=orgs,
@@ -60,8 +61,55 @@ def both_names(wh: Warehouse) -> dict:
 
 @lru_cache(maxsize=4)
 def organisations(wh: Warehouse) -> dict:
+    """source_id -> the organisation as the source names it."""
     src = wh["sources"]
     return dict(zip(src["source_id"], src["organisation"]))
+
+
+@lru_cache(maxsize=4)
+def source_organisations(wh: Warehouse) -> dict[str, tuple[str, ...]]:
+    """source_id -> the ids of the organisations it names (dashboard/organisations.py: one id per
+    organisation, whatever variant of its name the source uses)."""
+    src, reg = wh["sources"], registry()
+    return {s: reg.ids(o) for s, o in zip(src["source_id"], src["organisation"])}
+
+
+def organisation_ids(wh: Warehouse) -> list[str]:
+    """The organisations of the version's sources, each once, in the order of their short English
+    names (what the source filter lists and the URL's `src` holds)."""
+    reg = registry()
+    ids = {oid for named in source_organisations(wh).values() for oid in named}
+    names = {oid: _text_of(wh, oid) for oid in ids}
+    return sorted(ids, key=lambda oid: (reg.get(oid, names[oid]).short_en.casefold(), oid))
+
+
+def _text_of(wh: Warehouse, oid: str) -> str:
+    """The organisation cell a source uses for `oid` (the name of an organisation the registry lacks)."""
+    reg = registry()
+    for cell in wh["sources"]["organisation"].dropna():
+        for org in reg.of_cell(cell):
+            if org.id == oid:
+                return org.name_en
+    return oid
+
+
+@lru_cache(maxsize=8)
+def organisation_options(wh: Warehouse, lang: str = "en") -> list[dict]:
+    """The source filter's options: each organisation once, by its name in `lang`."""
+    reg = registry()
+    return [{"label": reg.get(oid, _text_of(wh, oid)).label(lang), "value": oid} for oid in organisation_ids(wh)]
+
+
+@lru_cache(maxsize=4)
+def organisation_table(wh: Warehouse) -> dict:
+    """organisation id -> Organisation, for every organisation of the version's sources (those the
+    registry lacks named as their sources write them): what figures and exports are handed."""
+    reg = registry()
+    out = {}
+    for cell in wh["sources"]["organisation"].dropna():
+        for org in reg.of_cell(cell):
+            out.setdefault(org.id, org)
+    return out
 
 
 @lru_cache(maxsize=8)

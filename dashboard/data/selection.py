@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.data.state import ViewState, step_window
+from dashboard.organisations import registry
 
 PCODE_LENGTH = {0: 2, 1: 4, 2: 6, 3: 8}
 
@@ -33,9 +34,11 @@ class Selection:
 
 
 def source_ids_of(sources: pd.DataFrame, organisations) -> tuple[str, ...] | None:
+    """The sources naming any of the organisations (registry ids, dashboard/organisations.py)."""
     if not organisations:
         return None
-    return tuple(sorted(sources.loc[sources["organisation"].isin(list(organisations)), "source_id"]))
+    wanted, reg = set(organisations), registry()
+    return tuple(sorted(s for s, o in zip(sources["source_id"], sources["organisation"]) if wanted & set(reg.ids(o))))
 
 
 def selection(state: ViewState, sources: pd.DataFrame) -> Selection:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 
 from dashboard.i18n import LANGUAGES, N_
+from dashboard.organisations import registry
 
 AGGREGATIONS = ("day", "week", "month")
 STEP_UNITS = ("month", "week")
@@ -24,6 +25,14 @@ DEFAULT_LAYERS = ("border", "crossings", "towns", "events", "flows")
 TOP_N = (10, 25, 50, 100)
 MAX_AREAS = 4
 LEVEL_LABELS = {1: N_("Governorates"), 2: N_("Districts"), 3: N_("Sub-districts")}
+# published figures cover periods of different lengths: drawn as published, or as their mean rate
+# per month or per day over their own period (dashboard/figures/published.py)
+RATES = ("published", "month", "day")
+RATE_LABELS = {"published": N_("As published"), "month": N_("Per month"), "day": N_("Per day")}
+# the kinds of key dates (the timeline's `kind`, etl/contracts.py TIMELINE_KINDS): each can be hidden
+KEY_DATE_KINDS = ("offensive", "agreement", "disaster", "border")
+KEY_DATE_LABELS = {"offensive": N_("Offensives and control"), "agreement": N_("Ceasefires and agreements"),
+                   "disaster": N_("Disasters"), "border": N_("Border and cross-border aid")}
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,8 @@ class ViewState:
     step: int = 0  # 0: the whole range; k: the k-th month (or week) of the range
     step_unit: str = "month"
     lang: str = "en"  # the page's language: en or ar (dashboard.i18n.LANGUAGES)
+    rate: str = "published"  # published figures as published, or per month / per day (RATES)
+    keydates: tuple[str, ...] = KEY_DATE_KINDS  # the kinds of key dates drawn on the charts
 
     @property
     def end_day(self) -> pd.Timestamp:
@@ -149,7 +160,7 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
     elif indicator not in bounds.indicators:
         indicator = base.indicator
     areas = tuple(a for a in _list(_first(query, "area")) if a in bounds.pcodes)[:MAX_AREAS]
-    sources = tuple(s for s in _list(_first(query, "src")) if s in bounds.organisations)
+    sources = _organisations(_list(_first(query, "src")), bounds)
     etypes = tuple(e for e in _list(_first(query, "etype")) if e in bounds.event_types)
     agg = _first(query, "agg") if _first(query, "agg") in AGGREGATIONS else base.agg
     layers_text = _first(query, "layers")
@@ -160,9 +171,13 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
     if unit == "week" and indicator is not None and indicator not in bounds.weekly:
         unit = "month"  # monthly figures step by month
     lang = _first(query, "lang") if _first(query, "lang") in LANGUAGES else base.lang
+    rate = _first(query, "rate") if _first(query, "rate") in RATES else base.rate
+    kd_text = _first(query, "kd")
+    keydates = base.keydates if kd_text is None else tuple(k for k in KEY_DATE_KINDS if k in _list(kd_text))
     state = replace(
         base, lang=lang, start=start, end=end, level=level, indicator=indicator, per10k=_first(query, "per10k") == "1",
-        areas=areas, sources=sources, etypes=etypes, agg=agg, layers=layers, topn=topn, step_unit=unit,
+        areas=areas, sources=sources, etypes=etypes, agg=agg, layers=layers, topn=topn, step_unit=unit, rate=rate,
+        keydates=keydates,
     )
     at = _first(query, "at")
     if at:
@@ -174,6 +189,17 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
         if when is not None and not pd.isna(when) and when in starts:
             state = replace(state, step=starts.index(when) + 1)
     return state
+
+
+def _organisations(values, bounds: Bounds) -> tuple[str, ...]:
+    """Organisation ids of the warehouse, each once: an id, or a name the registry knows (links
+    made before the registry named organisations as their sources wrote them: src=DGMM)."""
+    reg, out = registry(), []
+    for value in values:
+        oid = value if value in bounds.organisations else reg.resolve_id(value)
+        if oid in bounds.organisations and oid not in out:
+            out.append(oid)
+    return tuple(out)
 
 
 def to_query(state: ViewState, bounds: Bounds) -> str:
@@ -207,6 +233,10 @@ def to_query(state: ViewState, bounds: Bounds) -> str:
         params["at"] = f"{starts[state.step - 1]:%Y-%m-%d}"
     if state.lang != base.lang:
         params["lang"] = state.lang
+    if state.rate != base.rate:
+        params["rate"] = state.rate
+    if tuple(state.keydates) != tuple(base.keydates):
+        params["kd"] = ",".join(state.keydates) or "none"
     return "?" + urlencode(params, safe=",") if params else ""
 
 
@@ -232,12 +262,14 @@ def controls(state: ViewState, bounds: Bounds) -> dict:
         "home-step": state.step,
         "home-step-unit": state.step_unit,
         "home-lang": state.lang,
+        "home-rate": state.rate,
+        "home-keydates": list(state.keydates),
     }
 
 
 CONTROL_IDS = (
     "home-range", "home-level", "home-indicator", "home-per10k", "home-areas", "home-sources", "home-etypes",
-    "home-agg", "home-layers", "home-topn", "home-step", "home-step-unit", "home-lang",
+    "home-agg", "home-layers", "home-topn", "home-step", "home-step-unit", "home-lang", "home-rate", "home-keydates",
 )
 
 
@@ -247,7 +279,7 @@ CONTROL_FIELDS = {
     "home-range": ("start", "end"), "home-level": ("level",), "home-indicator": ("indicator",),
     "home-per10k": ("per10k",), "home-areas": ("areas",), "home-sources": ("sources",), "home-etypes": ("etypes",),
     "home-agg": ("agg",), "home-layers": ("layers",), "home-topn": ("topn",), "home-step": ("step",),
-    "home-step-unit": ("step_unit",), "home-lang": ("lang",),
+    "home-step-unit": ("step_unit",), "home-lang": ("lang",), "home-rate": ("rate",), "home-keydates": ("keydates",),
 }
 
 
@@ -269,7 +301,11 @@ def from_controls(values: dict, bounds: Bounds) -> ViewState:
         "top": str(values.get("home-topn") or 25),
         "unit": values.get("home-step-unit") or "month",
         "lang": values.get("home-lang") or "en",
+        "rate": values.get("home-rate") or "published",
     }
+    keydates = values.get("home-keydates")
+    if keydates is not None:  # an empty checklist hides every kind; a missing one keeps the default
+        query["kd"] = ",".join(k for k in keydates if isinstance(k, str)) or "none"
     state = parse_query({k: [v] for k, v in query.items()}, bounds)
     step = int(values.get("home-step") or 0)
     return replace(state, step=step if 0 <= step <= len(step_starts(state)) else 0)

@@ -78,7 +78,7 @@ def data_table(name: str, ctx: Context) -> tables.Table:
     panel = panels.get(name)
     inputs = panel.load(ctx.request)
     rows = panel.rows(inputs, ctx.request)
-    return tables.table(name, rows, ctx.wh["sources"], notes(ctx, name, panel.notes(inputs, ctx.request)))
+    return tables.table(name, rows, ctx.wh["sources"], notes(ctx, name, panel.notes(inputs, ctx.request)), ctx.lang)
 
 
 def chart_data(name: str, ctx: Context, fmt: str) -> bytes:

@@ -47,6 +47,43 @@ def _legend_entries(fig: dict) -> list[str]:
     return names
 
 
+def _legend_groups(fig: dict) -> list[tuple[str, list[str]]] | None:
+    """(group title, entry names) per legend group, in order, when the legend is grouped by titles
+    (plotly then stacks each group's entries and sets the groups side by side); else None."""
+    if not any(trace.get("legendgrouptitle") for trace in fig["data"]):
+        return None
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for trace in fig["data"]:
+        if trace.get("showlegend") is False or trace.get("visible", True) is False or not trace.get("name"):
+            continue
+        key = trace.get("legendgroup") or trace["name"]
+        title = (trace.get("legendgrouptitle") or {}).get("text", "")
+        entry = groups.setdefault(key, (title, []))
+        if title and not entry[0]:
+            groups[key] = (title, entry[1])
+        if trace["name"] not in groups[key][1]:
+            groups[key][1].append(str(trace["name"]))
+    return list(groups.values())
+
+
+def legend_px(fig: dict, width_px: float, font_px: float = BODY_PX) -> int:
+    """The height a horizontal legend takes: rows of entries, or, for a legend grouped by titles,
+    rows of groups each as tall as its title and entries."""
+    groups = _legend_groups(fig)
+    if groups is None:
+        rows = legend_rows(_legend_entries(fig), width_px, font_px)
+        return int(rows * font_px * 1.9) + (8 if rows else 0)
+    height, row_height, used = 0, 0, width_px
+    for title, entries in groups:
+        lines = len(entries) + (1 if title else 0)
+        width = 40 + max(len(x) for x in [title, *entries]) * font_px * CHAR
+        if used + width > width_px:
+            height, row_height, used = height + row_height, 0, 0
+        used += width
+        row_height = max(row_height, int(lines * font_px * 1.75) + 10)
+    return height + row_height + 8
+
+
 def legend_rows(names: list[str], width_px: float, font_px: float = BODY_PX) -> int:
     """Rows a horizontal legend takes: entries (symbol, gap and text) packed left to right."""
     rows, used = 0, width_px
@@ -56,6 +93,15 @@ def legend_rows(names: list[str], width_px: float, font_px: float = BODY_PX) -> 
             rows, used = rows + 1, 0
         used += entry
     return rows
+
+
+def key_date_lines(meta: dict, width_px: float) -> list[str]:
+    """The numbered key dates of a chart as lines of its printed footer ('1. 19 Dec 2019: ...')."""
+    rows = meta.get("key_dates") or []
+    if not rows:
+        return []
+    text = " · ".join(f"{n}. {when}: {label}" for n, _, when, label, _ in rows)
+    return wrap(text, width_px, FOOT_PX)
 
 
 def class_legend(data: list[dict]) -> list[dict]:
@@ -97,14 +143,16 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     plot_height = plot_height or (int((width - left - right) * 0.6) if is_map else int(layout.get("height") or 360) + 20)
 
     subtitle = wrap(caption.subtitle, text_width, SUBTITLE_PX)
-    top = int(TITLE_PX * LINE + len(subtitle) * SUBTITLE_PX * LINE + 24)
+    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
+    strip = int(meta.get("strip_px", 0))  # the key dates' numbers and panel titles above the plot
+    top = int(TITLE_PX * LINE + len(subtitle) * SUBTITLE_PX * LINE + 24) + strip
     axis = 0 if is_map else 36
-    rows = legend_rows(_legend_entries(out), width - left - right)
-    legend_px = int(rows * BODY_PX * 1.9) + (8 if rows else 0)
-    foot = [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
+    legend_h = legend_px(out, width - left - right)
+    foot = [f"{t_key}" for t_key in key_date_lines(meta, text_width)]
+    foot += [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
     foot += wrap(caption.generated, text_width, FOOT_PX)
     foot_px = int((len(foot) + 1) * FOOT_PX * LINE) + 12
-    bottom = axis + legend_px + foot_px
+    bottom = axis + legend_h + foot_px
     height = top + plot_height + bottom
     if page_height:  # a page of the report: the chart at the top, the rest of the page left blank
         if height > page_height:
@@ -138,7 +186,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     layout["annotations"] = list(layout.get("annotations", [])) + [
         text_block([caption.title], top - 10, TITLE_PX, "#111", bold=True),
         text_block(subtitle, top - 14 - TITLE_PX * LINE, SUBTITLE_PX, "#444"),
-        text_block(foot, -(plot_height + axis + legend_px + 10), FOOT_PX, "#333"),
+        text_block(foot, -(plot_height + axis + legend_h + 10), FOOT_PX, "#333"),
     ]
     for axis_name in ("xaxis", "yaxis", "yaxis2"):
         if axis_name in layout:

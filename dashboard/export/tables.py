@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.i18n import Translate
+from dashboard.organisations import attribute, registry
 from etl.contracts import public_url
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,21 +59,34 @@ class Table:
     notes: tuple[tuple[str, str], ...]  # (heading, text)
 
 
-def with_sources(rows: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows with their sources' organisations and titles, and the sources they cite."""
+def with_sources(rows: pd.DataFrame, sources: pd.DataFrame, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows with their sources' organisations (as the registry names them, one name per
+    organisation, and as the source writes it), titles and dates; and the sources they cite."""
+    reg = registry()
     lookup = sources.set_index("source_id")
     ids_per_row = [[i for i in str(s).split(",") if i] if isinstance(s, str) else [] for s in rows.get("source_id", [])]
     cited = sorted({i for ids in ids_per_row for i in ids})
     if len(rows):
+        series = rows["series"] if "series" in rows else [None] * len(rows)
+        org_ids = [[attribute(lookup["organisation"].get(i), s, reg) for i in ids] for ids, s in zip(ids_per_row, series)]
+        rows = rows.assign(
+            organisation_id=["; ".join(dict.fromkeys(o)) for o in org_ids],
+            organisation_name=["; ".join(dict.fromkeys(reg.get(x, str(lookup["organisation"].get(i, x))).name(lang)
+                                                       for x, i in zip(o, ids))) for o, ids in zip(org_ids, ids_per_row)],
+        )
         for column in ("organisation", "title", "published"):
             rows = rows.assign(**{column: ["; ".join(str(lookup[column].get(i, "")) for i in ids) for ids in ids_per_row]})
     used = sources[sources["source_id"].isin(cited)]
-    return rows, used[[c for c in SOURCE_COLUMNS if c in used.columns]].sort_values(["organisation", "source_id"])
+    used = used[[c for c in SOURCE_COLUMNS if c in used.columns]].sort_values(["organisation", "source_id"])
+    if len(used):
+        used = used.assign(organisation_ids=["; ".join(reg.ids(o)) for o in used["organisation"]])
+    return rows, used
 
 
-def table(name: str, rows: pd.DataFrame, sources: pd.DataFrame, notes: tuple[tuple[str, str], ...]) -> Table:
+def table(name: str, rows: pd.DataFrame, sources: pd.DataFrame, notes: tuple[tuple[str, str], ...],
+          lang: str = "en") -> Table:
     """The table of panel `name`: its rows with their sources, the sources cited, the notes."""
-    data, used = with_sources(rows, sources)
+    data, used = with_sources(rows, sources, lang)
     return Table(name, data.reset_index(drop=True), used.reset_index(drop=True), notes)
 
 

@@ -44,9 +44,10 @@ def font_family(lang: str) -> str:
 
 def title_layout(text: str, lang: str) -> dict:
     """A chart title on the side the reading starts: left in English, right in Arabic."""
+    pinned = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}}
     if lang in i18n.RTL:
-        return {"text": i18n.bidi_line(text, lang), "x": 1, "xanchor": "right"}
-    return {"text": text, "x": 0, "xanchor": "left"}
+        return {"text": i18n.bidi_line(text, lang), "x": 1, "xanchor": "right", **pinned}
+    return {"text": text, "x": 0, "xanchor": "left", **pinned}
 
 
 GRID = {"gridcolor": "#e6e6e6", "linecolor": "#999", "zerolinecolor": "#cccccc", "automargin": True}
@@ -192,30 +193,96 @@ def empty_note(text: str) -> dict:
             "font": {"size": 14, "color": "#555"}}
 
 
-def add_key_dates(fig: dict, timeline: pd.DataFrame, t: Translate, label_limit: int = 8) -> None:
-    """Dotted vertical lines at key dates; hover on the marker at the top gives the event."""
+KEY_DATE_ROW_PX = 17  # a row of key-date numbers above the plot
+KEY_DATE_REF_PX = 280  # the narrowest plot the numbers are spaced for (a phone's): they never overlap wider
+KEY_DATE_ROWS = 3
+KEY_DATE_COLOUR = "#4D4D4D"
+
+
+def _marker_px(text: str) -> float:
+    return 7.0 * len(text) + 8
+
+
+def key_date_markers(dates: list, start, end) -> list[tuple[list[int], int]]:
+    """Key dates (sorted) grouped into numbered markers placed without overlap above the plot:
+    ([indices], row) per marker. Dates closer than a marker's width (at KEY_DATE_REF_PX) share one
+    marker ('4–5'); markers that would touch go to the next row (up to KEY_DATE_ROWS)."""
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    span = max((hi - lo).total_seconds(), 1.0)
+
+    def px(d) -> float:
+        return (pd.Timestamp(d) - lo).total_seconds() / span * KEY_DATE_REF_PX
+
+    groups: list[list[int]] = []
+    for i, d in enumerate(dates):
+        if groups and px(d) - px(dates[groups[-1][0]]) < _marker_px(str(i + 1)) / 2:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    ends = [float("-inf")] * KEY_DATE_ROWS
+    out = []
+    for group in groups:
+        text = _key_text(group)
+        left, width = px(dates[group[0]]) - _marker_px(text) / 2, _marker_px(text)
+        row = next((k for k in range(KEY_DATE_ROWS) if ends[k] + 3 <= left), None)
+        if row is None:  # no row free: merge into the previous marker of the lowest row
+            row = min(range(KEY_DATE_ROWS), key=lambda k: ends[k])
+        ends[row] = left + width
+        out.append((group, row))
+    return out
+
+
+def _key_text(group: list[int]) -> str:
+    return str(group[0] + 1) if len(group) == 1 else f"{group[0] + 1}–{group[-1] + 1}"
+
+
+def add_key_dates(fig: dict, timeline: pd.DataFrame, t: Translate, start=None, end=None, above_px: int = 0) -> None:
+    """Key dates as dotted vertical lines, numbered above the plot (numbers never overlapping: see
+    key_date_markers); hover on a number gives its dates and events, in the figure's language, and
+    the figure's `layout.meta.key_dates` lists them ([number, date, date as written, label as
+    written (not escaped), kind]) for the list the page and the exports print under the chart, and
+    `layout.meta.strip_px` the height they take above the plot. `above_px`: room left between them
+    and the plot (panel titles)."""
     if timeline is None or timeline.empty:
         return
-    dates = isos(timeline["date"])
+    timeline = timeline.sort_values("date", kind="stable")
     layout = fig["layout"]
+    start = start if start is not None else layout["xaxis"]["range"][0]
+    end = end if end is not None else layout["xaxis"]["range"][1]
+    dates = isos(timeline["date"])
+    arabic = t.lang == "ar" and "label_ar" in timeline
+    raw = [str(ar if arabic and isinstance(ar, str) and ar else en)
+           for en, ar in zip(timeline["label_en"], timeline["label_ar"] if "label_ar" in timeline else timeline["label_en"])]
+    labels = [esc(label) for label in raw]
+    kinds = list(timeline["kind"]) if "kind" in timeline else [None] * len(dates)
     layout["shapes"] = layout.get("shapes", []) + [
         {"type": "line", "xref": "x", "yref": "paper", "x0": d, "x1": d, "y0": 0, "y1": 1, "layer": "below",
-         "line": {"color": "#888", "width": 1, "dash": "dot"}} for d in dates
+         "line": {"color": "#999", "width": 1, "dash": "dot"}} for d in dates
     ]
-    labels = [esc(label) for label in timeline["label_en"]]
+    notes = []
+    rows_used = 0
+    for group, row in key_date_markers(dates, start, end):
+        rows_used = max(rows_used, row + 1)
+        hover = "<br>".join(f"{i + 1}. {fmt_date(dates[i], t.lang)}: {labels[i]}" for i in group)
+        notes.append({
+            "x": dates[group[0]], "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "xanchor": "center",
+            "yshift": 3 + above_px + row * KEY_DATE_ROW_PX, "text": _key_text(group), "showarrow": False, "hovertext": hover,
+            "font": {"size": 10, "color": "white"}, "bgcolor": KEY_DATE_COLOUR, "borderpad": 2, "name": "key-date",
+        })
+    layout["annotations"] = layout.get("annotations", []) + notes
+    strip = rows_used * KEY_DATE_ROW_PX
+    layout["margin"] = {**layout.get("margin", {}), "t": layout.get("margin", {}).get("t", 50) + strip}
+    meta = dict(layout.get("meta") or {})
+    meta["key_dates"] = [[i + 1, d, fmt_date(d, t.lang), label, kind if isinstance(kind, str) else ""]
+                         for i, (d, label, kind) in enumerate(zip(dates, raw, kinds))]
+    meta["strip_px"] = meta.get("strip_px", 0) + strip
+    layout["meta"] = meta
+    # no drawing of its own: it carries the key dates' sources (the chart's source list) and stays
+    # out of the legend and the data table
     fig["data"].append({
-        "type": "scatter", "x": dates, "y": [1] * len(dates), "yaxis": "y2", "mode": "markers",
-        "marker": {"symbol": "triangle-down", "size": 9, "color": "#555"}, "name": t("Key dates"),
-        "hovertext": [f"{fmt_date(d, t.lang)}: {label}" for d, label in zip(timeline["date"], labels)],
-        "hoverinfo": "text", "meta": {"sources": source_ids(timeline), "table": False},
+        "type": "scatter", "x": dates, "y": [None] * len(dates), "mode": "markers", "name": t("Key dates"),
+        "showlegend": False, "hoverinfo": "skip", "meta": {"sources": source_ids(timeline), "table": False},
     })
-    layout["yaxis2"] = {"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True}
-    if len(dates) <= label_limit:
-        layout["annotations"] = layout.get("annotations", []) + [
-            {"x": d, "y": 1, "yref": "paper", "text": label, "showarrow": False, "textangle": -90,
-             "xanchor": "right", "yanchor": "top", "font": {"size": 9, "color": "#444"}}
-            for d, label in zip(dates, labels)
-        ]
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -302,7 +369,7 @@ def source_range_boxes(rows: list[dict], value_col: str, keys: list[str], t: Tra
     boxes = []
     for key in sorted(groups):
         group = groups[key]
-        orgs = sorted({str(r["organisation"]) for r in group})
+        orgs = sorted({str(r.get("org_label") or r["organisation"]) for r in group})
         if len(orgs) < 2:
             continue
         values = [float(r[value_col]) for r in group]
@@ -331,8 +398,9 @@ def bucket_hovertemplate(what: str, org: str, agg: str, t: Translate, extra: str
 
 
 def bucket_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, hovertemplate: str, dash="solid",
-                 customdata=None) -> dict:
-    """A bucketed series as a line with markers at each bucket's start (`frame` sorted by bucket)."""
+                 customdata=None, table: tuple[str, str] | None = None) -> dict:
+    """A bucketed series as a line with markers at each bucket's start (`frame` sorted by bucket);
+    `table`: (source, area) written on each of its rows in the chart's data table."""
     keep = frame[value_col].notna().to_numpy()
     rows = frame[keep]
     trace = {
@@ -342,6 +410,8 @@ def bucket_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, hov
         "name": name, "legendgroup": name, "line": {"color": color, "width": 2, "dash": dash},
         "marker": {"size": 5, "color": color}, "hovertemplate": hovertemplate, "meta": {"sources": source_ids(rows)},
     }
+    if table is not None:
+        trace["meta"]["table_source"], trace["meta"]["table_area"] = table
     if customdata is not None:
         trace["customdata"] = [c for c, k in zip(customdata, keep) if k]
     return trace

@@ -2,13 +2,22 @@
 movement toward the border (plain dicts in plotly's JSON schema; see figures/common.py).
 
 Each published figure is drawn as a flat segment over the period it covers, so a monthly count
-and a three-month count are not confused. Units stay apart: one trace per unit (displacements
-are movements, not people), cumulative totals are separate traces, and where sources disagree
-each source has its own trace and the range between them is shaded. Records finer than a month
-(events, movements) come bucketed by day, week or month. With areas compared, each area has its
-own traces (its name in the legend, its own dash).
+and a three-month count are not confused, or as its mean rate per month or per day over that
+period (`rate`). Each organisation keeps one colour and one marker symbol everywhere
+(dashboard/organisations.py); each line is labelled at its end with its organisation and value
+(figures/labels.py). Units never share a line: the displacement chart draws one panel per unit
+(people displaced, displacements, arrivals, departures, returns), the casualty chart tells its
+units apart by line style, the refugee chart keys each series by organisation and population
+type. Cumulative totals are dotted; figures for places within the area (destinations, sub-districts,
+sums of communities) are thin, and hidden behind their legend entry where the same organisation
+gives the area's own figure (figures/published.py). Where sources disagree on the same quantity,
+period and kind of area, the range between them is shaded. Records finer than a month (events,
+movements) come bucketed by day, week or month. With areas compared, each area has its own traces
+(its name in the legend, its own dash).
 
-Every trace carries the source ids of what it draws in `meta["sources"]`.
+Every trace carries the source ids of what it draws in `meta["sources"]`, and a published
+figure's trace the rows of the chart's data table in `meta["rows"]` (period, value with its
+qualifier, area, source).
 """
 from __future__ import annotations
 
@@ -16,7 +25,6 @@ import pandas as pd
 
 from dashboard.figures.common import (
     GRID,
-    PALETTE,
     add_key_dates,
     area_rows,
     band_trace,
@@ -30,21 +38,34 @@ from dashboard.figures.common import (
     fill_band,
     fit_y_margin,
     fmt_date,
-    fmt_period,
     fmt_value,
     font_family,
     iso,
     isos,
     plain,
-    range_trace,
     records,
-    segment_trace,
     source_ids,
     source_range_boxes,
     title_layout,
     with_source_names,
 )
+from dashboard.figures.labels import Label, annotations
+from dashboard.figures.published import (
+    RATE_DAYS,
+    RATE_SUFFIX,
+    hover,
+    label_text,
+    last_point,
+    prepare,
+    ranges,
+    segments,
+    sum_communities,
+    table_row,
+    text_colour,
+    window_rows,
+)
 from dashboard.i18n import N_, Translate
+from dashboard.organisations import attribute, registry
 
 DISPLACEMENT_UNITS = {
     "people_displaced": N_("People displaced"),
@@ -59,6 +80,11 @@ CASUALTY_UNITS = {
     "deaths_all": N_("deaths"),
     "identified_killed": N_("identified people killed"),
 }
+CASUALTY_UNIT_TITLES = {
+    "civilians_killed": N_("Civilians killed"), "people_killed": N_("People killed (civilians and others)"),
+    "deaths_all": N_("All deaths"), "identified_killed": N_("Identified people killed"),
+}
+CASUALTY_DASH = {"civilians_killed": "solid", "people_killed": "dash", "deaths_all": "dashdot", "identified_killed": "longdash"}
 # Casualty totals over more than about a year (war-wide tallies, OHCHR's 2011–2021 count for
 # Idleb) would flatten every period figure: they are a separate trace, shown on demand.
 LONG_SPAN_DAYS = 400
@@ -68,40 +94,24 @@ REFUGEE_SERIES = {
     "UNHCR": N_("UNHCR"),
     "TR_ESTIMATE": N_("Turkish authorities' early estimate"),
 }
+# population types (the refugees table's units), each its own series and line style
+REFUGEE_UNITS = {
+    "syrians_under_tp": N_("Syrians under temporary protection"),
+    "registered_refugees": N_("registered refugees"),
+    "refugees_and_asylum_seekers": N_("refugees and asylum seekers"),
+    "refugees": N_("refugees"),
+    "asylum_seekers": N_("asylum seekers"),
+    "others_of_concern": N_("others of concern"),
+}
+REFUGEE_DASH = {"syrians_under_tp": "solid", "registered_refugees": "solid", "refugees_and_asylum_seekers": "dash",
+                "refugees": "solid", "asylum_seekers": "dot", "others_of_concern": "dashdot"}
 AREA_DASHES = ("solid", "dash", "dot", "dashdot")
 BAND_COLOR = "#888888"
 THRESHOLD_DASH = {10: "dot", 25: "solid", 50: "dash"}
-
-
-def _hover(r: dict, value_col: str, unit_labels: dict, t: Translate) -> str:
-    text = (f"<b>{fmt_value(r[value_col], r['qualifier'], r['low'], r['high'])}</b> "
-            f"{t(unit_labels.get(r['unit'], r['unit']))}<br>{esc(r['area_en'])}, {fmt_period(r['period_start'], r['period_end'], t.lang)}"
-            f"<br>{t('Source')}: {esc(r['organisation'])}, {esc(r['published'])}")
-    if r["kind"] == "statement_by_party":
-        text += f"<br><i>{t('Statement by a party to the conflict')}</i>"
-    return text
-
-
-def _published_records(frame: pd.DataFrame, sources, value_col: str, units: dict, t: Translate) -> list[dict]:
-    rows = records(with_source_names(frame, sources))
-    for r in rows:
-        r["hover"] = _hover(r, value_col, units, t)
-    return rows
-
-
-def _group(rows: list[dict], *keys: str) -> dict:
-    out: dict = {}
-    for r in rows:
-        out.setdefault(tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]], []).append(r)
-    return out
-
-
-def _traces(rows: list[dict], value_col: str, name: str, color: str, dash="solid", visible=True) -> list[dict]:
-    """Segments for rows with a value, range bars for rows published as low–high."""
-    traces = [segment_trace(rows, value_col, name, color, dash, visible)]
-    if any(r["low"] is not None and r["high"] is not None for r in rows):
-        traces.append(range_trace(rows, name, color, visible))
-    return traces
+PANEL_PX = 190  # the height each further unit's panel adds to the displacement chart
+PANEL_GAP = 0.08
+PANEL_TITLE_PX = 18  # a panel's title above its plot
+LEGEND_ROW_PX = 21
 
 
 def _area_name(area: str | None, names: dict) -> str:
@@ -122,102 +132,295 @@ def _by(frame: pd.DataFrame, column: str) -> list[tuple]:
     return [(v, frame.iloc[groups[v]]) for v in sorted(groups, key=lambda x: (x is None, str(x)))]
 
 
-def _by2(frame: pd.DataFrame, first: str, second: str) -> list[tuple]:
-    """((a, b), rows) for each pair of values of two columns (as `_by`)."""
-    groups: dict = {}
-    for i, key in enumerate(zip(frame[first], frame[second])):
-        groups.setdefault(key, []).append(i)
-    return [(key, frame.iloc[groups[key]]) for key in sorted(groups, key=str)]
+def sum_community_rows(displacement: pd.DataFrame, t: Translate, names_en: dict | None = None) -> pd.DataFrame:
+    """Community rows summed into their sub-district (see figures/published.py sum_communities)."""
+    return sum_communities(displacement, names_en, t)
 
 
-def sum_community_rows(displacement: pd.DataFrame, t: Translate) -> pd.DataFrame:
-    """Community-level rows (those with a location_pcode, e.g. a monthly sheet's 2,000 rows) summed
-    per source, unit, direction and period into one figure each; published figures stay as they are."""
-    if "location_pcode" not in displacement or not displacement["location_pcode"].notna().any():
-        return displacement
-    detail = displacement["location_pcode"].notna()
-    keys = ["source_id", "unit", "direction", "measure", "kind", "period_start", "period_end"]
-    summed = displacement[detail].groupby(keys, dropna=False).agg({"value": "sum", "location_pcode": "nunique"})
-    summed = summed.reset_index().rename(columns={"location_pcode": "areas"})
-    summed["area_en"] = [t("{n} communities (sum)").format(n=f"{n:,}") for n in summed["areas"]]
-    summed["qualifier"] = "exact"
-    summed["low"] = summed["high"] = None
-    return pd.concat([displacement[~detail], summed.drop(columns="areas")], ignore_index=True)
-
-
-def _source_bands(data: list, rows: list[dict], value_col: str, keys: list[str], t: Translate) -> None:
-    boxes = source_range_boxes(rows, value_col, keys, t)
+def _source_bands(data: list, rows: list[dict], keys: list[str], t: Translate, yaxis: str = "y") -> None:
+    for r in rows:
+        r["org_label"] = r["org"].short(t.lang)
+    boxes = source_range_boxes(rows, "y", keys, t)
     if boxes:
-        data.append(band_trace(boxes, t("Range between sources"), BAND_COLOR))
+        band = band_trace(boxes, t("Range between sources"), BAND_COLOR)
+        if yaxis != "y":
+            band["yaxis"] = yaxis
+        data.append(band)
 
 
-def _finish(data: list, layout: dict, timeline, drawn: int, t: Translate, key_dates: bool = True) -> dict:
+def _rate_title(title: str, rate: str, t: Translate) -> str:
+    return title if rate == "published" else f"{title}, {t(RATE_SUFFIX[rate])} {t('(mean over each figure’s period)')}"
+
+
+def _plot_px(layout: dict, domain: tuple[float, float] = (0.0, 1.0), legend_rows: int = 2) -> float:
+    """The plot's height in px (for the direct labels): the figure's height less its margins and
+    the legend under it (estimated), times the share `domain` of it."""
+    margin = layout.get("margin", {})
+    inner = layout["height"] - margin.get("t", 50) - margin.get("b", 40) - legend_rows * LEGEND_ROW_PX
+    return max(80.0, inner * (domain[1] - domain[0]))
+
+
+def _legend_rows(data: list[dict]) -> int:
+    """Rows the legend under the plot takes, estimated on the side of more (a plot shorter than
+    the labels were placed for could bring them together; a taller one only spreads them)."""
+    groups: dict[str, int] = {}
+    titled = False
+    for tr in data:
+        if tr.get("showlegend", True) is False or not tr.get("name"):
+            continue
+        titled |= bool(tr.get("legendgrouptitle"))
+        key = tr.get("legendgroup") or tr["name"]
+        groups[key] = groups.get(key, 0) + 1
+    if not groups:
+        return 0
+    if titled:
+        lines = [n + 1 for n in groups.values()]
+        return max(max(lines), -(-sum(lines) // 2))
+    return 1 + len(groups) // 3
+
+
+def _finish(data: list, layout: dict, timeline, drawn: int, t: Translate, key_dates: bool = True,
+            above_px: int = 0, labels: list[Label] | None = None, axes: dict | None = None) -> dict:
+    """The figure: key dates above it, then (its margins now known) the direct labels of `axes`."""
     fig = figure(data, layout)
     if key_dates:
-        add_key_dates(fig, timeline, t)
+        add_key_dates(fig, timeline, t, above_px=above_px)
+    if labels:
+        _direct_labels(layout, labels, axes or {"y": (0.0, 1.0)}, _legend_rows(data))
     if not drawn:
         layout["annotations"].append(empty_note(t("No figures in the selected period")))
     return fit_y_margin(fig)
 
 
-def displacement_figure(displacement, sources, timeline, start, end, t: Translate, flows: pd.DataFrame | None = None,
-                        areas: tuple[str, ...] = (), names: dict | None = None) -> dict:
-    """Published displacement figures per unit (and area), plus movements from origin–destination
-    data per source, bucketed."""
-    names = names or {}
-    data: list[dict] = []
+def _axis_top(data: list[dict], yaxis: str) -> float:
+    """The top of a y axis's range: a tenth above the largest value it draws (legend-only traces too)."""
+    top = 0.0
+    for tr in data:
+        if tr.get("yaxis", "y") != yaxis:
+            continue
+        ys = [v for v in (tr.get("y") or []) if isinstance(v, int | float)]
+        if tr.get("error_y"):
+            ys = [v + e for v, e in zip(ys, tr["error_y"].get("array") or [0] * len(ys))]
+        top = max([top, *ys])
+    return top * 1.1 if top > 0 else 1.0
+
+
+def _direct_labels(layout: dict, labels: list[Label], axes: dict[str, tuple[float, float]], rows: int) -> None:
+    """The direct labels of each plot (`axes`: y axis ref -> its domain), placed from its range."""
+    x_range = layout["xaxis"]["range"]
+    for ref, domain in axes.items():
+        mine = [lab for lab in labels if lab.yref == ref]
+        if not mine:
+            continue
+        key = "yaxis" + ref[1:]
+        y_range = layout[key]["range"]
+        layout["annotations"] += annotations(mine, x_range, y_range, _plot_px(layout, domain, rows))
+
+
+def _line_label(rows: list[dict], end, t: Translate, rate: str, colour: str, yaxis: str) -> Label | None:
+    point = last_point(rows, end)
+    if point is None:
+        return None
+    x, last = point
+    return Label(x=x, y=float(last["y"]), text=label_text(last, t, rate), colour=text_colour(colour), yref=yaxis,
+                 priority=float(last["y"]))
+
+
+def _organisation_lines(recs: list[dict], unit_label: str, t: Translate, rate: str, end, yaxis: str, area,
+                        names: dict, a_i: int, dash_of, group: str, group_title: str,
+                        data: list, labels: list) -> int:
+    """The traces of one unit's figures: per organisation, its whole figures (by measure) with a
+    direct label, and its figures for places within the area (thin; hidden where it gives the whole)."""
     drawn = 0
-    for a_i, (area, rows) in enumerate(area_rows(displacement, areas)):
-        recs = _published_records(sum_community_rows(rows, t), sources, "value", DISPLACEMENT_UNITS, t)
-        groups = _group(recs, "unit", "measure")
-        for i, (unit, label) in enumerate(DISPLACEMENT_UNITS.items()):
-            color = PALETTE[i % len(PALETTE)]
-            for measure in ("period", "cumulative"):
-                unit_rows = groups.get((unit, measure))
-                if not unit_rows:
+    by_org: dict = {}
+    for r in recs:
+        r["hover"] = hover(r, unit_label, t, rate)
+        r["table"] = table_row(r, t)
+        by_org.setdefault(r["org"].id, []).append(r)
+    first = True
+    for oid in sorted(by_org, key=lambda o: by_org[o][0]["org"].short(t.lang).casefold()):
+        rows = by_org[oid]
+        org = rows[0]["org"]
+        wholes = [r for r in rows if r["role"] == "whole"]
+        parts = [r for r in rows if r["role"] == "part"]
+        for measure in ("period", "cumulative"):
+            for long_ in (False, True):
+                mine = [r for r in wholes if r.get("measure", "period") == measure and r["long"] == long_]
+                if not mine:
                     continue
-                name = t(label) if measure == "period" else f"{t(label)} ({t('cumulative since period start')})"
-                dash = AREA_DASHES[a_i % 4] if measure == "period" else "dot"
-                data += _traces(unit_rows, "value", _named(name, area, names), color, dash)
-                drawn += len(unit_rows)
-        period = [r for r in recs if r["measure"] == "period"]
-        if period:
-            _source_bands(data, period, "value", ["unit", "period_start", "period_end", "pcode"], t)
-    if flows is not None and len(flows):
-        flows = with_source_names(flows, sources)
-        agg = flows.attrs.get("agg", "month")
-        for a_i, (area, rows) in enumerate(_by(flows, "area") if areas else [(None, flows)]):
-            for s_i, (org, src_rows) in enumerate(_by(rows, "organisation")):
-                what = t("displacements (movements)") + (f" {t('into')} {_area_name(area, names)}" if area else "")
-                label = t("Movements, origin–destination data ({org})").format(org=esc(org))
-                data.append(bucket_trace(src_rows, "persons", _named(label, area, names),
-                                         PALETTE[(5 + s_i) % len(PALETTE)], bucket_hovertemplate(what, org, agg, t),
-                                         AREA_DASHES[a_i % 4]))
-                drawn += len(src_rows)
-    layout = base_layout(t("Displacement in north-west Syria, by reporting period"), t("Number (unit in legend)"), start, end,
-                         t.lang)
-    return _finish(data, layout, timeline, drawn, t)
+                name = esc(org.short(t.lang)) + ("" if measure == "period" else f" ({t('cumulative')})")
+                if long_:  # its period runs past the period shown: lighter, and said so
+                    name = f"{name}: {t('over a longer period')}"
+                name = _named(name, area, names)
+                dash = dash_of(measure, a_i, mine[0])
+                width = (3 if measure == "period" else 2.5) if not long_ else 2
+                data.append(segments(mine, name, org.colour, dash, width, org.symbol, opacity=0.55 if long_ else 1.0,
+                                     legendgroup=group, group_title=group_title if first else None, yaxis=yaxis,
+                                     running=measure == "cumulative" and rate == "published" and not long_))
+                first = False
+                extra = ranges(mine, name, org.colour, legendgroup=group, yaxis=yaxis)
+                if extra:
+                    data.append(extra)
+                label = _line_label(mine, end, t, rate, org.colour, yaxis)
+                if label:
+                    labels.append(label)
+                drawn += len(mine)
+        if parts:
+            name = _named(f"{esc(org.short(t.lang))}: {t('places within the area')}", area, names)
+            visible = "legendonly" if wholes else True
+            data.append(segments(parts, name, org.colour, dash_of("cumulative" if all(
+                r.get("measure") == "cumulative" for r in parts) else "period", a_i, parts[0]), 1.5, org.symbol,
+                visible=visible, opacity=0.6, legendgroup=group, group_title=group_title if first else None,
+                yaxis=yaxis))
+            first = False
+            extra = ranges(parts, name, org.colour, visible=visible, legendgroup=group, yaxis=yaxis)
+            if extra:
+                data.append(extra)
+            if not wholes:
+                label = _line_label(parts, end, t, rate, org.colour, yaxis)
+                if label:
+                    labels.append(label)
+            drawn += len(parts)
+    return drawn
 
 
-def _event_fatality_traces(data: list, events: pd.DataFrame, sources, names: dict, t: Translate, start_color: int) -> int:
+def _displacement_dash(measure: str, a_i: int, r: dict) -> str:
+    return "dot" if measure == "cumulative" else AREA_DASHES[a_i % 4]
+
+
+def displacement_figure(displacement, sources, timeline, start, end, t: Translate, flows: pd.DataFrame | None = None,
+                        areas: tuple[str, ...] = (), names: dict | None = None, rate: str = "published",
+                        names_en: dict | None = None, orgs: dict | None = None) -> dict:
+    """Published displacement figures, one panel per unit (and per compared area, its own dash),
+    each organisation in its colour and labelled at its line's end; movements from
+    origin–destination data per source, bucketed, in the panel of displacements. The figure's
+    `layout.meta.window` lists the common-window rows (figures/published.py window_rows)."""
+    names = names or {}
+    window: list[dict] = []
+    per_area = []
+    for a_i, (area, rows) in enumerate(area_rows(displacement, areas)):
+        frame = sum_communities(rows, names_en, t)
+        recs = prepare(records(with_source_names(frame, sources)), "value", start, end, t, rate, area, orgs)
+        per_area.append((a_i, area, recs))
+    flows = with_source_names(flows, sources) if flows is not None and len(flows) else None
+    units = [u for u in DISPLACEMENT_UNITS if any(r["unit"] == u for _, _, recs in per_area for r in recs)]
+    if flows is not None and "displacements" not in units:
+        units.append("displacements")
+        units.sort(key=list(DISPLACEMENT_UNITS).index)
+    n = max(1, len(units))
+    height = 360 + PANEL_PX * (n - 1)
+    layout = base_layout(_rate_title(t("Displacement in north-west Syria, by reporting period"), rate, t), "", start,
+                         end, t.lang, height=height)
+    layout["yaxis"]["title"] = {"text": ""}
+    layout["legend"] = {**layout["legend"], "traceorder": "grouped", "groupclick": "toggleitem"}
+    step = (1.0 - PANEL_GAP * (n - 1)) / n
+    axes: dict[str, tuple[float, float]] = {}
+    for k in range(len(units)):
+        ref = "y" if k == 0 else f"y{k + 1}"
+        top = 1.0 - k * (step + PANEL_GAP)
+        axes[ref] = (max(0.0, top - step), top)
+    data: list[dict] = []
+    labels: list[Label] = []
+    drawn = 0
+    for unit in units:
+        ref = next(r for r, u in zip(axes, units) if u == unit)
+        unit_label = t(DISPLACEMENT_UNITS[unit])
+        for a_i, area, recs in per_area:
+            mine = [r for r in recs if r["unit"] == unit]
+            if not mine:
+                continue
+            drawn += _organisation_lines(mine, unit_label.lower() if t.lang == "en" else unit_label, t, rate, end, ref,
+                                         area, names, a_i, _displacement_dash, unit, unit_label, data, labels)
+            wholes = [r for r in mine if r["role"] == "whole" and r.get("measure") == "period"]
+            _source_bands(data, wholes, ["unit", "period_start", "period_end", "scope", "pcode"], t, ref)
+            window += window_rows(mine, start, end, "nw_syria" if area is None else "place", t)
+        if unit == "displacements" and flows is not None:
+            drawn += _flow_traces(data, labels, flows, areas, names, t, rate, end, ref)
+    for k, unit in enumerate(units):
+        ref = "y" if k == 0 else f"y{k + 1}"
+        key = "yaxis" + ref[1:]
+        axis = {**layout["yaxis"], "domain": list(axes[ref]), "anchor": "x", "title": {"text": ""}}
+        axis["range"] = [0, _axis_top(data, ref)]
+        layout[key] = axis
+        layout["annotations"].append({
+            "text": f"<b>{t(DISPLACEMENT_UNITS[unit])}</b>" + (f" · {t(RATE_SUFFIX[rate])}" if rate != "published" else ""),
+            "xref": "paper", "yref": "paper", "x": 0 if t.lang != "ar" else 1, "xanchor": "left" if t.lang != "ar" else "right",
+            "y": axes[ref][1], "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": "#333"},
+            "name": "panel-title",
+        })
+    layout["xaxis"]["anchor"] = "y" if n == 1 else f"y{n}"
+    layout["meta"] = {"window": window, "strip_px": PANEL_TITLE_PX}
+    layout["margin"]["t"] += PANEL_TITLE_PX
+    return _finish(data, layout, timeline, drawn, t, above_px=PANEL_TITLE_PX, labels=labels, axes=axes)
+
+
+def _flow_traces(data: list, labels: list, flows: pd.DataFrame, areas, names: dict, t: Translate, rate: str, end,
+                 yaxis: str) -> int:
+    """Movements from origin–destination data per source (and compared area), bucketed."""
+    agg = flows.attrs.get("agg", "month")
+    reg = registry()
+    drawn = 0
+    for a_i, (area, rows) in enumerate(_by(flows, "area") if areas else [(None, flows)]):
+        for org_text, src_rows in _by(rows, "organisation"):
+            org = reg.get(attribute(org_text, None, reg), str(org_text))
+            what = t("displacements (movements)") + (f" {t('into')} {_area_name(area, names)}" if area else "")
+            label = t("Movements, origin–destination data ({org})").format(org=esc(org.short(t.lang)))
+            src_rows = _rated(src_rows, "persons", rate)
+            trace = bucket_trace(src_rows, "persons", _named(label, area, names), org.colour,
+                                 bucket_hovertemplate(what, org.short(t.lang), agg, t), AREA_DASHES[a_i % 4],
+                                 table=(esc(org.short(t.lang)), _area_name(area, names)))
+            trace["legendgroup"] = "displacements"
+            if yaxis != "y":
+                trace["yaxis"] = yaxis
+            data.append(trace)
+            last = src_rows[src_rows["persons"].notna()].tail(1)
+            if len(last):
+                value = float(last["persons"].iloc[0])
+                labels.append(Label(x=iso(min(pd.Timestamp(last["bucket_start"].iloc[0]), pd.Timestamp(end))), y=value,
+                                    text=f"{esc(org.short(t.lang))} {value:,.0f}", colour=text_colour(org.colour),
+                                    yref=yaxis, priority=value))
+            drawn += len(src_rows)
+    return drawn
+
+
+def _rated(frame: pd.DataFrame, column: str, rate: str) -> pd.DataFrame:
+    """A bucketed series as its mean per month or per day over each bucket (as published: unchanged)."""
+    per = RATE_DAYS.get(rate)
+    if not per or not len(frame):
+        return frame
+    days = (pd.to_datetime(frame["bucket_end"]) - pd.to_datetime(frame["bucket_start"])).dt.days + 1
+    return frame.assign(**{column: pd.to_numeric(frame[column], errors="coerce") * per / days})
+
+
+def _event_fatality_traces(data: list, labels: list, events: pd.DataFrame, sources, names: dict, t: Translate,
+                           rate: str, end) -> int:
     """Fatalities in conflict events per dataset (and area), with the low–high band where the
     dataset gives one (UCDP), and the range between datasets shaded where both report."""
     frame = with_source_names(events, sources)
+    frame = _rated(_rated(_rated(frame, "fatalities", rate), "fatalities_low", rate), "fatalities_high", rate)
     agg = events.attrs.get("agg", "month")
-    i = 0
-    for area, area_rows_ in _by(frame, "area"):
+    reg = registry()
+    for a_i, (area, area_rows_) in enumerate(_by(frame, "area")):
         for dataset, rows in _by(area_rows_, "dataset"):
-            color = PALETTE[(start_color + i) % len(PALETTE)]
-            i += 1
-            org = ", ".join(sorted({str(o) for o in rows["organisation"] if isinstance(o, str)}))
+            org_texts = sorted({str(o) for o in rows["organisation"] if isinstance(o, str)})
+            org = reg.get(attribute(org_texts[0], None, reg), org_texts[0]) if org_texts else reg.get(str(dataset))
+            color = org.colour
             name = _named(t("Fatalities in conflict events ({dataset})").format(dataset=esc(dataset)), area, names)
             given = (rows["fatalities_low"].notna() & rows["fatalities_high"].notna()).to_numpy()
             extra, custom = "", None
             if given.any():
-                extra = " (" + t("low–high") + " %{customdata[0]:,}–%{customdata[1]:,})"
+                extra = " (" + t("low–high") + " %{customdata[0]:,.0f}–%{customdata[1]:,.0f})"
                 custom = [[lo, hi] for lo, hi in zip(plain(rows["fatalities_low"]), plain(rows["fatalities_high"]))]
-            data.append(bucket_trace(rows, "fatalities", name, color,
-                                     bucket_hovertemplate(t("fatalities"), org, agg, t, extra), customdata=custom))
+            trace = bucket_trace(rows, "fatalities", name, color,
+                                 bucket_hovertemplate(t("fatalities"), ", ".join(org_texts), agg, t, extra),
+                                 AREA_DASHES[a_i % 4], customdata=custom, table=(esc(org.short(t.lang)), _area_name(area, names)))
+            trace["marker"]["symbol"] = org.symbol
+            data.append(trace)
+            last = rows[rows["fatalities"].notna()].tail(1)
+            if len(last):
+                value = float(last["fatalities"].iloc[0])
+                labels.append(Label(x=iso(min(pd.Timestamp(last["bucket_start"].iloc[0]), pd.Timestamp(end))), y=value,
+                                    text=f"{esc(dataset)} {value:,.0f}", colour=text_colour(color), priority=value))
             if given.any():
                 band = rows[given]
                 data += fill_band(band["bucket_start"], band["fatalities_low"], band["fatalities_high"],
@@ -228,93 +431,158 @@ def _event_fatality_traces(data: list, events: pd.DataFrame, sources, names: dic
     return len(frame)
 
 
+def _casualty_dash(areas: tuple) -> callable:
+    def dash(measure: str, a_i: int, r: dict) -> str:
+        return AREA_DASHES[a_i % 4] if areas else CASUALTY_DASH.get(r.get("unit"), "solid")
+    return dash
+
+
 def published_casualty_traces(casualties, sources, t: Translate, areas: tuple[str, ...] = (),
-                              names: dict | None = None) -> tuple[list[dict], int]:
-    """The traces of the published casualty figures (per organisation and compared area, the range
-    between sources, war-wide totals apart) and how many local figures they draw."""
+                              names: dict | None = None, start=None, end=None, rate: str = "published",
+                              orgs: dict | None = None) -> tuple[list[dict], int, list[Label], list[dict]]:
+    """The traces of the published casualty figures (per organisation and unit, and compared area;
+    the range between sources of the same unit, period and kind of area; war-wide totals apart),
+    how many local figures they draw, their direct labels and the common-window rows."""
     names = names or {}
     data: list[dict] = []
+    labels: list[Label] = []
+    window: list[dict] = []
     drawn = 0
+    start = pd.Timestamp(start) if start is not None else None
+    end = pd.Timestamp(end) if end is not None else None
     for a_i, (area, rows) in enumerate(area_rows(casualties, areas)):
-        recs = _published_records(rows, sources, "killed", CASUALTY_UNITS, t)
+        recs = prepare(records(with_source_names(rows, sources)), "killed", start, end, t, rate, area, orgs)
         local, war_wide = [], []
         for r in recs:
-            days = (pd.Timestamp(r["period_end"]) - pd.Timestamp(r["period_start"])).days
-            (war_wide if r["area_en"] == "Syria" or days > LONG_SPAN_DAYS else local).append(r)
-        by_org = _group(local, "organisation")
-        for i, org in enumerate(sorted(by_org, key=str)):
-            data += _traces(by_org[org], "killed", _named(esc(org), area, names), PALETTE[i % len(PALETTE)],
-                            AREA_DASHES[a_i % 4])
+            (war_wide if r["scope"] == "syria" or r["days"] > LONG_SPAN_DAYS else local).append(r)
+        present = {r.get("unit") for r in local}
+        for unit in [*CASUALTY_UNIT_TITLES, *sorted(present - set(CASUALTY_UNIT_TITLES), key=str)]:
+            mine = [r for r in local if r.get("unit") == unit]
+            if not mine:
+                continue
+            unit_title = CASUALTY_UNIT_TITLES.get(unit, str(unit))
+            unit_label = t(CASUALTY_UNITS.get(unit, str(unit)))
+            drawn += _organisation_lines(mine, unit_label, t, rate, end, "y", area, names, a_i, _casualty_dash(areas),
+                                         f"cas-{unit}", t(unit_title), data, labels)
         if local:
-            _source_bands(data, local, "killed", ["unit", "period_start", "period_end", "pcode"], t)
+            _source_bands(data, local, ["unit", "period_start", "period_end", "scope", "pcode"], t)
         if war_wide:
-            data += _traces(war_wide, "killed", _named(t("War-wide and multi-year totals"), area, names), "#777", "dot",
-                            "legendonly")
-        drawn += len(local)
-    return data, drawn
+            for r in war_wide:
+                r["hover"] = hover(r, t(CASUALTY_UNITS.get(r.get("unit"), r.get("unit"))), t, rate)
+                r["table"] = table_row(r, t)
+            data.append(segments(war_wide, _named(t("War-wide and multi-year totals"), area, names), "#777", "dot",
+                                 2, "circle", visible="legendonly", legendgroup="war-wide"))
+        window += window_rows(recs, start, end, "nw_syria" if area is None else "place", t)
+    return data, drawn, labels, window
 
 
 def casualties_figure(casualties, sources, timeline, start, end, t: Translate, events: pd.DataFrame | None = None,
-                      areas: tuple[str, ...] = (), names: dict | None = None,
-                      published: tuple[list[dict], int] | None = None) -> dict:
+                      areas: tuple[str, ...] = (), names: dict | None = None, published: tuple | None = None,
+                      rate: str = "published", orgs: dict | None = None) -> dict:
     """Published casualty figures (or their traces, already made: `published`) and fatalities in
-    conflict events per dataset."""
+    conflict events per dataset, labelled at each line's end."""
     names = names or {}
-    traces, drawn = published if published is not None else published_casualty_traces(casualties, sources, t, areas, names)
+    if published is None:
+        published = published_casualty_traces(casualties, sources, t, areas, names, start, end, rate, orgs)
+    traces, drawn, labels, window = published
     data: list[dict] = list(traces)
+    labels = list(labels)
     if events is not None and len(events):
-        drawn += _event_fatality_traces(data, events, sources, names, t, start_color=4)
-    layout = base_layout(t("Casualties in Idlib and north-west Syria, by source and period"), t("People killed"), start, end,
-                         t.lang)
-    return _finish(data, layout, timeline, drawn, t)
+        drawn += _event_fatality_traces(data, labels, events, sources, names, t, rate, end)
+    y_title = t("People killed") if rate == "published" else f"{t('People killed')}, {t(RATE_SUFFIX[rate])}"
+    layout = base_layout(_rate_title(t("Casualties in Idlib and north-west Syria, by source and period"), rate, t),
+                         y_title, start, end, t.lang, height=400)
+    layout["legend"] = {**layout["legend"], "traceorder": "grouped", "groupclick": "toggleitem"}
+    layout["yaxis"]["range"] = [0, _axis_top([tr for tr in data if tr.get("visible", True) is True], "y")]
+    layout["meta"] = {"window": window}
+    return _finish(data, layout, timeline, drawn, t, labels=labels)
 
 
-def refugees_figure(refugees, sources, start, end, t: Translate) -> dict:
+def refugees_figure(refugees, sources, start, end, t: Translate, orgs: dict | None = None) -> dict:
+    """Syrians in Türkiye: one line per series (organisation) and population type, never joined;
+    the organisation's colour, the population type's line style, a label at each line's end."""
     frame = with_source_names(refugees, sources)
     stock = frame[(frame["asylum_iso3"] == "TUR") & (frame["unit"] != "returns")]
+    reg = registry()
     data: list[dict] = []
-    for i, (series, label) in enumerate(REFUGEE_SERIES.items()):
-        rows = stock[stock["series"] == series].sort_values("date")
-        if rows.empty:
-            continue
-        hover = [
-            f"<b>{fmt_value(v, q)}</b> {t('Syrians')}<br>{fmt_date(d, t.lang)}<br>{t('Source')}: {esc(o)}, {esc(p)}"
+    labels: list[Label] = []
+    keys = sorted({(s, u) for s, u in zip(stock["series"], stock["unit"])},
+                  key=lambda k: (list(REFUGEE_UNITS).index(k[1]) if k[1] in REFUGEE_UNITS else 99,
+                                 list(REFUGEE_SERIES).index(k[0]) if k[0] in REFUGEE_SERIES else 99, str(k)))
+    seen_units: set = set()
+    for series, unit in keys:
+        rows = stock[(stock["series"] == series) & (stock["unit"] == unit)].sort_values("date")
+        org = reg.get(attribute(rows["organisation"].iloc[0], series, reg), str(rows["organisation"].iloc[0]))
+        if orgs and org.id in orgs:
+            org = orgs[org.id]
+        unit_label = t(REFUGEE_UNITS.get(unit, unit))
+        series_label = t(REFUGEE_SERIES.get(series, series))
+        hover_ = [
+            f"<b>{fmt_value(v, q)}</b> {unit_label}<br>{fmt_date(d, t.lang)}<br>{t('Area: {area} ({scope})').format(area=t('Türkiye'), scope=t('country of asylum'))}"
+            f"<br>{t('Source')}: {esc(org.short(t.lang))} · {esc(o)}, {esc(p)}"
             for v, q, d, o, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["organisation"], rows["published"])
         ]
-        data.append({
+        table = [[fmt_date(d, t.lang), fmt_value(v, q), t("Türkiye"), f"{esc(org.short(t.lang))}, {esc(p)}"]
+                 for v, q, d, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["published"])]
+        trace = {
             "type": "scatter", "x": isos(rows["date"]), "y": plain(rows["persons"]), "mode": "lines+markers",
-            "name": t(label), "line": {"color": PALETTE[i], "width": 2}, "hovertext": hover, "hoverinfo": "text",
-            "meta": {"sources": source_ids(rows)},
-        })
+            "name": f"{series_label}: {unit_label}", "line": {"color": org.colour, "width": 2, "dash": REFUGEE_DASH.get(unit, "solid")},
+            "marker": {"size": 6, "color": org.colour, "symbol": org.symbol}, "hovertext": hover_, "hoverinfo": "text",
+            "legendgroup": unit, "meta": {"sources": source_ids(rows), "rows": table},
+        }
+        if unit not in seen_units:
+            trace["legendgrouptitle"] = {"text": unit_label[:1].upper() + unit_label[1:]}
+            seen_units.add(unit)
+        data.append(trace)
+        value, qualifier = rows["persons"].iloc[-1], rows["qualifier"].iloc[-1]
+        labels.append(Label(x=iso(rows["date"].iloc[-1]), y=float(value),
+                            text=f"{esc(org.short(t.lang))} {fmt_value(value, qualifier)}", colour=text_colour(org.colour),
+                            priority=float(value)))
     if len(stock):
         same = records(stock.assign(period_start=stock["date"], period_end=stock["date"],
-                                    month=stock["date"].dt.to_period("M").dt.start_time))
-        _source_bands(data, same, "persons", ["unit", "month"], t)
-    layout = base_layout(t("Syrians under temporary protection in Türkiye"), t("People"), start, end, t.lang)
-    return _finish(data, layout, None, len(stock), t, key_dates=False)
+                                    month=stock["date"].dt.to_period("M").dt.start_time,
+                                    org_label=[reg.get(attribute(o, s, reg), str(o)).short(t.lang)
+                                               for o, s in zip(stock["organisation"], stock["series"])]))
+        boxes = source_range_boxes(same, "persons", ["unit", "month"], t)
+        if boxes:
+            data.append(band_trace(boxes, t("Range between sources"), BAND_COLOR))
+    layout = base_layout(t("Syrians under temporary protection in Türkiye"), t("People"), start, end, t.lang, height=400)
+    layout["legend"] = {**layout["legend"], "traceorder": "grouped", "groupclick": "toggleitem"}
+    layout["yaxis"]["range"] = [0, _axis_top(data, "y")]
+    return _finish(data, layout, None, len(stock), t, key_dates=False, labels=labels)
 
 
 def events_figure(events: pd.DataFrame, sources, timeline, start, end, t: Translate, agg: str = "month",
                   names: dict | None = None) -> dict:
-    """Conflict events per bucket, per dataset (and compared area); the range between datasets
-    shaded where both report."""
+    """Conflict events per bucket, per dataset (and compared area), each in its organisation's
+    colour and labelled at its end; the range between datasets shaded where both report."""
     names = names or {}
     data: list[dict] = []
+    labels: list[Label] = []
     frame = with_source_names(events, sources) if len(events) else events
+    reg = registry()
     if len(frame):
-        i = 0
-        for area, area_frame in _by(frame, "area"):
+        for a_i, (area, area_frame) in enumerate(_by(frame, "area")):
             for dataset, rows in _by(area_frame, "dataset"):
-                org = ", ".join(sorted({str(o) for o in rows["organisation"] if isinstance(o, str)}))
-                data.append(bucket_trace(rows, "events", _named(esc(dataset), area, names), PALETTE[i % len(PALETTE)],
-                                         bucket_hovertemplate(t("events"), org, agg, t)))
-                i += 1
+                org_texts = sorted({str(o) for o in rows["organisation"] if isinstance(o, str)})
+                org = reg.get(attribute(org_texts[0], None, reg), org_texts[0]) if org_texts else reg.get(str(dataset))
+                trace = bucket_trace(rows, "events", _named(esc(dataset), area, names), org.colour,
+                                     bucket_hovertemplate(t("events"), ", ".join(org_texts), agg, t), AREA_DASHES[a_i % 4],
+                                     table=(esc(org.short(t.lang)), _area_name(area, names)))
+                trace["marker"]["symbol"] = org.symbol
+                data.append(trace)
+                last = rows[rows["events"].notna()].tail(1)
+                if len(last):
+                    value = float(last["events"].iloc[0])
+                    labels.append(Label(x=iso(min(pd.Timestamp(last["bucket_start"].iloc[0]), pd.Timestamp(end))), y=value,
+                                        text=f"{esc(dataset)} {value:,.0f}", colour=text_colour(org.colour), priority=value))
         data += bucket_range_band(frame.assign(area=frame["area"].fillna("")), "events", ["area"],
                                   t("Range between datasets"), BAND_COLOR)
     title = {"day": t("Conflict events per day"), "week": t("Conflict events per week"),
              "month": t("Conflict events per month")}[agg]
     layout = base_layout(title, t("Events"), start, end, t.lang)
-    return _finish(data, layout, timeline, len(frame), t)
+    layout["yaxis"]["range"] = [0, _axis_top(data, "y")]
+    return _finish(data, layout, timeline, len(frame), t, labels=labels)
 
 
 def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, names: dict | None = None) -> dict:
@@ -328,7 +596,7 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
     for area, area_frame in (_by(frame, "area") if len(frame) else []):
         for org, org_frame in _by(area_frame, "organisation"):
             for basis, rows in _by(org_frame, "basis"):
-                color = PALETTE[i % len(PALETTE)]
+                color = registry().get(attribute(org, None), str(org)).colour
                 i += 1
                 what = t("movements") if basis == "flow" else t("IDP arrivals")
                 label = _named(f"{esc(org)} ({what})", area, names)

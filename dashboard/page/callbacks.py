@@ -24,6 +24,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import i18n, panels
 from dashboard.data.state import CONTROL_IDS, ViewState, step_starts, to_query
 from dashboard.data.warehouse import warehouse
+from dashboard.figures.common import fmt_period
 from dashboard.i18n import translator
 from dashboard.panels import map as map_panel
 from dashboard.panels import views
@@ -41,7 +42,7 @@ from dashboard.request import Request
 from etl.core.warehouse import WarehouseError
 
 from . import layout
-from .components import sources_block
+from .components import shown, sources_block, under_chart
 from .parts import page_parts_for
 
 log = logging.getLogger(__name__)
@@ -186,9 +187,11 @@ def chart_callback(group: tuple) -> tuple[list, object]:
 
     def update_charts(*values):
         request = _request(values)
+        period = fmt_period(request.sel.start, request.sel.end, request.lang)
         out: list = []
         for name, (fig, ids) in zip(names, views.charts(names, request)):
-            out += [fig, sources_block(request.wh, ids, f"home-{name}-source-list", request.lang)]
+            sources = sources_block(request.wh, ids, f"home-{name}-source-list", request.lang)
+            out += [shown(fig), under_chart(fig, sources, request.t, period)]
         return tuple(out)
 
     update_charts.__name__ = f"update_{'_'.join(names)}_chart"

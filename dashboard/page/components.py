@@ -16,6 +16,7 @@ import pandas as pd
 from dash import html
 
 from dashboard.data.catalog import who_and_when
+from dashboard.data.state import KEY_DATE_LABELS
 from dashboard.data.warehouse import Warehouse
 from dashboard.i18n import Translate, translator
 from etl.contracts import public_url
@@ -56,3 +57,64 @@ def _sources_block(wh: Warehouse, ids: tuple[str, ...], list_id: str, lang: str)
     src = wh["sources"]
     rows = src[src["source_id"].isin(ids)].sort_values(["organisation", "published", "source_id"])
     return source_list(rows, translator(lang), list_id)
+
+
+# ---- under a chart: its key dates and its figures side by side for the period shown ---------------
+
+WINDOW_ROWS = 40  # rows of the common-window table on the page (all are in the data export)
+
+
+def shown(fig: dict) -> dict:
+    """The figure as the page sends it: without the common-window rows (the page shows them as a
+    table under the chart)."""
+    meta = (fig.get("layout") or {}).get("meta")
+    if not isinstance(meta, dict) or "window" not in meta:
+        return fig
+    return {**fig, "layout": {**fig["layout"], "meta": {k: v for k, v in meta.items() if k != "window"}}}
+
+
+def key_dates_block(fig: dict, t: Translate) -> html.Div | None:
+    """The numbered key dates of a chart (the numbers above its plot), in its language."""
+    rows = ((fig.get("layout") or {}).get("meta") or {}).get("key_dates") or []
+    if not rows:
+        return None
+    items = [html.Li([html.Span(str(n), className="key-date-number"), f" {when}: {label}"]
+                     + ([html.Span(f" ({t(KEY_DATE_LABELS[kind])})", className="key-date-kind")]
+                        if kind in KEY_DATE_LABELS else []))
+             for n, _, when, label, kind in rows]
+    return html.Div([html.P(t("Key dates (numbered above the chart):"), className="sources-label"),
+                     html.Ul(items, className="key-dates")], className="sources key-dates-block")
+
+
+def window_block(fig: dict, t: Translate, period: str) -> html.Details | None:
+    """The common-window view: every published figure whose period overlaps the period shown, with
+    the share of its period inside it, its mean per month, its area and whether that area differs
+    from the chart's. Listed side by side, never added."""
+    rows = ((fig.get("layout") or {}).get("meta") or {}).get("window") or []
+    if not rows:
+        return None
+    head = [t("Source"), t("Figure"), t("Its period"), t("Days in the period shown"), t("Mean per month"), t("Area")]
+    body = []
+    for w in rows[:WINDOW_ROWS]:
+        share = t("{inside} of {days} days ({share})").format(inside=w["inside_days"], days=w["days"],
+                                                              share=f"{w['share']:.0%}")
+        area = f"{w['area']} ({w['scope']})"
+        body.append(html.Tr([
+            html.Td([html.Span("■ ", style={"color": w["colour"]}), w["organisation"]]),
+            html.Td(w["value"]), html.Td(f"{w['period']} ({w['length']})"), html.Td(share), html.Td(w["per_month"]),
+            html.Td([area] + ([html.Strong(" " + t("area differs"), className="area-differs")] if w["area_differs"] else [])),
+        ], className="area-differs-row" if w["area_differs"] else None))
+    more = len(rows) - WINDOW_ROWS
+    return html.Details([
+        html.Summary(t("Figures overlapping {period}, side by side ({n})").format(period=period, n=len(rows))),
+        html.P(t("Each figure covers its own period and area: they are listed, never added. A figure whose period is "
+                 "longer than the period shown is not a figure for it; its mean per month is given for comparison."),
+               className="range-text"),
+        html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)], className="data-table window-table"),
+    ] + ([html.P(t("{n} more values are in the data export (CSV or XLSX).").format(n=more))] if more > 0 else []),
+        className="table-view window-view")
+
+
+def under_chart(fig: dict, sources: html.Div, t: Translate, period: str) -> list:
+    """What the page shows under a chart: its figures side by side, its key dates, its sources."""
+    return [part for part in (window_block(fig, t, period), key_dates_block(fig, t), sources) if part is not None]

@@ -10,7 +10,18 @@ from dash import dcc, html
 from dashboard import panels
 from dashboard.data import catalog
 from dashboard.data.indicators import INDICATORS
-from dashboard.data.state import LAYERS, LEVEL_LABELS, TOP_N, ViewState, controls, step_starts
+from dashboard.data.state import (
+    KEY_DATE_KINDS,
+    KEY_DATE_LABELS,
+    LAYERS,
+    LEVEL_LABELS,
+    RATE_LABELS,
+    RATES,
+    TOP_N,
+    ViewState,
+    controls,
+    step_starts,
+)
 from dashboard.i18n import LANGUAGE_NAMES, N_, Translate, direction, fmt_date
 from dashboard.panels.map_parts import NOTE_PARTS
 from dashboard.request import Request
@@ -152,6 +163,13 @@ def controls_section(request: Request) -> html.Section:
             _control(t("Time series"), dcc.RadioItems(
                 id="home-agg", value=state.agg, inline=True,
                 options=[{"label": t(AGG_LABELS[a]), "value": a} for a in AGG_LABELS]), "home-agg"),
+            _control(t("Published figures"), dcc.RadioItems(
+                id="home-rate", value=state.rate, inline=True,
+                options=[{"label": t(RATE_LABELS[r]), "value": r} for r in RATES]), "home-rate"),
+            _control(t("Key dates"), dcc.Checklist(
+                id="home-keydates", value=list(state.keydates), inline=True,
+                options=[{"label": t(KEY_DATE_LABELS[k]), "value": k} for k in KEY_DATE_KINDS]), "home-keydates",
+                wide=True),
         ], className="control-row"),
         html.Div([
             _control(t("Areas (compare up to 4)"), dcc.Dropdown(
@@ -161,7 +179,7 @@ def controls_section(request: Request) -> html.Section:
             _control(t("Sources"), dcc.Dropdown(
                 id="home-sources", value=list(state.sources), multi=True, searchable=True,
                 placeholder=t("All sources"),
-                options=[{"label": o, "value": o} for o in bounds.organisations]), "home-sources", wide=True),
+                options=catalog.organisation_options(request.wh, state.lang)), "home-sources", wide=True),
             _control(t("Event types"), dcc.Dropdown(
                 id="home-etypes", value=list(state.etypes), multi=True, searchable=True,
                 placeholder=t("All event types") if bounds.event_types else t("No conflict events loaded"),

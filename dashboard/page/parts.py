@@ -11,12 +11,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dashboard import panels
+from dashboard.figures.common import fmt_period
 from dashboard.panels import map as map_panel
 from dashboard.panels import views
 from dashboard.panels.map_parts import NOTE_PARTS, classes_to_store, source_ids
 from dashboard.request import Request
 
-from .components import sources_block, unlocated_note
+from .components import shown, sources_block, under_chart, unlocated_note
 from .layout import notes
 
 
@@ -33,8 +34,10 @@ def page_parts(request: Request) -> dict:
         "unlocated": unlocated_note(wh["crossings"], t),
     }
     names = tuple(panel.name for panel in panels.charts())
+    period = fmt_period(request.sel.start, request.sel.end, lang)
     for name, (fig, ids) in zip(names, views.charts(names, request)):
-        parts[name], parts[f"{name}_sources"] = fig, sources_block(wh, ids, f"home-{name}-source-list", lang)
+        parts[name] = shown(fig)
+        parts[f"{name}_sources"] = under_chart(fig, sources_block(wh, ids, f"home-{name}-source-list", lang), t, period)
     return parts
 
 

@@ -31,7 +31,7 @@ def rows(inputs: ChartInputs, request: Request) -> pd.DataFrame:
     if series is None or not len(series):
         return joined([])
     return joined([series_rows(series, "persons", "people with a known destination", "",
-                               {c: c for c in EXTRA_COLUMNS})])
+                               {c: c for c in EXTRA_COLUMNS}, request=request)])
 
 
 PANEL = register(Panel(

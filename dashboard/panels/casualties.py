@@ -33,33 +33,35 @@ def inputs(request: Request, events: pd.DataFrame | None = None) -> ChartInputs:
 
 
 @lru_cache(maxsize=64)
-def _published_traces(wh: Warehouse, start, end, areas: tuple, source_ids: tuple | None, lang: str) -> tuple:
-    """The published casualty traces of a period, areas and sources: the same while event types
-    change, so made once per worker (the dicts are only read after this)."""
+def _published_traces(wh: Warehouse, start, end, areas: tuple, source_ids: tuple | None, lang: str,
+                      rate: str = "published") -> tuple:
+    """The published casualty traces of a period, areas, sources and rate: the same while event
+    types change, so made once per worker (the dicts are only read after this)."""
     sel = Selection(start=start, end=end, window_start=start, window_end=end, level=1, areas=areas,
                     source_ids=source_ids, etypes=(), agg="month", stepping=False)
     return published_casualty_traces(published(wh["casualties"], sel), wh["sources"], translator(lang), areas,
-                                     catalog.names(wh, lang))
+                                     catalog.names(wh, lang), start, end, rate, catalog.organisation_table(wh))
 
 
 def figure(inputs: ChartInputs, request: Request) -> dict:
     sel, wh = request.sel, request.wh
-    traces = _published_traces(wh, sel.start, sel.end, sel.areas, sel.source_ids, request.lang)
+    traces = _published_traces(wh, sel.start, sel.end, sel.areas, sel.source_ids, request.lang, request.state.rate)
     return casualties_figure(None, wh["sources"], inputs.timeline, sel.start, sel.end, request.t, events=inputs.series,
-                             areas=sel.areas, names=catalog.names(wh, request.lang), published=traces)
+                             areas=sel.areas, names=catalog.names(wh, request.lang), published=traces,
+                             rate=request.state.rate)
 
 
 def rows(inputs: ChartInputs, request: Request) -> pd.DataFrame:
     series = inputs.series
-    parts = [published_rows(inputs.published, "killed", "published figure", request.sel.areas)]
+    parts = [published_rows(inputs.published, "killed", "published figure", request.sel.areas, request)]
     if series is not None and len(series):
         parts.append(series_rows(series, "fatalities", [f"fatalities in conflict events ({d})" for d in series["dataset"]],
-                                 "people killed", {"low": "fatalities_low", "high": "fatalities_high"}))
+                                 "people killed", {"low": "fatalities_low", "high": "fatalities_high"}, request=request))
     return joined(parts)
 
 
 PANEL = register(Panel(
     name="casualties", label=N_("Casualties"), title=N_("Casualties in Idlib and north-west Syria, by source and period"),
-    triggers=("home-range", "home-areas", "home-sources", "home-etypes", "home-agg"),
+    triggers=("home-range", "home-areas", "home-sources", "home-etypes", "home-agg", "home-rate", "home-keydates"),
     inputs=inputs, figure=figure, rows=rows, report_px=440, order=20, shared=EVENT_SERIES,
 ))

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.data import series_queries
+from dashboard.data import catalog, series_queries
 from dashboard.data.selection import Selection, from_sources
+from dashboard.data.state import KEY_DATE_KINDS
 from dashboard.figures.common import area_rows, isos, with_source_names
+from dashboard.figures.published import RATE_DAYS, scope_of
 from dashboard.panels.base import Shared
 from dashboard.request import Request
 
@@ -38,10 +40,14 @@ def published(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
 
 
 def timeline_of(request: Request) -> pd.DataFrame:
-    """The key dates of the range (from the selected sources)."""
+    """The key dates of the range (from the selected sources), of the kinds the view shows (a key
+    date of no kind is always shown)."""
     sel = request.sel
     timeline = from_sources(request.wh["timeline"], sel)
-    return timeline[(timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)]
+    keep = (timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)
+    if "kind" in timeline and tuple(request.state.keydates) != KEY_DATE_KINDS:
+        keep &= timeline["kind"].isna() | timeline["kind"].isin(list(request.state.keydates))
+    return timeline[keep]
 
 
 def _event_series(request: Request) -> pd.DataFrame:
@@ -54,8 +60,12 @@ EVENT_SERIES = Shared("event-series", _event_series)
 
 # ---- the rows of the data exports -----------------------------------------------------------------
 
-def published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tuple) -> pd.DataFrame:
-    """One row per published figure, per compared area (the rows each area's traces draw)."""
+def published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tuple,
+                   request: Request | None = None) -> pd.DataFrame:
+    """One row per published figure, per compared area (the rows each area's traces draw), with
+    what keeps its meaning: the qualifier, the period and its length in days, the area and the kind
+    of area it covers, its mean per month, and (with `request`) how many of its days lie in the
+    period shown."""
     parts = []
     for area, rows in area_rows(frame, areas):
         if rows.empty:
@@ -63,24 +73,45 @@ def published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tupl
 
         def col(name, rows=rows):
             return rows[name].to_numpy() if name in rows else None
-        parts.append(pd.DataFrame({
+        days = ((rows["period_end"] - rows["period_start"]).dt.days + 1).to_numpy()
+        value = pd.to_numeric(rows[value_col], errors="coerce").to_numpy() if value_col in rows else None
+        out = {
             "record": record, "compared_area": area or "", "period_start": isos(rows["period_start"]),
-            "period_end": isos(rows["period_end"]), "area": col("area_en"), "pcode": col("pcode"), "unit": col("unit"),
-            "measure": col("measure"), "direction": col("direction"), "kind": col("kind"), "value": col(value_col),
-            "qualifier": col("qualifier"), "low": col("low"), "high": col("high"), "source_id": col("source_id"),
-        }).dropna(axis=1, how="all"))
+            "period_end": isos(rows["period_end"]), "days": days, "area": col("area_en"), "pcode": col("pcode"),
+            "area_kind": [scope_of(a, p, lp) for a, p, lp in zip(
+                rows["area_en"], rows["pcode"] if "pcode" in rows else [None] * len(rows),
+                rows["location_pcode"] if "location_pcode" in rows else [None] * len(rows))],
+            "unit": col("unit"), "measure": col("measure"), "direction": col("direction"), "kind": col("kind"),
+            "value": col(value_col), "qualifier": col("qualifier"), "low": col("low"), "high": col("high"),
+            "mean_per_month": None if value is None else [round(v * RATE_DAYS["month"] / d, 1) if v == v else None
+                                                          for v, d in zip(value, days)],
+            "source_id": col("source_id"),
+        }
+        if request is not None:
+            sel = request.sel
+            inside = ((rows["period_end"].clip(upper=sel.end) - rows["period_start"].clip(lower=sel.start)).dt.days + 1)
+            out["days_in_period_shown"] = inside.clip(lower=0).to_numpy()
+        parts.append(pd.DataFrame(out).dropna(axis=1, how="all"))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def series_rows(frame: pd.DataFrame | None, value_col: str, record, unit: str, extra: dict | None = None) -> pd.DataFrame:
-    """One row per bucket of a series (and compared area)."""
+def series_rows(frame: pd.DataFrame | None, value_col: str, record, unit: str, extra: dict | None = None,
+                request: Request | None = None) -> pd.DataFrame:
+    """One row per bucket of a series (and compared area): its period, the area (the compared area,
+    or the whole region), the count as the dataset records it (qualifier 'exact') and its source."""
     if frame is None or frame.empty:
         return pd.DataFrame()
+    compared = frame["area"].fillna("").to_numpy()
+    if request is not None:
+        names = catalog.names(request.wh, "en")
+        area = [names.get(a, a) if a else "north-west Syria (all areas)" for a in compared]
+    else:
+        area = [a or "north-west Syria (all areas)" for a in compared]
     out = {
-        "record": record if isinstance(record, str) else list(record), "compared_area": frame["area"].fillna("").to_numpy(),
-        "period_start": isos(frame["bucket_start"]), "period_end": isos(frame["bucket_end"]),
+        "record": record if isinstance(record, str) else list(record), "compared_area": compared,
+        "period_start": isos(frame["bucket_start"]), "period_end": isos(frame["bucket_end"]), "area": area,
         "unit": frame["unit"].to_numpy() if "unit" in frame else unit, "value": frame[value_col].to_numpy(),
-        "source_id": frame["source_id"].to_numpy(),
+        "qualifier": "exact", "source_id": frame["source_id"].to_numpy(),
     }
     for column, source in (extra or {}).items():
         out[column] = frame[source].to_numpy()

@@ -19,20 +19,22 @@ def inputs(request: Request, shared=None) -> ChartInputs:
 
 
 def figure(inputs: ChartInputs, request: Request) -> dict:
-    sel = request.sel
-    return displacement_figure(inputs.published, request.wh["sources"], inputs.timeline, sel.start, sel.end, request.t,
-                               flows=inputs.series, areas=sel.areas, names=catalog.names(request.wh, request.lang))
+    sel, wh = request.sel, request.wh
+    return displacement_figure(inputs.published, wh["sources"], inputs.timeline, sel.start, sel.end, request.t,
+                               flows=inputs.series, areas=sel.areas, names=catalog.names(wh, request.lang),
+                               rate=request.state.rate, names_en=catalog.names(wh, "en"),
+                               orgs=catalog.organisation_table(wh))
 
 
 def rows(inputs: ChartInputs, request: Request) -> pd.DataFrame:
     return joined([
-        published_rows(inputs.published, "value", "published figure", request.sel.areas),
-        series_rows(inputs.series, "persons", "movements, origin-destination data", "displacements"),
+        published_rows(inputs.published, "value", "published figure", request.sel.areas, request),
+        series_rows(inputs.series, "persons", "movements, origin-destination data", "displacements", request=request),
     ])
 
 
 PANEL = register(Panel(
     name="displacement", label=N_("Displacement"), title=N_("Displacement in north-west Syria, by reporting period"),
-    triggers=("home-range", "home-areas", "home-sources", "home-agg"),
+    triggers=("home-range", "home-areas", "home-sources", "home-agg", "home-rate", "home-keydates"),
     inputs=inputs, figure=figure, rows=rows, report_px=440, order=10,
 ))

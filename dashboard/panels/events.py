@@ -28,11 +28,12 @@ def rows(inputs: ChartInputs, request: Request) -> pd.DataFrame:
     series = inputs.series
     if series is None or not len(series):
         return joined([])
-    return joined([series_rows(series, "events", [f"conflict events ({d})" for d in series["dataset"]], "events")])
+    return joined([series_rows(series, "events", [f"conflict events ({d})" for d in series["dataset"]], "events",
+                               request=request)])
 
 
 PANEL = register(Panel(
     name="events", label=N_("Conflict events"), title=N_("Conflict events"),
-    triggers=("home-range", "home-areas", "home-sources", "home-etypes", "home-agg"),
+    triggers=("home-range", "home-areas", "home-sources", "home-etypes", "home-agg", "home-rate", "home-keydates"),
     inputs=inputs, figure=figure, rows=rows, report_px=400, order=40, shared=EVENT_SERIES,
 ))

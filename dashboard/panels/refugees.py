@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.data import catalog
 from dashboard.data.selection import from_sources
 from dashboard.figures.common import isos
 from dashboard.figures.series import refugees_figure
@@ -21,14 +22,17 @@ def inputs(request: Request, shared=None) -> ChartInputs:
 
 def figure(inputs: ChartInputs, request: Request) -> dict:
     sel = request.sel
-    return refugees_figure(inputs.published, request.wh["sources"], sel.start, sel.end, request.t)
+    return refugees_figure(inputs.published, request.wh["sources"], sel.start, sel.end, request.t,
+                           orgs=catalog.organisation_table(request.wh))
 
 
 def rows(inputs: ChartInputs, request: Request) -> pd.DataFrame:
     frame = inputs.published
     frame = frame[(frame["asylum_iso3"] == "TUR") & (frame["unit"] != "returns")]
+    dates = isos(frame["date"])
     return pd.DataFrame({
-        "record": "published figure", "series": frame["series"].to_numpy(), "date": isos(frame["date"]),
+        "record": "published figure", "series": frame["series"].to_numpy(), "date": dates,
+        "period_start": dates, "period_end": dates, "area": "Türkiye",
         "origin": frame["origin_iso3"].to_numpy(), "asylum": frame["asylum_iso3"].to_numpy(),
         "unit": frame["unit"].to_numpy(), "value": frame["persons"].to_numpy(),
         "qualifier": frame["qualifier"].to_numpy(), "source_id": frame["source_id"].to_numpy(),

@@ -28,13 +28,17 @@ def disp(**kw):
     return {**row, **kw}
 
 
-def test_units_and_measures_get_separate_traces():
+def test_units_get_their_own_panels_and_measures_their_own_traces():
     frame = pd.DataFrame([disp(), disp(unit="displacements", value=200), disp(measure="cumulative", value=900)])
     before = frame.copy()
     fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
-    names = [tr.name for tr in fig.data]
-    assert names == ["People displaced", "People displaced (cumulative since period start)", "Displacements (movements)"]
-    assert fig.data[1].line.dash == "dot"
+    drawn = [tr for tr in fig.data if tr.name]
+    assert [(tr.name, tr.yaxis or "y", tr.legendgroup) for tr in drawn] == [
+        ("OCHA", "y", "people_displaced"), ("OCHA (cumulative)", "y", "people_displaced"),
+        ("OCHA", "y2", "displacements")]  # a panel (y axis) per unit, the legend grouped by unit
+    assert drawn[1].line.dash == "dot" and drawn[0].line.color == drawn[2].line.color == "#0072B2"
+    assert drawn[0].legendgrouptitle.text == "People displaced"
+    assert fig.layout.yaxis.domain[0] > fig.layout.yaxis2.domain[1]  # stacked, not overlaid
     pd.testing.assert_frame_equal(frame, before)  # inputs not mutated
 
 
@@ -55,6 +59,8 @@ def test_each_casualty_source_has_its_own_trace_and_long_totals_are_apart():
     fig = go.Figure(casualties_figure(cas, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     assert [tr.name for tr in fig.data] == ["OCHA", "SNHR", "Range between sources", "War-wide and multi-year totals"]
     assert fig.data[3].visible == "legendonly"
+    # the war-wide row keeps its qualifier, period, area and source in the data table
+    assert fig.data[3].meta["rows"] == [["1 Mar 2011 – 31 Mar 2021 (10 years)", "33,271", "Idleb", "OCHA, 2020-03"]]
 
 
 def test_refugee_series_are_never_joined():
@@ -65,6 +71,17 @@ def test_refugee_series_are_never_joined():
     })
     fig = go.Figure(refugees_figure(ref, SOURCES, D("2013-01-01"), D("2014-01-01"), t))
     assert [len(tr.x) for tr in fig.data] == [1, 1]
+
+
+def test_refugees_and_asylum_seekers_of_one_organisation_never_share_a_line():
+    ref = pd.DataFrame({
+        "date": [D("2017-12-31"), D("2017-12-31"), D("2018-12-31"), D("2018-12-31")],
+        "persons": [3_400_000, 300, 3_600_000, 200], "qualifier": ["exact"] * 4, "series": ["UNHCR"] * 4,
+        "unit": ["refugees", "asylum_seekers"] * 2, "asylum_iso3": ["TUR"] * 4, "source_id": ["a"] * 4,
+    })
+    fig = go.Figure(refugees_figure(ref, SOURCES, D("2017-01-01"), D("2019-01-01"), t))
+    lines = {tr.name: list(tr.y) for tr in fig.data if tr.mode == "lines+markers"}
+    assert lines == {"UNHCR: refugees": [3_400_000, 3_600_000], "UNHCR: asylum seekers": [300, 200]}
 
 
 def test_sources_disagreeing_on_the_same_period_are_shaded_between():
@@ -90,7 +107,7 @@ def test_every_trace_names_the_sources_of_the_rows_it_draws():
     frame = pd.DataFrame([disp(source_id="a"), disp(source_id="b", unit="displacements", value=50)])
     fig = go.Figure(displacement_figure(frame, SOURCES, NO_DATES, D("2020-01-01"), D("2020-03-31"), t))
     by_name = {tr.name: tr.meta["sources"] for tr in fig.data}
-    assert by_name["People displaced"] == ["a"] and by_name["Displacements (movements)"] == ["b"]
+    assert by_name["OCHA"] == ["a"] and by_name["SNHR"] == ["b"]
     assert figure_sources(fig) == ["a", "b"]
 
 

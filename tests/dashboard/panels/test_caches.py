@@ -69,7 +69,8 @@ def test_a_chart_is_keyed_on_what_it_is_drawn_from_and_equals_a_fresh_computatio
 
 def test_the_cache_keys_follow_the_controls_that_redraw_each_chart():
     control_fields = {"home-range": ("start", "end"), "home-areas": ("areas",), "home-sources": ("sources",),
-                      "home-etypes": ("etypes",), "home-agg": ("agg",)}
+                      "home-etypes": ("etypes",), "home-agg": ("agg",), "home-rate": ("rate",),
+                      "home-keydates": ("keydates",)}
     for panel in panels.charts():
         assert set(panel.fields) == {f for c in panel.triggers for f in control_fields[c]}, panel.name
 
@@ -88,6 +89,7 @@ def test_each_control_sets_the_fields_it_is_said_to(syn):
         "home-indicator": bounds.indicators[0], "home-per10k": ["per10k"], "home-areas": ["SY07"],
         "home-sources": [bounds.organisations[0]], "home-etypes": list(bounds.event_types[:1]), "home-agg": "week",
         "home-layers": ["border"], "home-topn": 50, "home-step": 2, "home-step-unit": "week", "home-lang": "ar",
+        "home-rate": "month", "home-keydates": ["disaster"],
     }
     assert set(changed) == set(CONTROL_FIELDS)
     before = from_controls(values, bounds)

@@ -12,6 +12,7 @@ from dashboard.data.state import ViewState
 from dashboard.data.warehouse import warehouse
 from dashboard.extent import POINT_LIMIT
 from dashboard.figures.map import TRACE, figure_sources
+from dashboard.organisations import registry
 from dashboard.i18n import translator
 from dashboard.page.callbacks import patch_from
 from dashboard.page.components import sources_block
@@ -73,9 +74,10 @@ def test_default_view_builds_every_part(wh):
     assert {"map", "map_notes", "map_sources", *CHARTS, *(f"{c}_sources" for c in CHARTS)} <= set(parts)
     areas = parts["map"]["data"][TRACE["areas"]]
     assert {"SY02", "SY05", "SY06", "SY07"} <= set(areas["locations"]) <= {f"SY{i:02d}" for i in range(1, 15)}
-    names = [tr.name for tr in F(parts["displacement"]).data]
-    assert "People displaced" in names and "Displacements (movements)" in names  # units kept apart
-    assert "Türkiye government (DGMM/PMM)" in [tr.name for tr in F(parts["refugees"]).data]
+    units = {tr.legendgroup for tr in F(parts["displacement"]).data}
+    assert {"people_displaced", "displacements"} <= units  # units kept apart, a panel each
+    assert "Türkiye government (DGMM/PMM): Syrians under temporary protection" in [
+        tr.name for tr in F(parts["refugees"]).data]
 
 
 def test_february_2020_shows_that_month_with_its_sources(wh):
@@ -160,7 +162,9 @@ def contributing(wh, name: str, state: ViewState) -> set:
     """The sources of the rows a chart should draw, computed here independently of the app."""
     start, end = state.start, state.end_day
     sources = wh["sources"]
-    allowed = set(sources.loc[sources["organisation"].isin(state.sources), "source_id"]) if state.sources else None
+    reg = registry()
+    allowed = ({s for s, o in zip(sources["source_id"], sources["organisation"]) if set(reg.ids(o)) & set(state.sources)}
+               if state.sources else None)
 
     def keep(ids):
         return ids if allowed is None else ids & allowed

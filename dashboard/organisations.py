@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
@@ -45,8 +46,10 @@ SERIES_ORGANISATION = {"DGMM": "tr-pmm", "UNHCR": "unhcr", "UN_AFAD": "tr-gov", 
 
 
 def normalise(text) -> str:
-    """A variant as it is matched: the copy marker dropped, spacing collapsed, case folded."""
-    return " ".join(COPY_MARKER.sub(" ", str(text)).split()).casefold()
+    """A variant as it is matched: the copy marker dropped, spacing collapsed, case and accents
+    folded ('Göç İdaresi' = 'Goc Idaresi')."""
+    folded = unicodedata.normalize("NFKD", " ".join(COPY_MARKER.sub(" ", str(text)).split()).casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)).replace("ı", "i")
 
 
 def slug(text) -> str:

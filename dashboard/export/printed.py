@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass
 
 from dashboard.figures.common import esc, font_family
+from dashboard.figures.labels import legend_height
 from dashboard.i18n import bidi_line, text_side
 
 TITLE_PX, SUBTITLE_PX, BODY_PX, FOOT_PX = 18, 12, 12, 10
@@ -47,41 +48,9 @@ def _legend_entries(fig: dict) -> list[str]:
     return names
 
 
-def _legend_groups(fig: dict) -> list[tuple[str, list[str]]] | None:
-    """(group title, entry names) per legend group, in order, when the legend is grouped by titles
-    (plotly then stacks each group's entries and sets the groups side by side); else None."""
-    if not any(trace.get("legendgrouptitle") for trace in fig["data"]):
-        return None
-    groups: dict[str, tuple[str, list[str]]] = {}
-    for trace in fig["data"]:
-        if trace.get("showlegend") is False or trace.get("visible", True) is False or not trace.get("name"):
-            continue
-        key = trace.get("legendgroup") or trace["name"]
-        title = (trace.get("legendgrouptitle") or {}).get("text", "")
-        entry = groups.setdefault(key, (title, []))
-        if title and not entry[0]:
-            groups[key] = (title, entry[1])
-        if trace["name"] not in groups[key][1]:
-            groups[key][1].append(str(trace["name"]))
-    return list(groups.values())
-
-
 def legend_px(fig: dict, width_px: float, font_px: float = BODY_PX) -> int:
-    """The height a horizontal legend takes: rows of entries, or, for a legend grouped by titles,
-    rows of groups each as tall as its title and entries."""
-    groups = _legend_groups(fig)
-    if groups is None:
-        rows = legend_rows(_legend_entries(fig), width_px, font_px)
-        return int(rows * font_px * 1.9) + (8 if rows else 0)
-    height, row_height, used = 0, 0, width_px
-    for title, entries in groups:
-        lines = len(entries) + (1 if title else 0)
-        width = 40 + max(len(x) for x in [title, *entries]) * font_px * CHAR
-        if used + width > width_px:
-            height, row_height, used = height + row_height, 0, 0
-        used += width
-        row_height = max(row_height, int(lines * font_px * 1.75) + 10)
-    return height + row_height + 8
+    """The height a horizontal legend takes (see figures/labels.py legend_height)."""
+    return legend_height(fig["data"], width_px, font_px)
 
 
 def legend_rows(names: list[str], width_px: float, font_px: float = BODY_PX) -> int:

@@ -75,6 +75,15 @@ def fmt_value(value, qualifier: str, low=None, high=None) -> str:
     return f"{QUALIFIER_PREFIX.get(qualifier, '')}{int(value):,}"
 
 
+LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate and its end
+
+
+def ltr(text: str, lang: str) -> str:
+    """A number as written in a right-to-left line: isolated left to right, so that '≥ 1,600' keeps
+    its sign ('≥' would be mirrored to '≤' inside Arabic text) and its digits in order."""
+    return f"{LRI}{text}{PDI}" if lang in i18n.RTL else text
+
+
 def iso(ts) -> str | None:
     """A date as plotly reads it on a date axis ('2020-02-29'); None for a missing one."""
     if ts is None or pd.isna(ts):

@@ -24,7 +24,7 @@ import re
 
 import pandas as pd
 
-from dashboard.figures.common import QUALIFIER_PREFIX, esc, fmt_date, fmt_period, iso, plain
+from dashboard.figures.common import QUALIFIER_PREFIX, esc, fmt_date, fmt_period, iso, ltr, plain
 from dashboard.i18n import N_, Translate
 from dashboard.organisations import Organisation, Registry, attribute, normalise, registry
 
@@ -130,13 +130,14 @@ def sum_communities(frame: pd.DataFrame, names_en: dict | None, t: Translate) ->
         if values.isna().all():
             keep.append(rows)
             continue
-        n = int(rloc.fillna(rows["area_en"].astype(str)).nunique())
+        n = len(rows)  # each row one community's figure (their names may all be the sub-district's)
         quals = set(rows["qualifier"].dropna())
+        named = rows["area_en"].dropna().unique()
         first = rows.iloc[0].to_dict()
         first.update({
             value_col: int(values.sum()), "low": None, "high": None, "location_pcode": None,
             "qualifier": "at_least" if "at_least" in quals or values.isna().any() else ("about" if "about" in quals else "exact"),
-            "area_en": names_en.get(pcode, pcode), "parts": n,
+            "area_en": names_en.get(pcode) or (str(named[0]) if len(named) == 1 else pcode), "parts": n,
             "fact_id": f"{first.get('fact_id')} (+{len(rows) - 1})" if len(rows) > 1 else first.get("fact_id"),
         })
         summed.append(first)
@@ -198,6 +199,7 @@ def prepare(rows: list[dict], value_col: str, start, end, t: Translate, rate: st
             label_value = f"≈{rate_text(y_low)}–{rate_text(y_high)}"
         else:
             label_value = value_text
+        value_text, label_value = ltr(value_text, t.lang), ltr(label_value, t.lang)
         out.append({
             **r, "org": org, "days": days, "scope": scope, "role": role, "long": long_, "y": y, "y_low": y_low,
             "y_high": y_high, "value_text": value_text, "label_value": label_value, "month_rate": month_rate,
@@ -213,13 +215,15 @@ def hover(r: dict, unit_label: str, t: Translate, rate: str = "published") -> st
     if r.get("month_rate") is not None and (rate != "published" or r["long"] or r["days"] > 45):
         per_day = r["month_rate"] / RATE_DAYS["month"]
         lines.append(t("≈{m} per month, ≈{d} per day (mean over its period)").format(
-            m=rate_text(r["month_rate"]), d=rate_text(per_day)))
+            m=ltr(rate_text(r["month_rate"]), t.lang), d=ltr(rate_text(per_day), t.lang)))
     lines.append(t("{period} ({length})").format(period=period, length=duration(r["days"], t)))
     scope = t(SCOPE_LABELS[r["scope"]])
     lines.append(t("Area: {area} ({scope})").format(area=esc(r.get("area_en")), scope=scope))
     if r.get("parts"):
         lines.append(t("from {n} communities").format(n=f"{int(r['parts']):,}"))
-    lines.append(f"{t('Source')}: {esc(r['org'].short(t.lang))} · {esc(r.get('organisation'))}, {esc(r.get('published'))}")
+    short, cell = r["org"].short(t.lang), str(r.get("organisation") or "")
+    who = esc(short) if normalise(short) == normalise(cell) else f"{esc(short)} · {esc(cell)}"
+    lines.append(f"{t('Source')}: {who}, {esc(r.get('published'))}")
     if r["long"]:
         lines.append(f"<i>{t('Its period runs past the period shown: not a figure for the period shown.')}</i>")
     if r.get("kind") == "statement_by_party":
@@ -240,9 +244,10 @@ def label_text(r: dict, t: Translate, rate: str) -> str:
     if rate != "published":
         return f"{text} {t(RATE_SUFFIX[rate])}"
     if r.get("measure") == "cumulative":
-        text += " " + t("since {date}").format(date=fmt_date(r["period_start"], t.lang))
+        text += "<br>" + t("since {date}").format(date=fmt_date(r["period_start"], t.lang))
     if r["long"] and r.get("month_rate") is not None:
-        text += " " + t("in {length} (≈{m} per month)").format(length=duration(r["days"], t), m=rate_text(r["month_rate"]))
+        text += "<br>" + t("in {length} (≈{m} per month)").format(length=duration(r["days"], t),
+                                                                m=ltr(rate_text(r["month_rate"]), t.lang))
     return text
 
 
@@ -339,7 +344,7 @@ def window_rows(rows: list[dict], start, end, reference_scope: str | None, t: Tr
             "unit": r.get("unit"), "organisation": r["org"].short(t.lang), "org_id": r["org"].id,
             "colour": r["org"].colour, "value": r["value_text"], "period": fmt_period(ps, pe, t.lang),
             "length": duration(r["days"], t), "days": r["days"], "inside_days": inside, "share": share,
-            "per_month": rate_text(r["month_rate"]) if r.get("month_rate") is not None else "",
+            "per_month": ltr(rate_text(r["month_rate"]), t.lang) if r.get("month_rate") is not None else "",
             "area": r.get("area_en") or "", "scope": t(SCOPE_LABELS[r["scope"]]), "area_differs": differs,
             "source_id": r.get("source_id"), "published": r.get("published"),
         })

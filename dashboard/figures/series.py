@@ -42,6 +42,7 @@ from dashboard.figures.common import (
     font_family,
     iso,
     isos,
+    ltr,
     plain,
     records,
     source_ids,
@@ -49,7 +50,7 @@ from dashboard.figures.common import (
     title_layout,
     with_source_names,
 )
-from dashboard.figures.labels import Label, annotations
+from dashboard.figures.labels import Label, annotations, legend_height
 from dashboard.figures.published import (
     RATE_DAYS,
     RATE_SUFFIX,
@@ -111,7 +112,6 @@ THRESHOLD_DASH = {10: "dot", 25: "solid", 50: "dash"}
 PANEL_PX = 190  # the height each further unit's panel adds to the displacement chart
 PANEL_GAP = 0.08
 PANEL_TITLE_PX = 18  # a panel's title above its plot
-LEGEND_ROW_PX = 21
 
 
 def _area_name(area: str | None, names: dict) -> str:
@@ -152,31 +152,30 @@ def _rate_title(title: str, rate: str, t: Translate) -> str:
     return title if rate == "published" else f"{title}, {t(RATE_SUFFIX[rate])} {t('(mean over each figure’s period)')}"
 
 
-def _plot_px(layout: dict, domain: tuple[float, float] = (0.0, 1.0), legend_rows: int = 2) -> float:
-    """The plot's height in px (for the direct labels): the figure's height less its margins and
-    the legend under it (estimated), times the share `domain` of it."""
+DESKTOP_PX, PHONE_PX = 1150, 320  # a chart's plot width on a wide screen and on a phone
+AXIS_PX = 58  # the x axis's tick labels under the plot (on two lines, or slanted on a phone)
+
+
+def _plot_px(layout: dict, domain: tuple[float, float] = (0.0, 1.0)) -> float:
+    """The plot's height in px on a phone (for the direct labels: a plot taller than they were
+    placed for only spreads them; a shorter one could bring them together): the figure's height
+    less its margins and what the legend takes more on a phone than the margin keeps for it."""
     margin = layout.get("margin", {})
-    inner = layout["height"] - margin.get("t", 50) - margin.get("b", 40) - legend_rows * LEGEND_ROW_PX
-    return max(80.0, inner * (domain[1] - domain[0]))
+    meta = layout.get("meta") or {}
+    inner = layout["height"] - margin.get("t", 50) - margin.get("b", 40) - meta.get("legend_extra_px", 0)
+    return max(60.0, inner * (domain[1] - domain[0]))
 
 
-def _legend_rows(data: list[dict]) -> int:
-    """Rows the legend under the plot takes, estimated on the side of more (a plot shorter than
-    the labels were placed for could bring them together; a taller one only spreads them)."""
-    groups: dict[str, int] = {}
-    titled = False
-    for tr in data:
-        if tr.get("showlegend", True) is False or not tr.get("name"):
-            continue
-        titled |= bool(tr.get("legendgrouptitle"))
-        key = tr.get("legendgroup") or tr["name"]
-        groups[key] = groups.get(key, 0) + 1
-    if not groups:
-        return 0
-    if titled:
-        lines = [n + 1 for n in groups.values()]
-        return max(max(lines), -(-sum(lines) // 2))
-    return 1 + len(groups) // 3
+def _fit_legend(layout: dict, data: list[dict]) -> None:
+    """The legend under the plot, the figure made taller by the legend's height on a wide screen
+    (so that the plot keeps its own), and how much more it takes on a phone (meta.legend_extra_px)."""
+    wide, narrow = legend_height(data, DESKTOP_PX), legend_height(data, PHONE_PX)
+    layout["height"] += wide
+    layout["margin"] = {**layout.get("margin", {}), "b": AXIS_PX + wide}
+    plot = layout["height"] - layout["margin"].get("t", 50) - layout["margin"]["b"]
+    layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0, "xanchor": "left",
+                        "y": -AXIS_PX / max(plot, 1), "yanchor": "top"}
+    layout["meta"] = {**(layout.get("meta") or {}), "legend_extra_px": max(0, narrow - wide)}
 
 
 def _finish(data: list, layout: dict, timeline, drawn: int, t: Translate, key_dates: bool = True,
@@ -185,8 +184,9 @@ def _finish(data: list, layout: dict, timeline, drawn: int, t: Translate, key_da
     fig = figure(data, layout)
     if key_dates:
         add_key_dates(fig, timeline, t, above_px=above_px)
+    _fit_legend(layout, data)
     if labels:
-        _direct_labels(layout, labels, axes or {"y": (0.0, 1.0)}, _legend_rows(data))
+        _direct_labels(layout, labels, axes or {"y": (0.0, 1.0)})
     if not drawn:
         layout["annotations"].append(empty_note(t("No figures in the selected period")))
     return fit_y_margin(fig)
@@ -205,7 +205,7 @@ def _axis_top(data: list[dict], yaxis: str) -> float:
     return top * 1.1 if top > 0 else 1.0
 
 
-def _direct_labels(layout: dict, labels: list[Label], axes: dict[str, tuple[float, float]], rows: int) -> None:
+def _direct_labels(layout: dict, labels: list[Label], axes: dict[str, tuple[float, float]]) -> None:
     """The direct labels of each plot (`axes`: y axis ref -> its domain), placed from its range."""
     x_range = layout["xaxis"]["range"]
     for ref, domain in axes.items():
@@ -214,7 +214,7 @@ def _direct_labels(layout: dict, labels: list[Label], axes: dict[str, tuple[floa
             continue
         key = "yaxis" + ref[1:]
         y_range = layout[key]["range"]
-        layout["annotations"] += annotations(mine, x_range, y_range, _plot_px(layout, domain, rows))
+        layout["annotations"] += annotations(mine, x_range, y_range, _plot_px(layout, domain))
 
 
 def _line_label(rows: list[dict], end, t: Translate, rate: str, colour: str, yaxis: str) -> Label | None:
@@ -308,17 +308,20 @@ def displacement_figure(displacement, sources, timeline, start, end, t: Translat
         units.append("displacements")
         units.sort(key=list(DISPLACEMENT_UNITS).index)
     n = max(1, len(units))
-    height = 360 + PANEL_PX * (n - 1)
+    height = 360 + PANEL_PX * (n - 1) + (80 if n > 1 else 0)
     layout = base_layout(_rate_title(t("Displacement in north-west Syria, by reporting period"), rate, t), "", start,
                          end, t.lang, height=height)
     layout["yaxis"]["title"] = {"text": ""}
     layout["legend"] = {**layout["legend"], "traceorder": "grouped", "groupclick": "toggleitem"}
-    step = (1.0 - PANEL_GAP * (n - 1)) / n
+    # the first unit (people displaced, where most sources report) gets the largest panel
+    weights = [1.5 if k == 0 and n > 1 else 1.0 for k in range(n)]
+    unit_share = (1.0 - PANEL_GAP * (n - 1)) / sum(weights)
     axes: dict[str, tuple[float, float]] = {}
+    top = 1.0
     for k in range(len(units)):
         ref = "y" if k == 0 else f"y{k + 1}"
-        top = 1.0 - k * (step + PANEL_GAP)
-        axes[ref] = (max(0.0, top - step), top)
+        axes[ref] = (max(0.0, top - unit_share * weights[k]), top)
+        top -= unit_share * weights[k] + PANEL_GAP
     data: list[dict] = []
     labels: list[Label] = []
     drawn = 0
@@ -518,11 +521,11 @@ def refugees_figure(refugees, sources, start, end, t: Translate, orgs: dict | No
         unit_label = t(REFUGEE_UNITS.get(unit, unit))
         series_label = t(REFUGEE_SERIES.get(series, series))
         hover_ = [
-            f"<b>{fmt_value(v, q)}</b> {unit_label}<br>{fmt_date(d, t.lang)}<br>{t('Area: {area} ({scope})').format(area=t('Türkiye'), scope=t('country of asylum'))}"
+            f"<b>{ltr(fmt_value(v, q), t.lang)}</b> {unit_label}<br>{fmt_date(d, t.lang)}<br>{t('Area: {area} ({scope})').format(area=t('Türkiye'), scope=t('country of asylum'))}"
             f"<br>{t('Source')}: {esc(org.short(t.lang))} · {esc(o)}, {esc(p)}"
             for v, q, d, o, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["organisation"], rows["published"])
         ]
-        table = [[fmt_date(d, t.lang), fmt_value(v, q), t("Türkiye"), f"{esc(org.short(t.lang))}, {esc(p)}"]
+        table = [[fmt_date(d, t.lang), ltr(fmt_value(v, q), t.lang), t("Türkiye"), f"{esc(org.short(t.lang))}, {esc(p)}"]
                  for v, q, d, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["published"])]
         trace = {
             "type": "scatter", "x": isos(rows["date"]), "y": plain(rows["persons"]), "mode": "lines+markers",
@@ -536,7 +539,8 @@ def refugees_figure(refugees, sources, start, end, t: Translate, orgs: dict | No
         data.append(trace)
         value, qualifier = rows["persons"].iloc[-1], rows["qualifier"].iloc[-1]
         labels.append(Label(x=iso(rows["date"].iloc[-1]), y=float(value),
-                            text=f"{esc(org.short(t.lang))} {fmt_value(value, qualifier)}", colour=text_colour(org.colour),
+                            text=f"{esc(org.short(t.lang))} {ltr(fmt_value(value, qualifier), t.lang)}",
+                            colour=text_colour(org.colour),
                             priority=float(value)))
     if len(stock):
         same = records(stock.assign(period_start=stock["date"], period_end=stock["date"],

@@ -12,8 +12,8 @@ from dashboard.data.state import ViewState
 from dashboard.data.warehouse import warehouse
 from dashboard.extent import POINT_LIMIT
 from dashboard.figures.map import TRACE, figure_sources
-from dashboard.organisations import registry
 from dashboard.i18n import translator
+from dashboard.organisations import registry
 from dashboard.page.callbacks import patch_from
 from dashboard.page.components import sources_block
 from dashboard.page.layout import range_text

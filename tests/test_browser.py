@@ -254,6 +254,42 @@ def test_moving_the_date_range_changes_the_charts(page, server):
     assert page.console_errors == []
 
 
+
+# the direct labels of the main sources of the offline default in December 2019 - March 2020, by the
+# name each starts with (dashboard/organisations.py short names)
+MAIN_LABELS = {"en": ("OCHA", "UN HNAP", "REACH", "UN SG"), "ar": ("أوتشا", "HNAP", "ريتش", "الأمين العام")}
+LABEL_BOXES_JS = """id => {
+  const root = document.querySelector('#' + id + ' .js-plotly-plot');
+  const svg = root.querySelector('.main-svg').getBoundingClientRect();
+  const boxes = Array.from(root.querySelectorAll('.infolayer .annotation')).map(a => {
+    const r = a.querySelector('.annotation-text-g').getBoundingClientRect();
+    return {text: a.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  });
+  return {svg: {left: svg.left, right: svg.right, top: svg.top, bottom: svg.bottom}, boxes: boxes};
+}"""
+
+
+@pytest.mark.parametrize("lang,width", [("en", 1440), ("en", 390), ("ar", 1440), ("ar", 390)])
+def test_direct_labels_of_the_displacement_chart_never_overlap(page, server, lang, width):
+    """December 2019 to March 2020, the window of the offensive: each main source's line is labelled
+    at its end, and no two labels overlap or run off the chart (bounding boxes in the browser), on a
+    wide screen and on a phone, in English and Arabic."""
+    page.set_viewport_size({"width": width, "height": 900 if width > 1000 else 844})
+    open_page(page, server + f"?from=2019-12&to=2020-03{'&lang=ar' if lang == 'ar' else ''}")
+    page.locator("#home-displacement-chart").scroll_into_view_if_needed()
+    settle(page)
+    found = page.evaluate(LABEL_BOXES_JS, "home-displacement-chart")
+    svg = found["svg"]
+    labels = [b for b in found["boxes"] if b["text"].startswith(MAIN_LABELS[lang])]
+    for name in MAIN_LABELS[lang]:
+        assert any(b["text"].startswith(name) for b in labels), (name, [b["text"] for b in found["boxes"]])
+    for i, a in enumerate(labels):
+        assert a["left"] >= svg["left"] - 1 and a["right"] <= svg["right"] + 1, ("cut", a, svg)
+        for b in labels[i + 1:]:
+            apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            assert apart, ("overlap", a, b)
+    assert page.console_errors == []
+
 # ---- the analyst's controls (synthetic warehouse) -----------------------------------------------
 
 def test_admin_level_switch_redraws_the_map(page, synthetic_server):

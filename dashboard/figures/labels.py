@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 LABEL_FONT = 11
-LINE_PX = 17  # a label line's height at 11 px (15 px) and a gap, so that two never touch
-TEXT_LINE_PX = 14  # each further line of a label
+LINE_PX = 20  # a label line's height at 11 px (16 px, 18 px in Arabic) and a gap, so that two never touch
+TEXT_LINE_PX = 16  # each further line of a label (14 px, 16 px in Arabic)
 NARROW_PLOT_PX = 220  # the plot's width on a phone: a label is put on the side where it fits there
 CHAR_PX = 6.7  # a character of an 11 px label (DejaVu Sans), generous
 LEADER_PX = 10  # the leader from the point to the label

@@ -31,7 +31,7 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 REGISTRY_FILE = Path(__file__).resolve().parents[1] / "data" / "organisations.csv"
@@ -45,11 +45,16 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "x", "
 SERIES_ORGANISATION = {"DGMM": "tr-pmm", "UNHCR": "unhcr", "UN_AFAD": "tr-gov", "TR_ESTIMATE": "tr-gov"}
 
 
+@lru_cache(maxsize=4096)
+def _normalise(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", " ".join(COPY_MARKER.sub(" ", text).split()).casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)).replace("ı", "i")
+
+
 def normalise(text) -> str:
     """A variant as it is matched: the copy marker dropped, spacing collapsed, case and accents
     folded ('Göç İdaresi' = 'Goc Idaresi')."""
-    folded = unicodedata.normalize("NFKD", " ".join(COPY_MARKER.sub(" ", str(text)).split()).casefold())
-    return "".join(c for c in folded if not unicodedata.combining(c)).replace("ı", "i")
+    return _normalise(str(text))
 
 
 def slug(text) -> str:
@@ -95,6 +100,7 @@ class Registry:
     """The organisations by id and by variant (read once from REGISTRY_FILE: `registry()`)."""
 
     def __init__(self, organisations: list[Organisation]):
+        self._ids: dict = {}  # organisation cell -> ids (a memo: a chart asks for the same few cells)
         self.by_id = {o.id: o for o in organisations}
         self.by_variant: dict[str, list[str]] = {}
         for o in organisations:
@@ -111,6 +117,9 @@ class Registry:
         """The organisations an organisation cell names (two for 'UNHCR; Turkish President')."""
         if cell is None or (isinstance(cell, float) and cell != cell):
             return ()
+        known = self._ids.get(cell)
+        if known is not None:
+            return known
         text = COPY_MARKER.sub(" ", str(cell))
         out: list[str] = []
         for part in JOINT.split(text):
@@ -120,6 +129,8 @@ class Registry:
             for oid in found[:1]:
                 if oid not in out:
                     out.append(oid)
+        if len(self._ids) < 10_000:
+            self._ids[cell] = tuple(out)
         return tuple(out)
 
     def resolve_id(self, text) -> str:

@@ -9,6 +9,8 @@ for dates, the font stack and the side a title starts on.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -60,7 +62,16 @@ Y_TITLE_PX = 30  # that gap, the title's line, the tick marks and the edge (meas
 
 
 def fmt_date(ts, lang: str) -> str:
-    """'1 Feb 2020', or the date in `lang` (see dashboard.i18n.fmt_date)."""
+    """'1 Feb 2020', or the date in `lang` (see dashboard.i18n.fmt_date); memoised (a chart writes
+    the same few dates in many hovers)."""
+    try:
+        return _fmt_date(ts, lang)
+    except TypeError:  # not hashable
+        return i18n.fmt_date(ts, lang=lang)
+
+
+@lru_cache(maxsize=8192)
+def _fmt_date(ts, lang: str) -> str:
     return i18n.fmt_date(ts, lang=lang)
 
 
@@ -86,9 +97,17 @@ def ltr(text: str, lang: str) -> str:
 
 def iso(ts) -> str | None:
     """A date as plotly reads it on a date axis ('2020-02-29'); None for a missing one."""
-    if ts is None or pd.isna(ts):
+    if ts is None:
         return None
-    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+    try:
+        return _iso(ts)
+    except TypeError:  # not hashable
+        return None if pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+@lru_cache(maxsize=8192)
+def _iso(ts) -> str | None:
+    return None if pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
 
 
 def isos(values) -> list:
@@ -218,9 +237,10 @@ def key_date_markers(dates: list, start, end) -> list[tuple[list[int], int]]:
     marker ('4–5'); markers that would touch go to the next row (up to KEY_DATE_ROWS)."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     span = max((hi - lo).total_seconds(), 1.0)
+    at = {d: (pd.Timestamp(d) - lo).total_seconds() / span * KEY_DATE_REF_PX for d in set(dates)}
 
     def px(d) -> float:
-        return (pd.Timestamp(d) - lo).total_seconds() / span * KEY_DATE_REF_PX
+        return at[d]
 
     groups: list[list[int]] = []
     for i, d in enumerate(dates):
@@ -260,10 +280,11 @@ def add_key_dates(fig: dict, timeline: pd.DataFrame, t: Translate, start=None, e
     end = end if end is not None else layout["xaxis"]["range"][1]
     dates = isos(timeline["date"])
     arabic = t.lang == "ar" and "label_ar" in timeline
+    english = timeline["label_en"].tolist()
     raw = [str(ar if arabic and isinstance(ar, str) and ar else en)
-           for en, ar in zip(timeline["label_en"], timeline["label_ar"] if "label_ar" in timeline else timeline["label_en"])]
+           for en, ar in zip(english, timeline["label_ar"].tolist() if "label_ar" in timeline else english)]
     labels = [esc(label) for label in raw]
-    kinds = list(timeline["kind"]) if "kind" in timeline else [None] * len(dates)
+    kinds = timeline["kind"].tolist() if "kind" in timeline else [None] * len(dates)
     layout["shapes"] = layout.get("shapes", []) + [
         {"type": "line", "xref": "x", "yref": "paper", "x0": d, "x1": d, "y0": 0, "y1": 1, "layer": "below",
          "line": {"color": "#999", "width": 1, "dash": "dot"}} for d in dates
@@ -297,12 +318,19 @@ def add_key_dates(fig: dict, timeline: pd.DataFrame, t: Translate, start=None, e
 def records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts, missing values as None: the published figures a chart draws are few, and
     plain Python on them is much cheaper than pandas selections."""
-    out = frame.to_dict("records")
-    for row in out:
-        for key, value in row.items():
-            if value is not None and not isinstance(value, str) and pd.isna(value):
-                row[key] = None
-    return out
+    columns = [str(c) for c in frame.columns]
+    values = [[_missing_as_none(v) for v in frame[c].tolist()] for c in frame.columns]
+    return [dict(zip(columns, row)) for row in zip(*values)] if columns else [{} for _ in range(len(frame))]
+
+
+def _missing_as_none(value):
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    return None if not isinstance(value, str) and pd.isna(value) else value
 
 
 def record_ids(rows: list[dict]) -> list[str]:

@@ -109,9 +109,14 @@ def sum_communities(frame: pd.DataFrame, names_en: dict | None, t: Translate) ->
         return frame
     keys = [k for k in SUM_KEYS if k in frame.columns]
     sub = frame[located]
-    loc = sub["location_pcode"] if "location_pcode" in sub else pd.Series([None] * len(sub), index=sub.index)
-    size = sub.groupby(keys, dropna=False, sort=False)["pcode"].transform("size")
-    busy = (size > 1) | loc.notna()
+    has_loc = (sub["location_pcode"].notna().to_numpy() if "location_pcode" in sub
+               else pd.Series([False] * len(sub)).to_numpy())
+    # plain Python on the few hundred rows a chart draws (a pandas groupby costs more than all the rest)
+    tuples = list(zip(*(sub[k].tolist() for k in keys)))
+    counts: dict = {}
+    for key in tuples:
+        counts[key] = counts.get(key, 0) + 1
+    busy = pd.Series([counts[key] > 1 or loc for key, loc in zip(tuples, has_loc)], index=sub.index, dtype=bool)
     if not busy.any():
         return frame
     names_en = names_en or {}

@@ -44,6 +44,7 @@ from dashboard.figures.common import (
     isos,
     ltr,
     plain,
+    record_ids,
     records,
     source_ids,
     source_range_boxes,
@@ -505,49 +506,52 @@ def refugees_figure(refugees, sources, start, end, t: Translate, orgs: dict | No
     """Syrians in Türkiye: one line per series (organisation) and population type, never joined;
     the organisation's colour, the population type's line style, a label at each line's end."""
     frame = with_source_names(refugees, sources)
-    stock = frame[(frame["asylum_iso3"] == "TUR") & (frame["unit"] != "returns")]
+    stock = [r for r in records(frame[["date", "persons", "qualifier", "series", "unit", "asylum_iso3", "source_id",
+                                       "organisation", "published"]])
+             if r["asylum_iso3"] == "TUR" and r["unit"] != "returns"]
     reg = registry()
+    area = t("Area: {area} ({scope})").format(area=t("Türkiye"), scope=t("country of asylum"))
     data: list[dict] = []
     labels: list[Label] = []
-    keys = sorted({(s, u) for s, u in zip(stock["series"], stock["unit"])},
-                  key=lambda k: (list(REFUGEE_UNITS).index(k[1]) if k[1] in REFUGEE_UNITS else 99,
-                                 list(REFUGEE_SERIES).index(k[0]) if k[0] in REFUGEE_SERIES else 99, str(k)))
+    groups: dict[tuple, list[dict]] = {}
+    for r in stock:
+        r["org"] = reg.get(attribute(r["organisation"], r["series"], reg), str(r["organisation"]))
+        if orgs and r["org"].id in orgs:
+            r["org"] = orgs[r["org"].id]
+        r["org_label"] = r["org"].short(t.lang)
+        groups.setdefault((r["series"], r["unit"]), []).append(r)
+    keys = sorted(groups, key=lambda k: (list(REFUGEE_UNITS).index(k[1]) if k[1] in REFUGEE_UNITS else 99,
+                                         list(REFUGEE_SERIES).index(k[0]) if k[0] in REFUGEE_SERIES else 99, str(k)))
     seen_units: set = set()
     for series, unit in keys:
-        rows = stock[(stock["series"] == series) & (stock["unit"] == unit)].sort_values("date")
-        org = reg.get(attribute(rows["organisation"].iloc[0], series, reg), str(rows["organisation"].iloc[0]))
-        if orgs and org.id in orgs:
-            org = orgs[org.id]
+        # by date; of two figures of one date, the exact one last (it ends the line and is labelled)
+        rows = sorted(groups[(series, unit)], key=lambda r: (r["date"], r["qualifier"] == "exact"))
+        org = rows[0]["org"]
+        short = esc(org.short(t.lang))
         unit_label = t(REFUGEE_UNITS.get(unit, unit))
-        series_label = t(REFUGEE_SERIES.get(series, series))
-        hover_ = [
-            f"<b>{ltr(fmt_value(v, q), t.lang)}</b> {unit_label}<br>{fmt_date(d, t.lang)}<br>{t('Area: {area} ({scope})').format(area=t('Türkiye'), scope=t('country of asylum'))}"
-            f"<br>{t('Source')}: {esc(org.short(t.lang))} · {esc(o)}, {esc(p)}"
-            for v, q, d, o, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["organisation"], rows["published"])
-        ]
-        table = [[fmt_date(d, t.lang), ltr(fmt_value(v, q), t.lang), t("Türkiye"), f"{esc(org.short(t.lang))}, {esc(p)}"]
-                 for v, q, d, p in zip(rows["persons"], rows["qualifier"], rows["date"], rows["published"])]
+        values = [ltr(fmt_value(r["persons"], r["qualifier"]), t.lang) for r in rows]
+        dates = [fmt_date(r["date"], t.lang) for r in rows]
+        hover_ = [f"<b>{v}</b> {unit_label}<br>{d}<br>{area}<br>{t('Source')}: {short} · {esc(r['organisation'])}, "
+                  f"{esc(r['published'])}" for v, d, r in zip(values, dates, rows)]
         trace = {
-            "type": "scatter", "x": isos(rows["date"]), "y": plain(rows["persons"]), "mode": "lines+markers",
-            "name": f"{series_label}: {unit_label}", "line": {"color": org.colour, "width": 2, "dash": REFUGEE_DASH.get(unit, "solid")},
+            "type": "scatter", "x": [iso(r["date"]) for r in rows], "y": [r["persons"] for r in rows],
+            "mode": "lines+markers", "name": f"{t(REFUGEE_SERIES.get(series, series))}: {unit_label}",
+            "line": {"color": org.colour, "width": 2, "dash": REFUGEE_DASH.get(unit, "solid")},
             "marker": {"size": 6, "color": org.colour, "symbol": org.symbol}, "hovertext": hover_, "hoverinfo": "text",
-            "legendgroup": unit, "meta": {"sources": source_ids(rows), "rows": table},
+            "legendgroup": unit, "meta": {"sources": record_ids(rows), "rows": [
+                [d, v, t("Türkiye"), f"{short}, {esc(r['published'])}"] for v, d, r in zip(values, dates, rows)]},
         }
         if unit not in seen_units:
             trace["legendgrouptitle"] = {"text": unit_label[:1].upper() + unit_label[1:]}
             seen_units.add(unit)
         data.append(trace)
-        value, qualifier = rows["persons"].iloc[-1], rows["qualifier"].iloc[-1]
-        labels.append(Label(x=iso(rows["date"].iloc[-1]), y=float(value),
-                            text=f"{esc(org.short(t.lang))} {ltr(fmt_value(value, qualifier), t.lang)}",
-                            colour=text_colour(org.colour),
-                            priority=float(value)))
-    if len(stock):
-        same = records(stock.assign(period_start=stock["date"], period_end=stock["date"],
-                                    month=stock["date"].dt.to_period("M").dt.start_time,
-                                    org_label=[reg.get(attribute(o, s, reg), str(o)).short(t.lang)
-                                               for o, s in zip(stock["organisation"], stock["series"])]))
-        boxes = source_range_boxes(same, "persons", ["unit", "month"], t)
+        labels.append(Label(x=iso(rows[-1]["date"]), y=float(rows[-1]["persons"]), text=f"{short} {values[-1]}",
+                            colour=text_colour(org.colour), priority=float(rows[-1]["persons"])))
+    if stock:
+        for r in stock:
+            r["period_start"] = r["period_end"] = r["date"]
+            r["month"] = (r["date"].year, r["date"].month)
+        boxes = source_range_boxes(stock, "persons", ["unit", "month"], t)
         if boxes:
             data.append(band_trace(boxes, t("Range between sources"), BAND_COLOR))
     layout = base_layout(t("Syrians under temporary protection in Türkiye"), t("People"), start, end, t.lang, height=400)

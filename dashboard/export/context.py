@@ -13,6 +13,7 @@ from dashboard.data.state import LEVEL_LABELS, ViewState
 from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import fmt_period
 from dashboard.i18n import N_, Translate, fmt_date
+from dashboard.organisations import registry
 from dashboard.request import Request
 from etl.contracts import public_url
 
@@ -92,7 +93,9 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
     rows = src[src["source_id"].isin(list(ids))].sort_values(["organisation", "published", "source_id"])
     if limit is not None and len(rows) > limit:
         lines = [t("Sources ({n}), by organisation (full list in the data export and the report):").format(n=len(rows))]
-        for org, group in rows.groupby("organisation", sort=True):
+        reg = registry()
+        names = [reg.get(reg.ids(o)[0] if reg.ids(o) else str(o), str(o)).short(t.lang) for o in rows["organisation"]]
+        for org, group in rows.assign(_org=names).groupby("_org", sort=True):
             dates = sorted(str(d) for d in group["published"].dropna())
             span = dates[0] if dates and dates[0] == dates[-1] else (f"{dates[0]} – {dates[-1]}" if dates else "")
             lines.append(t("{org}: {n} documents, published {span}").format(org=org, n=len(group), span=span)

@@ -109,10 +109,12 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     # a chart keeps at least the left margin its page figure computed for its y labels and titles
     left, right = (10, 10) if is_map else (max(80, int(layout.get("margin", {}).get("l") or 0)), 30)
     text_width = width - 20
-    plot_height = plot_height or (int((width - left - right) * 0.6) if is_map else int(layout.get("height") or 360) + 20)
+    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
+    # a chart's plot as tall as its page figure less the room it keeps for its legend (printed apart)
+    figure_plot = int(layout.get("height") or 360) - int(meta.get("legend_px", 0))
+    plot_height = plot_height or (int((width - left - right) * 0.6) if is_map else figure_plot + 20)
 
     subtitle = wrap(caption.subtitle, text_width, SUBTITLE_PX)
-    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
     strip = int(meta.get("strip_px", 0))  # the key dates' numbers and panel titles above the plot
     top = int(TITLE_PX * LINE + len(subtitle) * SUBTITLE_PX * LINE + 24) + strip
     axis = 0 if is_map else 36

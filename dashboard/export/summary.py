@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.data import catalog, indicators, series_queries
 from dashboard.figures.common import area_rows
 from dashboard.i18n import N_, Translate, fmt_date
+from dashboard.organisations import attribute, registry
 from dashboard.panels.common import published
 
 from .context import Context
@@ -46,12 +47,15 @@ def amount(value, qualifier, t: Translate) -> str:
     return t(QUALIFIER_WORDS.get(qualifier or "exact", "{n}")).format(n=f"{int(value):,}")
 
 
-def source_text(wh, source_id: str, t: Translate) -> str:
+def source_text(wh, source_id: str, t: Translate, series=None) -> str:
+    """'OCHA, published 2020-06-09': the organisation by its one name (dashboard/organisations.py)."""
     src = wh["sources"].set_index("source_id")
     if source_id not in src.index:
         return str(source_id)
     row = src.loc[source_id]
-    return t("{org}, published {date}").format(org=row["organisation"], date=row["published"])
+    reg = registry()
+    org = reg.get(attribute(row["organisation"], series, reg), str(row["organisation"])).short(t.lang)
+    return t("{org}, published {date}").format(org=org, date=row["published"])
 
 
 def _in_range(frame: pd.DataFrame, start, end) -> pd.DataFrame:
@@ -140,7 +144,7 @@ def refugee_sentences(ctx: Context, sel) -> list[str]:
     row = frame.sort_values(["date", "persons"]).iloc[-1]
     return [t("On {date}, {value} Syrians were under temporary protection in Türkiye ({source}).").format(
         date=fmt_date(row["date"], "d MMMM y", lang=t.lang), value=amount(row["persons"], row["qualifier"], t),
-        source=source_text(wh, row["source_id"], t))]
+        source=source_text(wh, row["source_id"], t, row["series"]))]
 
 
 def border_sentences(ctx: Context, sel) -> list[str]:

@@ -176,7 +176,7 @@ def _fit_legend(layout: dict, data: list[dict]) -> None:
     plot = layout["height"] - layout["margin"].get("t", 50) - layout["margin"]["b"]
     layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0, "xanchor": "left",
                         "y": -AXIS_PX / max(plot, 1), "yanchor": "top"}
-    layout["meta"] = {**(layout.get("meta") or {}), "legend_extra_px": max(0, narrow - wide)}
+    layout["meta"] = {**(layout.get("meta") or {}), "legend_px": wide, "legend_extra_px": max(0, narrow - wide)}
 
 
 def _finish(data: list, layout: dict, timeline, drawn: int, t: Translate, key_dates: bool = True,

@@ -28,7 +28,9 @@ from dashboard.data import catalog
 from dashboard.data.state import (
     AGGREGATIONS,
     CONTROL_IDS,
+    KEY_DATE_KINDS,
     LAYERS,
+    RATES,
     STEP_UNITS,
     TOP_N,
     parse_query,
@@ -79,6 +81,8 @@ def queries(draw, wh) -> str:
         "top": draw(maybe(st.sampled_from([str(n) for n in TOP_N]))),
         "unit": draw(maybe(st.sampled_from(STEP_UNITS))),
         "lang": draw(maybe(st.sampled_from(LANGUAGES))),
+        "rate": draw(maybe(st.sampled_from(RATES))),
+        "kd": draw(maybe(st.one_of(some(KEY_DATE_KINDS, len(KEY_DATE_KINDS)), st.just("none")))),
     }
     params = {k: v for k, v in params.items() if v is not None}
     state = parse_query(urlencode(params), bounds)
@@ -108,6 +112,8 @@ def control_values(draw, wh) -> dict:
         "home-step": draw(st.integers(-1, 60)),
         "home-step-unit": draw(st.sampled_from([*STEP_UNITS, None])),
         "home-lang": draw(st.sampled_from([*LANGUAGES, None])),
+        "home-rate": draw(st.sampled_from([*RATES, None, "bogus"])),
+        "home-keydates": draw(st.one_of(st.none(), st.lists(st.sampled_from(KEY_DATE_KINDS), unique=True))),
     }
 
 

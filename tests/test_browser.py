@@ -254,7 +254,6 @@ def test_moving_the_date_range_changes_the_charts(page, server):
     assert page.console_errors == []
 
 
-
 # the direct labels of the main sources of the offline default in December 2019 - March 2020, by the
 # name each starts with (dashboard/organisations.py short names)
 MAIN_LABELS = {"en": ("OCHA", "UN HNAP", "REACH", "UN SG"), "ar": ("أوتشا", "HNAP", "ريتش", "الأمين العام")}
@@ -288,7 +287,12 @@ def test_direct_labels_of_the_displacement_chart_never_overlap(page, server, lan
         for b in labels[i + 1:]:
             apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
             assert apart, ("overlap", a, b)
+    # nor is the chart itself off the screen: the page does not scroll sideways on a phone (a wide
+    # table or control row once made it, and an Arabic page opened scrolled past the chart's start)
+    scroll, client = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll <= client and svg["left"] >= -1 and svg["right"] <= client + 1, (scroll, client, svg)
     assert page.console_errors == []
+
 
 # ---- the analyst's controls (synthetic warehouse) -----------------------------------------------
 

@@ -133,20 +133,31 @@ def _entries(data: list[dict]) -> list[tuple[str, list[str]]]:
     return list(groups.values())
 
 
+LEGEND_LINE_CHARS = 36  # an entry longer than this runs off a phone's legend (320 px): it takes two lines
+
+
+def legend_name(first: str, second: str) -> str:
+    """A legend entry 'first: second', on two lines where one would run off a phone's legend."""
+    one = f"{first}: {second}"
+    return one if len(one) <= LEGEND_LINE_CHARS else f"{first}:<br>{second}"
+
+
 def legend_height(data: list[dict], width_px: float, font_px: float = 12) -> int:
     """The height of a horizontal legend of these traces at `width_px`: plotly stacks the entries of
-    a titled group and sets groups side by side, wrapping; untitled entries flow in rows."""
+    a titled group and sets groups side by side, wrapping; untitled entries flow in rows; an entry
+    with a line break takes two lines."""
     groups = _entries(data)
     if not groups:
         return 0
     titled = any(title for title, _ in groups)
     height, row, used = 0, 0, 0.0
     for title, names in groups:
+        texts = [line for x in [title, *names] for line in x.split("<br>")]  # an entry may take two lines
         if titled:
-            lines = len(names) + (1 if title else 0)
-            width = 45 + max(len(x) for x in [title, *names]) * font_px * CHAR
+            lines = sum(1 + x.count("<br>") for x in names) + (1 if title else 0)
+            width = 45 + max(len(x) for x in texts) * font_px * CHAR
         else:
-            lines, width = 1, 45 + len(names[0]) * font_px * CHAR
+            lines, width = 1 + names[0].count("<br>"), 45 + max(len(x) for x in names[0].split("<br>")) * font_px * CHAR
         if used and used + width > width_px:
             height, row, used = height + row, 0, 0.0
         used += width

@@ -51,7 +51,7 @@ from dashboard.figures.common import (
     title_layout,
     with_source_names,
 )
-from dashboard.figures.labels import Label, annotations, legend_height
+from dashboard.figures.labels import Label, annotations, legend_height, legend_name
 from dashboard.figures.published import (
     RATE_DAYS,
     RATE_SUFFIX,
@@ -535,7 +535,7 @@ def refugees_figure(refugees, sources, start, end, t: Translate, orgs: dict | No
                   f"{esc(r['published'])}" for v, d, r in zip(values, dates, rows)]
         trace = {
             "type": "scatter", "x": [iso(r["date"]) for r in rows], "y": [r["persons"] for r in rows],
-            "mode": "lines+markers", "name": f"{t(REFUGEE_SERIES.get(series, series))}: {unit_label}",
+            "mode": "lines+markers", "name": legend_name(t(REFUGEE_SERIES.get(series, series)), unit_label),
             "line": {"color": org.colour, "width": 2, "dash": REFUGEE_DASH.get(unit, "solid")},
             "marker": {"size": 6, "color": org.colour, "symbol": org.symbol}, "hovertext": hover_, "hoverinfo": "text",
             "legendgroup": unit, "meta": {"sources": record_ids(rows), "rows": [

@@ -2,6 +2,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.labels import legend_height, legend_name
 from dashboard.figures.map import figure_sources
 from dashboard.figures.series import (
     border_figure,
@@ -82,6 +83,21 @@ def test_refugees_and_asylum_seekers_of_one_organisation_never_share_a_line():
     fig = go.Figure(refugees_figure(ref, SOURCES, D("2017-01-01"), D("2019-01-01"), t))
     lines = {tr.name: list(tr.y) for tr in fig.data if tr.mode == "lines+markers"}
     assert lines == {"UNHCR: refugees": [3_400_000, 3_600_000], "UNHCR: asylum seekers": [300, 200]}
+
+
+def test_a_long_legend_entry_takes_two_lines_and_the_legend_its_height():
+    """'Türkiye government (DGMM/PMM): Syrians under temporary protection' ran off a phone's legend
+    (320 px): it breaks after the colon, and the legend's height counts the second line."""
+    ref = pd.DataFrame({
+        "date": [D("2019-12-31")], "persons": [3_576_370], "qualifier": ["exact"], "series": ["DGMM"],
+        "unit": ["syrians_under_tp"], "asylum_iso3": ["TUR"], "source_id": ["a"],
+    })
+    fig = refugees_figure(ref, SOURCES, D("2019-12-01"), D("2020-03-31"), t)
+    name = next(tr["name"] for tr in fig["data"] if tr.get("mode") == "lines+markers")
+    assert name == "Türkiye government (DGMM/PMM):<br>Syrians under temporary protection"
+    one_line = [{**tr, "name": name.replace("<br>", " ")} if tr.get("name") == name else tr for tr in fig["data"]]
+    assert legend_height(fig["data"], 320) == legend_height(one_line, 320) + 19
+    assert legend_name("UNHCR", "refugees") == "UNHCR: refugees"  # a short one stays on one line
 
 
 def test_sources_disagreeing_on_the_same_period_are_shaded_between():

@@ -76,8 +76,8 @@ def test_default_view_builds_every_part(wh):
     assert {"SY02", "SY05", "SY06", "SY07"} <= set(areas["locations"]) <= {f"SY{i:02d}" for i in range(1, 15)}
     units = {tr.legendgroup for tr in F(parts["displacement"]).data}
     assert {"people_displaced", "displacements"} <= units  # units kept apart, a panel each
-    assert "Türkiye government (DGMM/PMM): Syrians under temporary protection" in [
-        tr.name for tr in F(parts["refugees"]).data]
+    assert "Türkiye government (DGMM/PMM):<br>Syrians under temporary protection" in [
+        tr.name for tr in F(parts["refugees"]).data]  # on two lines: one ran off a phone's legend
 
 
 def test_february_2020_shows_that_month_with_its_sources(wh):

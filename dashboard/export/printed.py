@@ -11,7 +11,7 @@ import copy
 import textwrap
 from dataclasses import dataclass
 
-from dashboard.figures.common import esc, font_family
+from dashboard.figures.common import LISTED_META, esc, font_family
 from dashboard.figures.labels import legend_height
 from dashboard.i18n import bidi_line, text_side
 
@@ -120,6 +120,7 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     axis = 0 if is_map else 36
     legend_h = legend_px(out, width - left - right)
     foot = [f"{t_key}" for t_key in key_date_lines(meta, text_width)]
+    layout["meta"] = {k: v for k, v in meta.items() if k not in LISTED_META}  # written out here, escaped
     foot += [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
     foot += wrap(caption.generated, text_width, FOOT_PX)
     foot_px = int((len(foot) + 1) * FOOT_PX * LINE) + 12

@@ -32,6 +32,12 @@ FONT_AR = "Noto Sans Arabic UI, DejaVu Sans, Noto Sans, Arial, sans-serif"
 _PLOTLY_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;"})
 
 
+# figure meta the page and the exports write out as text of their own (the figures compared over the
+# period shown; the key dates' list), from data as written: taken out of a figure before it is sent
+# to the browser or printed, where no text from data goes unescaped
+LISTED_META = ("window", "key_dates")
+
+
 def esc(text) -> str:
     """Text from data (a name, a title, an organisation) as plotly shows it literally: markup and
     placeholders escaped with the entities plotly.js decodes (a quote stays a quote: plotly.js

@@ -18,6 +18,7 @@ from dash import html
 from dashboard.data.catalog import who_and_when
 from dashboard.data.state import KEY_DATE_LABELS
 from dashboard.data.warehouse import Warehouse
+from dashboard.figures.common import LISTED_META
 from dashboard.i18n import Translate, translator
 from etl.contracts import public_url
 
@@ -65,12 +66,13 @@ WINDOW_ROWS = 40  # rows of the common-window table on the page (all are in the 
 
 
 def shown(fig: dict) -> dict:
-    """The figure as the page sends it: without the common-window rows (the page shows them as a
-    table under the chart)."""
+    """The figure as the page sends it: without the common-window rows and the key dates' list
+    (the page writes them under the chart as HTML, which escapes them; in the figure they are as
+    the data writes them, and no text from data goes to the browser unescaped)."""
     meta = (fig.get("layout") or {}).get("meta")
-    if not isinstance(meta, dict) or "window" not in meta:
+    if not isinstance(meta, dict) or not any(k in meta for k in LISTED_META):
         return fig
-    return {**fig, "layout": {**fig["layout"], "meta": {k: v for k, v in meta.items() if k != "window"}}}
+    return {**fig, "layout": {**fig["layout"], "meta": {k: v for k, v in meta.items() if k not in LISTED_META}}}
 
 
 def key_dates_block(fig: dict, t: Translate) -> html.Div | None:

@@ -187,6 +187,11 @@
         root.dir = lang === "ar" ? "rtl" : "ltr";
         return root.lang;
       },
+      // the title above a graph (an HTML heading: it wraps, and the graph's tool bar never covers it)
+      title: function (figure) {
+        var layout = (figure && figure.layout) || {};
+        return text((layout.title && layout.title.text) || "").replace(/[\u202a-\u202e]/g, "").trim();
+      },
       describe: function (figure, labels, graphId) {
         var L = labels || {};
         latest[graphId] = {figure: figure, labels: L};

@@ -23,6 +23,10 @@ LAYERS = ("border", "bands", "crossings", "towns", "camps", "events", "flows")
 DEFAULT_LAYERS = ("border", "crossings", "towns", "events", "flows")
 TOP_N = (10, 25, 50, 100)
 MAX_AREAS = 4
+# a map frame (`bbox`: west, south, east, north in degrees) must lie in this box and be at least
+# this wide and tall: anything else in a link is dropped (the map opens on its default frame)
+FRAME_LIMITS = (30.0, 30.0, 46.0, 40.0)
+FRAME_MIN_DEGREES = 0.02
 LEVEL_LABELS = {1: N_("Governorates"), 2: N_("Districts"), 3: N_("Sub-districts")}
 
 
@@ -62,6 +66,8 @@ class ViewState:
     step: int = 0  # 0: the whole range; k: the k-th month (or week) of the range
     step_unit: str = "month"
     lang: str = "en"  # the page's language: en or ar (dashboard.i18n.LANGUAGES)
+    frame: tuple[float, float, float, float] | None = None  # the map's extent set by a pan or zoom (west,
+    # south, east, north); None: framed on the selected areas, or on Idleb and the border
 
     @property
     def end_day(self) -> pd.Timestamp:
@@ -124,6 +130,28 @@ def _list(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in text.split(",") if v.strip()))
 
 
+def parse_frame(text: str | None) -> tuple[float, float, float, float] | None:
+    """'36.1,35.3,37.2,36.4' as (west, south, east, north), rounded to 3 decimals (about 100 m);
+    None for anything else (not four numbers, empty, inverted or outside FRAME_LIMITS)."""
+    parts = (text or "").split(",")
+    if len(parts) != 4:
+        return None
+    try:
+        west, south, east, north = (round(float(v), 3) for v in parts)
+    except ValueError:
+        return None
+    lo_lon, lo_lat, hi_lon, hi_lat = FRAME_LIMITS
+    if not (lo_lon <= west and east <= hi_lon and lo_lat <= south and north <= hi_lat):  # (NaN fails too)
+        return None
+    if east - west < FRAME_MIN_DEGREES or north - south < FRAME_MIN_DEGREES:
+        return None
+    return west, south, east, north
+
+
+def frame_text(frame) -> str:
+    return "" if not frame else ",".join(f"{v:.3f}" for v in frame)
+
+
 def _first(query: dict, key: str) -> str | None:
     values = query.get(key)
     if isinstance(values, list):
@@ -161,7 +189,8 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
         unit = "month"  # monthly figures step by month
     lang = _first(query, "lang") if _first(query, "lang") in LANGUAGES else base.lang
     state = replace(
-        base, lang=lang, start=start, end=end, level=level, indicator=indicator, per10k=_first(query, "per10k") == "1",
+        base, lang=lang, frame=parse_frame(_first(query, "bbox")), start=start, end=end, level=level,
+        indicator=indicator, per10k=_first(query, "per10k") == "1",
         areas=areas, sources=sources, etypes=etypes, agg=agg, layers=layers, topn=topn, step_unit=unit,
     )
     at = _first(query, "at")
@@ -207,6 +236,8 @@ def to_query(state: ViewState, bounds: Bounds) -> str:
         params["at"] = f"{starts[state.step - 1]:%Y-%m-%d}"
     if state.lang != base.lang:
         params["lang"] = state.lang
+    if state.frame:
+        params["bbox"] = frame_text(state.frame)
     return "?" + urlencode(params, safe=",") if params else ""
 
 
@@ -232,12 +263,13 @@ def controls(state: ViewState, bounds: Bounds) -> dict:
         "home-step": state.step,
         "home-step-unit": state.step_unit,
         "home-lang": state.lang,
+        "home-frame": frame_text(state.frame),
     }
 
 
 CONTROL_IDS = (
     "home-range", "home-level", "home-indicator", "home-per10k", "home-areas", "home-sources", "home-etypes",
-    "home-agg", "home-layers", "home-topn", "home-step", "home-step-unit", "home-lang",
+    "home-agg", "home-layers", "home-topn", "home-step", "home-step-unit", "home-lang", "home-frame",
 )
 
 
@@ -247,7 +279,7 @@ CONTROL_FIELDS = {
     "home-range": ("start", "end"), "home-level": ("level",), "home-indicator": ("indicator",),
     "home-per10k": ("per10k",), "home-areas": ("areas",), "home-sources": ("sources",), "home-etypes": ("etypes",),
     "home-agg": ("agg",), "home-layers": ("layers",), "home-topn": ("topn",), "home-step": ("step",),
-    "home-step-unit": ("step_unit",), "home-lang": ("lang",),
+    "home-step-unit": ("step_unit",), "home-lang": ("lang",), "home-frame": ("frame",),
 }
 
 
@@ -269,6 +301,7 @@ def from_controls(values: dict, bounds: Bounds) -> ViewState:
         "top": str(values.get("home-topn") or 25),
         "unit": values.get("home-step-unit") or "month",
         "lang": values.get("home-lang") or "en",
+        "bbox": values.get("home-frame") or "",
     }
     state = parse_query({k: [v] for k, v in query.items()}, bounds)
     step = int(values.get("home-step") or 0)

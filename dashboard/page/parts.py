@@ -18,10 +18,12 @@ from dashboard.request import Request
 
 from .components import sources_block, unlocated_note
 from .layout import notes
+from .side import area_for, headline_for
 
 
 def page_parts(request: Request) -> dict:
-    """The map (figure, notes, sources, what the page keeps of it) and every chart with its sources."""
+    """The map (figure, notes, sources, what the page keeps of it), every chart with its sources, the
+    headline figures and the area panel."""
     wh, t, lang = request.wh, request.t, request.lang
     fig, update = map_panel.full(request)
     parts = {
@@ -31,6 +33,8 @@ def page_parts(request: Request) -> dict:
         "map_parts": update["sources"],
         "map_classes": classes_to_store(update["classes"]),
         "unlocated": unlocated_note(wh["crossings"], t),
+        "headline": headline_for(request),
+        "area": area_for(request),
     }
     names = tuple(panel.name for panel in panels.charts())
     for name, (fig, ids) in zip(names, views.charts(names, request)):

@@ -37,9 +37,14 @@
     var geo = gd._fullLayout && gd._fullLayout.geo && gd._fullLayout.geo._subplot;
     var bg = geo && geo.bgRect && geo.bgRect.node && geo.bgRect.node();
     var frame = bg ? bg.getBoundingClientRect() : null;
-    var labels = [];
+    var labels = [], kept = [];
     gd.querySelectorAll(".geo .scatterlayer g.trace").forEach(function (group) {
       var datum = group.__data__, trace = datum && datum[0] && datum[0].trace;
+      if (trace && trace.meta && trace.meta.scalebar) {  // the scale bar is never covered
+        var box = group.getBoundingClientRect();
+        if (box.width) { kept.push({left: box.left - 4, right: box.right + 4, top: box.top - 4, bottom: box.bottom + 4}); }
+        return;
+      }
       if (!trace || !trace.meta || !trace.meta.labels || trace.visible === false) { return; }
       var ranks = trace.customdata || [];
       // one <g> per point, in the trace's order, holding its <text>
@@ -50,7 +55,6 @@
     });
     labels.sort(function (a, b) { return a.rank - b.rank; });
     labels.forEach(function (l) { l.el.style.visibility = ""; });
-    var kept = [];
     labels.forEach(function (l) {
       var r = l.el.getBoundingClientRect();
       if (!r.width) { return; }

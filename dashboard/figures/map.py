@@ -31,6 +31,7 @@ not answer hover, and event points and flow arrows only under the pointer (`hove
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -256,16 +257,25 @@ def label_rows(base: MapBase, lang: str) -> dict[str, list[tuple]]:
         if point:
             out["area_labels"].append((*point, _local_name(r.name_en, r.name_ar, lang), "governorate", 0))
     crossings = base.crossings[base.crossings.geometry.notna() & ~base.crossings.geometry.is_empty]
+    if "precision" in crossings:  # one name per crossing: two sources placing it within ~3 km are one label
+        crossings = crossings.assign(exact=crossings["precision"] == "crossing").sort_values("exact", ascending=False)
+    placed: list[tuple[float, float]] = []
+    named: set[str] = set()
     for r in crossings.itertuples():
-        out["crossing_labels"].append((r.geometry.x, r.geometry.y, _local_name(r.name_en, r.name_ar, lang),
-                                       "crossing", 1))
+        x, y = r.geometry.x, r.geometry.y
+        key = re.sub(r"[^a-z]", "", str(r.name_en).lower())
+        if key in named or any(abs(x - a) < 0.03 and abs(y - b) < 0.03 for a, b in placed):
+            continue
+        placed.append((x, y))
+        named.add(key)
+        out["crossing_labels"].append((x, y, _local_name(r.name_en, r.name_ar, lang), "crossing", 1))
     towns = base.towns[base.towns.geometry.notna()]
     towns = towns.assign(people=pd.to_numeric(towns["population"], errors="coerce").fillna(0))
-    if "country_iso2" in towns:  # Syria's towns, and the cities across the border (by their Turkish names)
-        abroad = towns["country_iso2"].fillna("SY") != "SY"
-        towns = towns[~abroad | (towns["people"] >= CITY_POPULATION)].assign(abroad=abroad)
-    else:
-        towns = towns.assign(abroad=False)
+    abroad = towns["country_iso2"].fillna("SY") != "SY" if "country_iso2" in towns else pd.Series(False, towns.index)
+    # Syria's towns (at the districts' and sub-districts' levels their areas' names stand for them: the
+    # same names twice, one spelling each), and the cities across the border by their Turkish names
+    keep = abroad & (towns["people"] >= CITY_POPULATION) if base.level > 1 else ~abroad | (towns["people"] >= CITY_POPULATION)
+    towns = towns[keep].assign(abroad=abroad[keep])
     towns = towns.sort_values("people", ascending=False).head(TOWN_LABELS)
     for r in towns.itertuples():
         kind = "city" if r.people >= CITY_POPULATION else "town"
@@ -318,6 +328,12 @@ def declutter(fig: dict, width: float, height: float) -> dict:
     scale = min(width / (east - west), height / (y1 - y0))  # px per Mercator degree (the frame is fitted)
     boxes, candidates = [], []
     data = list(fig["data"])
+    for trace in data:  # the scale bar and its label are never covered
+        if trace.get("name") and (trace.get("meta") or {}).get("scalebar") and trace.get("lon"):
+            xs = [(lon - west) * scale for lon in trace["lon"] if lon is not None]
+            ys = [(y1 - float(mercator_y(lat))) * scale for lat in trace["lat"] if lat is not None]
+            if xs and ys:
+                boxes.append((min(xs) - 4, min(ys) - 18, max(xs) + 4, max(ys) + 4))
     for index, trace in enumerate(data):
         if not (trace.get("meta") or {}).get("labels") or trace.get("visible", True) is not True:
             continue
@@ -457,7 +473,7 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
     traces[TRACE["scalebar"]] = go.Scattergeo(
         lon=[], lat=[], mode="lines+text", line={"color": "#1d1d1b", "width": 2}, textposition="top center",
         textfont={"size": 11, "color": "#1d1d1b", "shadow": HALO}, hoverinfo="skip", showlegend=False,
-        name=t("Scale"), meta={"sources": [], "table": False},
+        name=t("Scale"), meta={"sources": [], "table": False, "scalebar": True},
     )
     for name, rows in label_rows(base, t.lang).items():
         traces[TRACE[name]] = _label_trace(rows, name, t)
@@ -609,10 +625,14 @@ def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]
             "lon": np.round(np.asarray(density["lon"], dtype=float), 3),
             "lat": np.round(np.asarray(density["lat"], dtype=float), 3),
             "marker": {"size": np.round(4 + 3 * np.log1p(events), 1), "color": "#54278f"},
+            # (the counts ride along for the data export and the tests; cells answer no hover: areas do)
+            "customdata": np.column_stack([np.asarray(density["events"], dtype=np.int64),
+                                           np.asarray(density["fatalities"], dtype=np.int64)]),
             "visible": visible, "showlegend": visible, "meta": {"sources": list(density.get("sources", []))},
         }
     else:
-        props["density"] = {"lon": [], "lat": [], "visible": False, "showlegend": False, "meta": {"sources": []}}
+        props["density"] = {"lon": [], "lat": [], "customdata": [], "visible": False, "showlegend": False,
+                            "meta": {"sources": []}}
     return props
 
 

@@ -11,6 +11,7 @@ from dashboard.data import catalog, periods
 from dashboard.data.indicators import INDICATORS
 from dashboard.data.state import LAYERS, LEVEL_LABELS, TOP_N, ViewState, controls, frame_text, step_starts
 from dashboard.i18n import LANGUAGE_NAMES, N_, Translate, direction, fmt_date
+from dashboard.panels.empty import HELP_URL
 from dashboard.panels.map_parts import NOTE_PARTS
 from dashboard.request import Request
 
@@ -46,7 +47,8 @@ def graph(graph_id: str, figure, lang: str, t: Translate, responsive: bool = Fal
     left empty here, and filled when it is opened)."""
     return html.Div([
         html.H2(figure_title(figure), id=f"{graph_id}-title", className="graph-title"),
-        html.Div(dcc.Loading(dcc.Graph(id=graph_id, figure=figure, config=graph_config(lang), responsive=responsive,
+        html.Div(dcc.Loading(dcc.Graph(id=graph_id, figure=figure, config=graph_config(lang),
+                                       responsive=True if responsive else "auto",
                                        className="map-graph" if responsive else None), delay_show=400),
                  dir="ltr", className="graph", role="figure", **{"aria-describedby": f"{graph_id}-summary"}),
         html.P(id=f"{graph_id}-summary", className="visually-hidden"),
@@ -291,7 +293,9 @@ def controls_frame(state: ViewState) -> str:
 
 
 def notes(sentences: list[str]) -> list:
-    return [html.P(n) for n in sentences]
+    """Sentences under the map; one that names the README's section links to it (served by the app)."""
+    return [html.P([n, " ", html.A("README", href=f"{HELP_URL}#sources-the-etl-reads")] if "README" in n else n)
+            for n in sentences]
 
 
 def chart_block(panel: panels.Panel, figure, sources, t: Translate, lang: str = "en") -> html.Section:

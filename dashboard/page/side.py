@@ -17,10 +17,13 @@ def headline_cards(cards, t: Translate) -> list:
             html.Span(card.title, className="card-title"),
             html.Span(card.value, className="card-value" + (" card-empty" if card.empty else "")),
         ]
-        if card.when or card.what:
-            body.append(html.Span(" · ".join(x for x in (card.when, card.what) if x), className="card-when"))
+        # each part in its own direction: dates in the page's language, areas and organisations as published
+        if card.when:
+            body.append(html.Span(card.when, className="card-when"))
+        if card.what:
+            body.append(html.Span(card.what, className="card-when", dir="auto"))
         if card.sources:
-            body.append(html.Span("; ".join(card.sources), className="card-source"))
+            body.append(html.Span("; ".join(card.sources), className="card-source", dir="auto"))
         elif card.empty:
             body.append(html.Span(t("Nothing published for this period and area."), className="card-source"))
         out.append(html.A(body, href=f"#{card.target}", className="card", id=f"home-card-{card.key}",

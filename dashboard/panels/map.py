@@ -30,6 +30,7 @@ from dashboard.figures.classes import Classes, classify
 from dashboard.figures.common import fmt_period
 from dashboard.figures.map import DEFAULT_FOCUS, MapLayers, dynamic_props, fit_frame, static_sources
 from dashboard.i18n import N_, Translate
+from dashboard.panels import empty
 from dashboard.panels.base import Panel, register
 from dashboard.panels.map_base import base_dict, map_base
 from dashboard.panels.map_parts import ALL_PARTS, FRAME_PARTS, all_notes, merged, source_ids
@@ -74,6 +75,24 @@ def map_title(label: str, sel: Selection, t: Translate) -> str:
     if label:
         return t("{indicator}, {period}").format(indicator=label, period=period)
     return t("Idlib and the Syria–Türkiye border, {period}").format(period=period)
+
+
+LAYER_KINDS = {"events": (N_("conflict events"), "events"), "flows": (N_("origin–destination movements"), None)}
+FLOW_FORMATS = N_("IDP movement sheets with origin and destination sub-districts (movements), with COD-AB boundaries "
+                  "(cod_ab) to place them")
+
+
+def layer_not_loaded(layer: str, t: Translate) -> str:
+    """A layer switched on whose kind of data the warehouse does not hold: what would fill it."""
+    what, kind = LAYER_KINDS[layer]
+    formats = t(empty.KINDS[kind].formats) if kind else t(FLOW_FORMATS)
+    return t("No {what} are loaded: {formats} fill this layer (README, Sources the ETL reads).").format(
+        what=t(what), formats=formats)
+
+
+@lru_cache(maxsize=4)
+def _has_flows(wh) -> bool:
+    return bool(wh.db.cursor().execute("SELECT count(*) FROM moves WHERE basis = 'flow'").fetchone()[0])
 
 
 def border_note(request: Request) -> list[str]:
@@ -131,6 +150,8 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
     points = density = None
     if "events" in parts:
         notes["events"], sources["events"] = [], []
+        if "events" in state.layers and empty.extent(wh, "events") is None:
+            notes["events"].append(layer_not_loaded("events", t))
         if "events" in state.layers:
             points, density, total = queries["events"].result()
             if density is not None:
@@ -144,6 +165,8 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
     flows = None
     if "flows" in parts:
         notes["flows"], sources["flows"] = [], []
+        if "flows" in state.layers and not _has_flows(wh):
+            notes["flows"].append(layer_not_loaded("flows", t))
         if "flows" in state.layers:
             flows, pairs, internal = queries["flows"].result()
             if pairs:
@@ -238,6 +261,18 @@ def update(request: Request, parts=ALL_PARTS, classes: Classes | None = None, re
     frame and scale bar are added to each answer (`revision`: see frame_props). The result is
     shared: read it, never change it."""
     parts = frozenset(parts)
+    if revision is None:
+        return _framed(request, parts, classes)
+    return _with_frame(request, parts, classes, revision)
+
+
+@lru_cache(maxsize=MAP_CACHE)
+def _framed(request: Request, parts: frozenset, classes: Classes | None) -> dict:
+    return _with_frame(request, parts, classes, None)
+
+
+def _with_frame(request: Request, parts: frozenset, classes: Classes | None, revision: str | None) -> dict:
+    """The values of the parts (cached without the frame: a pan shares them) and the frame's props."""
     values = parts - FRAME_PARTS
     made = _update(Request(request.wh, replace(request.state, frame=None), request.bounds), values, classes) \
         if values else {"dyn": {"data": {}, "layout": {}}, "notes": {}, "sources": {}, "classes": None}

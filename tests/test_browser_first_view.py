@@ -205,6 +205,19 @@ def test_on_a_phone_nothing_overflows_and_the_map_takes_the_width(browser, site)
         '#home-range, #home-step, .step-row, .period, .cards, .map-block, .chart-block')).filter(e => {
             const r = e.getBoundingClientRect(); return r.width && (r.left < 0 || r.right > 390); }).map(e => e.id || e.className)""")
     assert wide == []
+    # the month inputs show their whole value (YYYY-MM), not a sliver of it
+    cut = page.evaluate("""() => ['home-from', 'home-to'].map(id => document.getElementById(id)).filter(e =>
+        e.getBoundingClientRect().width < 60 || e.scrollWidth > e.clientWidth).map(e => e.id)""")
+    assert cut == []
+    # the sliders' marks (years, months) are readable: no two shown overlap
+    page.locator("#home-step").scroll_into_view_if_needed()
+    settle(page, 300)
+    overlaps = page.evaluate("""() => Array.from(document.querySelectorAll('.dash-slider-root')).flatMap(s => {
+        const shown = Array.from(s.querySelectorAll('.dash-slider-mark')).filter(m =>
+            getComputedStyle(m).visibility !== 'hidden' && m.getBoundingClientRect().width);
+        return shown.slice(1).filter((m, i) => m.getBoundingClientRect().left < shown[i].getBoundingClientRect().right)
+            .map(m => m.innerText); })""")
+    assert overlaps == []
     # the filters are in a drawer: hidden, then opened by the Filters button
     assert not page.is_visible("#home-filters")
     page.click("#home-filters-toggle")
@@ -277,7 +290,7 @@ def test_a_pan_and_zoom_survive_a_reload_and_reach_the_png_export(browser, serve
         image = Image.open(io.BytesIO(png)).convert("RGB")
         w, h = image.size
         crop = image.crop((int(w * 0.05), int(h * 0.15), int(w * 0.95), int(h * 0.5)))
-        pixels = list(crop.getdata())
+        pixels = list(crop.get_flattened_data()) if hasattr(crop, "get_flattened_data") else list(crop.getdata())
         return sum(1 for p in pixels if abs(p[0] - 0xdc) < 6 and abs(p[1] - 0xe9) < 6 and abs(p[2] - 0xf2) < 6) / len(pixels)
 
     def export() -> bytes:

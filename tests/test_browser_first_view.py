@@ -374,3 +374,32 @@ def test_every_empty_panel_of_the_offline_default_says_why(browser, server):
     page.goto(server.rstrip("/") + "/help/data#sources-the-etl-reads")
     assert page.locator("#sources-the-etl-reads").count() == 1 and page.locator("#acled-event-exports-acled").count() == 1
     done(page)
+
+
+# ---- Arabic ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)])
+def test_the_arabic_page_fits_both_screens(browser, server, size):
+    """Right to left, the same first view: nothing overflows sideways, the month inputs show their
+    values, the slider marks do not overlap; on the desktop the map and three figures are in view."""
+    width, height = size
+    page = sized_page(browser, width, height)
+    open_map(page, server + "?lang=ar")
+    assert page.locator(".page[dir='rtl']").count() >= 1  # the page is in Arabic, right to left
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    cut = page.evaluate("""() => ['home-from', 'home-to'].map(id => document.getElementById(id)).filter(e =>
+        e.getBoundingClientRect().width < 60 || e.scrollWidth > e.clientWidth).map(e => e.id)""")
+    assert cut == []
+    overlaps = page.evaluate("""() => Array.from(document.querySelectorAll('.dash-slider-root')).flatMap(s => {
+        const shown = Array.from(s.querySelectorAll('.dash-slider-mark')).filter(m =>
+            getComputedStyle(m).visibility !== 'hidden' && m.getBoundingClientRect().width)
+            .map(m => m.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+        return shown.slice(1).filter((r, i) => r.left < shown[i].right).map(r => r.left); })""")
+    assert overlaps == []
+    if width >= 1000:
+        left, top, right, bottom = page.evaluate(FRAME_RECT_JS)
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height
+        seen = page.evaluate(f"""() => Array.from(document.querySelectorAll('#home-headline .card')).filter(c => {{
+            const r = c.getBoundingClientRect(); return r.top >= 0 && r.bottom <= {height}; }}).length""")
+        assert seen >= 3
+    done(page)

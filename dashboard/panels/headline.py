@@ -53,13 +53,14 @@ TARGETS = {"displaced": "home-displacement-block", "idps": "home-map-block", "bo
 
 
 def cards(request: Request) -> tuple[Card, ...]:
-    """The five headline cards of a request (cached per the fields they depend on)."""
-    return _cards(request.only(FIELDS))
+    """The five headline cards of a request, each cached per the fields it depends on: only the
+    conflict fatalities follow the event types, so a change of event types recomputes that card alone."""
+    return tuple(_card(name, request.only(CARD_FIELDS.get(name, FIELDS))) for name in CARDS)
 
 
-@lru_cache(maxsize=128)
-def _cards(request: Request) -> tuple[Card, ...]:
-    return (displaced(request), idps(request), border(request), fatalities(request), refugees(request))
+@lru_cache(maxsize=5 * 128)
+def _card(name: str, request: Request) -> Card:
+    return CARDS[name](request)
 
 
 # ---- helpers ----------------------------------------------------------------------------------------
@@ -296,3 +297,7 @@ def refugees(request: Request) -> Card:
                 what=t("under temporary protection"),
                 sources=tuple(_source_line(wh, s, t) for s in latest["source_id"]),
                 source_ids=tuple(str(s) for s in latest["source_id"]), target=TARGETS["refugees"])
+
+
+CARDS = {"displaced": displaced, "idps": idps, "border": border, "fatalities": fatalities, "refugees": refugees}
+CARD_FIELDS = {name: tuple(f for f in FIELDS if f != "etypes") for name in CARDS if name != "fatalities"}

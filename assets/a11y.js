@@ -61,11 +61,30 @@
     });
   }
 
+  // a slider's marks that would overlap the one before them are hidden (a long range on a phone): the
+  // first stays, then each mark at least a gap clear of the last one kept, whatever the direction
+  function declutterMarks(root) {
+    root.querySelectorAll(".dash-slider-root").forEach(function (slider) {
+      var kept = null;
+      slider.querySelectorAll(".dash-slider-mark").forEach(function (mark) {
+        var r = mark.getBoundingClientRect(), hide = false;
+        if (r.width) {
+          hide = !!kept && r.left < kept.right + 6 && kept.left < r.right + 6;
+          if (!hide) { kept = r; }
+        }
+        var want = hide ? "hidden" : "";
+        if (mark.style.visibility !== want) { mark.style.visibility = want; }
+      });
+    });
+  }
+
   function fix() {
     fixOptionLists(document);
     fixDropdowns(document);
     fixSliders(document);
+    declutterMarks(document);
   }
+  window.addEventListener("resize", function () { declutterMarks(document); });
 
   // fixed as soon as React has changed the DOM (a microtask), before a key press can find it unfixed;
   // changes inside plotly's graphs (thousands of SVG nodes on every redraw) are not looked at, and
@@ -197,6 +216,11 @@
         root.lang = lang || "en";
         root.dir = lang === "ar" ? "rtl" : "ltr";
         return root.lang;
+      },
+      // the title above a graph (an HTML heading: it wraps, and the graph's tool bar never covers it)
+      title: function (figure) {
+        var layout = (figure && figure.layout) || {};
+        return text((layout.title && layout.title.text) || "").replace(/[\u202a-\u202e]/g, "").trim();
       },
       describe: function (figure, labels, graphId) {
         var L = labels || {};

@@ -12,7 +12,7 @@ from bench.client import Step
 P95_MS = 100.0
 SPEEDUP = 10.0
 PAYLOAD_BYTES = 400_000  # 400 KB, SI
-FIRST_VIEW_MS = 3000.0
+FIRST_VIEW_MS = 2000.0  # issue 15: the cold first view at 1M events, median of the runs
 TARGET_EVENTS = 1_000_000
 
 
@@ -129,7 +129,7 @@ def _targets(result: dict) -> list[dict]:
     out.append({"name": "slider step sends geometry", "target": "never", "value": geo,
                 "ok": None if not steps else geo == 0, "note": f"{geo} of {steps} steps" if steps else ""})
     fv = _get(result, "real", "first_view", "median_ms")
-    out.append({"name": "first view in chromium", "target": f"<= {FIRST_VIEW_MS / 1000:.0f} s", "value": fv,
+    out.append({"name": "first view in chromium", "target": f"<= {FIRST_VIEW_MS / 1000:.1f} s", "value": fv,
                 "ok": None if fv is None else fv <= FIRST_VIEW_MS, "note": ""})
     return out
 

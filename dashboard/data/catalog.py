@@ -60,6 +60,30 @@ def both_names(wh: Warehouse) -> dict:
 
 
 @lru_cache(maxsize=4)
+def area_bounds(wh: Warehouse) -> dict:
+    """P-code -> (west, south, east, north) of every admin area of levels 1-3 (what the map frames
+    when areas are selected)."""
+    areas = wh["admin_areas"]
+    areas = areas[areas["level"].between(1, 3) & areas.geometry.notna()]
+    return {p: tuple(float(v) for v in b) for p, b in zip(areas["pcode"], areas.geometry.bounds.to_numpy())}
+
+
+def bounds_of(wh: Warehouse, pcodes) -> tuple | None:
+    """The box around the areas `pcodes` (None when none of them has a geometry)."""
+    boxes = [b for b in (area_bounds(wh).get(p) for p in pcodes) if b]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+@lru_cache(maxsize=4)
+def parents(wh: Warehouse) -> dict:
+    """P-code -> its parent's P-code (admin levels 1-3; a governorate's parent is the country)."""
+    areas = wh["admin_areas"]
+    return {p: q for p, q in zip(areas["pcode"], areas["parent_pcode"]) if isinstance(q, str) and q}
+
+
+@lru_cache(maxsize=4)
 def organisations(wh: Warehouse) -> dict:
     """source_id -> the organisation as the source names it."""
     src = wh["sources"]

@@ -236,3 +236,52 @@ def per_10k(values: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
             ids = sorted(set(str(s).split(",")) | {str(ps)})
             rows.append({"pcode": p, "value": v / n * 10_000, "sources": ",".join(ids), "detail": d})
     return values_frame(rows)
+
+
+# ---- one area's figures, source by source (the page's area panel) ---------------------------------
+
+def source_figures(wh: Warehouse, key: str, sel: Selection, pcode: str) -> list[tuple]:
+    """(source_id, value, first day, last day) of one area for the map's period, one row per
+    source (a stock: each source's latest figure in the period). `sel.level` must be the area's."""
+    ind = INDICATORS.get(key)
+    if ind is None:
+        return []
+    start, end = sel.window_start, sel.window_end
+    cursor = wh.db.cursor()
+    if ind.kind == "stock":
+        where, params = sql_filters(sel, "date", None, None, start=start, end=end)
+        rows = cursor.execute(
+            f"SELECT source_id, value::DOUBLE, date, date FROM (SELECT source_id, value, date, row_number() OVER "
+            f"(PARTITION BY source_id ORDER BY date DESC, parts) AS rn FROM area_stocks WHERE {where} AND level = ? "
+            f"AND unit = ? AND pcode = ?) WHERE rn = 1 ORDER BY source_id",
+            [*params, sel.level, ind.unit, pcode]).fetchall()
+        return [(str(s), float(v), pd.Timestamp(a), pd.Timestamp(b)) for s, v, a, b in rows]
+    sql, params = _raw_sql(ind, sel, start, end, None)
+    rows = cursor.execute(f"SELECT source_id, value, first, last FROM ({sql}) WHERE pcode = ? ORDER BY source_id",
+                          [*params, pcode]).fetchall()
+    return [(str(s), float(v), pd.Timestamp(a), pd.Timestamp(b)) for s, v, a, b in rows if v is not None]
+
+
+def figure_range(rows: list[tuple]) -> tuple[float, float]:
+    """(low, high) of an area's figures from several sources: figures whose periods overlap count
+    the same people, so each group of overlapping figures gives its smallest and its largest (never
+    their sum); groups covering different times are added (as the map does, which colours by
+    `high`). One source: low == high, its figures added."""
+    rows = sorted(rows, key=lambda r: (r[2], r[0]))
+    low = high = 0.0
+    cluster: list[tuple] = []
+    end = None
+    for row in [*rows, None]:
+        if row is None or (cluster and row[2] > end):
+            if cluster:
+                per_source: dict[str, float] = {}
+                for source, value, _, _ in cluster:
+                    per_source[source] = per_source.get(source, 0.0) + value
+                low += min(per_source.values())
+                high += max(per_source.values())
+            cluster, end = [], None
+            if row is None:
+                break
+        cluster.append(row)
+        end = row[3] if end is None else max(end, row[3])
+    return low, high

@@ -63,7 +63,7 @@ def events_in_view(wh: Warehouse, sel: Selection, limit: int = POINT_LIMIT):
         density["sources"] = sorted(str(r[0]) for r in cursor.execute(*_sources_in_view(sel)).fetchall())
         return None, density, total
     points = cursor.execute(
-        f"SELECT lon, lat, event_type, coalesce(fatalities, 0) AS fatalities, date_start, dataset, source_id "
+        f"SELECT lon, lat, event_type, coalesce(fatalities, 0) AS fatalities, date_start, dataset, source_id, pcode "
         f"FROM events WHERE {where} AND {IN_VIEW} ORDER BY date_start", params).fetchnumpy()
     return points, None, total
 

@@ -24,6 +24,10 @@ LAYERS = ("border", "bands", "crossings", "towns", "camps", "events", "flows")
 DEFAULT_LAYERS = ("border", "crossings", "towns", "events", "flows")
 TOP_N = (10, 25, 50, 100)
 MAX_AREAS = 4
+# a map frame (`bbox`: west, south, east, north in degrees) must lie in this box and be at least
+# this wide and tall: anything else in a link is dropped (the map opens on its default frame)
+FRAME_LIMITS = (30.0, 30.0, 46.0, 40.0)
+FRAME_MIN_DEGREES = 0.02
 LEVEL_LABELS = {1: N_("Governorates"), 2: N_("Districts"), 3: N_("Sub-districts")}
 # published figures cover periods of different lengths: drawn as published, or as their mean rate
 # per month or per day over their own period (dashboard/figures/published.py)
@@ -73,6 +77,8 @@ class ViewState:
     lang: str = "en"  # the page's language: en or ar (dashboard.i18n.LANGUAGES)
     rate: str = "published"  # published figures as published, or per month / per day (RATES)
     keydates: tuple[str, ...] = KEY_DATE_KINDS  # the kinds of key dates drawn on the charts
+    frame: tuple[float, float, float, float] | None = None  # the map's extent set by a pan or zoom (west,
+    # south, east, north); None: framed on the selected areas, or on Idleb and the border
 
     @property
     def end_day(self) -> pd.Timestamp:
@@ -135,6 +141,28 @@ def _list(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in text.split(",") if v.strip()))
 
 
+def parse_frame(text: str | None) -> tuple[float, float, float, float] | None:
+    """'36.1,35.3,37.2,36.4' as (west, south, east, north), rounded to 3 decimals (about 100 m);
+    None for anything else (not four numbers, empty, inverted or outside FRAME_LIMITS)."""
+    parts = (text or "").split(",")
+    if len(parts) != 4:
+        return None
+    try:
+        west, south, east, north = (round(float(v), 3) for v in parts)
+    except ValueError:
+        return None
+    lo_lon, lo_lat, hi_lon, hi_lat = FRAME_LIMITS
+    if not (lo_lon <= west and east <= hi_lon and lo_lat <= south and north <= hi_lat):  # (NaN fails too)
+        return None
+    if east - west < FRAME_MIN_DEGREES or north - south < FRAME_MIN_DEGREES:
+        return None
+    return west, south, east, north
+
+
+def frame_text(frame) -> str:
+    return "" if not frame else ",".join(f"{v:.3f}" for v in frame)
+
+
 def _first(query: dict, key: str) -> str | None:
     values = query.get(key)
     if isinstance(values, list):
@@ -175,7 +203,8 @@ def parse_query(search: str | dict | None, bounds: Bounds) -> ViewState:
     kd_text = _first(query, "kd")
     keydates = base.keydates if kd_text is None else tuple(k for k in KEY_DATE_KINDS if k in _list(kd_text))
     state = replace(
-        base, lang=lang, start=start, end=end, level=level, indicator=indicator, per10k=_first(query, "per10k") == "1",
+        base, lang=lang, frame=parse_frame(_first(query, "bbox")), start=start, end=end, level=level,
+        indicator=indicator, per10k=_first(query, "per10k") == "1",
         areas=areas, sources=sources, etypes=etypes, agg=agg, layers=layers, topn=topn, step_unit=unit, rate=rate,
         keydates=keydates,
     )
@@ -237,6 +266,8 @@ def to_query(state: ViewState, bounds: Bounds) -> str:
         params["rate"] = state.rate
     if tuple(state.keydates) != tuple(base.keydates):
         params["kd"] = ",".join(state.keydates) or "none"
+    if state.frame:
+        params["bbox"] = frame_text(state.frame)
     return "?" + urlencode(params, safe=",") if params else ""
 
 
@@ -264,12 +295,14 @@ def controls(state: ViewState, bounds: Bounds) -> dict:
         "home-lang": state.lang,
         "home-rate": state.rate,
         "home-keydates": list(state.keydates),
+        "home-frame": frame_text(state.frame),
     }
 
 
 CONTROL_IDS = (
     "home-range", "home-level", "home-indicator", "home-per10k", "home-areas", "home-sources", "home-etypes",
     "home-agg", "home-layers", "home-topn", "home-step", "home-step-unit", "home-lang", "home-rate", "home-keydates",
+    "home-frame",
 )
 
 
@@ -280,6 +313,7 @@ CONTROL_FIELDS = {
     "home-per10k": ("per10k",), "home-areas": ("areas",), "home-sources": ("sources",), "home-etypes": ("etypes",),
     "home-agg": ("agg",), "home-layers": ("layers",), "home-topn": ("topn",), "home-step": ("step",),
     "home-step-unit": ("step_unit",), "home-lang": ("lang",), "home-rate": ("rate",), "home-keydates": ("keydates",),
+    "home-frame": ("frame",),
 }
 
 
@@ -302,6 +336,7 @@ def from_controls(values: dict, bounds: Bounds) -> ViewState:
         "unit": values.get("home-step-unit") or "month",
         "lang": values.get("home-lang") or "en",
         "rate": values.get("home-rate") or "published",
+        "bbox": values.get("home-frame") or "",
     }
     keydates = values.get("home-keydates")
     if keydates is not None:  # an empty checklist hides every kind; a missing one keeps the default

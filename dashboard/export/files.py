@@ -11,6 +11,7 @@ import pandas as pd
 from dashboard import panels
 from dashboard.data.state import ViewState
 from dashboard.data.warehouse import Warehouse
+from dashboard.panels.empty import explained
 from dashboard.request import Request
 
 from . import render, tables
@@ -49,7 +50,7 @@ def page_figure(name: str, ctx: Context, inputs=None) -> tuple[dict, list[str], 
     here unless the caller has them)."""
     panel = panels.get(name)
     inputs = panel.load(ctx.request) if inputs is None else inputs
-    fig = panel.figure(inputs, ctx.request)
+    fig = explained(panel, panel.figure(inputs, ctx.request), ctx.request)  # an empty chart says why
     return fig, panel.sources(inputs, fig), panel.notes(inputs, ctx.request)
 
 

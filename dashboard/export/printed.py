@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from dashboard.figures.common import LISTED_META, esc, font_family
 from dashboard.figures.labels import legend_height
+from dashboard.figures.map import declutter, frame_aspect
 from dashboard.i18n import bidi_line, text_side
 
 TITLE_PX, SUBTITLE_PX, BODY_PX, FOOT_PX = 18, 12, 12, 10
@@ -54,14 +55,15 @@ def legend_px(fig: dict, width_px: float, font_px: float = BODY_PX) -> int:
 
 
 def legend_rows(names: list[str], width_px: float, font_px: float = BODY_PX) -> int:
-    """Rows a horizontal legend takes: entries (symbol, gap and text) packed left to right."""
-    rows, used = 0, width_px
-    for name in names:
-        entry = 40 + len(name) * font_px * CHAR
-        if used + entry > width_px:
-            rows, used = rows + 1, 0
-        used += entry
-    return rows
+    """Rows a horizontal legend takes: entries (symbol, gap and text) packed left to right, or, when
+    they do not fit on one row, in columns as wide as the widest entry (as plotly.js lays them out)."""
+    if not names:
+        return 0
+    widths = [40 + len(name) * font_px * CHAR for name in names]
+    if sum(widths) <= width_px:
+        return 1
+    per_row = max(1, int(width_px // max(widths)))
+    return -(-len(names) // per_row)
 
 
 def key_date_lines(meta: dict, width_px: float) -> list[str]:
@@ -79,7 +81,8 @@ def class_legend(data: list[dict]) -> list[dict]:
     reads better on paper. The choropleth's bar is switched off (in `data`)."""
     extra = []
     for i, trace in enumerate(data):
-        if trace.get("type") != "choropleth" or not trace.get("showscale") or trace.get("visible", True) is not True:
+        bar = trace.get("colorbar") or {}
+        if trace.get("type") != "choropleth" or not bar.get("ticktext") or trace.get("visible", True) is not True:
             continue
         bar = trace.get("colorbar") or {}
         labels = list(bar.get("ticktext") or [])
@@ -106,13 +109,20 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
     is_map = "geo" in layout
     if is_map:
         out["data"] += class_legend(out["data"])
+        layout["showlegend"] = True  # the page draws the map's legend in HTML; on paper it is plotly's
     # a chart keeps at least the left margin its page figure computed for its y labels and titles
     left, right = (10, 10) if is_map else (max(80, int(layout.get("margin", {}).get("l") or 0)), 30)
     text_width = width - 20
     meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
     # a chart's plot as tall as its page figure less the room it keeps for its legend (printed apart)
     figure_plot = int(layout.get("height") or 360) - int(meta.get("legend_px", 0))
+    if is_map and not plot_height:  # the map's frame, at the page's shape (the frame fills the plot)
+        aspect = frame_aspect(layout) or 1 / 0.6
+        plot_height = min(int((width - left - right) / aspect), int((width - left - right) * 1.2))
     plot_height = plot_height or (int((width - left - right) * 0.6) if is_map else figure_plot + 20)
+    if is_map:  # the labels that fit at this size (the page hides the others in the browser, as it zooms)
+        out = declutter(out, width - left - right, plot_height)
+        layout = out["layout"]
 
     subtitle = wrap(caption.subtitle, text_width, SUBTITLE_PX)
     strip = int(meta.get("strip_px", 0))  # the key dates' numbers and panel titles above the plot

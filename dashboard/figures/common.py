@@ -223,8 +223,9 @@ def base_layout(title: str, y_title: str, start, end, lang: str, height: int = 3
 
 
 def empty_note(text: str) -> dict:
+    """The note a chart with nothing to draw shows (named, so that dashboard/panels/empty.py can say why)."""
     return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-            "font": {"size": 14, "color": "#555"}}
+            "font": {"size": 14, "color": "#555"}, "name": "empty"}
 
 
 KEY_DATE_ROW_PX = 17  # a row of key-date numbers above the plot

@@ -19,20 +19,29 @@ Layers:
 
 Every trace carries the source ids of what it draws in `meta["sources"]`; the list of sources
 under the map is made from them.
+
+The frame (`frame_layout`: the lon/lat box shown, Idleb and the border by default, the selected
+areas, or a user's pan and zoom), the labels (governorates always, the level's areas, crossings
+and towns by population, each with a white halo) and the scale bar are part of the figure, so an
+export draws the same map. Labels are all sent; those that would collide are hidden, in the order
+of their priority, by the page (assets/map.js, as the user zooms) and by `declutter` for an export.
+Area polygons take hover and click: lines, labels, towns, camps, crossings and density cells do
+not answer hover, and event points and flow arrows only under the pointer (`hoverdistance`).
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import shapely
 from shapely.geometry import MultiPolygon, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 
-from dashboard.extent import VIEW
 from dashboard.figures.classes import Classes, class_index, stepped_colorscale
 from dashboard.figures.common import (  # noqa: F401  (re-exported)
     FONT,
@@ -42,29 +51,41 @@ from dashboard.figures.common import (  # noqa: F401  (re-exported)
     font_family,
     title_layout,
 )
-from dashboard.i18n import N_, Translate
+from dashboard.i18n import Translate
 
 FOCUS = "SY07"
+# Idleb governorate and the border area north of it (Afrin, A'zaz, Bab al-Hawa, Bab al-Salam): what the
+# map opens on (west, south, east, north), before it is fitted to the map's shape
+DEFAULT_FOCUS = (36.05, 35.25, 37.35, 36.85)
+MAP_ASPECT = 1.1  # width / height of the map's frame, in Mercator units (the page's box has this shape)
+FRAME_PAD = 0.04  # a frame fitted to areas leaves this share of their width and height on each side
 LAND_CLIP = box(34.5, 34.3, 41.2, 38.0)  # the land drawn: a little more than the view
 LAND_COLOR, SEA_COLOR = "#f4f3ee", "#dce9f2"
 EVENT_SLOTS = 8
 EVENT_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "triangle-down")
 FLOW_WIDTHS = (1.5, 3.5, 6.5)
 FLOW_COLOR = "#3f2a86"
-PRECISION_NOTE = {
-    "crossing": N_("position of the crossing"),
-    "nearest_town": N_("position of the nearest town (crossing not located exactly)"),
-}
 
 # the fixed trace order (indices used by the Patch)
 _NAMES = ["land", "areas", "turkey", "border", "bands", "towns", "camps", "crossings"]
 _NAMES += [f"event{i}" for i in range(EVENT_SLOTS)] + ["density", "flow0", "flow1", "flow2", "arrows"]
+_NAMES += ["scalebar", "area_labels", "crossing_labels", "town_labels"]  # drawn last: on top
 TRACE = {name: i for i, name in enumerate(_NAMES)}
+LABEL_TRACES = ("area_labels", "crossing_labels", "town_labels")
 LAYER_TRACES = {
-    "border": ("border",), "bands": ("bands",), "towns": ("towns",), "camps": ("camps",),
-    "crossings": ("crossings",), "events": tuple(f"event{i}" for i in range(EVENT_SLOTS)) + ("density",),
+    "border": ("border",), "bands": ("bands",), "towns": ("towns", "town_labels"), "camps": ("camps",),
+    "crossings": ("crossings", "crossing_labels"), "events": tuple(f"event{i}" for i in range(EVENT_SLOTS)) + ("density",),
     "flows": ("flow0", "flow1", "flow2", "arrows"),
 }
+# a white outline around label text (offset copies, no blur: a PDF export keeps it as vector text)
+HALO = "1px 1px 0 #fff, -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 0 1px 0 #fff, 0 -1px 0 #fff"
+LABEL_STYLE = {  # kind -> font size (px), weight, colour
+    "governorate": (13, 700, "#1d1d1b"), "crossing": (11, 700, "#123a57"), "city": (11, 600, "#333333"),
+    "area": (10, 400, "#333333"), "town": (9.5, 400, "#444444"),
+}
+TOWN_LABELS = 150  # towns labelled at most (the most populous in the map's box); the rest are dots
+CITY_POPULATION = 100_000  # towns above this are labelled before the areas' names
+CHAR_EM = 0.58  # mean advance of a character, in ems (DejaVu Sans / Noto Sans Arabic UI), for `declutter`
 
 
 # ---- geometry helpers ----------------------------------------------------------------------------
@@ -122,6 +143,228 @@ def _name(en, ar) -> str:
     return f"{esc(en)} · {esc(ar)}" if isinstance(ar, str) and ar else esc(en)
 
 
+# ---- the frame: what part of the world the map shows ---------------------------------------------
+
+def mercator_y(lat):
+    """The Mercator ordinate of a latitude (in degrees of the equator, as longitudes are)."""
+    return np.degrees(np.log(np.tan(np.pi / 4 + np.radians(np.asarray(lat, dtype=float)) / 2)))
+
+
+def mercator_lat(y):
+    return np.degrees(2 * np.arctan(np.exp(np.radians(np.asarray(y, dtype=float)))) - np.pi / 2)
+
+
+def fit_frame(bbox, aspect: float = MAP_ASPECT, pad: float = FRAME_PAD, min_degrees: float = 0.2) -> tuple:
+    """The frame showing `bbox` (west, south, east, north) with `pad` of its size on each side, at
+    least `min_degrees` wide, widened or heightened about its centre to the map's shape (`aspect`,
+    width / height in Mercator units, as the map draws it)."""
+    west, south, east, north = (float(v) for v in bbox)
+    dx, dy = max(east - west, min_degrees), max(north - south, min_degrees)
+    cx, cy = (west + east) / 2, (south + north) / 2
+    west, east = cx - dx / 2 * (1 + 2 * pad), cx + dx / 2 * (1 + 2 * pad)
+    south, north = cy - dy / 2 * (1 + 2 * pad), cy + dy / 2 * (1 + 2 * pad)
+    y0, y1 = float(mercator_y(south)), float(mercator_y(north))
+    width, height = east - west, y1 - y0
+    if width / height < aspect:
+        west, east = cx - height * aspect / 2, cx + height * aspect / 2
+    else:
+        ym = (y0 + y1) / 2
+        y0, y1 = ym - width / aspect / 2, ym + width / aspect / 2
+        south, north = float(mercator_lat(y0)), float(mercator_lat(y1))
+    return tuple(round(v, 3) for v in (west, south, east, north))
+
+
+def frame_aspect(layout: dict) -> float | None:
+    """Width / height of a map figure's frame (Mercator units), from its geo ranges; None if it has none."""
+    geo = layout.get("geo") or {}
+    lon = (geo.get("lonaxis") or {}).get("range")
+    lat = (geo.get("lataxis") or {}).get("range")
+    if not lon or not lat:
+        return None
+    height = float(mercator_y(lat[1]) - mercator_y(lat[0]))
+    return (lon[1] - lon[0]) / height if height > 0 else None
+
+
+def frame_layout(frame, revision: str) -> dict:
+    """The layout that shows `frame` (west, south, east, north) exactly; a new `revision` makes the
+    browser drop a pan or zoom the user made (plotly's uirevision), so the frame is shown as sent."""
+    west, south, east, north = frame
+    # the centre and rotation plotly would compute from the ranges, set: a pan or zoom writes its own
+    # into the figure the page holds, and a frame sent later must replace them
+    middle = round((west + east) / 2, 4)
+    return {"geo": {"lonaxis": {"range": [west, east]}, "lataxis": {"range": [south, north]},
+                    "center": {"lon": middle, "lat": round((south + north) / 2, 4)},
+                    "projection": {"scale": 1, "rotation": {"lon": middle}}, "uirevision": revision}}
+
+
+SCALE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500)
+KM_PER_DEGREE = 111.32  # at the equator
+
+
+def scale_bar(frame, t: Translate) -> dict:
+    """The props of the scale bar trace for a frame: a bar of a round length (about a fifth of the
+    frame's width) with end ticks, in its lower left corner, labelled in km. Lengths hold at the
+    bar's latitude (Mercator stretches the north of the frame by about 3 % more than its south)."""
+    west, south, east, north = frame
+    y0, y1 = float(mercator_y(south)), float(mercator_y(north))
+    lat = float(mercator_lat(y0 + 0.07 * (y1 - y0)))
+    km_per_lon = KM_PER_DEGREE * math.cos(math.radians(lat))
+    want = 0.2 * (east - west) * km_per_lon
+    km = min(SCALE_KM, key=lambda k: abs(math.log(k / want)))
+    x0 = west + 0.04 * (east - west)
+    x1 = x0 + km / km_per_lon
+    tick = 0.012 * (y1 - y0)
+    lo, hi = float(mercator_lat(mercator_y(lat) - tick)), float(mercator_lat(mercator_y(lat) + tick))
+    label = t("{n} km").format(n=km)
+    return {
+        "lon": [x0, x0, None, x0, (x0 + x1) / 2, x1, None, x1, x1],
+        "lat": [lo, hi, None, lat, lat, lat, None, lo, hi],
+        "text": ["", "", "", "", label, "", "", "", ""],
+        "visible": True,
+    }
+
+
+# ---- labels --------------------------------------------------------------------------------------
+
+def _label_point(geom):
+    """Where an area's name goes: its pole of inaccessibility (inside it, away from its edges)."""
+    from shapely.ops import polylabel
+
+    if geom is None or geom.is_empty:
+        return None
+    part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+    try:
+        point = polylabel(part, tolerance=0.005)
+    except Exception:  # noqa: BLE001  (a degenerate ring: fall back to a point inside it)
+        point = part.representative_point()
+    return point.x, point.y
+
+
+def _local_name(en, ar, lang: str) -> str:
+    """A name in the page's language (Arabic where the data give it), escaped for plotly."""
+    if lang == "ar" and isinstance(ar, str) and ar:
+        return esc(ar)
+    return esc(en) if isinstance(en, str) else ""
+
+
+def label_rows(base: MapBase, lang: str) -> dict[str, list[tuple]]:
+    """Per label trace, its labels: (lon, lat, text, kind, rank), rank being the global priority
+    (0 first): governorates, crossings, cities, the level's areas by size, then the other towns."""
+    out: dict[str, list[tuple]] = {name: [] for name in LABEL_TRACES}
+    govs = base.governorates if base.governorates is not None else base.areas.iloc[0:0]
+    for r in govs.itertuples():
+        point = _label_point(r.geometry)
+        if point:
+            out["area_labels"].append((*point, _local_name(r.name_en, r.name_ar, lang), "governorate", 0))
+    crossings = base.crossings[base.crossings.geometry.notna() & ~base.crossings.geometry.is_empty]
+    if "precision" in crossings:  # one name per crossing: two sources placing it within ~3 km are one label
+        crossings = crossings.assign(exact=crossings["precision"] == "crossing").sort_values("exact", ascending=False)
+    placed: list[tuple[float, float]] = []
+    named: set[str] = set()
+    for r in crossings.itertuples():
+        x, y = r.geometry.x, r.geometry.y
+        key = re.sub(r"[^a-z]", "", str(r.name_en).lower())
+        if key in named or any(abs(x - a) < 0.03 and abs(y - b) < 0.03 for a, b in placed):
+            continue
+        placed.append((x, y))
+        named.add(key)
+        out["crossing_labels"].append((x, y, _local_name(r.name_en, r.name_ar, lang), "crossing", 1))
+    towns = base.towns[base.towns.geometry.notna()]
+    towns = towns.assign(people=pd.to_numeric(towns["population"], errors="coerce").fillna(0))
+    abroad = towns["country_iso2"].fillna("SY") != "SY" if "country_iso2" in towns else pd.Series(False, towns.index)
+    # Syria's towns (at the districts' and sub-districts' levels their areas' names stand for them: the
+    # same names twice, one spelling each), and the cities across the border by their Turkish names
+    keep = abroad & (towns["people"] >= CITY_POPULATION) if base.level > 1 else ~abroad | (towns["people"] >= CITY_POPULATION)
+    towns = towns[keep].assign(abroad=abroad[keep])
+    towns = towns.sort_values("people", ascending=False).head(TOWN_LABELS)
+    for r in towns.itertuples():
+        kind = "city" if r.people >= CITY_POPULATION else "town"
+        name = esc(r.name_en) if r.abroad else _local_name(r.name_en, r.name_ar, lang)
+        out["town_labels"].append((r.geometry.x, r.geometry.y, name, kind, 2 if kind == "city" else 4))
+    if base.level > 1:
+        areas = base.areas.assign(size=shapely.area(np.asarray(base.areas.geometry.values)))
+        areas = areas.sort_values("size", ascending=False)
+        for r in areas.itertuples():
+            point = _label_point(r.geometry)
+            if point:
+                out["area_labels"].append((*point, _local_name(r.name_en, r.name_ar, lang), "area", 3))
+    # the rank orders labels across traces: within a rank, the order they come in (size, population)
+    order = 0
+    for kind_rank in range(5):
+        for name in LABEL_TRACES:
+            rows = out[name]
+            for i, row in enumerate(rows):
+                if row[4] == kind_rank:
+                    rows[i] = (*row[:4], order)
+                    order += 1
+    return out
+
+
+def _label_trace(rows: list[tuple], name: str, t: Translate) -> go.Scattergeo:
+    styles = [LABEL_STYLE[r[3]] for r in rows]
+    position = ["middle right" if r[3] == "crossing" else "top center" if r[3] in ("city", "town")
+                else "middle center" for r in rows]
+    return go.Scattergeo(
+        lon=[round(r[0], 4) for r in rows], lat=[round(r[1], 4) for r in rows], mode="text",
+        text=[r[2] for r in rows], customdata=[r[4] for r in rows], textposition=position,
+        textfont={"size": [s[0] for s in styles], "weight": [s[1] for s in styles], "color": [s[2] for s in styles],
+                  "shadow": HALO},
+        hoverinfo="skip", showlegend=False, name=name, meta={"sources": [], "labels": True},
+    )
+
+
+def declutter(fig: dict, width: float, height: float) -> dict:
+    """The figure with the labels that would overlap a label of higher priority emptied, for a map
+    drawn `width` x `height` px (what the page does in the browser, for an export that runs no
+    script). Text sizes are estimated from the font size; the figure's frame gives the positions."""
+    layout = fig.get("layout") or {}
+    geo = layout.get("geo") or {}
+    lon_range = (geo.get("lonaxis") or {}).get("range")
+    lat_range = (geo.get("lataxis") or {}).get("range")
+    if not lon_range or not lat_range:
+        return fig
+    west, east = lon_range
+    y0, y1 = float(mercator_y(lat_range[0])), float(mercator_y(lat_range[1]))
+    scale = min(width / (east - west), height / (y1 - y0))  # px per Mercator degree (the frame is fitted)
+    boxes, candidates = [], []
+    data = list(fig["data"])
+    for trace in data:  # the scale bar and its label are never covered
+        if trace.get("name") and (trace.get("meta") or {}).get("scalebar") and trace.get("lon"):
+            xs = [(lon - west) * scale for lon in trace["lon"] if lon is not None]
+            ys = [(y1 - float(mercator_y(lat))) * scale for lat in trace["lat"] if lat is not None]
+            if xs and ys:
+                boxes.append((min(xs) - 4, min(ys) - 18, max(xs) + 4, max(ys) + 4))
+    for index, trace in enumerate(data):
+        if not (trace.get("meta") or {}).get("labels") or trace.get("visible", True) is not True:
+            continue
+        font = trace.get("textfont") or {}
+        sizes = font.get("size")
+        positions = trace.get("textposition")
+        for i, (lon, lat, text, rank) in enumerate(zip(trace["lon"], trace["lat"], trace["text"], trace["customdata"])):
+            if not text or lon is None or lat is None:
+                continue
+            size = float(sizes[i] if isinstance(sizes, list | tuple) else sizes or 12)
+            x = (lon - west) * scale
+            y = (y1 - float(mercator_y(lat))) * scale
+            w, h = len(str(text)) * size * CHAR_EM, size * 1.25
+            where = positions[i] if isinstance(positions, list | tuple) else positions or "middle center"
+            left = x - w / 2 if "center" in where else x + 5 if "right" in where else x - w - 5
+            top = y - h - 4 if where.startswith("top") else y - h / 2
+            candidates.append((rank, index, i, (left, top, left + w, top + h)))
+    hidden: dict[int, set] = {}
+    for _rank, index, i, rect in sorted(candidates):
+        inside = rect[0] >= 0 and rect[1] >= 0 and rect[2] <= width and rect[3] <= height
+        if not inside or any(rect[0] < b[2] and b[0] < rect[2] and rect[1] < b[3] and b[1] < rect[3] for b in boxes):
+            hidden.setdefault(index, set()).add(i)
+        else:
+            boxes.append(rect)
+    for index, gone in hidden.items():
+        trace = dict(data[index])
+        trace["text"] = ["" if i in gone else text for i, text in enumerate(trace["text"])]
+        data[index] = trace
+    return {**fig, "data": data}
+
+
 # ---- the static part: geometry per admin level ------------------------------------------------
 
 @dataclass(frozen=True)
@@ -136,6 +379,7 @@ class MapBase:
     towns: gpd.GeoDataFrame
     camps: gpd.GeoDataFrame | None
     level: int = 1
+    governorates: gpd.GeoDataFrame | None = None  # level 1, labelled at every level
 
 
 def base_figure(base: MapBase, t: Translate) -> go.Figure:
@@ -169,28 +413,22 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
     lons, lats = line_coords(base.border.geometry)
     traces[TRACE["border"]] = go.Scattergeo(
         lon=lons, lat=lats, mode="lines", line={"color": "#C0392B", "width": 3.5},
-        name=t("Syria–Türkiye border"), hoverinfo="name", meta={"sources": _ids(base.border)},
+        name=t("Syria–Türkiye border"), hoverinfo="skip", meta={"sources": _ids(base.border)},
     )
     bands = base.bands if base.bands is not None else gpd.GeoDataFrame({"distance_km": []}, geometry=[])
-    lons, lats, texts = [], [], []
-    for km, geom in zip(bands.get("distance_km", []), bands.geometry):
+    lons, lats = [], []
+    for geom in bands.geometry:
         x, y = line_coords([geom])
         lons += x
         lats += y
-        label = t("{km} km from the Turkish border").format(km=int(km))
-        texts += [label if v is not None else None for v in x]
     traces[TRACE["bands"]] = go.Scattergeo(
         lon=lons, lat=lats, mode="lines", line={"color": "#C0392B", "width": 1, "dash": "dot"},
-        name=t("10, 25 and 50 km from the border"), hovertext=texts, hoverinfo="text",
-        meta={"sources": _ids(bands)},
+        name=t("10, 25 and 50 km from the border"), hoverinfo="skip", meta={"sources": _ids(bands)},
     )
     towns = base.towns[base.towns.geometry.notna()]
     traces[TRACE["towns"]] = go.Scattergeo(
         lon=towns.geometry.x.round(4), lat=towns.geometry.y.round(4), mode="markers",
-        marker={"size": 4, "color": "#333", "opacity": 0.7}, name=t("Towns (GeoNames)"),
-        text=[_name(en, ar) for en, ar in zip(towns["name_en"], towns["name_ar"])],
-        customdata=[f"{int(p):,}" if pd.notna(p) else "–" for p in towns["population"]],
-        hovertemplate="%{text}<br>" + t("Population") + " %{customdata}<extra></extra>",
+        marker={"size": 4, "color": "#333", "opacity": 0.7}, name=t("Towns (GeoNames)"), hoverinfo="skip",
         meta={"sources": _ids(towns)},
     )
     camps = base.camps if base.camps is not None else gpd.GeoDataFrame({"name_en": []}, geometry=[])
@@ -198,19 +436,17 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
     traces[TRACE["camps"]] = go.Scattergeo(
         lon=camps.geometry.x.round(4) if len(camps) else [], lat=camps.geometry.y.round(4) if len(camps) else [],
         mode="markers", marker={"size": 5, "symbol": "triangle-up", "color": "#2E7D32", "opacity": 0.8},
-        name=t("Camps and IDP sites"),
-        text=[f"{_name(en, ar)} ({esc(k)})" for en, ar, k in zip(camps.get("name_en", []), camps.get("name_ar", []),
-                                                           camps.get("kind", []))],
-        hovertemplate="%{text}<extra></extra>", meta={"sources": _ids(camps)},
+        name=t("Camps and IDP sites"), hoverinfo="skip", meta={"sources": _ids(camps)},
     )
     located = base.crossings[base.crossings.geometry.notna() & ~base.crossings.geometry.is_empty]
+    # a crossing placed at its nearest town (no offline source locates it) is drawn open
+    exact = [p == "crossing" for p in located["precision"]] if "precision" in located else [True] * len(located)
     traces[TRACE["crossings"]] = go.Scattergeo(
         lon=located.geometry.x, lat=located.geometry.y, mode="markers",
-        marker={"size": 12, "symbol": "diamond", "color": "#1B4F72", "line": {"color": "white", "width": 1}},
-        name=t("Border crossings"),
-        hovertext=[f"<b>{esc(r.name_en)}</b> · {esc(r.name_ar)} / {esc(r.name_tr)}<br>{t(PRECISION_NOTE.get(r.precision, ''))}"
-                   for r in located.itertuples()],
-        hoverinfo="text", meta={"sources": _ids(located)},
+        marker={"size": 11, "symbol": ["diamond" if e else "diamond-open" for e in exact], "color": "#1B4F72",
+                "line": {"color": ["white" if e else "#1B4F72" for e in exact], "width": [1 if e else 2 for e in exact]}},
+        name=t("Border crossings (open: placed at the nearest town)") if not all(exact) else t("Border crossings"),
+        hoverinfo="skip", meta={"sources": _ids(located)},
     )
     for i in range(EVENT_SLOTS):
         traces[TRACE[f"event{i}"]] = go.Scattergeo(
@@ -222,7 +458,7 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
     traces[TRACE["density"]] = go.Scattergeo(
         lon=[], lat=[], mode="markers", name=t("Conflict events (density, cells of about 10 km)"),
         marker={"symbol": "square", "color": "#54278f", "opacity": 0.55}, visible=False, showlegend=False,
-        hovertemplate="%{text}<extra></extra>", meta={"sources": []},
+        hoverinfo="skip", meta={"sources": []},
     )
     for i in range(3):
         traces[TRACE[f"flow{i}"]] = go.Scattergeo(
@@ -234,18 +470,31 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
         marker={"symbol": "triangle-up", "color": FLOW_COLOR, "angleref": "north", "size": 10},
         hovertemplate="%{text}<extra></extra>", meta={"sources": []},
     )
+    traces[TRACE["scalebar"]] = go.Scattergeo(
+        lon=[], lat=[], mode="lines+text", line={"color": "#1d1d1b", "width": 2}, textposition="top center",
+        textfont={"size": 11, "color": "#1d1d1b", "shadow": HALO}, hoverinfo="skip", showlegend=False,
+        name=t("Scale"), meta={"sources": [], "table": False, "scalebar": True},
+    )
+    for name, rows in label_rows(base, t.lang).items():
+        traces[TRACE[name]] = _label_trace(rows, name, t)
     fig = go.Figure(data=traces, layout={"template": {}})
     # no base layer is drawn: the sea is the background, the land our own polygons (plotly still
     # reads a topojson; the 1:110m one is the smallest)
+    west, south, east, north = fit_frame(DEFAULT_FOCUS)
     fig.update_geos(
         projection_type="mercator", resolution=110,
-        lonaxis_range=list(VIEW["lon"]), lataxis_range=list(VIEW["lat"]), fitbounds=False,
+        lonaxis_range=[west, east], lataxis_range=[south, north], fitbounds=False,
         showland=False, showocean=False, showcountries=False, showcoastlines=False, showlakes=False,
         showframe=False, bgcolor=SEA_COLOR,
     )
+    # the page draws the legend in HTML from the figure (assets/map.js: collapsible, readable on a phone);
+    # an export turns plotly's legend on (dashboard/export/printed.py). The figure fills its box on the
+    # page (no height: the page sets the box's shape); hover goes to the areas first (`hoverdistance`:
+    # a point answers only under the pointer)
     fig.update_layout(
         title=title_layout(t("Idlib and the Syria–Türkiye border"), t.lang),
-        font={"family": font_family(t.lang), "size": 12, "color": "#222"}, paper_bgcolor="white", height=600, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        font={"family": font_family(t.lang), "size": 12, "color": "#222"}, paper_bgcolor="white",
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, autosize=True, showlegend=False, hoverdistance=1,
         legend={"orientation": "h", "y": -0.02, "x": 0}, uirevision="map", clickmode="event",
     )
     return fig
@@ -270,6 +519,9 @@ class MapLayers:
     layers: tuple[str, ...] = ()
     title: str = ""
     organisations: dict = field(default_factory=dict)  # source_id -> organisation, for hover
+    area_names: dict = field(default_factory=dict)  # P-code -> name, for the events' hover
+    frame: tuple | None = None  # (west, south, east, north) shown
+    frame_revision: str = ""  # plotly's uirevision of the frame (a new one drops a user's zoom)
 
 
 def _orgs(ids: str, organisations: dict) -> str:
@@ -300,7 +552,7 @@ def _area_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
     drawn = set(x for s in sources for x in str(s).split(",") if x)
     return {
         "z": idx.astype(float), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stepped_colorscale(lay.classes.colors),
-        "showscale": True,
+        "showscale": False,  # the page's legend is HTML (assets/map.js), an export's is plotly's (printed.py)
         "colorbar": {"title": {"text": lay.indicator_label[:40]}, "tickvals": list(range(k)),
                      "ticktext": list(lay.classes.labels), "thickness": 14, "len": 0.75, "x": 1.0},
         "customdata": np.array(custom, dtype=str).reshape(len(custom), 3),
@@ -339,7 +591,12 @@ def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]
         datasets = _escaped(np.asarray(points["dataset"]).astype(str))
         source = np.asarray(points["source_id"]).astype(str)
         fat_text = np.array([f"{int(f):,}" for f in fat], dtype=object)
-    template = ("%{customdata[0]} · %{customdata[1]} · %{customdata[2]} " + t("fatalities")
+        pcodes = np.asarray(points["pcode"]).astype(str) if "pcode" in points else np.full(n, "")
+        distinct, index = np.unique(pcodes, return_inverse=True)
+        where = np.array([f"{esc(lay.area_names.get(p, p))} ({esc(p)})" if p and p != "None" else ""
+                          for p in distinct], dtype=object)[index]
+    # the event's area first: a point under the pointer still names the area it lies in
+    template = ("<b>%{customdata[4]}</b><br>%{customdata[0]} · %{customdata[1]} · %{customdata[2]} " + t("fatalities")
                 + " · %{customdata[3]}<extra></extra>")
     shown = list(lay.event_types[:EVENT_SLOTS])
     for i in range(EVENT_SLOTS):
@@ -356,8 +613,8 @@ def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]
         props[f"event{i}"] = {
             "lon": lon[mask] if count else empty, "lat": lat[mask] if count else empty,
             "marker": {"size": size[mask] if count else empty},
-            "customdata": np.column_stack([_escaped(types[mask]), days[mask], fat_text[mask], datasets[mask]]).astype(str)
-            if count else [],
+            "customdata": np.column_stack([_escaped(types[mask]), days[mask], fat_text[mask], datasets[mask],
+                                           where[mask]]).astype(str) if count else [],
             "hovertemplate": template, "name": f"{esc(etype)} ({count:,})" if etype else "",
             "showlegend": bool(visible and count), "visible": bool(visible and count),
             "meta": {"sources": sorted(set(source[mask].tolist())) if count else []},
@@ -368,10 +625,9 @@ def _event_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]
             "lon": np.round(np.asarray(density["lon"], dtype=float), 3),
             "lat": np.round(np.asarray(density["lat"], dtype=float), 3),
             "marker": {"size": np.round(4 + 3 * np.log1p(events), 1), "color": "#54278f"},
+            # (the counts ride along for the data export and the tests; cells answer no hover: areas do)
             "customdata": np.column_stack([np.asarray(density["events"], dtype=np.int64),
                                            np.asarray(density["fatalities"], dtype=np.int64)]),
-            "hovertemplate": t("{n} events, {f} fatalities in this cell of about 10 km").format(
-                n="%{customdata[0]:,}", f="%{customdata[1]:,}") + "<extra></extra>",
             "visible": visible, "showlegend": visible, "meta": {"sources": list(density.get("sources", []))},
         }
     else:
@@ -457,7 +713,7 @@ def _flow_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
     return props
 
 
-PARTS = ("areas", "outline", "layers", "events", "flows", "title")
+PARTS = ("areas", "outline", "layers", "events", "flows", "title", "frame", "scalebar")
 
 
 def dynamic_props(base: MapBase, lay: MapLayers, t: Translate, parts=PARTS) -> dict:
@@ -479,6 +735,11 @@ def dynamic_props(base: MapBase, lay: MapLayers, t: Translate, parts=PARTS) -> d
     if "flows" in parts:
         props.update(_flow_props(lay, t, "flows" in on))
     layout = {"title": {"text": lay.title or t("Idlib and the Syria–Türkiye border")}} if "title" in parts else {}
+    if lay.frame is not None:
+        if "frame" in parts:
+            layout.update(frame_layout(lay.frame, lay.frame_revision))
+        if "scalebar" in parts:
+            props["scalebar"] = scale_bar(lay.frame, t)
     return {"data": {TRACE[name]: p for name, p in props.items()}, "layout": layout}
 
 

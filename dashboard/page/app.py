@@ -13,7 +13,7 @@ from dash import Dash
 
 from etl.config import ASSETS_DIR
 
-from . import security
+from . import help, security
 
 log = logging.getLogger(__name__)
 # the chunks of dcc that the page needs (graphs, sliders, dropdowns): dcc fetches them only once the
@@ -48,5 +48,6 @@ registered when it is made (dashboard.panels)."""
         "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))
     app.layout = layout.shell
     callbacks.register(app)
+    help.register(app.server)  # /help/data: the README's sections on loading data (linked from empty charts)
     security.harden(app, max_body_bytes)  # after the callbacks: the CSP hashes their inline scripts
     return app

@@ -11,14 +11,19 @@ to the panels; the URL's query string is parsed once, there.
 - one callback per group of charts changed by the same controls (the charts drawn from one shared
   query together: casualties and events), made from the registered panels when the app is made.
 - `time_control`: the map's play/pause and the time slider's bounds; `step_label`: the period shown.
-- `map_click`: clicking an area selects it (the charts follow); clicking it again clears it.
+- `select_area`: clicking an area selects it (the charts follow); clicking it again clears it; the
+  area panel's ranked areas select theirs.
+- `update_headline`, `update_area_panel`: the headline figures and the selected area's figures.
+- in the browser (assets/map.js, assets/a11y.js): the map's frame after a pan or zoom (or cleared by
+  "Reset view" and a new selection), the period's presets and month inputs kept in step with the
+  range slider, the filters' drawer, the map's legend and labels, the graphs' titles.
 """
 from __future__ import annotations
 
 import logging
 from urllib.parse import parse_qs
 
-from dash import ClientsideFunction, Dash, Input, Output, Patch, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import i18n, panels
@@ -44,6 +49,7 @@ from etl.core.warehouse import WarehouseError
 from . import layout
 from .components import shown, sources_block, under_chart
 from .parts import page_parts_for
+from .side import area_for, headline_for
 
 log = logging.getLogger(__name__)
 CONTROL_INPUTS = [Input(c, "value") for c in CONTROL_IDS]
@@ -147,7 +153,9 @@ def update_map(*args):
     else:
         # the slider alone moved: the classes made for the whole range still hold
         keep = classes_from_store(classes_data) if changed == {"home-step"} else None
-        update = map_panel.update(request, parts, classes=keep)
+        # a new frame (a reset, a new selection) replaces whatever pan or zoom the page shows
+        revision = map_panel.new_revision(request) if "frame" in parts else None
+        update = map_panel.update(request, parts, classes=keep, revision=revision)
         fig = patch_from(update["dyn"])
     notes = [layout.notes(update["notes"][part]) if part in update["notes"] else no_update for part in NOTE_PARTS]
     merged = {**(part_sources or {}), **update["sources"]}
@@ -272,11 +280,19 @@ def step_units(indicator, unit, lang):
 @callback(
     Output("home-areas", "value"),
     Input("home-map", "clickData"),
+    Input({"type": "home-pick", "pcode": ALL}, "n_clicks"),
     State("home-areas", "value"),
     State("home-level", "value"),
     prevent_initial_call=True,
 )
-def map_click(click, selected, level):
+def select_area(click, _picks, selected, level):
+    """A click on the map selects the area under it (clicking it again clears it); a ranked area of
+    the area panel selects that area."""
+    trigger = ctx.triggered_id
+    if isinstance(trigger, dict):  # a ranked area's button (drawn with n_clicks 0: only a real click counts)
+        if not ctx.triggered or not ctx.triggered[0].get("value"):
+            raise PreventUpdate
+        return [trigger["pcode"]]
     points = (click or {}).get("points") or []
     area = area_at(warehouse(), int(level or 1), points[0]) if points else None
     if area is None:
@@ -285,6 +301,31 @@ def map_click(click, selected, level):
     if area in selected:
         return [a for a in selected if a != area]
     return [area]
+
+
+HEADLINE_TRIGGERS = ("home-range", "home-areas", "home-sources", "home-etypes")
+AREA_TRIGGERS = ("home-range", "home-step", "home-step-unit", "home-areas", "home-sources", "home-etypes",
+                 "home-level", "home-indicator")
+
+
+@callback(
+    Output("home-headline", "children"),
+    *[Input(c, "value") if c in HEADLINE_TRIGGERS else State(c, "value") for c in CONTROL_IDS],
+    prevent_initial_call=True,
+)
+def update_headline(*values):
+    """The headline figures for the period, areas, sources and event types."""
+    return headline_for(_request(values))
+
+
+@callback(
+    Output("home-area-panel", "children"),
+    *[Input(c, "value") if c in AREA_TRIGGERS else State(c, "value") for c in CONTROL_IDS],
+    prevent_initial_call=True,
+)
+def update_area_panel(*values):
+    """The selected areas' figures for the map's period (or the areas the map's indicator ranks first)."""
+    return area_for(_request(values))
 
 
 @callback(
@@ -335,8 +376,10 @@ def export_file(_go, _report, what, fmt, width, *values):
 
 
 def register_clientside(app: Dash) -> None:
-    """The document's language and direction follow the page's (screen readers, axe, fonts)."""
-    app.clientside_callback(  # functions in assets/a11y.js: no inline script (the page's CSP allows none)
+    """Callbacks run in the browser (functions in assets/a11y.js and assets/map.js: no inline script,
+    the page's CSP allows none): the document's language and direction, the graphs' descriptions and
+    titles, the map's frame, legend and labels, the period's controls, the filters' drawer."""
+    app.clientside_callback(
         ClientsideFunction("a11y", "language"), Output("home-doc-lang", "data"), Input("home-lang", "value"),
     )
     for graph_id in layout.graph_ids():
@@ -345,6 +388,33 @@ def register_clientside(app: Dash) -> None:
             Output(f"{graph_id}-summary", "children"),
             Input(graph_id, "figure"), State("home-table-labels", "data"), State(graph_id, "id"),
         )
+        app.clientside_callback(
+            ClientsideFunction("a11y", "title"), Output(f"{graph_id}-title", "children"), Input(graph_id, "figure"),
+            prevent_initial_call=True,
+        )
+    # a pan or zoom writes the frame shown (then the URL); "Reset view" and a new selection clear it
+    app.clientside_callback(
+        ClientsideFunction("map", "frame"), Output("home-frame", "value"),
+        Input("home-map", "relayoutData"), Input("home-reset-view", "n_clicks"), Input("home-areas", "value"),
+        State("home-frame", "value"), prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("map", "drawn"), Output("home-map-ui", "data"), Input("home-map", "figure"),
+        State("home-lang", "value"),
+    )
+    # the presets, the two months and the slider are one control: each sets the others
+    app.clientside_callback(
+        ClientsideFunction("map", "period"),
+        Output("home-range", "value"), Output("home-from", "value"), Output("home-to", "value"),
+        Output("home-preset", "value"),
+        Input("home-range", "value"), Input("home-from", "value"), Input("home-to", "value"),
+        Input("home-preset", "value"), State("home-bounds", "data"), prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("map", "drawer"), Output("home-side", "className"),
+        Output("home-filters-toggle", "aria-expanded"), Input("home-filters-toggle", "n_clicks"),
+        State("home-side", "className"), prevent_initial_call=True,
+    )
 
 
 def callback_language() -> str:

@@ -19,10 +19,12 @@ from dashboard.request import Request
 
 from .components import shown, sources_block, under_chart, unlocated_note
 from .layout import notes
+from .side import area_for, headline_for
 
 
 def page_parts(request: Request) -> dict:
-    """The map (figure, notes, sources, what the page keeps of it) and every chart with its sources."""
+    """The map (figure, notes, sources, what the page keeps of it), every chart with its sources, the
+    headline figures and the area panel."""
     wh, t, lang = request.wh, request.t, request.lang
     fig, update = map_panel.full(request)
     parts = {
@@ -32,6 +34,8 @@ def page_parts(request: Request) -> dict:
         "map_parts": update["sources"],
         "map_classes": classes_to_store(update["classes"]),
         "unlocated": unlocated_note(wh["crossings"], t),
+        "headline": headline_for(request),
+        "area": area_for(request),
     }
     names = tuple(panel.name for panel in panels.charts())
     period = fmt_period(request.sel.start, request.sel.end, lang)

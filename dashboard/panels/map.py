@@ -15,23 +15,25 @@ the slider's steps) are served one computation. The result is shared: read it, n
 """
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
 
 from dashboard.data import catalog, indicators, map_queries, series_queries
 from dashboard.data.selection import Selection
-from dashboard.data.state import CONTROL_IDS
+from dashboard.data.state import CONTROL_IDS, frame_text
 from dashboard.extent import POINT_LIMIT
 from dashboard.figures.classes import Classes, classify
 from dashboard.figures.common import fmt_period
-from dashboard.figures.map import MapLayers, dynamic_props, static_sources
+from dashboard.figures.map import DEFAULT_FOCUS, MapLayers, dynamic_props, fit_frame, static_sources
 from dashboard.i18n import N_, Translate
+from dashboard.panels import empty
 from dashboard.panels.base import Panel, register
 from dashboard.panels.map_base import base_dict, map_base
-from dashboard.panels.map_parts import ALL_PARTS, all_notes, merged, source_ids
+from dashboard.panels.map_parts import ALL_PARTS, FRAME_PARTS, all_notes, merged, source_ids
 from dashboard.request import Request
 
 MAP_TRIGGERS = tuple(c for c in CONTROL_IDS if c not in ("home-agg", "home-lang"))  # a language redraws the page
@@ -54,6 +56,16 @@ class MapInputs:
     sources: dict | None = None  # part -> the source ids of what it draws
 
 
+def frame_of(request: Request) -> tuple:
+    """What the map shows (west, south, east, north): the user's pan and zoom (the URL's `bbox`), else
+    the selected areas, else Idleb and the border area; fitted to the map's shape."""
+    state = request.state
+    if state.frame:
+        return state.frame
+    bbox = catalog.bounds_of(request.wh, state.areas) if state.areas else None
+    return fit_frame(bbox or DEFAULT_FOCUS)
+
+
 def period_text(sel: Selection, t: Translate) -> str:
     return t("Period: {period}").format(period=fmt_period(sel.window_start, sel.window_end, t.lang))
 
@@ -63,6 +75,24 @@ def map_title(label: str, sel: Selection, t: Translate) -> str:
     if label:
         return t("{indicator}, {period}").format(indicator=label, period=period)
     return t("Idlib and the Syria–Türkiye border, {period}").format(period=period)
+
+
+LAYER_KINDS = {"events": (N_("conflict events"), "events"), "flows": (N_("origin–destination movements"), None)}
+FLOW_FORMATS = N_("IDP movement sheets with origin and destination sub-districts (movements), with COD-AB boundaries "
+                  "(cod_ab) to place them")
+
+
+def layer_not_loaded(layer: str, t: Translate) -> str:
+    """A layer switched on whose kind of data the warehouse does not hold: what would fill it."""
+    what, kind = LAYER_KINDS[layer]
+    formats = t(empty.KINDS[kind].formats) if kind else t(FLOW_FORMATS)
+    return t("No {what} are loaded: {formats} fill this layer (README, Sources the ETL reads).").format(
+        what=t(what), formats=formats)
+
+
+@lru_cache(maxsize=4)
+def _has_flows(wh) -> bool:
+    return bool(wh.db.cursor().execute("SELECT count(*) FROM moves WHERE basis = 'flow'").fetchone()[0])
 
 
 def border_note(request: Request) -> list[str]:
@@ -120,6 +150,8 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
     points = density = None
     if "events" in parts:
         notes["events"], sources["events"] = [], []
+        if "events" in state.layers and empty.extent(wh, "events") is None:
+            notes["events"].append(layer_not_loaded("events", t))
         if "events" in state.layers:
             points, density, total = queries["events"].result()
             if density is not None:
@@ -133,6 +165,8 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
     flows = None
     if "flows" in parts:
         notes["flows"], sources["flows"] = [], []
+        if "flows" in state.layers and not _has_flows(wh):
+            notes["flows"].append(layer_not_loaded("flows", t))
         if "flows" in state.layers:
             flows, pairs, internal = queries["flows"].result()
             if pairs:
@@ -149,16 +183,31 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
                      density=density, flows=flows, notes=notes, sources=sources)
 
 
-def _dynamic(inputs: MapInputs, request: Request) -> dict:
-    """The values of the map's traces for its inputs (see figures.map.dynamic_props)."""
+def _dynamic(inputs: MapInputs, request: Request, revision: str | None = None) -> dict:
+    """The values of the map's traces for its inputs (see figures.map.dynamic_props), with the frame
+    and scale bar when its parts include them (`revision`: the frame's uirevision, see frame_props)."""
     wh, state, t, sel = request.wh, request.state, request.t, request.sel
+    frame = frame_of(request)
     layers = MapLayers(
         values=inputs.values, classes=inputs.classes, indicator_label=inputs.label, period_text=period_text(sel, t),
         events=inputs.points, density=inputs.density, event_types=catalog.bounds(wh).event_types, flows=inputs.flows,
         flow_unit=t("displacements (movements)"), selected=tuple(state.areas), layers=tuple(state.layers),
         organisations=catalog.organisations(wh), title=map_title(inputs.label, sel, t),
+        area_names=catalog.names(wh, request.lang), frame=frame,
+        frame_revision=revision if revision is not None else frame_text(frame),
     )
     return dynamic_props(map_base(wh, state.level), layers, t, inputs.parts)
+
+
+def frame_props(request: Request, parts, revision: str | None = None) -> dict:
+    """The frame and scale bar of a request (`parts`: some of FRAME_PARTS), as dynamic props. A frame
+    sent to a page that shows another (a reset, a new selection) needs a new `revision`, so that the
+    browser drops the user's zoom: `new_revision()`."""
+    return _dynamic(MapInputs(parts=frozenset(parts) & FRAME_PARTS), request, revision)
+
+
+def new_revision(request: Request) -> str:
+    return f"{frame_text(frame_of(request))}#{uuid.uuid4().hex[:8]}"
 
 
 def _with_base(request: Request, dyn: dict) -> dict:
@@ -171,8 +220,8 @@ def _with_base(request: Request, dyn: dict) -> dict:
 
 
 def figure(inputs: MapInputs, request: Request) -> dict:
-    """The full map figure (the dict Dash sends) for its inputs."""
-    return _with_base(request, _dynamic(inputs, request))
+    """The full map figure (the dict Dash sends) for its inputs, with its frame and scale bar."""
+    return _with_base(request, _dynamic(replace(inputs, parts=inputs.parts | FRAME_PARTS), request))
 
 
 def notes(inputs: MapInputs, request: Request) -> list[str]:
@@ -205,12 +254,33 @@ def rows(inputs: MapInputs, request: Request) -> pd.DataFrame:
 
 # ---- the page: cached updates ------------------------------------------------------------------
 
-def update(request: Request, parts=ALL_PARTS, classes: Classes | None = None) -> dict:
+def update(request: Request, parts=ALL_PARTS, classes: Classes | None = None, revision: str | None = None) -> dict:
     """The map's values for a request, for the given parts: {"dyn": dynamic props, "notes": {part:
     sentences}, "sources": {part: source ids}, "classes": the classes of the areas (reused from
-    `classes` when given)}. Cached per version, view state, parts and classes; the result is
+    `classes` when given)}. Cached per version, view state (but its frame), parts and classes; the
+    frame and scale bar are added to each answer (`revision`: see frame_props). The result is
     shared: read it, never change it."""
-    return _update(request, frozenset(parts), classes)
+    parts = frozenset(parts)
+    if revision is None:
+        return _framed(request, parts, classes)
+    return _with_frame(request, parts, classes, revision)
+
+
+@lru_cache(maxsize=MAP_CACHE)
+def _framed(request: Request, parts: frozenset, classes: Classes | None) -> dict:
+    return _with_frame(request, parts, classes, None)
+
+
+def _with_frame(request: Request, parts: frozenset, classes: Classes | None, revision: str | None) -> dict:
+    """The values of the parts (cached without the frame: a pan shares them) and the frame's props."""
+    values = parts - FRAME_PARTS
+    made = _update(Request(request.wh, replace(request.state, frame=None), request.bounds), values, classes) \
+        if values else {"dyn": {"data": {}, "layout": {}}, "notes": {}, "sources": {}, "classes": None}
+    if not parts & FRAME_PARTS:
+        return made
+    framed = frame_props(request, parts, revision)
+    dyn = {"data": {**made["dyn"]["data"], **framed["data"]}, "layout": merged(made["dyn"]["layout"], framed["layout"])}
+    return {**made, "dyn": dyn}
 
 
 @lru_cache(maxsize=MAP_CACHE)

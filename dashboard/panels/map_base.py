@@ -17,8 +17,8 @@ CLIP = box(34.7, 34.4, 41.0, 37.9)  # areas are cut to a box a little larger tha
 CAMP_KINDS = ("camp", "site", "reception_centre", "collective_centre")
 
 
-@lru_cache(maxsize=12)
-def map_base(wh: Warehouse, level: int) -> MapBase:
+def _areas(wh: Warehouse, level: int):
+    """The areas of a level in the map's box, cut to a box a little larger (the web copy when loaded)."""
     web = wh.frames.get("admin_areas_web")
     source = web if web is not None and (web["level"] == level).any() else wh["admin_areas"]
     areas = source[source["level"] == level]
@@ -26,6 +26,13 @@ def map_base(wh: Warehouse, level: int) -> MapBase:
     # what lies far outside the view is never seen and only costs bytes; neighbours cut by the same
     # box keep their shared edges
     areas["geometry"] = areas.geometry.intersection(CLIP)
+    return areas
+
+
+@lru_cache(maxsize=12)
+def map_base(wh: Warehouse, level: int) -> MapBase:
+    areas = _areas(wh, level)
+    governorates = areas if level == 1 else _areas(wh, 1)
     towns = wh["places"].cx[MAP_BBOX[0]:MAP_BBOX[2], MAP_BBOX[1]:MAP_BBOX[3]]
     locations = wh.frames.get("locations")
     camps = None
@@ -35,6 +42,7 @@ def map_base(wh: Warehouse, level: int) -> MapBase:
     return MapBase(
         areas=areas.reset_index(drop=True), countries=wh["countries"], border=wh["border"],
         bands=wh.frames.get("border_bands"), crossings=wh["crossings"], towns=towns, camps=camps, level=level,
+        governorates=governorates.reset_index(drop=True),
     )
 
 

@@ -20,11 +20,13 @@ PART_TRIGGERS = {
     "home-per10k": {"areas", "title"},
     "home-sources": {"areas", "events", "flows", "border"},
     "home-etypes": {"events"},  # and the areas when the indicator counts events
-    "home-areas": {"outline", "flows"},
+    "home-areas": {"outline", "flows", "frame", "scalebar"},  # selected areas are framed (unless the user zoomed)
     "home-layers": {"layers", "events", "flows"},
     "home-topn": {"flows"},
+    "home-frame": {"frame", "scalebar"},  # "reset view": the frame of the selection, or the default one
 }
-ALL_PARTS = frozenset({"areas", "outline", "layers", "events", "flows", "border", "title"})
+ALL_PARTS = frozenset({"areas", "outline", "layers", "events", "flows", "border", "title", "frame", "scalebar"})
+FRAME_PARTS = frozenset({"frame", "scalebar"})  # computed for each request, never cached
 NOTE_PARTS = ("areas", "events", "flows", "border")  # each has its own note under the map
 SOURCE_PARTS = ("layers", "areas", "events", "flows")  # what the map's source list is made of
 
@@ -33,6 +35,8 @@ def parts_for(changed, state: ViewState) -> frozenset:
     """The map parts to recompute when the controls `changed` (a set of ids) changed."""
     if not changed or "home-level" in changed:
         return ALL_PARTS
+    if changed == {"home-frame"} and state.frame:
+        return frozenset({"scalebar"})  # the user's pan or zoom: the map shows it already, its scale bar follows
     parts: set[str] = set()
     for control in changed:
         parts |= PART_TRIGGERS.get(control, set())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dashboard.panels.base import get, inputs_of
+from dashboard.panels.empty import explained
 from dashboard.request import Request
 
 CHART_CACHE = 128  # view states kept per worker process (a few MB each at most)
@@ -32,7 +33,7 @@ def _charts(names: tuple[str, ...], request: Request) -> tuple[tuple[dict, list[
     group = [get(name) for name in names]
     out = []
     for panel, made in zip(group, inputs_of(group, request)):
-        fig = panel.figure(made, request)
+        fig = explained(panel, panel.figure(made, request), request)  # an empty chart says why
         out.append((fig, panel.sources(made, fig)))
     return tuple(out)
 

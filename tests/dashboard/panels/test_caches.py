@@ -28,6 +28,7 @@ def syn(use_synthetic):
     from dashboard.data.warehouse import warehouse
 
     map_panel._update.cache_clear()
+    map_panel._framed.cache_clear()
     views.cache_clear()
     return warehouse()
 
@@ -48,7 +49,13 @@ def test_a_repeated_view_is_computed_once(syn):
     assert map_panel.update(Request.of(syn, other)) is not first
     charts = views.charts(CHARTS, request)
     assert views.charts(CHARTS, request) is charts
-    assert map_panel._update.cache_info().hits == 1 and views._charts.cache_info().hits == 1
+    assert map_panel._framed.cache_info().hits == 1 and views._charts.cache_info().hits == 1
+    assert map_panel._update.cache_info().misses == 2
+    # a pan or zoom (a new frame) reuses the map's values: only its frame and scale bar are new
+    panned = map_panel.update(Request.of(syn, dataclasses.replace(request.state, frame=(36.1, 35.3, 37.2, 36.4))))
+    assert map_panel._update.cache_info().hits == 1
+    assert panned["dyn"]["layout"]["geo"]["lonaxis"]["range"] == [36.1, 37.2]
+    assert panned["dyn"]["data"][1] is first["dyn"]["data"][1]  # the areas' values, shared
 
 
 def test_a_chart_is_keyed_on_what_it_is_drawn_from_and_equals_a_fresh_computation(syn):
@@ -89,7 +96,7 @@ def test_each_control_sets_the_fields_it_is_said_to(syn):
         "home-indicator": bounds.indicators[0], "home-per10k": ["per10k"], "home-areas": ["SY07"],
         "home-sources": [bounds.organisations[0]], "home-etypes": list(bounds.event_types[:1]), "home-agg": "week",
         "home-layers": ["border"], "home-topn": 50, "home-step": 2, "home-step-unit": "week", "home-lang": "ar",
-        "home-rate": "month", "home-keydates": ["disaster"],
+        "home-rate": "month", "home-keydates": ["disaster"], "home-frame": "36.1,35.3,37.2,36.4",
     }
     assert set(changed) == set(CONTROL_FIELDS)
     before = from_controls(values, bounds)

@@ -200,12 +200,16 @@ def contributing(wh, name: str, state: ViewState) -> set:
             rows = rows[rows["p"].fillna("").str.startswith(tuple(state.areas))]
         return rows
 
+    # a chart with nothing to draw draws no key dates either, and cites no source
     if name == "displacement":
-        return published("displacement") | keep(_ids(moves("basis = 'flow'", "dest_pcode"))) | dated
+        drawn = published("displacement") | keep(_ids(moves("basis = 'flow'", "dest_pcode")))
+        return drawn | dated if drawn else set()
     if name == "casualties":
-        return published("casualties") | events() | dated
+        drawn = published("casualties") | events()
+        return drawn | dated if drawn else set()
     if name == "events":
-        return events() | dated
+        drawn = events()
+        return drawn | dated if drawn else set()
     if name == "refugees":
         f = wh["refugees"]
         f = f[(f["date"] >= start) & (f["date"] <= end) & (f["asylum_iso3"] == "TUR") & (f["unit"] != "returns")]

@@ -60,13 +60,15 @@ def report_unjoined(joined: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, tab
     for i, (_, r) in enumerate(outside.iterrows()):
         key = r.get("event_id", r.get("location_pcode"))
         if i >= limit:
-            issues.add(table, str(r["source_id"]), None, "geometry", None,
-                       f"{len(outside) - limit} more points outside every admin area (not listed)")
+            issues.note(table, str(r["source_id"]), None, "geometry", None, OUTSIDE,
+                        detail=f"and {len(outside) - limit} more not listed")
             break
         nearest = nearest_candidates(r.geometry, admin_areas, level)
         listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in nearest.itertuples())
-        issues.add(table, str(r["source_id"]), None, "geometry", key,
-                   f"point outside every admin area; kept without P-codes (nearest: {listed or 'none'})")
+        issues.note(table, str(r["source_id"]), None, "geometry", key, OUTSIDE, detail=f"nearest: {listed or 'none'}")
+
+
+OUTSIDE = "point outside every admin area; kept without P-codes"
 
 
 def _row_of(fact_id: str) -> int | None:
@@ -102,7 +104,7 @@ def match_movements(unmatched: pd.DataFrame, admin_areas: pd.DataFrame, files: d
             match = matcher.match(name, level=3)
             if match.pcode is None:
                 issues.add("displacement", files.get(r["source_id"], r["source_id"]), _row_of(r["fact_id"]), side, name,
-                           f"expected a sub-district name matching a P-code; {match}")
+                           "expected a sub-district name matching a P-code", detail=str(match))
                 keep[idx] = False
             else:
                 out.loc[idx, side] = match.pcode
@@ -122,6 +124,6 @@ def place_unplaced_camps(locations: gpd.GeoDataFrame, issues: Issues, files: dic
     out = locations.copy()
     out.loc[unplaced, placed.columns] = placed
     for r in placed[placed["location_precision"].isna()].itertuples():
-        issues.add("locations", files.get(r.source_id, r.source_id), None, "parent_pcode", r.parent_pcode,
-                   f"camp {r.location_pcode}: expected a community with coordinates; kept without a position")
+        issues.note("locations", files.get(r.source_id, r.source_id), None, "parent_pcode", r.parent_pcode,
+                    f"camp {r.location_pcode}: expected a community with coordinates; kept without a position")
     return gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)

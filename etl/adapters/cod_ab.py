@@ -202,8 +202,8 @@ def repair_names(text: pd.Series, column: str, file: str, issues: Issues) -> pd.
     fixed = repaired(text)
     changed = (fixed != text).fillna(False)
     for position in np.flatnonzero(changed.to_numpy()):
-        issues.add(TABLE, file, int(position) + 1, column, text.iloc[position],
-                   f"name repaired from encoding damage (UTF-8 read as Latin-1) to {fixed.iloc[position]!r}; row kept")
+        issues.note(TABLE, file, int(position) + 1, column, text.iloc[position],
+                    "name repaired from encoding damage (UTF-8 read as Latin-1); row kept", detail=repr(fixed.iloc[position]))
     return fixed
 
 
@@ -250,10 +250,11 @@ def checked_polygons(geometry: np.ndarray, pcodes: pd.Series, file: str, issues:
         elif not polygonal[i]:
             reason = f"expected a polygon or multipolygon, found a {geometry[i].geom_type}"
         elif ok[i]:
-            reason = f"invalid geometry repaired with make_valid ({shapely.is_valid_reason(geometry[i])}); row kept"
+            reason = "invalid geometry repaired with make_valid; row kept"
         else:
-            reason = f"invalid geometry with no area left after make_valid ({shapely.is_valid_reason(geometry[i])})"
-        issues.add(TABLE, file, row, "geometry", value, reason)
+            reason = "invalid geometry with no area left after make_valid"
+        detail = shapely.is_valid_reason(geometry[i]) if invalid[i] else None
+        issues.add(TABLE, file, row, "geometry", value, reason, kept=bool(ok[i]), detail=detail)
     return repaired, ok
 
 
@@ -283,8 +284,8 @@ def drop_duplicates(rows: pd.DataFrame, issues: Issues) -> pd.DataFrame:
         first = {(lv, p): (f, r) for lv, p, f, r in zip(kept["level"], kept["pcode"], kept["_file"], kept["_row"])}
         for lv, pcode, file, row in zip(*(rows.loc[repeated, c] for c in ("level", "pcode", "_file", "_row"))):
             seen_file, seen_row = first[(lv, pcode)]
-            issues.add(TABLE, file, int(row), "pcode", pcode,
-                       f"expected a unique P-code; already read from {seen_file}, row {seen_row}")
+            issues.add(TABLE, file, int(row), "pcode", pcode, "expected a unique P-code",
+                       detail=f"already read from {seen_file}, row {seen_row}")
     return rows.loc[~repeated]
 
 
@@ -296,8 +297,8 @@ def report_orphans(rows: pd.DataFrame, levels_read: set[int], issues: Issues) ->
         parents = set(rows.loc[rows["level"] == level - 1, "pcode"])
         orphans = rows[(rows["level"] == level) & ~rows["parent_pcode"].isin(parents)]
         for _, r in orphans.iterrows():
-            issues.add(TABLE, r["_file"], int(r["_row"]), "parent_pcode", r["parent_pcode"],
-                       f"parent P-code not found among the admin-{level - 1} areas read; row kept")
+            issues.note(TABLE, r["_file"], int(r["_row"]), "parent_pcode", r["parent_pcode"],
+                        f"parent P-code not found among the admin-{level - 1} areas read; row kept")
 
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, gpd.GeoDataFrame]:

@@ -115,4 +115,4 @@ def report_unplaced(moves: pd.DataFrame, origin_missing: np.ndarray, dest_missin
     if found.empty:
         return
     found = found.sort_values(["pcode", "column", "source_id"]).drop_duplicates("pcode")
-    report_each(issues, "moves", list(zip(found["source_id"], found["column"], found["pcode"])), UNPLACED)
+    report_each(issues, "moves", list(zip(found["source_id"], found["column"], found["pcode"])), UNPLACED, kept=True)

@@ -102,4 +102,5 @@ def test_points_outside_every_area_are_reported_with_their_nearest_areas():
     out = with_admin_pcodes(events, admin, "events", issues).set_index("event_id")
     assert out.loc["in", "adm1_pcode"] == "SY07" and pd.isna(out.loc["out", "adm1_pcode"])
     [problem] = issues.problems
-    assert problem.value == "out" and problem.column == "geometry" and "nearest: SY02 Aleppo" in problem.reason
+    assert problem.value == "out" and problem.column == "geometry" and "nearest: SY02 Aleppo" in problem.detail
+    assert problem.kept and problem.reason == "point outside every admin area; kept without P-codes"

@@ -25,18 +25,20 @@ MERGE_KEYS = {
     "admin_areas": ["pcode"], "admin_areas_web": ["pcode"], "countries": ["iso3"], "places": ["geonameid"],
     "crossings": ["crossing_id"], "sources": ["source_id"], "events": ["event_id"], "locations": ["location_pcode"],
     "displacement": ["fact_id"], "casualties": ["fact_id"], "refugees": ["fact_id"], "idp_stock": ["fact_id"],
-    "timeline": ["fact_id"],
+    "timeline": ["fact_id"], "needs": ["fact_id"], "population": ["fact_id"], "events_aggregated": ["fact_id"],
+    "asylum": ["fact_id"], "gazetteer": ["level", "pcode"],
 }
 GEO_TABLES = ("admin_areas", "admin_areas_web", "countries", "border", "crossings", "places", "events", "locations")
 CONTRACTS = {
     "admin_areas": contracts.ADMIN_AREAS, "admin_areas_web": contracts.ADMIN_AREAS, "events": contracts.EVENTS,
     "locations": contracts.LOCATIONS, "sources": contracts.SOURCES, "crossings": contracts.CROSSINGS,
-    **{c.table: c for c in contracts.FIGURE_TABLES},
+    **{c.table: c for c in contracts.FIGURE_TABLES + contracts.USER_TABLES}, "gazetteer": contracts.GAZETTEER,
 }
 # every version has these tables, empty when no source fills them
 SOURCE_TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "events", "locations", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
+    "needs", "population", "events_aggregated", "asylum", "gazetteer",
 )
 ALWAYS = SOURCE_TABLES + derived.TABLES  # the derived ones are computed in transform()
 
@@ -103,6 +105,7 @@ def transform(tables: dict[str, pd.DataFrame], issues: Issues, files: dict[str, 
     matched = transforms.match_movements(out.pop("unmatched_movements", empty("displacement")), admin, files, issues)
     if len(matched):
         out["displacement"] = merge([out["displacement"], matched], "displacement")
+    out.update(transforms.match_area_names(out, out.pop("area_names", None), files, issues))
     out["locations"] = transforms.place_unplaced_camps(out["locations"], issues, files)
     for table in ("events", "locations", "places"):
         out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)

@@ -85,9 +85,10 @@ def top_flows(wh: Warehouse, sel: Selection, topn: int, names: dict) -> tuple[pd
         f"WITH per_source AS MATERIALIZED (SELECT o{lv} AS origin, d{lv} AS dest, source_id, sum(persons) AS persons "
         f"FROM moves WHERE {where} GROUP BY 1, 2, 3), "
         f"pairs AS (SELECT origin, dest, sum(persons) AS persons, list(source_id) AS ids FROM per_source GROUP BY 1, 2) "
-        f"SELECT origin, dest, persons, ids, (SELECT count(*) FROM pairs WHERE origin <> dest) AS n_pairs, "
+        f"SELECT origin, dest, persons, ids, (SELECT count(*) FROM pairs WHERE origin <> dest AND persons > 0) AS n_pairs, "
         f"(SELECT coalesce(sum(persons), 0) FROM pairs WHERE origin = dest) AS internal "
-        f"FROM pairs WHERE origin <> dest ORDER BY persons DESC, origin, dest LIMIT ?", [*params, int(topn)]).fetchall()
+        f"FROM pairs WHERE origin <> dest AND persons > 0 ORDER BY persons DESC, origin, dest LIMIT ?",
+        [*params, int(topn)]).fetchall()  # a matrix's zero cells are data, but no flow to draw
     empty = pd.DataFrame(columns=["origin", "dest", "persons", "sources", "o_lon", "o_lat", "d_lon", "d_lat", "label"])
     if not rows:
         internal = wh.db.cursor().execute(

@@ -15,6 +15,7 @@ from etl.contracts import (
     EVENTS,
     IDP_STOCK,
     LOCATIONS,
+    SUB_DISTRICT,
 )
 from etl.core.contracts import Contract
 from etl.core.geo import WGS84
@@ -62,11 +63,16 @@ def build(tables: dict[str, pd.DataFrame], issues: Issues) -> dict[str, pd.DataF
     return {
         "area_metrics": area_metrics(points),
         "moves": moved,
-        "border_movement": conform(summarise_border_movement(moved, SUMMARY_BY), BORDER_MOVEMENT),
+        "border_movement": conform(summarise_border_movement(sub_district_moves(moved), SUMMARY_BY), BORDER_MOVEMENT),
         "border_bands": border_bands(border_lines, _input(tables, "countries", geometry=True), issues),
         "events_monthly": events_monthly(_input(tables, "events", EVENTS, geometry=True)),
         "area_stocks": area_stocks(_input(tables, "idp_stock", IDP_STOCK), locations, issues),
     }
+
+
+def sub_district_moves(moves: pd.DataFrame) -> pd.DataFrame:
+    """The moves whose destination is known at sub-district level (what the border summary counts)."""
+    return moves[moves["dest_pcode"].str.fullmatch(SUB_DISTRICT).fillna(False).astype(bool)]
 
 
 def empty_table(name: str) -> pd.DataFrame:

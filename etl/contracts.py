@@ -444,6 +444,17 @@ LOCATIONS = Contract(
     ),
 )
 
+EVENT_ATTRIBUTES = Contract(
+    "event_attributes",
+    (
+        Column("event_id", required=True),
+        Column("attribute", required=True),  # the column's name in the file ('side_a', 'deaths_civilians')
+        Column("value", required=True),  # as published
+        Column("source_id", required=True),
+    ),
+    key=("event_id", "attribute"),
+)
+
 GAZETTEER = Contract(
     "gazetteer",
     (

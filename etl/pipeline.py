@@ -26,19 +26,20 @@ MERGE_KEYS = {
     "crossings": ["crossing_id"], "sources": ["source_id"], "events": ["event_id"], "locations": ["location_pcode"],
     "displacement": ["fact_id"], "casualties": ["fact_id"], "refugees": ["fact_id"], "idp_stock": ["fact_id"],
     "timeline": ["fact_id"], "needs": ["fact_id"], "population": ["fact_id"], "events_aggregated": ["fact_id"],
-    "asylum": ["fact_id"], "gazetteer": ["level", "pcode"],
+    "asylum": ["fact_id"], "gazetteer": ["level", "pcode"], "event_attributes": ["event_id", "attribute"],
 }
 GEO_TABLES = ("admin_areas", "admin_areas_web", "countries", "border", "crossings", "places", "events", "locations")
 CONTRACTS = {
     "admin_areas": contracts.ADMIN_AREAS, "admin_areas_web": contracts.ADMIN_AREAS, "events": contracts.EVENTS,
     "locations": contracts.LOCATIONS, "sources": contracts.SOURCES, "crossings": contracts.CROSSINGS,
     **{c.table: c for c in contracts.FIGURE_TABLES + contracts.USER_TABLES}, "gazetteer": contracts.GAZETTEER,
+    "event_attributes": contracts.EVENT_ATTRIBUTES,
 }
 # every version has these tables, empty when no source fills them
 SOURCE_TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "events", "locations", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
-    "needs", "population", "events_aggregated", "asylum", "gazetteer",
+    "needs", "population", "events_aggregated", "asylum", "gazetteer", "event_attributes",
 )
 ALWAYS = SOURCE_TABLES + derived.TABLES  # the derived ones are computed in transform()
 

@@ -125,6 +125,9 @@ def find_layers(path: Path) -> list[Layer]:
         return [layer for m in members for layer in _expand(f"{path.name}/{m}", f"/vsizip/{path.resolve()}/{m}")]
     if suffix in VECTOR_SUFFIXES:
         return _expand(path.name, str(path))
+    if suffix in (".xlsx", ".xls", ".csv", ".ods"):
+        raise SourceError(path.name, "expected boundaries (a .zip, folder, .shp, .geojson or .gpkg); this is a table "
+                                     "without geometry: to load a P-code gazetteer, use adapter = \"gazetteer\"")
     raise SourceError(path.name, "expected a .zip, a folder, or a .shp, .geojson, .json or .gpkg file")
 
 
@@ -136,9 +139,30 @@ def _columns(fields) -> dict[str, str]:
     return out
 
 
+def _missing_dbf(layer: Layer) -> bool:
+    """A shapefile whose .dbf (its attribute table) is not beside its .shp."""
+    if not layer.source.lower().endswith(".shp"):
+        return False
+    stem = layer.source[:-4]
+    if layer.source.startswith("/vsizip/"):
+        archive, _, member = layer.source.removeprefix("/vsizip/").partition(".zip/")
+        try:
+            with zipfile.ZipFile(archive + ".zip") as zipped:
+                names = {n.lower() for n in zipped.namelist()}
+        except (OSError, zipfile.BadZipFile):
+            return False
+        return (member[:-4] + ".dbf").lower() not in names
+    folder = Path(stem).parent
+    return not any(p.name.lower() == Path(stem).name.lower() + ".dbf" for p in folder.iterdir())
+
+
 def layer_level(layer: Layer, fields) -> int:
     """The deepest admin level whose P-code column the layer carries."""
     levels = [int(m.group(1)) for c in _columns(fields) if (m := _PCODE_COLUMN.fullmatch(c))]
+    if not levels and _missing_dbf(layer):
+        raise SourceError(layer.label, "this shapefile has no .dbf beside its .shp: the .dbf holds every area's names "
+                                       "and P-codes; copy (or unzip) all of the shapefile's files (.shp, .shx, .dbf, "
+                                       ".prj, .cpg) together")
     if not levels:
         raise SourceError(layer.label, "expected a P-code column such as ADM3_PCODE (classic) or adm3_pcode (HDX)")
     level = max(levels)
@@ -258,11 +282,28 @@ def checked_polygons(geometry: np.ndarray, pcodes: pd.Series, file: str, issues:
     return repaired, ok
 
 
+def in_range(geometry: np.ndarray, pcodes: pd.Series, label: str, issues: Issues) -> np.ndarray:
+    """Features whose coordinates are longitudes and latitudes (-180..180, -90..90); each other one
+    is reported by its feature (a GeoJSON written with projected metres but read as EPSG:4326)."""
+    bounds = shapely.bounds(geometry)
+    ok = np.isnan(bounds).any(axis=1) | ((np.abs(bounds[:, [0, 2]]) <= 180) & (np.abs(bounds[:, [1, 3]]) <= 90)).all(axis=1)
+    for i in np.flatnonzero(~ok):
+        issues.add(TABLE, label, int(i) + 1, "geometry", pcodes.iloc[i],
+                   "expected longitudes and latitudes (EPSG:4326); this feature's coordinates are out of range",
+                   detail=f"bounds {', '.join(f'{v:,.1f}' for v in bounds[i])} (projected metres in a GeoJSON?)")
+    if len(ok) and not ok.any():
+        raise SourceError(label, "expected longitudes and latitudes (EPSG:4326); every feature's coordinates are out "
+                                 "of range: a GeoJSON holds EPSG:4326 by definition, so reproject the file before loading it")
+    return ok
+
+
 def read_layer(layer: Layer, level: int, source_id: str, issues: Issues) -> pd.DataFrame:
     """The layer's good rows (contract columns, geometry, and where they came from)."""
     frame = _read_frame(layer)
     raw = raw_rows(frame, level, layer.label, source_id, issues)
+    ranged = in_range(frame.geometry.to_numpy(), raw["pcode"], layer.label, issues)
     geometry, usable = checked_polygons(frame.geometry.to_numpy(), raw["pcode"], layer.label, issues)
+    usable = usable & ranged
     good = validate(raw, ADMIN_AREAS, layer.label, issues, first_row=1).sort_index()
     pattern = rf"SY\d{{{2 * level}}}"
     wrong_length = ~good["pcode"].str.fullmatch(pattern)

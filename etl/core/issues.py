@@ -85,7 +85,8 @@ class Issues:
         return self._rows(table, kept=False)
 
     def kept(self, table: str | None = None) -> int:
-        """Rows kept with a note, apart from those rejected by another problem."""
+        """Rows kept with a note, apart from those rejected by another problem; a note without a row
+        counts when it names an item (an event id), not when it is on a file or a column."""
         rejected = {(p.file, p.row) for p in self.problems
                     if not p.kept and p.row is not None and (table is None or p.table == table)}
         seen, loose = set(), 0
@@ -93,7 +94,7 @@ class Issues:
             if not p.kept or (table is not None and p.table != table):
                 continue
             if p.row is None:
-                loose += 1
+                loose += p.value is not None
             elif (p.file, p.row) not in rejected:
                 seen.add((p.file, p.row))
         return len(seen) + loose
@@ -109,8 +110,11 @@ class Issues:
             groups[(p.table, p.kept, p.reason)].append(p)
         lines = []
         for (table, kept, reason), items in sorted(groups.items()):
-            outcome = "kept with a note" if kept else "rejected"
-            lines.append(f"[{table}] {len(items)} row(s) {outcome}: {reason}. First {min(first, len(items))}:")
+            if kept and all(p.row is None for p in items):
+                head = f"{len(items)} note(s)"  # on a file or a column, not on rows
+            else:
+                head = f"{len(items)} row(s) " + ("kept with a note" if kept else "rejected")
+            lines.append(f"[{table}] {head}: {reason}. First {min(first, len(items))}:")
             lines.extend(f"    {p}" for p in items[:first])
         return "\n".join(lines)
 

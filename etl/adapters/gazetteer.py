@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.contracts import GAZETTEER
+from etl.core.areas import pcode_level
 from etl.core.contracts import reject_duplicates, validate_records
 from etl.core.dates import day_of
 from etl.core.headers import header_key, unique_headers
@@ -38,6 +39,7 @@ from etl.core.spec import SourceSpec
 TABLES = ("gazetteer",)
 LEVELS = (1, 2, 3, 4)
 HEADER_SCAN = 30
+EXAMPLES = {1: "SY07", 2: "SY0703", 3: "SY070301", 4: "C4130"}
 
 
 def _aliases(level: int) -> dict[str, tuple[str, ...]]:
@@ -113,6 +115,11 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     if not records:
         raise SourceError(file, "expected a gazetteer: a header with P-code columns such as ADM3_PCODE, admin3Pcode or "
                                 f"adm3_pcode in the first {HEADER_SCAN} rows of a sheet; none has one")
+    wrong = [r for r in records if r["pcode"] and pcode_level(r["pcode"]) != int(r["level"])]
+    for r in wrong:
+        issues.add("gazetteer", r["_where"], r["row"], r["columns"].get("pcode", "pcode"), r["pcode"],
+                   f"expected an admin-{r['level']} P-code such as {EXAMPLES[int(r['level'])]}")
+    records = [r for r in records if not (r["pcode"] and pcode_level(r["pcode"]) != int(r["level"]))]
     out = []
     for where in dict.fromkeys(r["_where"] for r in records):
         good = validate_records([r for r in records if r["_where"] == where], GAZETTEER, where, issues)

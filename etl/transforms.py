@@ -44,7 +44,27 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
         out[column] = existing.astype("string").fillna(joined_col.reindex(out.index).astype("string"))
     if table in REPORT_UNJOINED:
         report_unjoined(joined, admin_areas, table, issues)
+        report_snapped(joined, table, issues)
     return out
+
+
+SNAPPED = ("point outside Syria's admin areas (across the border line or the coast) moved into the nearest area "
+           "by the snap; kept with that area's P-codes")
+
+
+def report_snapped(joined: gpd.GeoDataFrame, table: str, issues: Issues, limit: int = 200) -> None:
+    """Points the join moved across a boundary line into the nearest area (etl/core/joins.py): each
+    is named, with how far it was moved and where to, so that a strike just across the border is
+    not counted as Syrian without a word."""
+    snapped = joined[joined["admin_join"] == "snapped"]
+    for i, (_, r) in enumerate(snapped.iterrows()):
+        if i >= limit:
+            issues.note(table, str(r["source_id"]), None, "geometry", None, SNAPPED,
+                        detail=f"and {len(snapped) - limit} more not listed")
+            break
+        where = next((r[c] for c in ("adm3_pcode", "adm2_pcode", "adm1_pcode") if pd.notna(r.get(c))), None)
+        issues.note(table, str(r["source_id"]), None, "geometry", r.get("event_id", r.get("location_pcode")), SNAPPED,
+                    detail=f"moved {float(r['admin_snap_m']):,.0f} m into {where}")
 
 
 REPORT_UNJOINED = ("events", "locations")  # places include Türkiye's towns by design

@@ -104,3 +104,22 @@ def test_points_outside_every_area_are_reported_with_their_nearest_areas():
     [problem] = issues.problems
     assert problem.value == "out" and problem.column == "geometry" and "nearest: SY02 Aleppo" in problem.detail
     assert problem.kept and problem.reason == "point outside every admin area; kept without P-codes"
+
+
+def test_points_the_snap_moves_across_the_border_are_reported():
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from etl.core.issues import Issues
+    from etl.transforms import SNAPPED, with_admin_pcodes
+
+    admin = gpd.GeoDataFrame({"pcode": ["SY07"], "level": [1], "name_en": ["Idleb"]},
+                             geometry=[box(36.0, 35.5, 36.9, 36.3)], crs="EPSG:4326")
+    events = gpd.GeoDataFrame({"event_id": ["inside", "just-across"], "source_id": ["ucdp-x", "ucdp-x"]},
+                              geometry=[Point(36.5, 36.0), Point(36.5, 36.305)], crs="EPSG:4326")  # 0.005° north of the box
+    issues = Issues()
+    out = with_admin_pcodes(events, admin, "events", issues).set_index("event_id")
+    assert out.loc["just-across", "adm1_pcode"] == "SY07"
+    [problem] = issues.problems
+    assert (problem.value, problem.reason, problem.kept) == ("just-across", SNAPPED, True)
+    assert problem.detail == "moved 462 m into SY07"  # measured in UTM 37N

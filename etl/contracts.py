@@ -29,7 +29,8 @@ REFUGEE_UNITS = (
 STOCK_UNITS = ("idps", "idps_in_camps", "population", "idp_sites")
 PRECISIONS = ("crossing", "nearest_town", "unknown")
 EVENT_DATASETS = ("ACLED", "UCDP", "HXL")
-LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town")
+LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town",
+                  "refugee_camp")  # refugee_camp: a camp of Syrian refugees in a neighbouring country
 LOCATION_PRECISIONS = ("exact", "parent_community")
 PUBLIC_URL = r"^https?://"  # a source's link: a web address, never a local path or a file:// URL
 
@@ -42,6 +43,7 @@ PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"  # admin 1-3 (SY07, SY0703, SY070301)
 SUB_DISTRICT = r"^SY\d{6}$"  # admin 3 (SY070301)
 ANY_PCODE = r"^(SY(\d{2}(\d{2}(\d{2})?)?)?|C\d{3,6}|CP\d{6}|TEMP\d{3,6})$"  # plus admin 0, communities, camps (CCCM temporary codes too)
 ISO3 = r"^[A-Z]{3}$"
+SITE_ID = r"^[A-Z]{2,6}-[a-z0-9-]+$"  # a site a source lists without a P-code: its own id (HIU-aqrabat-sw)
 SEVERITY = (1, 5)  # the JIAF severity phases HNOs publish
 # the region the dashboard covers: Syria and its neighbours' border areas
 LAT_RANGE, LON_RANGE = (32.0, 38.5), (35.0, 42.5)
@@ -435,7 +437,8 @@ LOCATIONS = Contract(
     ),
     key=("location_pcode",),
     rules=(
-        pcode_rule("location_pcode", ANY_PCODE),
+        RowRule("location_pcode", lambda f: f["location_pcode"].str.fullmatch(ANY_PCODE) | f["location_pcode"].str.fullmatch(
+            SITE_ID), "expected a P-code (C1234, CP123456) or a source's own site id such as HIU-aqrabat-sw"),
         pcode_rule("adm1_pcode"),
         pcode_rule("adm2_pcode"),
         pcode_rule("adm3_pcode"),

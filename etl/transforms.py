@@ -222,6 +222,12 @@ def match_area_names(tables: dict[str, pd.DataFrame], pending: pd.DataFrame, fil
     parent_of = dict(zip(communities["pcode"], communities["parent_pcode"])) if len(communities) else {}
     changed: dict[str, pd.DataFrame] = {}
     dropped: dict[str, set] = {}
+    said: set[tuple] = set()  # a name is reported once per row (a melted row gives several records)
+
+    def report(table, file, row, column, value, reason, kept, detail):
+        if (table, file, row, column, value, reason) not in said:
+            said.add((table, file, row, column, value, reason))
+            issues.add(table, file, row, column, value, reason, kept=kept, detail=detail)
     for table, rows in pending.groupby("table", sort=False):
         frame = changed.get(table, tables.get(table))
         if frame is None or frame.empty:
@@ -243,11 +249,10 @@ def match_area_names(tables: dict[str, pd.DataFrame], pending: pd.DataFrame, fil
                 detail = f"{LEVEL_NAMES[level]} {match}" if (matchers or community) else NO_AREAS
                 flow_side = r.target in ("origin_pcode", "dest_pcode") and frame["direction"].iat[at] == "flow"
                 if flow_side and result.pcode is None:
-                    issues.add(table, file, row, r.column, names[level], FLOW_UNMATCHED, detail=detail)
+                    report(table, file, row, r.column, names[level], FLOW_UNMATCHED, False, detail)
                     dropped.setdefault(table, set()).add(at)
                     continue
-                issues.note(table, file, row, r.column, names[level], COARSER if result.pcode else NO_MATCH,
-                            detail=detail)
+                report(table, file, row, r.column, names[level], COARSER if result.pcode else NO_MATCH, True, detail)
             code = result.pcode
             if result.level == 4:  # a community: its own P-code where the table keeps one, its sub-district as the area
                 if "location_pcode" in frame.columns:

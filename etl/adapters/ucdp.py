@@ -106,26 +106,30 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
     )
 
 
-def keep_out_of_order(text: pd.DataFrame, file: str, issues: Issues) -> pd.DataFrame:
+def keep_out_of_order(text: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Events whose published low, best and high are not in order (the Syria release has 101, such
     as id 219459: low 177, best 142, high 177): kept with their best estimate, their low and high
-    left out (so out of the band) and said in the notes and in a note on the row."""
+    left out (so out of the band) and said in the notes. Returns the frame and the rows changed."""
     numbers = {c: pd.to_numeric(text[c].str.replace(",", "", regex=False), errors="coerce")
                for c in ("fatalities_low", "fatalities", "fatalities_high")}
     low, best, high = numbers["fatalities_low"], numbers["fatalities"], numbers["fatalities_high"]
     wrong = ((low > best) | (best > high) | (low > high)).fillna(False).astype(bool)
     if not wrong.any():
-        return text
+        return text, wrong
     out = text.copy()
     said = ("UCDP published low " + text["fatalities_low"] + ", best " + text["fatalities"] + ", high "
             + text["fatalities_high"] + " (not in order): low and high left out")
     out.loc[wrong, "notes"] = (said[wrong] + "; " + out.loc[wrong, "notes"].fillna("")).str.removesuffix("; ")
     out.loc[wrong, ["fatalities_low", "fatalities_high"]] = pd.NA
-    for row in text.index[wrong]:
+    return out, wrong
+
+
+def note_out_of_order(text: pd.DataFrame, wrong: pd.Series, kept: pd.Index, file: str, issues: Issues) -> None:
+    """A note on each row kept with its estimates out of order (rows rejected for another reason get none)."""
+    for row in text.index[wrong & text.index.isin(kept)]:
         issues.note(EVENTS.table, file, int(row), "best", f"low {text.at[row, 'fatalities_low']}, best "
                     f"{text.at[row, 'fatalities']}, high {text.at[row, 'fatalities_high']}", OUT_OF_ORDER,
                     detail=f"id {str(text.at[row, 'event_id']).removeprefix('UCDP-')}")
-    return out
 
 
 def attributes(raw: pd.DataFrame, good: pd.DataFrame, source_id: str) -> pd.DataFrame:
@@ -141,11 +145,13 @@ def attributes(raw: pd.DataFrame, good: pd.DataFrame, source_id: str) -> pd.Data
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     file = path.name
     rows = read_text_rows(path, REQUIRED, OPTIONAL + ATTRIBUTES)
-    text = keep_out_of_order(events_text(rows.frame, spec.name), file, issues)
+    published = events_text(rows.frame, spec.name)
+    text, wrong = keep_out_of_order(published)
     good = validate(text, EVENTS, file, issues, first_row=rows.first_row)
     good["event_type"] = good["violence_type"].map(VIOLENCE_TYPES).astype("string")
     good = reject_beyond_header(good, rows.beyond_header, EVENTS.table, file, issues)
     events = finish_events(good, EVENTS, COVERAGE_START, "UCDP GED", file, issues)
+    note_out_of_order(published, wrong, good.index, file, issues)
     kept = rows.frame.loc[rows.frame.index.isin(good.index)]
     kept = kept.assign(event_id="UCDP-" + kept["id"].str.strip())
     kept = kept[kept["event_id"].isin(set(events["event_id"]))].drop_duplicates("event_id")

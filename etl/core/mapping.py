@@ -334,6 +334,9 @@ def total_mismatches(rows: list[list[str]], header: Header, mapping: Mapping) ->
     parts = [i for i, n in enumerate(header.names) if n and i not in taken and i != at and mapping.melt.columns.search(n)]
     for index in range(header.first_data, len(rows)):
         cells = rows[index]
+        fields = {name: cells[i].strip() if i < len(cells) else "" for name, i in header.columns.items()}
+        if any(rx.search(fields.get(name, "")) for name, rx in mapping.skip.items()):
+            continue  # a row the sources file says is not read (a total row)
         numbers = []
         for i in parts:
             text = cells[i].strip().replace(",", "") if i < len(cells) else ""

@@ -74,7 +74,8 @@ THRESHOLD_DASH = {10: "dot", 25: "solid", 50: "dash"}
 
 
 def _hover(r: dict, value_col: str, unit_labels: dict, t: Translate) -> str:
-    text = (f"<b>{fmt_value(r[value_col], r['qualifier'], r['low'], r['high'])}</b> "
+    low, high = (r["low"], r["high"]) if value_col != "injured" else (None, None)
+    text = (f"<b>{fmt_value(r[value_col], r['qualifier'], low, high)}</b> "
             f"{t(unit_labels.get(r['unit'], r['unit']))}<br>{esc(r['area_en'])}, {fmt_period(r['period_start'], r['period_end'], t.lang)}"
             f"<br>{t('Source')}: {esc(r['organisation'])}, {esc(r['published'])}")
     if r["kind"] == "statement_by_party":
@@ -228,29 +229,56 @@ def _event_fatality_traces(data: list, events: pd.DataFrame, sources, names: dic
     return len(frame)
 
 
+CONFLICT_CAUSES = ("conflict", "chemical_attack")
+CAUSE_LABELS = {  # causes other than the conflict are named in the legend: never drawn as conflict deaths
+    "earthquake": N_("earthquake"), "other": N_("other causes"), "unknown": N_("cause not stated"),
+}
+
+
+def _cause_name(org: str, cause, t: Translate) -> str:
+    """The legend name of an organisation's figures of one cause ('SNHR', 'ACU — earthquake')."""
+    if cause is None or pd.isna(cause) or cause in CONFLICT_CAUSES:
+        return esc(org)
+    return f"{esc(org)} — {t(CAUSE_LABELS.get(cause, str(cause)))}"
+
+
 def published_casualty_traces(casualties, sources, t: Translate, areas: tuple[str, ...] = (),
                               names: dict | None = None) -> tuple[list[dict], int]:
-    """The traces of the published casualty figures (per organisation and compared area, the range
-    between sources, war-wide totals apart) and how many local figures they draw."""
+    """The traces of the published casualty figures (per organisation, cause and compared area, the
+    range between sources of the same cause, war-wide totals apart) and how many local figures they
+    draw. Deaths of another cause than the conflict (an earthquake's) have traces of their own, named
+    so; injuries, where published, are dotted traces of their own."""
     names = names or {}
     data: list[dict] = []
     drawn = 0
+    if "cause" not in casualties:
+        casualties = casualties.assign(cause="conflict")
     for a_i, (area, rows) in enumerate(area_rows(casualties, areas)):
-        recs = _published_records(rows, sources, "killed", CASUALTY_UNITS, t)
+        killed = rows[rows["killed"].notna()] if "killed" in rows else rows
+        recs = _published_records(killed, sources, "killed", CASUALTY_UNITS, t)
         local, war_wide = [], []
         for r in recs:
             days = (pd.Timestamp(r["period_end"]) - pd.Timestamp(r["period_start"])).days
             (war_wide if r["area_en"] == "Syria" or days > LONG_SPAN_DAYS else local).append(r)
-        by_org = _group(local, "organisation")
-        for i, org in enumerate(sorted(by_org, key=str)):
-            data += _traces(by_org[org], "killed", _named(esc(org), area, names), PALETTE[i % len(PALETTE)],
-                            AREA_DASHES[a_i % 4])
+        by_org = _group(local, "organisation", "cause")
+        for i, (org, cause) in enumerate(sorted(by_org, key=str)):
+            data += _traces(by_org[(org, cause)], "killed", _named(_cause_name(org, cause, t), area, names),
+                            PALETTE[i % len(PALETTE)], AREA_DASHES[a_i % 4])
         if local:
-            _source_bands(data, local, "killed", ["unit", "period_start", "period_end", "pcode"], t)
+            _source_bands(data, local, "killed", ["unit", "period_start", "period_end", "pcode", "cause"], t)
         if war_wide:
             data += _traces(war_wide, "killed", _named(t("War-wide and multi-year totals"), area, names), "#777", "dot",
                             "legendonly")
         drawn += len(local)
+        if "injured" in rows:
+            hurt = rows[rows["injured"].notna()]
+            recs = _published_records(hurt, sources, "injured", {u: N_("injured") for u in CASUALTY_UNITS}, t)
+            for r in recs:
+                r["low"] = r["high"] = None  # a published range is of the deaths, never of the injured
+            for i, ((org, cause), group) in enumerate(sorted(_group(recs, "organisation", "cause").items(), key=str)):
+                name = f"{_cause_name(org, cause, t)}: {t('injured')}"
+                data += _traces(group, "injured", _named(name, area, names), PALETTE[(i + 3) % len(PALETTE)], "dot")
+            drawn += len(recs)
     return data, drawn
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.data import series_queries
+from dashboard.data import series_queries, user_queries
 from dashboard.data.selection import Selection, from_sources
 from dashboard.figures.common import area_rows, isos, with_source_names
 from dashboard.panels.base import Shared
@@ -15,7 +15,7 @@ from dashboard.request import Request
 
 PUBLISHED_COLUMNS = [
     "period_start", "period_end", "area_en", "pcode", "value", "killed", "qualifier", "low", "high", "unit", "measure",
-    "kind", "source_id", "location_pcode", "direction",
+    "kind", "source_id", "location_pcode", "direction", "injured", "cause",
 ]
 
 
@@ -45,7 +45,16 @@ def timeline_of(request: Request) -> pd.DataFrame:
 
 
 def _event_series(request: Request) -> pd.DataFrame:
-    return with_source_names(series_queries.event_series(request.wh, request.sel), request.wh["sources"])
+    """Events per bucket and dataset, with the monthly counts by area of users' files (HDX's ACLED
+    aggregates, HAPI) beside them as datasets of their own when the chart counts months."""
+    events = series_queries.event_series(request.wh, request.sel)
+    counted = user_queries.counted_event_series(request.wh.frames.get("events_aggregated"), request.sel,
+                                                request.t("{dataset} (monthly counts)"))
+    if len(counted):
+        agg = events.attrs.get("agg")
+        events = pd.concat([events, counted.astype({"events": "int64"})], ignore_index=True)
+        events.attrs["agg"] = agg
+    return with_source_names(events, request.wh["sources"])
 
 
 # the casualties and conflict-events charts are drawn from the same series of events
@@ -67,7 +76,8 @@ def published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tupl
             "record": record, "compared_area": area or "", "period_start": isos(rows["period_start"]),
             "period_end": isos(rows["period_end"]), "area": col("area_en"), "pcode": col("pcode"), "unit": col("unit"),
             "measure": col("measure"), "direction": col("direction"), "kind": col("kind"), "value": col(value_col),
-            "qualifier": col("qualifier"), "low": col("low"), "high": col("high"), "source_id": col("source_id"),
+            "qualifier": col("qualifier"), "low": col("low"), "high": col("high"), "cause": col("cause"),
+            "injured": col("injured") if value_col == "killed" else None, "source_id": col("source_id"),
         }).dropna(axis=1, how="all"))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 

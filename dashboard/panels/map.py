@@ -93,24 +93,25 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
     if "border" in parts:
         queries["border"] = QUERIES.submit(border_note, request)
     label = t(indicators.INDICATORS[state.indicator].label) if state.indicator in indicators.INDICATORS else ""
-    if state.per10k and label:
+    per10k = indicators.per_person(state)  # never for a severity phase
+    if per10k and label:
         label = t("{indicator} per 10,000 people").format(indicator=label)
     if "areas" in parts and state.indicator in indicators.INDICATORS:
         area_notes = []
         values = indicators.area_values(wh, state.indicator, sel, orgs)
-        pop = indicators.population(wh, sel) if state.per10k else None
-        if state.per10k:
+        pop = indicators.population(wh, sel) if per10k else None
+        if per10k:
             values = indicators.per_10k(values, pop)
             if pop.empty:
                 area_notes.append(t("No population figures are loaded for this admin level: per-10,000 values cannot be shown."))
         if classes is None:
             pooled = indicators.pooled_values(wh, state.indicator, sel, state.step_unit,
-                                              whole_range=None if state.per10k else values)
-            if state.per10k:
+                                              whole_range=None if per10k else values)
+            if per10k:
                 people = dict(zip(pop["pcode"], pop["population"]))
                 pooled = pd.DataFrame({"value": [v / people[p] * 10_000 for p, v in zip(pooled["pcode"], pooled["value"])
                                                  if people.get(p)]})
-            classes = classify(pooled["value"], decimals=1 if state.per10k else 0, no_data=t("No data"))
+            classes = classify(pooled["value"], decimals=1 if per10k else 0, no_data=t("No data"))
         if values.empty:
             area_notes.append(t("No {indicator} figures for areas of this level in this period.").format(indicator=label))
         notes["areas"] = area_notes
@@ -190,7 +191,7 @@ def rows(inputs: MapInputs, request: Request) -> pd.DataFrame:
         return pd.DataFrame({"pcode": [], "value": [], "source_id": []})
     values = inputs.values
     unit = indicators.INDICATORS[state.indicator].label
-    if state.per10k:
+    if indicators.per_person(state):
         unit = f"{unit} per 10,000 people"
     areas = wh["admin_areas"].set_index("pcode")
     return pd.DataFrame({

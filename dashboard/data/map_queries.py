@@ -112,3 +112,10 @@ def _area_points(wh: Warehouse) -> dict:
     if metrics is None or metrics.empty:
         return {}
     return dict(zip(metrics["pcode"], zip(metrics["lon"], metrics["lat"])))
+
+
+def flow_units(wh: Warehouse, sel: Selection) -> set[str]:
+    """The units of the flows of the map's period: movements (CCCM, ISMI) or people (OCHA's matrix)."""
+    where, params = sql_filters(sel, "period_start", None, None, start=sel.window_start, end=sel.window_end)
+    rows = wh.db.cursor().execute(f"SELECT DISTINCT unit FROM moves WHERE basis = 'flow' AND {where}", params).fetchall()
+    return {str(r[0]) for r in rows}

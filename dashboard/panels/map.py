@@ -150,13 +150,25 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
                      density=density, flows=flows, notes=notes, sources=sources)
 
 
+def flow_unit(request: Request) -> str:
+    """What the flows count, in their hover and legend: movements (CCCM, ISMI) or people (OCHA's
+    origin x arrival matrix), never one said for the other."""
+    units = map_queries.flow_units(request.wh, request.sel)
+    t = request.t
+    if units == {"people_displaced"}:
+        return t("people displaced")
+    if len(units) > 1:
+        return t("people or movements, as each source counts")
+    return t("displacements (movements)")
+
+
 def _dynamic(inputs: MapInputs, request: Request) -> dict:
     """The values of the map's traces for its inputs (see figures.map.dynamic_props)."""
     wh, state, t, sel = request.wh, request.state, request.t, request.sel
     layers = MapLayers(
         values=inputs.values, classes=inputs.classes, indicator_label=inputs.label, period_text=period_text(sel, t),
         events=inputs.points, density=inputs.density, event_types=catalog.bounds(wh).event_types, flows=inputs.flows,
-        flow_unit=t("displacements (movements)"), selected=tuple(state.areas), layers=tuple(state.layers),
+        flow_unit=flow_unit(request), selected=tuple(state.areas), layers=tuple(state.layers),
         organisations=catalog.organisations(wh), title=map_title(inputs.label, sel, t),
     )
     return dynamic_props(map_base(wh, state.level), layers, t, inputs.parts)

@@ -112,3 +112,18 @@ def test_monthly_counts_are_a_dataset_of_the_events_chart(wh):
 def test_the_default_warehouse_hides_the_charts_no_source_fills(built_warehouse):
     default = warehouse(built_warehouse)
     assert not panels.get("needs").shown(default) and not panels.get("asylum").shown(default)
+
+
+def test_the_flows_say_what_they_count(wh, monkeypatch):
+    """OCHA's origin x arrival matrix counts people; CCCM's and ISMI's flows count movements: the
+    map's legend and hover never say one for the other."""
+    from dashboard.data import map_queries
+    from dashboard.panels import map as map_panel
+
+    r = request(wh, "?from=2019-01&to=2019-01&level=1&ind=flows_in")
+    assert map_queries.flow_units(wh, r.sel) == {"people_displaced"}  # SYNTHETIC OCHA-layout flows
+    assert map_panel.flow_unit(r) == "people displaced"
+    monkeypatch.setattr(map_queries, "flow_units", lambda *_: {"people_displaced", "displacements"})
+    assert map_panel.flow_unit(r) == "people or movements, as each source counts"
+    monkeypatch.setattr(map_queries, "flow_units", lambda *_: {"displacements"})
+    assert map_panel.flow_unit(r) == "displacements (movements)"

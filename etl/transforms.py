@@ -36,6 +36,10 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
             out[column] = pd.Series(dtype="string")
         return out
     located = points[points.geometry.notna() & ~points.geometry.is_empty]
+    if table == "locations" and "kind" in located:
+        # refugee camps lie in the neighbouring countries by definition: never snapped into a Syrian area
+        # (HIU's Kilis-Elbeyli camp lies 851 m inside Türkiye) nor reported as outside Syria
+        located = located[located["kind"].astype("string").fillna("") != "refugee_camp"]
     joined = assign_admin_pcodes(located.drop(columns=[c for c in ADM_COLUMNS if c in located]), admin_areas)
     out = points.copy()
     for column in ADM_COLUMNS:
@@ -242,7 +246,8 @@ def match_area_names(tables: dict[str, pd.DataFrame], pending: pd.DataFrame, fil
             at = position.get(r.key)
             if at is None:
                 continue
-            file = files.get(r.source_id, r.source_id)
+            named = getattr(r, "file", None)  # the file as the adapter named it (with its sheet)
+            file = named if isinstance(named, str) and named else files.get(r.source_id, r.source_id)
             row = None if pd.isna(r.row) else int(r.row)
             if result.miss is not None:
                 level, match = result.miss

@@ -292,8 +292,9 @@ def casualties_figure(casualties, sources, timeline, start, end, t: Translate, e
     data: list[dict] = list(traces)
     if events is not None and len(events):
         drawn += _event_fatality_traces(data, events, sources, names, t, start_color=4)
-    layout = base_layout(t("Casualties in Idlib and north-west Syria, by source and period"), t("People killed"), start, end,
-                         t.lang)
+    injured = any(t("injured") in str(trace.get("name", "")) for trace in data)  # injuries are drawn as their own traces
+    axis = t("People killed or injured") if injured else t("People killed")
+    layout = base_layout(t("Casualties in Idlib and north-west Syria, by source and period"), axis, start, end, t.lang)
     return _finish(data, layout, timeline, drawn, t)
 
 

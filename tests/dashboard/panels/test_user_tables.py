@@ -83,6 +83,9 @@ def test_earthquake_deaths_are_never_drawn_as_conflict_deaths(wh):
     assert "SYNTHETIC TEST DATA (earthquake) — earthquake" in quake  # its deaths, named by cause
     assert "SYNTHETIC TEST DATA (earthquake) — earthquake: injured" in quake  # injuries reach the chart
     assert all("earthquake" in n for n in names if "SYNTHETIC TEST DATA (earthquake)" in n)
+    assert fig["layout"]["yaxis"]["title"]["text"] == "People killed or injured"  # injuries share the axis
+    before = request(wh, "?from=2016-01&to=2016-03")  # no injury published then
+    assert casualties.figure(casualties.load(before), before)["layout"]["yaxis"]["title"]["text"] == "People killed"
     ind = indicators.INDICATORS
     assert ind["fatalities"].kind == "fatalities" and ind["killed_earthquake"].causes == ("earthquake",)
 

@@ -1,13 +1,16 @@
-"""Command line: python -m etl run [--config PATH] [--offline] | status | sources [--config PATH]
+"""Command line: python -m etl run [--config PATH] [--offline] [--keep-going] | status | sources [--config PATH]
 
 run      read every source of the sources file (default data/sources.toml), validate, join and
-         publish a new warehouse version atomically
-status   print the live version, its build time, code version, tables and row counts
+         publish a new warehouse version atomically; one source that cannot be read stops the run
+         (nothing published) unless --keep-going, which publishes the others and lists it
+status   print the live version, its build time, code version, tables, row counts, rows rejected
+         and rows kept with a note, and the sources a --keep-going run left out
 sources  list the sources a run would read
 
 Exit status: 0 done, 1 failed (a source, the sources file or the warehouse; the message says
-which), 2 unexpected (a bug), 73 disk full or cannot create a file, 74 other I/O error, 77
-permission denied or read-only, 141 the reader of the output went away (see etl/core/exits.py).
+which; also after --keep-going published a version without its failed sources), 2 unexpected (a
+bug), 73 disk full or cannot create a file, 74 other I/O error, 77 permission denied or read-only,
+141 the reader of the output went away (see etl/core/exits.py).
 """
 from __future__ import annotations
 
@@ -26,9 +29,11 @@ def _status(settings: Settings) -> int:
     print(f"live version: {version.name}")
     print(f"built at:     {version.built_at}")
     print(f"code:         {version.manifest['code_version']}")
-    print(f"{'table':<16}{'rows':>8}{'rejected':>10}")
+    print(f"{'table':<18}{'rows':>8}{'rejected':>10}{'kept with a note':>18}")
     for name, meta in sorted(version.manifest["tables"].items()):
-        print(f"{name:<16}{meta['rows']:>8}{meta['rejected']:>10}")
+        print(f"{name:<18}{meta['rows']:>8}{meta['rejected']:>10}{meta.get('kept_with_note', 0):>18}")
+    for failed in version.manifest.get("failed_sources", []):
+        print(f"failed source left out: {failed['source']}: {failed['reason']}")
     return 0
 
 
@@ -40,15 +45,29 @@ def _sources(settings: Settings, config: Path | None) -> int:
     return 0
 
 
-def _run(settings: Settings, config: Path | None, offline: bool) -> int:
+KEEP_GOING_HINT = ("Nothing was published; the previous warehouse version stays live. To publish what the other "
+                   "sources give and list each source that fails, run again with --keep-going.")
+
+
+def _run(settings: Settings, config: Path | None, offline: bool, keep_going: bool = False) -> int:
     from etl import pipeline
 
-    version, issues = pipeline.run(settings, config=config, offline=offline)
+    try:
+        version, issues = pipeline.run(settings, config=config, offline=offline, keep_going=keep_going)
+    except pipeline.SourceFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(KEEP_GOING_HINT, file=sys.stderr)
+        return exits.FAILED
     if issues.problems:
-        print(f"{len(issues.problems)} problem(s), also in the rejects table; rows are left out of the "
-              "warehouse unless the reason says they were kept:", file=sys.stderr)
+        print(f"{issues.count()} row(s) rejected and {issues.kept()} kept with a note ({len(issues.problems)} "
+              "problem(s), also in the rejects table):", file=sys.stderr)
         print(issues.summary(), file=sys.stderr)
     print(f"published warehouse version {version}")
+    if issues.failures:
+        print(f"{len(issues.failures)} source(s) failed and were left out of this version:", file=sys.stderr)
+        for name, reason in issues.failures:
+            print(f"    {name}: {reason}", file=sys.stderr)
+        return exits.FAILED
     return 0
 
 
@@ -58,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="build and publish a new warehouse version")
     run.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
     run.add_argument("--offline", action="store_true", help="use cached downloads only; never touch the network")
+    run.add_argument("--keep-going", action="store_true",
+                     help="publish what the sources that load give, and list each source that fails with its reason")
     sub.add_parser("status", help="show the live version")
     listing = sub.add_parser("sources", help="list the sources a run would read")
     listing.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
@@ -69,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "status":
             code = _status(settings)
         else:
-            code = _run(settings, args.config, args.offline)
+            code = _run(settings, args.config, args.offline, args.keep_going)
         sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush
         return code
     except (SourceError, WarehouseError, ValueError) as exc:

@@ -18,18 +18,21 @@ DISPLACEMENT_UNITS = ("people_displaced", "displacements", "idp_arrivals", "idp_
 DIRECTIONS = ("total", "arrivals", "departures", "returns", "flow")  # flow: origin_pcode -> dest_pcode
 MEASURES = ("period", "cumulative")
 CASUALTY_UNITS = ("civilians_killed", "people_killed", "deaths_all", "identified_killed")
-CAUSES = ("conflict", "earthquake", "chemical_attack")
+CAUSES = ("conflict", "earthquake", "chemical_attack", "other", "unknown")  # chemical_attack: a conflict cause, named
 REFUGEE_SERIES = ("DGMM", "UN_AFAD", "UNHCR", "TR_ESTIMATE")
 REFUGEE_UNITS = (
     "syrians_under_tp", "registered_refugees", "refugees_and_asylum_seekers", "returns",
     "refugees", "asylum_seekers", "others_of_concern",
+    # the other population types of UNHCR's Refugee Data Finder, each its own unit
+    "idps_of_concern", "returned_idps", "stateless", "other_in_need_of_protection", "host_community",
 )
 STOCK_UNITS = ("idps", "idps_in_camps", "population", "idp_sites")
 # key dates by kind, so that a chart can show some kinds only (dashboard.data.state.KEY_DATE_KINDS)
 TIMELINE_KINDS = ("offensive", "agreement", "disaster", "border")
 PRECISIONS = ("crossing", "nearest_town", "unknown")
 EVENT_DATASETS = ("ACLED", "UCDP", "HXL")
-LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town")
+LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town",
+                  "refugee_camp")  # refugee_camp: a camp of Syrian refugees in a neighbouring country
 LOCATION_PRECISIONS = ("exact", "parent_community")
 PUBLIC_URL = r"^https?://"  # a source's link: a web address, never a local path or a file:// URL
 
@@ -42,6 +45,8 @@ PCODE = r"^SY\d{2}(\d{2}(\d{2})?)?$"  # admin 1-3 (SY07, SY0703, SY070301)
 SUB_DISTRICT = r"^SY\d{6}$"  # admin 3 (SY070301)
 ANY_PCODE = r"^(SY(\d{2}(\d{2}(\d{2})?)?)?|C\d{3,6}|CP\d{6}|TEMP\d{3,6})$"  # plus admin 0, communities, camps (CCCM temporary codes too)
 ISO3 = r"^[A-Z]{3}$"
+SITE_ID = r"^[A-Z]{2,6}-[a-z0-9-]+$"  # a site a source lists without a P-code: its own id (HIU-aqrabat-sw)
+SEVERITY = (1, 5)  # the JIAF severity phases HNOs publish
 # the region the dashboard covers: Syria and its neighbours' border areas
 LAT_RANGE, LON_RANGE = (32.0, 38.5), (35.0, 42.5)
 
@@ -147,7 +152,7 @@ CASUALTIES = Contract(
         Column("period_end", "date", required=True),
         Column("area_en", required=True),
         Column("pcode"),
-        Column("killed", "int", required=True, min=0),
+        Column("killed", "int", min=0),  # a figure gives deaths, injuries or both (rule below)
         Column("qualifier", required=True, choices=QUALIFIERS),
         Column("injured", "int", min=0),
         Column("children_killed", "int", min=0),
@@ -161,7 +166,10 @@ CASUALTIES = Contract(
         Column("note"),
     ),
     key=("period_start", "period_end", "fact_id"),
-    rules=(PERIOD_RULE, RANGE_RULE, pcode_rule("pcode")),
+    rules=(
+        PERIOD_RULE, RANGE_RULE, pcode_rule("pcode"),
+        RowRule("killed", lambda f: f["killed"].notna() | f["injured"].notna(), "expected people killed or injured"),
+    ),
 )
 
 REFUGEES = Contract(
@@ -261,7 +269,100 @@ CROSSINGS = Contract(
     rules=(RowRule("lon", lambda f: f["lat"].isna() == f["lon"].isna(), "expected both latitude and longitude, or neither"),),
 )
 
-FIGURE_TABLES = (DISPLACEMENT, CASUALTIES, REFUGEES, IDP_STOCK, TIMELINE)
+NEEDS = Contract(
+    "needs",
+    (
+        Column("fact_id", required=True),
+        Column("period_start", "date", required=True),  # the period the needs figures are for (an HNO year)
+        Column("period_end", "date", required=True),
+        Column("area_en", required=True),
+        Column("pcode"),
+        Column("sector", required=True),  # as published ('Health', 'WASH', 'Intersectoral')
+        Column("population_group"),  # as published ('IDPs in camps', 'Residents'), when the figures are per group
+        Column("people_in_need", "int", min=0),
+        Column("severity", "int", min=SEVERITY[0], max=SEVERITY[1]),  # severity phase, 1 (minimal) to 5 (catastrophic)
+        Column("population", "int", min=0),  # the population the figures are of, when published with them
+        Column("qualifier", required=True, choices=QUALIFIERS),
+        Column("source_id", required=True),
+        Column("note"),
+    ),
+    key=("period_start", "period_end", "fact_id"),
+    rules=(
+        PERIOD_RULE, pcode_rule("pcode"),
+        RowRule("people_in_need", lambda f: f["people_in_need"].notna() | f["severity"].notna(),
+                "expected people in need or a severity"),
+    ),
+)
+
+POPULATION = Contract(
+    "population",
+    (
+        Column("fact_id", required=True),
+        Column("date", "date", required=True),  # the date (or reference year's 1 July, when only a year is given)
+        Column("area_en", required=True),
+        Column("pcode"),
+        Column("population", "int", required=True, min=0),
+        Column("population_group"),  # as published ('total' when not given)
+        Column("qualifier", required=True, choices=QUALIFIERS),
+        Column("source_id", required=True),
+        Column("note"),
+    ),
+    key=("date", "fact_id"),
+    rules=(pcode_rule("pcode"),),
+)
+
+EVENTS_AGGREGATED = Contract(
+    "events_aggregated",
+    (
+        Column("fact_id", required=True),
+        Column("dataset", required=True, choices=EVENT_DATASETS),  # whose events were counted
+        Column("period_start", "date", required=True),  # a month, as HDX and HAPI publish them
+        Column("period_end", "date", required=True),
+        Column("area_en", required=True),
+        Column("pcode"),
+        Column("event_type"),  # as published ('political_violence', 'Battles')
+        Column("events", "int", required=True, min=0),
+        Column("fatalities", "int", min=0),
+        Column("source_id", required=True),
+        Column("note"),
+    ),
+    key=("period_start", "period_end", "fact_id"),
+    rules=(PERIOD_RULE, pcode_rule("pcode")),
+)
+
+ASYLUM_MEASURES = (
+    "applications", "decisions_recognized", "decisions_complementary", "decisions_rejected", "decisions_closed",
+    "decisions_total",
+)
+ASYLUM_UNITS = ("persons", "cases")
+ASYLUM = Contract(
+    "asylum",
+    (
+        Column("fact_id", required=True),
+        Column("year", "int", required=True, min=1950, max=2100),
+        Column("origin_iso3", required=True),
+        Column("asylum_iso3", required=True),
+        Column("authority"),  # who decided: G government, U UNHCR, J jointly (as published)
+        Column("procedure"),  # application type or stage of procedure (N new, A appeal, FI, AR, ...), as published
+        Column("measure", required=True, choices=ASYLUM_MEASURES),
+        Column("unit", required=True, choices=ASYLUM_UNITS),  # 'Cases / Persons' (C or P)
+        Column("value", "int", min=0),  # empty when suppressed
+        Column("suppressed", "bool", required=True),  # '*' in the file: a small number not published, never zero
+        Column("source_id", required=True),
+        Column("note"),
+    ),
+    key=("year", "fact_id"),
+    rules=(
+        RowRule("origin_iso3", lambda f: f["origin_iso3"].str.fullmatch(ISO3), "expected an ISO 3166 alpha-3 code"),
+        RowRule("asylum_iso3", lambda f: f["asylum_iso3"].str.fullmatch(ISO3), "expected an ISO 3166 alpha-3 code"),
+        RowRule("value", lambda f: f["value"].notna() != f["suppressed"].fillna(False),
+                "expected a number, or '*' (suppressed) and no number"),
+    ),
+)
+
+FIGURE_TABLES = (DISPLACEMENT, CASUALTIES, REFUGEES, IDP_STOCK, TIMELINE)  # the committed figures' files
+# what users' files add: people in need and severity, population, monthly event counts, asylum
+USER_TABLES = (NEEDS, POPULATION, EVENTS_AGGREGATED, ASYLUM)
 
 # Tables fed by the source adapters (etl/adapters/). Geometry tables: the contract covers the
 # attribute columns; the adapter adds `geometry` (EPSG:4326).
@@ -339,12 +440,44 @@ LOCATIONS = Contract(
     ),
     key=("location_pcode",),
     rules=(
-        pcode_rule("location_pcode", ANY_PCODE),
+        RowRule("location_pcode", lambda f: f["location_pcode"].str.fullmatch(ANY_PCODE) | f["location_pcode"].str.fullmatch(
+            SITE_ID), "expected a P-code (C1234, CP123456) or a source's own site id such as HIU-aqrabat-sw"),
         pcode_rule("adm1_pcode"),
         pcode_rule("adm2_pcode"),
         pcode_rule("adm3_pcode"),
         pcode_rule("parent_pcode", ANY_PCODE),
         RowRule("lon", lambda f: f["lat"].isna() == f["lon"].isna(), "expected both latitude and longitude, or neither"),
+    ),
+)
+
+EVENT_ATTRIBUTES = Contract(
+    "event_attributes",
+    (
+        Column("event_id", required=True),
+        Column("attribute", required=True),  # the column's name in the file ('side_a', 'deaths_civilians')
+        Column("value", required=True),  # as published
+        Column("source_id", required=True),
+    ),
+    key=("event_id", "attribute"),
+)
+
+GAZETTEER = Contract(
+    "gazetteer",
+    (
+        Column("pcode", required=True),
+        Column("level", "int", required=True, min=0, max=4),
+        Column("parent_pcode"),
+        Column("name_en", required=True),
+        Column("name_ar"),
+        Column("alt_names"),  # other spellings, separated by '|' (what the name matcher reads in alt_* columns)
+        Column("valid_on", "date"),
+        Column("source_id", required=True),
+    ),
+    key=("level", "pcode"),
+    rules=(
+        pcode_rule("pcode", ANY_PCODE),
+        pcode_rule("parent_pcode", ANY_PCODE),
+        RowRule("parent_pcode", _parent_prefix_ok, "expected the parent P-code to be the start of the P-code"),
     ),
 )
 
@@ -401,7 +534,8 @@ MOVES = Contract(
     key=("period_start", "period_end", "fact_id"),
     rules=(
         pcode_rule("origin_pcode"),
-        RowRule("dest_pcode", lambda f: f["dest_pcode"].str.fullmatch(SUB_DISTRICT), "expected a sub-district P-code"),
+        RowRule("dest_pcode", lambda f: f["dest_pcode"].str.fullmatch(SUB_DISTRICT) | ((f["basis"] == "flow") & f[
+            "dest_pcode"].str.fullmatch(PCODE)), "expected a sub-district P-code (a flow: an admin P-code)"),
         pcode_rule("location_pcode", ANY_PCODE),
         PERIOD_RULE,
         RowRule(

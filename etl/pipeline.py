@@ -25,18 +25,21 @@ MERGE_KEYS = {
     "admin_areas": ["pcode"], "admin_areas_web": ["pcode"], "countries": ["iso3"], "places": ["geonameid"],
     "crossings": ["crossing_id"], "sources": ["source_id"], "events": ["event_id"], "locations": ["location_pcode"],
     "displacement": ["fact_id"], "casualties": ["fact_id"], "refugees": ["fact_id"], "idp_stock": ["fact_id"],
-    "timeline": ["fact_id"],
+    "timeline": ["fact_id"], "needs": ["fact_id"], "population": ["fact_id"], "events_aggregated": ["fact_id"],
+    "asylum": ["fact_id"], "gazetteer": ["level", "pcode"], "event_attributes": ["event_id", "attribute"],
 }
 GEO_TABLES = ("admin_areas", "admin_areas_web", "countries", "border", "crossings", "places", "events", "locations")
 CONTRACTS = {
     "admin_areas": contracts.ADMIN_AREAS, "admin_areas_web": contracts.ADMIN_AREAS, "events": contracts.EVENTS,
     "locations": contracts.LOCATIONS, "sources": contracts.SOURCES, "crossings": contracts.CROSSINGS,
-    **{c.table: c for c in contracts.FIGURE_TABLES},
+    **{c.table: c for c in contracts.FIGURE_TABLES + contracts.USER_TABLES}, "gazetteer": contracts.GAZETTEER,
+    "event_attributes": contracts.EVENT_ATTRIBUTES,
 }
 # every version has these tables, empty when no source fills them
 SOURCE_TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "events", "locations", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
+    "needs", "population", "events_aggregated", "asylum", "gazetteer", "event_attributes",
 )
 ALWAYS = SOURCE_TABLES + derived.TABLES  # the derived ones are computed in transform()
 
@@ -103,6 +106,7 @@ def transform(tables: dict[str, pd.DataFrame], issues: Issues, files: dict[str, 
     matched = transforms.match_movements(out.pop("unmatched_movements", empty("displacement")), admin, files, issues)
     if len(matched):
         out["displacement"] = merge([out["displacement"], matched], "displacement")
+    out.update(transforms.match_area_names(out, out.pop("area_names", None), files, issues))
     out["locations"] = transforms.place_unplaced_camps(out["locations"], issues, files)
     for table in ("events", "locations", "places"):
         out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)
@@ -119,10 +123,43 @@ def derived_files(files: dict[str, list[SourceFile]]) -> dict[str, list[SourceFi
     }
 
 
+class SourceFailed(SourceError):
+    """A source of the sources file could not be read (a run without --keep-going stops here)."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"source {source!r}", reason)
+        self.source = source
+        self.reason = reason
+
+
+def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[dict, list[SourceFile], Issues]:
+    """One source read with its adapter within its limits: (tables, files, its problems)."""
+    module = sources.adapter_module(spec.adapter)
+    bound = settings.limits.with_values(spec.limits, f"source {spec.name!r}, [source.limits]")
+    found = Issues()
+    with limits.applied(replace(bound, source=spec.name)):
+        path, source_files = locate(spec, settings.cache_dir, offline)
+        read = module.read(spec, path, found)
+    return read, source_files, found
+
+
+def failure(exc: Exception) -> str:
+    """The reason a source failed, as the run lists it."""
+    if isinstance(exc, SourceError):
+        return str(exc)
+    return (f"unexpected {type(exc).__name__}: {exc} (a bug in the adapter: run without --keep-going and with "
+            "ETL_DEBUG=1 to see its traceback, and report it)")
+
+
 def run(
-    settings: Settings, config: Path | None = None, offline: bool = False, progress: Progress | None = None
+    settings: Settings, config: Path | None = None, offline: bool = False, progress: Progress | None = None,
+    keep_going: bool = False,
 ) -> tuple[str, Issues]:
-    """Build and publish a new version from the sources file; returns its name and the problems."""
+    """Build and publish a new version from the sources file; returns its name and the problems.
+
+    A source that cannot be read stops the run and nothing is published (SourceFailed), unless
+    `keep_going`: then the run publishes what the other sources gave and lists each failed source
+    with its reason in `issues.failures` and in the manifest."""
     specs = sources.load(config, data_dirs=settings.data_dirs)
     issues = Issues()
     progress = progress or Progress(len(specs) + 2)
@@ -134,11 +171,17 @@ def run(
         files: dict[str, list[SourceFile]] = defaultdict(list)
         citations = []
         for spec in specs:
-            module = sources.adapter_module(spec.adapter)
-            bound = settings.limits.with_values(spec.limits, f"source {spec.name!r}, [source.limits]")
-            with limits.applied(replace(bound, source=spec.name)):
-                path, source_files = locate(spec, settings.cache_dir, offline)
-                read = module.read(spec, path, issues)
+            try:
+                read, source_files, found = read_source(spec, settings, offline)
+            except Exception as exc:
+                if not keep_going:
+                    if isinstance(exc, SourceError):
+                        raise SourceFailed(spec.name, str(exc)) from None
+                    raise
+                issues.failures.append((spec.name, failure(exc)))
+                progress.step(f"{spec.name} ({spec.adapter}) failed, left out")
+                continue
+            issues.problems += found.problems
             for table, frame in read.items():
                 frames[table].append(frame)
                 files[table] += source_files
@@ -152,7 +195,9 @@ def run(
         files |= derived_files(files)
         progress.step("joins and transforms")
         for name in sorted(tables):
-            writer.write_table(name, tables[name], files.get(name, []), rejected=issues.count(name))
+            writer.write_table(name, tables[name], files.get(name, []), rejected=issues.count(name),
+                               kept=issues.kept(name))
+        writer.failed = [{"source": name, "reason": reason} for name, reason in issues.failures]
         writer.write_table("rejects", issues.to_frame(), [])
         progress.step("published")
         version = writer.version

@@ -15,6 +15,9 @@
     [source.options]                    # adapter options, see each adapter's docstring
     [source.limits]                     # optional: this source's limits (etl/core/limits.py)
     size = "3G"                         # e.g. rows = 10_000_000, deadline = 7200
+    [source.columns]                    # a mapped table (adapter "table"): field = header in the file
+    [source.constants]                  # ... field = a value for every row
+    [source.melt]                       # ... a wide layout's columns (etl/core/mapping.py)
 
 A path must lie inside the sources file's folder or a folder of IDLIB_DATA_DIRS (after following
 symbolic links), unless the source says allow_outside = true.
@@ -38,8 +41,9 @@ from etl.core.spec import SourceSpec
 DEFAULT_CONFIG = DATA_DIR / "sources.toml"
 KNOWN_KEYS = {
     "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
-    "limits", "allow_outside",
+    "limits", "allow_outside", "columns", "constants", "melt",
 }
+MAPPING_KEYS = ("columns", "constants", "melt")  # tables: a mapped source's fields (etl/adapters/table.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
@@ -123,10 +127,14 @@ def _spec(entry: dict, index: int, config: Path, data_dirs: tuple[Path, ...] = (
         options["sha256"] = entry["sha256"]
     if entry.get("link"):
         options["link"] = entry["link"]
+    for key in MAPPING_KEYS:
+        if not isinstance(entry.get(key, {}), dict):
+            raise SourceError(where, f"expected [source.{key}] to be a table of field = value")
     return SourceSpec(
         name=name, adapter=entry["adapter"], path=resolved, url=url,
         organisation=entry.get("organisation", ""), title=entry.get("title", ""), published=published,
         licence=entry.get("licence", ""), options=options, limits=limits,
+        **{key: dict(entry.get(key, {})) for key in MAPPING_KEYS},
     )
 
 

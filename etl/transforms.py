@@ -36,6 +36,10 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
             out[column] = pd.Series(dtype="string")
         return out
     located = points[points.geometry.notna() & ~points.geometry.is_empty]
+    if table == "locations" and "kind" in located:
+        # refugee camps lie in the neighbouring countries by definition: never snapped into a Syrian area
+        # (HIU's Kilis-Elbeyli camp lies 851 m inside Türkiye) nor reported as outside Syria
+        located = located[located["kind"].astype("string").fillna("") != "refugee_camp"]
     joined = assign_admin_pcodes(located.drop(columns=[c for c in ADM_COLUMNS if c in located]), admin_areas)
     out = points.copy()
     for column in ADM_COLUMNS:
@@ -44,7 +48,27 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
         out[column] = existing.astype("string").fillna(joined_col.reindex(out.index).astype("string"))
     if table in REPORT_UNJOINED:
         report_unjoined(joined, admin_areas, table, issues)
+        report_snapped(joined, table, issues)
     return out
+
+
+SNAPPED = ("point outside Syria's admin areas (across the border line or the coast) moved into the nearest area "
+           "by the snap; kept with that area's P-codes")
+
+
+def report_snapped(joined: gpd.GeoDataFrame, table: str, issues: Issues, limit: int = 200) -> None:
+    """Points the join moved across a boundary line into the nearest area (etl/core/joins.py): each
+    is named, with how far it was moved and where to, so that a strike just across the border is
+    not counted as Syrian without a word."""
+    snapped = joined[joined["admin_join"] == "snapped"]
+    for i, (_, r) in enumerate(snapped.iterrows()):
+        if i >= limit:
+            issues.note(table, str(r["source_id"]), None, "geometry", None, SNAPPED,
+                        detail=f"and {len(snapped) - limit} more not listed")
+            break
+        where = next((r[c] for c in ("adm3_pcode", "adm2_pcode", "adm1_pcode") if pd.notna(r.get(c))), None)
+        issues.note(table, str(r["source_id"]), None, "geometry", r.get("event_id", r.get("location_pcode")), SNAPPED,
+                    detail=f"moved {float(r['admin_snap_m']):,.0f} m into {where}")
 
 
 REPORT_UNJOINED = ("events", "locations")  # places include Türkiye's towns by design
@@ -60,13 +84,15 @@ def report_unjoined(joined: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, tab
     for i, (_, r) in enumerate(outside.iterrows()):
         key = r.get("event_id", r.get("location_pcode"))
         if i >= limit:
-            issues.add(table, str(r["source_id"]), None, "geometry", None,
-                       f"{len(outside) - limit} more points outside every admin area (not listed)")
+            issues.note(table, str(r["source_id"]), None, "geometry", None, OUTSIDE,
+                        detail=f"and {len(outside) - limit} more not listed")
             break
         nearest = nearest_candidates(r.geometry, admin_areas, level)
         listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in nearest.itertuples())
-        issues.add(table, str(r["source_id"]), None, "geometry", key,
-                   f"point outside every admin area; kept without P-codes (nearest: {listed or 'none'})")
+        issues.note(table, str(r["source_id"]), None, "geometry", key, OUTSIDE, detail=f"nearest: {listed or 'none'}")
+
+
+OUTSIDE = "point outside every admin area; kept without P-codes"
 
 
 def _row_of(fact_id: str) -> int | None:
@@ -102,7 +128,7 @@ def match_movements(unmatched: pd.DataFrame, admin_areas: pd.DataFrame, files: d
             match = matcher.match(name, level=3)
             if match.pcode is None:
                 issues.add("displacement", files.get(r["source_id"], r["source_id"]), _row_of(r["fact_id"]), side, name,
-                           f"expected a sub-district name matching a P-code; {match}")
+                           "expected a sub-district name matching a P-code", detail=str(match))
                 keep[idx] = False
             else:
                 out.loc[idx, side] = match.pcode
@@ -122,6 +148,126 @@ def place_unplaced_camps(locations: gpd.GeoDataFrame, issues: Issues, files: dic
     out = locations.copy()
     out.loc[unplaced, placed.columns] = placed
     for r in placed[placed["location_precision"].isna()].itertuples():
-        issues.add("locations", files.get(r.source_id, r.source_id), None, "parent_pcode", r.parent_pcode,
-                   f"camp {r.location_pcode}: expected a community with coordinates; kept without a position")
+        issues.note("locations", files.get(r.source_id, r.source_id), None, "parent_pcode", r.parent_pcode,
+                    f"camp {r.location_pcode}: expected a community with coordinates; kept without a position")
     return gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
+
+
+# ---- area names to P-codes (etl/core/areas.py) ----------------------------------------------------
+
+NO_MATCH = "expected an area name matching a P-code; kept without a P-code"
+COARSER = "expected an area name matching a P-code; kept at the coarser area its other names matched"
+FLOW_UNMATCHED = "expected origin and destination names matching P-codes; a flow needs both, so it is left out"
+NO_SUB_DISTRICT_OF = ("expected a community listed with its sub-district (a communities list or a gazetteer); kept "
+                      "without a P-code")
+NO_AREAS = ("area names need admin areas to be matched to P-codes (load COD-AB for districts and sub-districts, "
+            "a communities list for communities)")
+
+
+def name_candidates(admin_areas: pd.DataFrame, gazetteer: pd.DataFrame | None) -> pd.DataFrame:
+    """Admin areas (levels 1-3) and gazetteer entries as the name matcher's candidates; a
+    gazetteer's P-codes and alternative spellings add to the areas', its names never replace them."""
+    areas = admin_candidates(admin_areas)
+    areas = areas[areas["level"].between(1, 3)]
+    if gazetteer is None or gazetteer.empty:
+        return areas
+    listed = pd.DataFrame(gazetteer[["pcode", "level", "parent_pcode", "name_en", "name_ar", "alt_names"]])
+    listed = listed[listed["level"].between(1, 3)]
+    return pd.concat([areas, listed], ignore_index=True)
+
+
+def community_candidates(locations: pd.DataFrame, gazetteer: pd.DataFrame | None) -> pd.DataFrame:
+    """Communities (admin 4) with their sub-district: from the locations table and a gazetteer's level 4."""
+    parts = []
+    if locations is not None and len(locations) and "kind" in locations:
+        known = locations[(locations["kind"] == "community") & locations["adm3_pcode"].notna()]
+        parts.append(pd.DataFrame({"pcode": known["location_pcode"], "level": 4, "parent_pcode": known["adm3_pcode"],
+                                   "name_en": known["name_en"], "name_ar": known["name_ar"]}))
+    if gazetteer is not None and len(gazetteer):
+        level4 = gazetteer[gazetteer["level"] == 4]
+        parts.append(pd.DataFrame(level4[["pcode", "level", "parent_pcode", "name_en", "name_ar", "alt_names"]]))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True).drop_duplicates("pcode") if parts else pd.DataFrame()
+
+
+def _community_matcher(communities: pd.DataFrame):
+    """(name, sub-district P-code) -> Match among the communities of that sub-district."""
+    from etl.core.names import NameMatcher
+
+    if communities.empty:
+        return None
+    by_parent = {parent: rows for parent, rows in communities.groupby("parent_pcode")}
+    made: dict[str, NameMatcher] = {}
+
+    def match(name: str, sub_district: str):
+        if sub_district not in made:
+            made[sub_district] = NameMatcher(by_parent.get(sub_district, communities.iloc[0:0]))
+        return made[sub_district].match(name, level=4)
+    return match
+
+
+def match_area_names(tables: dict[str, pd.DataFrame], pending: pd.DataFrame, files: dict[str, str],
+                     issues: Issues) -> dict[str, pd.DataFrame]:
+    """Fill the P-codes of rows that name their areas (see etl/core/areas.py): each chain of names
+    is matched top down (governorate, district, sub-district, community); a name that matches
+    nothing is reported with its nearest candidates and the row keeps the P-code of the coarser
+    names that matched (a flow whose origin or destination matched nothing is left out). Returns
+    the tables changed."""
+    from etl.core.areas import LEVEL_NAMES, chain_match
+    from etl.core.names import NameMatcher
+
+    if pending is None or pending.empty:
+        return {}
+    candidates = name_candidates(tables["admin_areas"], tables.get("gazetteer"))
+    matchers = {lv: NameMatcher(candidates[candidates["level"] == lv]) for lv in (1, 2, 3)
+                if (candidates["level"] == lv).any()}
+    communities = community_candidates(tables.get("locations"), tables.get("gazetteer"))
+    community = _community_matcher(communities)
+    parent_of = dict(zip(communities["pcode"], communities["parent_pcode"])) if len(communities) else {}
+    changed: dict[str, pd.DataFrame] = {}
+    dropped: dict[str, set] = {}
+    said: set[tuple] = set()  # a name is reported once per row (a melted row gives several records)
+
+    def report(table, file, row, column, value, reason, kept, detail):
+        if (table, file, row, column, value, reason) not in said:
+            said.add((table, file, row, column, value, reason))
+            issues.add(table, file, row, column, value, reason, kept=kept, detail=detail)
+    for table, rows in pending.groupby("table", sort=False):
+        frame = changed.get(table, tables.get(table))
+        if frame is None or frame.empty:
+            continue
+        frame = frame.copy()
+        position = pd.Series(range(len(frame)), index=frame["fact_id"].astype("string"))
+        for r in rows.itertuples(index=False):
+            names = {lv: getattr(r, f"adm{lv}") for lv in (1, 2, 3, 4)}
+            names = {lv: (n if isinstance(n, str) and n.strip() else None) for lv, n in names.items()}
+            within = r.within if isinstance(r.within, str) and r.within else None
+            result = chain_match(matchers, community, names, within)
+            at = position.get(r.key)
+            if at is None:
+                continue
+            named = getattr(r, "file", None)  # the file as the adapter named it (with its sheet)
+            file = named if isinstance(named, str) and named else files.get(r.source_id, r.source_id)
+            row = None if pd.isna(r.row) else int(r.row)
+            if result.miss is not None:
+                level, match = result.miss
+                detail = f"{LEVEL_NAMES[level]} {match}" if (matchers or community) else NO_AREAS
+                flow_side = r.target in ("origin_pcode", "dest_pcode") and frame["direction"].iat[at] == "flow"
+                if flow_side and result.pcode is None:
+                    report(table, file, row, r.column, names[level], FLOW_UNMATCHED, False, detail)
+                    dropped.setdefault(table, set()).add(at)
+                    continue
+                report(table, file, row, r.column, names[level], COARSER if result.pcode else NO_MATCH, True, detail)
+            code = result.pcode
+            if result.level == 4:  # a community: its own P-code where the table keeps one, its sub-district as the area
+                if "location_pcode" in frame.columns:
+                    frame.iloc[at, frame.columns.get_loc("location_pcode")] = code
+                code = parent_of.get(code)
+                if code is None:
+                    issues.note(table, file, row, r.column, result.pcode, NO_SUB_DISTRICT_OF)
+            if code is not None:
+                frame.iloc[at, frame.columns.get_loc(r.target)] = code
+        changed[table] = frame
+    for table, rows in dropped.items():
+        changed[table] = changed[table].drop(changed[table].index[sorted(rows)]).reset_index(drop=True)
+    return changed

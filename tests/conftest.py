@@ -61,3 +61,30 @@ def synthetic_warehouse(tmp_path_factory, built_warehouse) -> Path:
 def use_synthetic(synthetic_warehouse, monkeypatch) -> Path:
     monkeypatch.setenv("IDLIB_WAREHOUSE", str(synthetic_warehouse))
     return synthetic_warehouse
+
+
+@pytest.fixture(scope="session")
+def layouts_warehouse(tmp_path_factory, built_warehouse) -> Path:
+    """A warehouse of the offline default plus the SYNTHETIC layout fixtures (tests/fixtures/layouts/:
+    people in need, population, earthquake casualties, ACLED monthly counts, asylum, OCHA flows, ...)."""
+    from etl import pipeline
+    from etl.config import ROOT
+
+    root = tmp_path_factory.mktemp("layouts-warehouse")
+    pipeline.run(Settings(warehouse_dir=root, keep_versions=1),
+                 config=ROOT / "tests" / "fixtures" / "layouts" / "sources.toml")
+    return root
+
+
+@pytest.fixture(scope="session")
+def shared_warehouse(tmp_path_factory) -> tuple[Path, object]:
+    """A warehouse built from every file in ../shared/data with the README's worked example
+    (docs/shared-data-sources.toml); skipped when ../shared/data is absent. (root, the run's Issues)."""
+    from etl import pipeline
+    from etl.config import ROOT
+
+    shared_path()
+    root = tmp_path_factory.mktemp("shared-warehouse")
+    _, issues = pipeline.run(Settings(warehouse_dir=root, keep_versions=1, data_dirs=(SHARED_DATA_DIR,)),
+                             config=ROOT / "docs" / "shared-data-sources.toml")
+    return root, issues

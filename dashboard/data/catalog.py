@@ -20,6 +20,11 @@ from dashboard.organisations import registry
 def bounds(wh: Warehouse) -> Bounds:
     dates = [wh["displacement"]["period_start"], wh["displacement"]["period_end"], wh["casualties"]["period_start"],
              wh["casualties"]["period_end"], wh["refugees"]["date"], wh["timeline"]["date"]]
+    for table, cols in (("needs", ("period_start", "period_end")), ("events_aggregated", ("period_start", "period_end")),
+                        ("population", ("date",))):  # the tables of users' files (issue 13), when loaded
+        frame = wh.frames.get(table)
+        if frame is not None and len(frame):
+            dates += [frame[c] for c in cols]
     for table, col in (("events", "date_start"), ("moves", "period_start")):
         ext = wh.query(f"SELECT min({col}) AS lo, max({col}) AS hi FROM {table}")
         dates.append(pd.Series(pd.to_datetime([ext["lo"].iloc[0], ext["hi"].iloc[0]])))

@@ -31,9 +31,10 @@ from dashboard.i18n import N_
 class Indicator:
     key: str
     label: str  # English message id
-    kind: str  # displacement | flow_in | flow_out | stock | events | fatalities
-    unit: str | None = None
+    kind: str  # displacement | flow_in | flow_out | stock | events | fatalities | needs | severity | counted | casualties
+    unit: str | None = None  # for counted: the events_aggregated column; for casualties: killed or injured
     sub_monthly: bool = False  # data finer than months (weekly steps make sense)
+    causes: tuple[str, ...] = ()  # casualties: the causes it counts (never an earthquake's deaths as conflict's)
 
 
 INDICATORS = {
@@ -48,9 +49,19 @@ INDICATORS = {
         Indicator("idp_returns", N_("IDP returns"), "displacement", "idp_returns"),
         Indicator("events", N_("Conflict events"), "events", sub_monthly=True),
         Indicator("fatalities", N_("Fatalities in conflict events"), "fatalities", sub_monthly=True),
+        Indicator("events_counted", N_("Conflict events (monthly counts by area)"), "counted", "events"),
+        Indicator("fatalities_counted", N_("Fatalities (monthly counts by area)"), "counted", "fatalities"),
+        Indicator("people_in_need", N_("People in need (highest sector figure per area)"), "needs"),
+        Indicator("severity", N_("Severity of needs, 1–5 (highest sector, areas as published)"), "severity"),
+        Indicator("population", N_("Population (latest figure in the period)"), "stock", "population"),
+        Indicator("killed_earthquake", N_("Earthquake deaths (published figures)"), "casualties", "killed",
+                  causes=("earthquake",)),
+        Indicator("injured_earthquake", N_("Earthquake injuries (published figures)"), "casualties", "injured",
+                  causes=("earthquake",)),
     )
 }
 EVENT_KINDS = ("events", "fatalities")
+USER_KINDS = ("needs", "severity", "counted", "casualties")  # from the tables of users' files (issue 13)
 
 
 def values_frame(rows: list[dict]) -> pd.DataFrame:
@@ -71,9 +82,24 @@ def available(wh: Warehouse) -> list[str]:
     out = []
     for key, ind in INDICATORS.items():
         if (ind.kind == "displacement" and ind.unit in units) or (ind.kind in ("flow_in", "flow_out") and flows) \
-                or (ind.kind == "stock" and ind.unit in stock_units) or (ind.kind in EVENT_KINDS and events):
+                or (ind.kind == "stock" and ind.unit in stock_units) or (ind.kind in EVENT_KINDS and events) \
+                or (ind.kind in USER_KINDS and _has_user_data(wh, ind)):
             out.append(key)
     return out
+
+
+def _has_user_data(wh: Warehouse, ind: Indicator) -> bool:
+    """Whether an indicator of the users' tables has any P-coded figure."""
+    if ind.kind in ("needs", "severity"):
+        column = "people_in_need" if ind.kind == "needs" else "severity"
+        sql, params = f"SELECT count(*) FROM published_needs WHERE pcode IS NOT NULL AND {column} IS NOT NULL", []
+    elif ind.kind == "counted":
+        sql, params = f"SELECT count(*) FROM published_events_aggregated WHERE pcode IS NOT NULL AND {ind.unit} IS NOT NULL", []
+    else:
+        sql = (f"SELECT count(*) FROM published_casualties WHERE pcode IS NOT NULL AND {ind.unit} IS NOT NULL "
+               f"AND kind <> 'scenario' AND list_contains(?, cause)")
+        params = [list(ind.causes)]
+    return bool(wh.db.cursor().execute(sql, params).fetchone()[0])
 
 
 def combine_sources(raw: list[tuple], organisations: dict | None = None) -> dict:
@@ -123,6 +149,15 @@ def _raw_sql(ind: Indicator, sel: Selection, start, end, bucket: str | None) -> 
         params.append(ind.unit)
         date_col, first, last = "period_start", "min(period_start)", "max(period_end)"
         fit_end = "period_end"
+    elif ind.kind in ("counted", "casualties"):
+        where, params = sql_filters(sel, "period_start", None, None, start=start, end=end)
+        area, value = f"substr(pcode, 1, {sel.width})", f"sum({ind.unit})"
+        table = "published_events_aggregated" if ind.kind == "counted" else "published_casualties"
+        where += f" AND {ind.unit} IS NOT NULL AND length(pcode) >= {sel.width}"
+        if ind.kind == "casualties":
+            where += " AND kind <> 'scenario' AND list_contains(?, cause)"
+            params.append(list(ind.causes))
+        date_col, first, last, fit_end = "period_start", "min(period_start)", "max(period_end)", "period_end"
     elif ind.kind in ("flow_in", "flow_out"):
         where, params = sql_filters(sel, "period_start", None, None, start=start, end=end)
         side = "d" if ind.kind == "flow_in" else "o"
@@ -173,6 +208,41 @@ def _stock_sql(ind: Indicator, sel: Selection, start, end, bucket: str | None, u
     return sql, params
 
 
+def _needs_sql(ind: Indicator, sel: Selection, start, end, bucket: str | None) -> tuple[str, list]:
+    """People in need or severity per area (and bucket): the figures whose period overlaps the window,
+    the latest per source and area. People in need: each area's highest sector figure (the usual
+    inter-sector approximation when no inter-sector figure is given), from the finest areas a source
+    published, summed up to the map's level. Severity: the highest sector's, for areas published at
+    the map's level only (a severity is never summed or averaged)."""
+    width = sel.width
+    params: list = [pd.Timestamp(end), pd.Timestamp(start)]
+    sources = ""
+    if sel.source_ids is not None:
+        sources, params = " AND list_contains(?, source_id)", [*params, list(sel.source_ids)]
+    head = f"date_trunc('{bucket}', period_start) AS bucket, " if bucket else ""
+    by = "bucket, " if bucket else ""
+    if ind.kind == "needs":
+        per = (f"SELECT {head}source_id, pcode, period_start, period_end, max(people_in_need) AS v FROM published_needs "
+               f"WHERE people_in_need IS NOT NULL AND pcode IS NOT NULL AND period_start <= ? AND period_end >= ?{sources} "
+               f"GROUP BY ALL")
+        finest = "length(pcode) = max(length(pcode)) OVER (PARTITION BY source_id)"
+        latest = (f"SELECT *, row_number() OVER (PARTITION BY {by}source_id, pcode ORDER BY period_start DESC) AS rn "
+                  f"FROM ({per}) QUALIFY {finest}")
+        sql = (f"SELECT {by}substr(pcode, 1, {width}) AS pcode, source_id, sum(v)::DOUBLE AS value, "
+               f"min(period_start) AS first, max(period_end) AS last FROM ({latest}) WHERE rn = 1 "
+               f"AND length(pcode) >= {width} GROUP BY ALL")
+    else:
+        per = (f"SELECT {head}source_id, pcode, period_start, period_end, max(severity) AS v FROM published_needs "
+               f"WHERE severity IS NOT NULL AND length(pcode) = {width} AND period_start <= ? AND period_end >= ?{sources} "
+               f"GROUP BY ALL")
+        sql = (f"SELECT {by}pcode, source_id, v::DOUBLE AS value, period_start AS first, period_end AS last FROM ({per}) "
+               f"QUALIFY row_number() OVER (PARTITION BY {by}source_id, pcode ORDER BY period_start DESC) = 1")
+    if sel.areas:
+        sql = f"SELECT * FROM ({sql}) WHERE " + " OR ".join("starts_with(pcode, ?)" for _ in sel.areas)
+        params += list(sel.areas)
+    return sql, params
+
+
 def area_values(wh: Warehouse, key: str, sel: Selection, organisations: dict | None = None) -> pd.DataFrame:
     """pcode, value, sources (comma-separated ids), detail for the map's period."""
     ind = INDICATORS.get(key)
@@ -180,6 +250,11 @@ def area_values(wh: Warehouse, key: str, sel: Selection, organisations: dict | N
         return values_frame([])
     start, end = sel.window_start, sel.window_end
     cursor = wh.db.cursor()
+    if ind.kind in ("needs", "severity"):
+        raw = cursor.execute(*_needs_sql(ind, sel, start, end, None)).fetchall()
+        combined = combine_sources(raw, organisations) if ind.kind == "needs" else _highest(raw)
+        return values_frame([{"pcode": p, "value": v, "sources": ",".join(s), "detail": d}
+                             for p, (v, s, d) in sorted(combined.items())])
     if ind.kind == "stock":
         rows = cursor.execute(*_stock_sql(ind, sel, start, end, None)).fetchall()
         return values_frame([{"pcode": p, "value": v, "sources": s, "detail": ""} for p, s, v in rows])
@@ -203,12 +278,27 @@ def pooled_values(wh: Warehouse, key: str, sel: Selection, step_unit: str = "mon
         return area_values(wh, key, replace(sel, window_start=sel.start, window_end=sel.end))[["pcode", "value"]]
     bucket = "week" if step_unit == "week" else "month"
     cursor = wh.db.cursor()
+    if ind.kind in ("needs", "severity"):
+        sql, params = _needs_sql(ind, sel, sel.start, sel.end, None)  # figures for a year: the whole range's
+        rows = cursor.execute(f"SELECT pcode, max(value) FROM ({sql}) GROUP BY pcode", params).fetchall()
+        return pd.DataFrame(rows, columns=["pcode", "value"])
     if ind.kind == "stock":
         rows = cursor.execute(*_stock_sql(ind, sel, sel.start, sel.end, bucket)).fetchall()
         return pd.DataFrame([(p, v) for _, p, _, v in rows], columns=["pcode", "value"])
     sql, params = _raw_sql(ind, sel, sel.start, sel.end, bucket)
     rows = cursor.execute(f"SELECT pcode, max(value) FROM ({sql}) GROUP BY bucket, pcode", params).fetchall()
     return pd.DataFrame(rows, columns=["pcode", "value"])
+
+
+def _highest(raw: list[tuple]) -> dict:
+    """Per key: the highest value over sources (a severity phase is never added up), naming them."""
+    out: dict = {}
+    for key, source, value, _first, _last in raw:
+        if value is None:
+            continue
+        best, sources, _ = out.get(key, (None, [], ""))
+        out[key] = (value if best is None else max(best, value), sorted({*sources, str(source)}), "")
+    return out
 
 
 # ---- per 10,000 people ---------------------------------------------------------------------------
@@ -224,6 +314,12 @@ def population(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     got = {p: (v, s) for p, s, v in after}
     got.update({p: (v, s) for p, s, v in before})
     return pd.DataFrame([(p, v, s) for p, (v, s) in sorted(got.items())], columns=["pcode", "population", "sources"])
+
+
+def per_person(state) -> bool:
+    """Whether the map shows its indicator per 10,000 people: when asked, except for a severity phase."""
+    ind = INDICATORS.get(state.indicator)
+    return bool(state.per10k) and ind is not None and ind.kind != "severity"
 
 
 def per_10k(values: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:

@@ -85,9 +85,10 @@ def top_flows(wh: Warehouse, sel: Selection, topn: int, names: dict) -> tuple[pd
         f"WITH per_source AS MATERIALIZED (SELECT o{lv} AS origin, d{lv} AS dest, source_id, sum(persons) AS persons "
         f"FROM moves WHERE {where} GROUP BY 1, 2, 3), "
         f"pairs AS (SELECT origin, dest, sum(persons) AS persons, list(source_id) AS ids FROM per_source GROUP BY 1, 2) "
-        f"SELECT origin, dest, persons, ids, (SELECT count(*) FROM pairs WHERE origin <> dest) AS n_pairs, "
+        f"SELECT origin, dest, persons, ids, (SELECT count(*) FROM pairs WHERE origin <> dest AND persons > 0) AS n_pairs, "
         f"(SELECT coalesce(sum(persons), 0) FROM pairs WHERE origin = dest) AS internal "
-        f"FROM pairs WHERE origin <> dest ORDER BY persons DESC, origin, dest LIMIT ?", [*params, int(topn)]).fetchall()
+        f"FROM pairs WHERE origin <> dest AND persons > 0 ORDER BY persons DESC, origin, dest LIMIT ?",
+        [*params, int(topn)]).fetchall()  # a matrix's zero cells are data, but no flow to draw
     empty = pd.DataFrame(columns=["origin", "dest", "persons", "sources", "o_lon", "o_lat", "d_lon", "d_lat", "label"])
     if not rows:
         internal = wh.db.cursor().execute(
@@ -111,3 +112,10 @@ def _area_points(wh: Warehouse) -> dict:
     if metrics is None or metrics.empty:
         return {}
     return dict(zip(metrics["pcode"], zip(metrics["lon"], metrics["lat"])))
+
+
+def flow_units(wh: Warehouse, sel: Selection) -> set[str]:
+    """The units of the flows of the map's period: movements (CCCM, ISMI) or people (OCHA's matrix)."""
+    where, params = sql_filters(sel, "period_start", None, None, start=sel.window_start, end=sel.window_end)
+    rows = wh.db.cursor().execute(f"SELECT DISTINCT unit FROM moves WHERE basis = 'flow' AND {where}", params).fetchall()
+    return {str(r[0]) for r in rows}

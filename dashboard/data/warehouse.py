@@ -27,7 +27,8 @@ TABLES = (
     "admin_areas", "countries", "border", "crossings", "places", "sources",
     "displacement", "casualties", "refugees", "idp_stock", "timeline",
 )
-OPTIONAL = ("admin_areas_web", "locations", "area_metrics", "border_bands", "area_stocks")
+OPTIONAL = ("admin_areas_web", "locations", "area_metrics", "border_bands", "area_stocks",
+            "needs", "population", "events_aggregated", "asylum")  # the last four: versions from issue 13 on
 # tables queried with SQL, with the columns the dashboard needs (geometry stays on disk)
 SQL_TABLES = {
     "events": {
@@ -154,6 +155,15 @@ FRAME_TABLES = {
     "area_stocks": ("area_stocks", {
         "date": "TIMESTAMP", "pcode": "VARCHAR", "level": "BIGINT", "unit": "VARCHAR", "value": "DOUBLE",
         "source_id": "VARCHAR", "parts": "BIGINT"}),
+    "published_needs": ("needs", {
+        "period_start": "TIMESTAMP", "period_end": "TIMESTAMP", "pcode": "VARCHAR", "sector": "VARCHAR",
+        "people_in_need": "DOUBLE", "severity": "DOUBLE", "source_id": "VARCHAR"}),
+    "published_casualties": ("casualties", {
+        "period_start": "TIMESTAMP", "period_end": "TIMESTAMP", "pcode": "VARCHAR", "killed": "DOUBLE",
+        "injured": "DOUBLE", "cause": "VARCHAR", "kind": "VARCHAR", "source_id": "VARCHAR"}),
+    "published_events_aggregated": ("events_aggregated", {
+        "period_start": "TIMESTAMP", "period_end": "TIMESTAMP", "pcode": "VARCHAR", "dataset": "VARCHAR",
+        "event_type": "VARCHAR", "events": "DOUBLE", "fatalities": "DOUBLE", "source_id": "VARCHAR"}),
 }
 
 

@@ -29,9 +29,10 @@ PAGE_PX = (794, 1123)  # A4 at 96 px per inch: every page is drawn at this size
 PAGE_SCALE = A4[0] / (PAGE_PX[0] * 0.75)  # chromium prints 0.75 pt per px: this makes the page A4 exactly
 
 
-def report_charts() -> tuple[str, ...]:
-    """The report's figures: every registered panel, in page order (each at its `report_px`)."""
-    return panels.names()
+def report_charts(wh=None) -> tuple[str, ...]:
+    """The report's figures: every registered panel with something to draw for the warehouse, in
+    page order (each at its `report_px`)."""
+    return tuple(p.name for p in panels.registered() if wh is None or p.shown(wh))
 
 
 def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) -> dict:
@@ -93,7 +94,7 @@ def cover_blocks(ctx: Context, charts=None) -> list[tuple[str, list[str]]]:
         ("body", summary(ctx)),
         ("heading", [t("Contents")]),
         ("body", [t("Figure {n}. {title}").format(n=i, title=t(panels.get(name).title))
-                  for i, name in enumerate(charts or report_charts(), start=1)] + [t("Sources and caveats")]),
+                  for i, name in enumerate(charts or report_charts(ctx.wh), start=1)] + [t("Sources and caveats")]),
     ]
     return blocks
 
@@ -114,7 +115,7 @@ def report_pages(ctx: Context, charts=None) -> list[dict]:
     """The report's pages as A4 figures, in order: cover and summary, one chart per page (every
     registered panel, or `charts`), sources and caveats (pure: nothing is rendered)."""
     t = ctx.t
-    charts = tuple(charts or report_charts())
+    charts = tuple(charts or report_charts(ctx.wh))
     ids: set[str] = set()
     notes: list[str] = []
     pages = [text_page(page, t) for page in paginate(cover_blocks(ctx, charts))]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard.data import catalog, indicators, series_queries
 from dashboard.figures.common import area_rows
+from dashboard.figures.series import CAUSE_LABELS, CONFLICT_CAUSES
 from dashboard.i18n import N_, Translate, fmt_date
 from dashboard.organisations import attribute, registry
 from dashboard.panels.common import published
@@ -120,6 +121,9 @@ def casualty_sentences(ctx: Context, sel) -> list[str]:
         if row is None:
             continue
         unit = t(row["unit"].replace("_", " "))
+        cause = row.get("cause")
+        if isinstance(cause, str) and cause not in CONFLICT_CAUSES:  # an earthquake's deaths say so
+            unit = f"{unit} ({t(CAUSE_LABELS.get(cause, cause))})"
         out.append(t("{period}, {value} {unit} were reported in {area} ({source}).").format(
             period=between(row["period_start"], row["period_end"], t), value=amount(row["killed"], row["qualifier"], t),
             unit=unit, area=row["area_en"], source=source_text(wh, source_id, t)))

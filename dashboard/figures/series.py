@@ -229,7 +229,7 @@ def _line_label(rows: list[dict], end, t: Translate, rate: str, colour: str, yax
 
 def _organisation_lines(recs: list[dict], unit_label: str, t: Translate, rate: str, end, yaxis: str, area,
                         names: dict, a_i: int, dash_of, group: str, group_title: str,
-                        data: list, labels: list) -> int:
+                        data: list, labels: list, suffix: str = "") -> int:
     """The traces of one unit's figures: per organisation, its whole figures (by measure) with a
     direct label, and its figures for places within the area (thin; hidden where it gives the whole)."""
     drawn = 0
@@ -249,7 +249,7 @@ def _organisation_lines(recs: list[dict], unit_label: str, t: Translate, rate: s
                 mine = [r for r in wholes if r.get("measure", "period") == measure and r["long"] == long_]
                 if not mine:
                     continue
-                name = esc(org.short(t.lang)) + ("" if measure == "period" else f" ({t('cumulative')})")
+                name = esc(org.short(t.lang)) + suffix + ("" if measure == "period" else f" ({t('cumulative')})")
                 if long_:  # its period runs past the period shown: lighter, and said so
                     name = f"{name}: {t('over a longer period')}"
                 name = _named(name, area, names)
@@ -267,7 +267,7 @@ def _organisation_lines(recs: list[dict], unit_label: str, t: Translate, rate: s
                     labels.append(label)
                 drawn += len(mine)
         if parts:
-            name = _named(f"{esc(org.short(t.lang))}: {t('places within the area')}", area, names)
+            name = _named(f"{esc(org.short(t.lang))}{suffix}: {t('places within the area')}", area, names)
             visible = "legendonly" if wholes else True
             data.append(segments(parts, name, org.colour, dash_of("cumulative" if all(
                 r.get("measure") == "cumulative" for r in parts) else "period", a_i, parts[0]), 1.5, org.symbol,
@@ -441,12 +441,40 @@ def _casualty_dash(areas: tuple) -> callable:
     return dash
 
 
+def _dotted(measure: str, a_i: int, r: dict) -> str:
+    return "dot"
+
+
+CONFLICT_CAUSES = ("conflict", "chemical_attack")
+CAUSE_LABELS = {  # causes other than the conflict are named in the legend: never drawn as conflict deaths
+    "earthquake": N_("earthquake"), "other": N_("other causes"), "unknown": N_("cause not stated"),
+}
+
+
+def _cause_of(r: dict) -> str | None:
+    """None for the conflict's deaths, else the cause (an earthquake's deaths are drawn apart)."""
+    cause = r.get("cause")
+    return None if cause is None or cause != cause or cause in CONFLICT_CAUSES else str(cause)
+
+
+def _cause_suffix(cause: str | None, t: Translate) -> str:
+    """What a legend name adds for a cause other than the conflict ('ACU — earthquake')."""
+    return "" if cause is None else f" — {t(CAUSE_LABELS.get(cause, cause))}"
+
+
+def _by_cause(recs: list[dict]) -> list[tuple[str | None, list[dict]]]:
+    causes = sorted({_cause_of(r) for r in recs}, key=lambda c: (c is not None, str(c)))
+    return [(c, [r for r in recs if _cause_of(r) == c]) for c in causes]
+
+
 def published_casualty_traces(casualties, sources, t: Translate, areas: tuple[str, ...] = (),
                               names: dict | None = None, start=None, end=None, rate: str = "published",
                               orgs: dict | None = None) -> tuple[list[dict], int, list[Label], list[dict]]:
-    """The traces of the published casualty figures (per organisation and unit, and compared area;
-    the range between sources of the same unit, period and kind of area; war-wide totals apart),
-    how many local figures they draw, their direct labels and the common-window rows."""
+    """The traces of the published casualty figures (per organisation, unit, cause and compared area;
+    the range between sources of the same unit, cause, period and kind of area; war-wide totals apart),
+    how many local figures they draw, their direct labels and the common-window rows. Deaths of another
+    cause than the conflict (an earthquake's) have traces of their own, named so; injuries, where
+    published, are dotted traces of their own."""
     names = names or {}
     data: list[dict] = []
     labels: list[Label] = []
@@ -454,22 +482,25 @@ def published_casualty_traces(casualties, sources, t: Translate, areas: tuple[st
     drawn = 0
     start = pd.Timestamp(start) if start is not None else None
     end = pd.Timestamp(end) if end is not None else None
+    if "cause" not in casualties:
+        casualties = casualties.assign(cause="conflict")
     for a_i, (area, rows) in enumerate(area_rows(casualties, areas)):
-        recs = prepare(records(with_source_names(rows, sources)), "killed", start, end, t, rate, area, orgs)
+        killed = rows[rows["killed"].notna() | rows["low"].notna()] if "killed" in rows else rows
+        recs = prepare(records(with_source_names(killed, sources)), "killed", start, end, t, rate, area, orgs)
         local, war_wide = [], []
         for r in recs:
             (war_wide if r["scope"] == "syria" or r["days"] > LONG_SPAN_DAYS else local).append(r)
         present = {r.get("unit") for r in local}
         for unit in [*CASUALTY_UNIT_TITLES, *sorted(present - set(CASUALTY_UNIT_TITLES), key=str)]:
-            mine = [r for r in local if r.get("unit") == unit]
-            if not mine:
-                continue
             unit_title = CASUALTY_UNIT_TITLES.get(unit, str(unit))
             unit_label = t(CASUALTY_UNITS.get(unit, str(unit)))
-            drawn += _organisation_lines(mine, unit_label, t, rate, end, "y", area, names, a_i, _casualty_dash(areas),
-                                         f"cas-{unit}", t(unit_title), data, labels)
+            for cause, mine in _by_cause([r for r in local if r.get("unit") == unit]):
+                suffix = _cause_suffix(cause, t)
+                drawn += _organisation_lines(mine, unit_label, t, rate, end, "y", area, names, a_i,
+                                             _casualty_dash(areas), f"cas-{unit}-{cause or 'conflict'}",
+                                             t(unit_title) + suffix, data, labels, suffix=suffix)
         if local:
-            _source_bands(data, local, ["unit", "period_start", "period_end", "scope", "pcode"], t)
+            _source_bands(data, local, ["unit", "period_start", "period_end", "scope", "pcode", "cause"], t)
         if war_wide:
             for r in war_wide:
                 r["hover"] = hover(r, t(CASUALTY_UNITS.get(r.get("unit"), r.get("unit"))), t, rate)
@@ -477,6 +508,16 @@ def published_casualty_traces(casualties, sources, t: Translate, areas: tuple[st
             data.append(segments(war_wide, _named(t("War-wide and multi-year totals"), area, names), "#777", "dot",
                                  2, "circle", visible="legendonly", legendgroup="war-wide"))
         window += window_rows(recs, start, end, "nw_syria" if area is None else "place", t)
+        if "injured" in rows:
+            # a published range is of the deaths, never of the injured
+            hurt = rows[rows["injured"].notna()].assign(low=None, high=None)
+            hurt_recs = [r for r in prepare(records(with_source_names(hurt, sources)), "injured", start, end, t, rate,
+                                            area, orgs) if r["scope"] != "syria" and r["days"] <= LONG_SPAN_DAYS]
+            for cause, mine in _by_cause(hurt_recs):
+                suffix = f"{_cause_suffix(cause, t)}: {t('injured')}"
+                drawn += _organisation_lines(mine, t("injured"), t, rate, end, "y", area, names, a_i, _dotted,
+                                             f"cas-injured-{cause or 'conflict'}", t("Injured") + _cause_suffix(cause, t),
+                                             data, labels, suffix=suffix)
     return data, drawn, labels, window
 
 
@@ -493,7 +534,9 @@ def casualties_figure(casualties, sources, timeline, start, end, t: Translate, e
     labels = list(labels)
     if events is not None and len(events):
         drawn += _event_fatality_traces(data, labels, events, sources, names, t, rate, end)
-    y_title = t("People killed") if rate == "published" else f"{t('People killed')}, {t(RATE_SUFFIX[rate])}"
+    injured = any(t("injured") in str(trace.get("name", "")) for trace in data)  # injuries are drawn as their own traces
+    axis = t("People killed or injured") if injured else t("People killed")
+    y_title = axis if rate == "published" else f"{axis}, {t(RATE_SUFFIX[rate])}"
     layout = base_layout(_rate_title(t("Casualties in Idlib and north-west Syria, by source and period"), rate, t),
                          y_title, start, end, t.lang, height=400)
     layout["legend"] = {**layout["legend"], "traceorder": "grouped", "groupclick": "toggleitem"}

@@ -234,9 +234,10 @@ EXPORT_FORMATS = {"png": N_("PNG image"), "svg": N_("SVG (vector)"), "pdf": N_("
 EXPORT_WIDTHS = (800, 1000, 1200, 1600)
 
 
-def export_section(t: Translate) -> html.Section:
+def export_section(t: Translate, wh=None) -> html.Section:
     """Export one chart or the map (image or data) and the situation report, for the view on screen."""
-    what = [{"label": t(panel.label), "value": panel.name} for panel in panels.registered()]
+    what = [{"label": t(panel.label), "value": panel.name} for panel in panels.registered()
+            if wh is None or panel.shown(wh)]
     return html.Section([
         html.Div([
             _control(t("Export"), dcc.Dropdown(id="home-export-what", value="map", clearable=False, searchable=False,
@@ -369,9 +370,9 @@ def page(request: Request, parts: dict) -> html.Div:
                     filters_section(request),
                 ], id="home-side", className="side"),
             ], className="main"),
-            html.Div([chart_block(panel, parts[panel.name], parts[f"{panel.name}_sources"], t, state.lang)
-                      for panel in panels.charts()], className="charts"),
-            export_section(t),
+            html.Div([html.Div(chart_block(panel, parts[panel.name], parts[f"{panel.name}_sources"], t, state.lang),
+                               hidden=not panel.shown(wh)) for panel in panels.charts()], className="charts"),
+            export_section(t, wh),
             dcc.Store(id="home-table-labels", data=table_labels(t)),
             html.Footer([
                 html.Span(t("Warehouse version {v}, built {b}").format(v=wh.version, b=wh.built_at), id="home-version"),

@@ -55,6 +55,12 @@ class Panel:
     notes: Callable[[Any, Request], list[str]] = no_notes  # sentences printed with its data
     sources: Callable[[Any, dict], list[str]] = drawn_sources  # (inputs, figure) -> source ids it cites
     kind: str = "chart"  # "chart": a graph the chart callbacks redraw; "map": the map's own machinery
+    has_data: Callable[[Any], bool] | None = None  # (warehouse) -> whether it has anything to draw; None: always
+
+    def shown(self, wh) -> bool:
+        """Whether the page shows it (and the report and the export menu list it) for a warehouse:
+        a chart of a table no source fills (people in need, asylum) stays out of the way."""
+        return self.has_data is None or bool(self.has_data(wh))
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.data import catalog, series_queries
+from dashboard.data import catalog, series_queries, user_queries
 from dashboard.data.selection import Selection, from_sources
 from dashboard.data.state import KEY_DATE_KINDS
 from dashboard.figures.common import area_rows, isos, with_source_names
@@ -17,7 +17,7 @@ from dashboard.request import Request
 
 PUBLISHED_COLUMNS = [
     "period_start", "period_end", "area_en", "pcode", "value", "killed", "qualifier", "low", "high", "unit", "measure",
-    "kind", "source_id", "location_pcode", "direction",
+    "kind", "source_id", "location_pcode", "direction", "injured", "cause",
 ]
 
 
@@ -51,7 +51,16 @@ def timeline_of(request: Request) -> pd.DataFrame:
 
 
 def _event_series(request: Request) -> pd.DataFrame:
-    return with_source_names(series_queries.event_series(request.wh, request.sel), request.wh["sources"])
+    """Events per bucket and dataset, with the monthly counts by area of users' files (HDX's ACLED
+    aggregates, HAPI) beside them as datasets of their own when the chart counts months."""
+    events = series_queries.event_series(request.wh, request.sel)
+    counted = user_queries.counted_event_series(request.wh.frames.get("events_aggregated"), request.sel,
+                                                request.t("{dataset} (monthly counts)"))
+    if len(counted):
+        agg = events.attrs.get("agg")
+        events = pd.concat([events, counted.astype({"events": "int64"})], ignore_index=True)
+        events.attrs["agg"] = agg
+    return with_source_names(events, request.wh["sources"])
 
 
 # the casualties and conflict-events charts are drawn from the same series of events
@@ -83,6 +92,7 @@ def published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tupl
                 rows["location_pcode"] if "location_pcode" in rows else [None] * len(rows))],
             "unit": col("unit"), "measure": col("measure"), "direction": col("direction"), "kind": col("kind"),
             "value": col(value_col), "qualifier": col("qualifier"), "low": col("low"), "high": col("high"),
+            "cause": col("cause"), "injured": col("injured") if value_col == "killed" else None,
             "mean_per_month": None if value is None else [round(v * RATE_DAYS["month"] / d, 1) if v == v else None
                                                           for v, d in zip(value, days)],
             "source_id": col("source_id"),

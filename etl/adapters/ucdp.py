@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.contracts import EVENTS
+from etl.contracts import EVENT_ATTRIBUTES, EVENTS
 from etl.core.contracts import reject_beyond_header, validate
 from etl.core.csv_columns import read_text_rows
 from etl.core.dates import iso_dates
@@ -48,12 +48,23 @@ from etl.core.names import repaired
 from etl.core.numbers import decimal_text
 from etl.core.spec import SourceSpec
 
-TABLES = ("events",)
+TABLES = ("events", "event_attributes")
 REQUIRED = (
     "id", "type_of_violence", "source_office", "source_headline", "where_prec", "adm_1", "adm_2",
     "latitude", "longitude", "date_start", "date_end", "low", "best", "high",
 )
 OPTIONAL = ("where_description",)  # later GED releases; not in GED 19.1 nor the HDX export
+# the other columns a GED release carries, kept as published in event_attributes (absent ones are skipped)
+ATTRIBUTES = (
+    "relid", "year", "active_year", "code_status", "conflict_dset_id", "conflict_new_id", "conflict_name",
+    "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id", "side_a_new_id", "gwnoa", "side_a",
+    "side_b_dset_id", "side_b_new_id", "gwnob", "side_b", "number_of_sources", "source_article", "source_date",
+    "source_original", "where_coordinates", "geom_wkt", "priogrid_gid", "country", "country_id", "iso3", "region",
+    "event_clarity", "date_prec", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "start_year",
+    "end_year",
+)
+OUT_OF_ORDER = ("estimates not in the order low <= best <= high, as published; the event is kept with its best "
+                "estimate, and low and high are left out of the low-high band")
 VIOLENCE_TYPES = {1: "state-based", 2: "non-state", 3: "one-sided"}
 COVERAGE_START = "1989-01-01"  # GED covers 1989 onwards
 
@@ -95,10 +106,53 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
     )
 
 
+def keep_out_of_order(text: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Events whose published low, best and high are not in order (the Syria release has 101, such
+    as id 219459: low 177, best 142, high 177): kept with their best estimate, their low and high
+    left out (so out of the band) and said in the notes. Returns the frame and the rows changed."""
+    numbers = {c: pd.to_numeric(text[c].str.replace(",", "", regex=False), errors="coerce")
+               for c in ("fatalities_low", "fatalities", "fatalities_high")}
+    low, best, high = numbers["fatalities_low"], numbers["fatalities"], numbers["fatalities_high"]
+    wrong = ((low > best) | (best > high) | (low > high)).fillna(False).astype(bool)
+    if not wrong.any():
+        return text, wrong
+    out = text.copy()
+    said = ("UCDP published low " + text["fatalities_low"] + ", best " + text["fatalities"] + ", high "
+            + text["fatalities_high"] + " (not in order): low and high left out")
+    out.loc[wrong, "notes"] = (said[wrong] + "; " + out.loc[wrong, "notes"].fillna("")).str.removesuffix("; ")
+    out.loc[wrong, ["fatalities_low", "fatalities_high"]] = pd.NA
+    return out, wrong
+
+
+def note_out_of_order(text: pd.DataFrame, wrong: pd.Series, kept: pd.Index, file: str, issues: Issues) -> None:
+    """A note on each row kept with its estimates out of order (rows rejected for another reason get none)."""
+    for row in text.index[wrong & text.index.isin(kept)]:
+        issues.note(EVENTS.table, file, int(row), "best", f"low {text.at[row, 'fatalities_low']}, best "
+                    f"{text.at[row, 'fatalities']}, high {text.at[row, 'fatalities_high']}", OUT_OF_ORDER,
+                    detail=f"id {str(text.at[row, 'event_id']).removeprefix('UCDP-')}")
+
+
+def attributes(raw: pd.DataFrame, good: pd.DataFrame, source_id: str) -> pd.DataFrame:
+    """The GED columns the events table has no place for, as published, per event kept."""
+    present = [c for c in ATTRIBUTES if c in raw.columns]
+    rows = raw.loc[good.index, present] if len(good) else raw.iloc[0:0][present]
+    long = rows.assign(event_id=good["event_id"]).melt(id_vars="event_id", var_name="attribute", value_name="value")
+    long = long[long["value"].fillna("").str.strip() != ""]
+    return long.assign(value=repaired(long["value"]).str.strip(), source_id=source_id)[EVENT_ATTRIBUTES.names] \
+        .sort_values(["event_id", "attribute"]).reset_index(drop=True).astype("string")
+
+
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     file = path.name
-    rows = read_text_rows(path, REQUIRED, OPTIONAL)
-    good = validate(events_text(rows.frame, spec.name), EVENTS, file, issues, first_row=rows.first_row)
+    rows = read_text_rows(path, REQUIRED, OPTIONAL + ATTRIBUTES)
+    published = events_text(rows.frame, spec.name)
+    text, wrong = keep_out_of_order(published)
+    good = validate(text, EVENTS, file, issues, first_row=rows.first_row)
     good["event_type"] = good["violence_type"].map(VIOLENCE_TYPES).astype("string")
     good = reject_beyond_header(good, rows.beyond_header, EVENTS.table, file, issues)
-    return {"events": finish_events(good, EVENTS, COVERAGE_START, "UCDP GED", file, issues)}
+    events = finish_events(good, EVENTS, COVERAGE_START, "UCDP GED", file, issues)
+    note_out_of_order(published, wrong, good.index, file, issues)
+    kept = rows.frame.loc[rows.frame.index.isin(good.index)]
+    kept = kept.assign(event_id="UCDP-" + kept["id"].str.strip())
+    kept = kept[kept["event_id"].isin(set(events["event_id"]))].drop_duplicates("event_id")
+    return {"events": events, "event_attributes": attributes(kept, kept[["event_id"]], spec.name)}

@@ -224,7 +224,7 @@ def validate_records(records: list[dict], contract: Contract, file: str, issues:
     raw = pd.DataFrame([[r.get(c) for c in contract.names] for r in records], columns=contract.names, dtype="string")
     local = Issues()
     good = validate(raw, contract, file, local, first_row=0)
-    seen = {astuple(p) for p in issues.problems}
+    seen = {astuple(p)[:6] for p in issues.problems}
     for p in local.problems:
         record = records[p.row]
         problem = (table or p.table, file, record["row"], record["columns"].get(p.column, p.column), p.value, p.reason)

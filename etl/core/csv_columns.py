@@ -44,7 +44,12 @@ def _text_stream(path: Path, file: str) -> Iterator[io.TextIOBase]:
         except zipfile.BadZipFile as exc:
             raise SourceError(file, f"expected a zip archive holding one CSV: {exc}") from None
         with archive:
-            members = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX/")]
+            names = archive.namelist()
+            members = [n for n in names if n.lower().endswith(".csv") and not n.startswith("__MACOSX/")]
+            if any(n.startswith("xl/") for n in names) or "mimetype" in names:
+                what = "an Excel workbook (.xlsx)" if any(n.startswith("xl/") for n in names) else "a spreadsheet (.ods)"
+                raise SourceError(file, f"expected a CSV file (or a zip holding one); this is {what}, not a CSV: "
+                                        "export the sheet as CSV, or read it with an adapter for workbooks")
             if len(members) != 1:
                 raise SourceError(file, f"expected a zip holding exactly one .csv file; found {members or 'none'}")
             with archive.open(members[0]) as raw:

@@ -21,6 +21,9 @@ class SourceSpec:
     licence: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
     limits: Mapping[str, Any] = field(default_factory=dict)  # [source.limits], see etl/core/limits.py
+    columns: Mapping[str, Any] = field(default_factory=dict)  # [source.columns]: field -> header (mapped tables)
+    constants: Mapping[str, Any] = field(default_factory=dict)  # [source.constants]: field -> value for every row
+    melt: Mapping[str, Any] = field(default_factory=dict)  # [source.melt]: a wide layout's columns to melt
 
     @property
     def location(self) -> str:

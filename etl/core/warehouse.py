@@ -4,8 +4,9 @@ it atomically.
 Layout under the warehouse directory:
 
     versions/<version>/<table>.parquet   tables (GeoParquet for geometry tables)
-    versions/<version>/manifest.json     per table: file, rows, rejected rows, sources + sha256;
-                                         code version, build time
+    versions/<version>/manifest.json     per table: file, rows, rejected rows, rows kept with a
+                                         note, sources + sha256; code version, build time, sources
+                                         that failed (a run with --keep-going)
     .staging-<version>/                  a run in progress (never read)
     CURRENT                              the live version's name, replaced with os.replace
     .lock                                held by the one run allowed at a time
@@ -110,8 +111,10 @@ class VersionWriter:
         self.version = version
         self.staging = staging
         self.tables: dict[str, dict] = {}
+        self.failed: list[dict] = []  # sources that could not be read (a run with --keep-going): name, reason
 
-    def write_table(self, name: str, frame: pd.DataFrame, sources: list[SourceFile], rejected: int = 0) -> None:
+    def write_table(self, name: str, frame: pd.DataFrame, sources: list[SourceFile], rejected: int = 0,
+                    kept: int = 0) -> None:
         if name in self.tables:
             raise WarehouseError(f"table {name!r} written twice in one run")
         path = self.staging / f"{name}.parquet"
@@ -129,6 +132,7 @@ class VersionWriter:
             "file": path.name,
             "rows": int(len(frame)),
             "rejected": int(rejected),
+            "kept_with_note": int(kept),
             "geometry": isinstance(frame, gpd.GeoDataFrame),
             "columns": [str(c) for c in frame.columns],
             "sources": [vars(s) for s in sources],
@@ -140,6 +144,7 @@ class VersionWriter:
             "built_at": built_at,
             "code_version": code_version(),
             "tables": self.tables,
+            "failed_sources": self.failed,
         }
         path = self.staging / MANIFEST
         path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,9 +1,12 @@
-"""The moves table: displacement rows whose destination is known at sub-district level or finer,
-placed on the map with their distances to the Syria–Türkiye border (for the movement-toward-the-
-border figures and the map's flow arcs).
+"""The moves table: displacement rows placed on the map with their distances to the Syria–Türkiye
+border (for the movement-toward-the-border figures and the map's flow arcs).
 
-- basis "flow": direction 'flow' (origin_pcode -> dest_pcode, dest a sub-district);
+- basis "flow": direction 'flow' (origin_pcode -> dest_pcode), between areas of any admin level
+  (OCHA's monthly matrix is by governorate; CCCM's movements by sub-district); the map draws each
+  flow at the levels both its ends are known at;
 - basis "arrival": direction 'arrivals' whose pcode is a sub-district (SY070301): destination only.
+The border summary (etl/derived/tables.py) counts destinations known at sub-district level only: a
+governorate's point says nothing of how near the border its arrivals went.
 Planning scenarios are left out. Each end sits at its admin area's representative point (see
 etl/derived/area_metrics.py); an arrival whose location_pcode is a community with coordinates in `locations`
 sits at that community instead. A P-code with no geometry leaves its distances NaN and is
@@ -18,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from etl.contracts import MOVES, SUB_DISTRICT
+from etl.contracts import MOVES, PCODE, SUB_DISTRICT
 from etl.core.geo import METRIC_CRS, WGS84
 from etl.core.issues import Issues, report_each
 from etl.derived.border_line import border_line, distance_km
@@ -34,7 +37,9 @@ def select(displacement: pd.DataFrame) -> pd.DataFrame:
     flow = (rows["direction"] == "flow").fillna(False).astype(bool)
     arrival = ((rows["direction"] == "arrivals") & rows["pcode"].str.fullmatch(SUB_DISTRICT)).fillna(False).astype(bool)
     dest = rows["dest_pcode"].where(flow, rows["pcode"])
-    keep = (flow | arrival) & dest.str.fullmatch(SUB_DISTRICT).fillna(False).astype(bool)
+    known = dest.str.fullmatch(SUB_DISTRICT).fillna(False).astype(bool)
+    admin = (dest.str.fullmatch(PCODE) & rows["origin_pcode"].str.fullmatch(PCODE)).fillna(False).astype(bool)
+    keep = (flow & admin) | (arrival & known)
     out = rows.loc[keep, ["fact_id", "period_start", "period_end", "location_pcode", "value", "unit", "kind", "source_id"]]
     return out.assign(
         basis=np.where(flow[keep], "flow", "arrival"),
@@ -115,4 +120,4 @@ def report_unplaced(moves: pd.DataFrame, origin_missing: np.ndarray, dest_missin
     if found.empty:
         return
     found = found.sort_values(["pcode", "column", "source_id"]).drop_duplicates("pcode")
-    report_each(issues, "moves", list(zip(found["source_id"], found["column"], found["pcode"])), UNPLACED)
+    report_each(issues, "moves", list(zip(found["source_id"], found["column"], found["pcode"])), UNPLACED, kept=True)

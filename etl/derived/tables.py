@@ -15,6 +15,7 @@ from etl.contracts import (
     EVENTS,
     IDP_STOCK,
     LOCATIONS,
+    SUB_DISTRICT,
 )
 from etl.core.contracts import Contract
 from etl.core.geo import WGS84
@@ -36,7 +37,7 @@ INPUTS = {
     "border_movement": ("displacement", "admin_areas", "border", "locations"),
     "border_bands": ("border", "countries"),
     "events_monthly": ("events",),
-    "area_stocks": ("idp_stock", "locations"),
+    "area_stocks": ("idp_stock", "population", "locations"),
 }
 SUMMARY_BY = ["period_start", "period_end", "source_id", "unit", "basis"]
 
@@ -62,11 +63,31 @@ def build(tables: dict[str, pd.DataFrame], issues: Issues) -> dict[str, pd.DataF
     return {
         "area_metrics": area_metrics(points),
         "moves": moved,
-        "border_movement": conform(summarise_border_movement(moved, SUMMARY_BY), BORDER_MOVEMENT),
+        "border_movement": conform(summarise_border_movement(sub_district_moves(moved), SUMMARY_BY), BORDER_MOVEMENT),
         "border_bands": border_bands(border_lines, _input(tables, "countries", geometry=True), issues),
         "events_monthly": events_monthly(_input(tables, "events", EVENTS, geometry=True)),
-        "area_stocks": area_stocks(_input(tables, "idp_stock", IDP_STOCK), locations, issues),
+        "area_stocks": area_stocks(with_population(_input(tables, "idp_stock", IDP_STOCK), tables.get("population")),
+                                   locations, issues),
     }
+
+
+def with_population(idp_stock: pd.DataFrame, population: pd.DataFrame | None) -> pd.DataFrame:
+    """The stocks with the population table's figures as stocks of unit 'population' (so that areas
+    get their population, summed from their parts where the source published finer areas only)."""
+    if population is None or population.empty:
+        return idp_stock
+    rows = pd.DataFrame({
+        "fact_id": population["fact_id"], "date": population["date"], "area_en": population["area_en"],
+        "pcode": population["pcode"], "value": population["population"], "qualifier": population["qualifier"],
+        "unit": "population", "source_id": population["source_id"], "note": population["note"],
+        "adm3_pcode": pd.Series(pd.NA, index=population.index, dtype="string"),
+    })
+    return pd.concat([idp_stock, rows.astype(idp_stock.dtypes.to_dict())], ignore_index=True)
+
+
+def sub_district_moves(moves: pd.DataFrame) -> pd.DataFrame:
+    """The moves whose destination is known at sub-district level (what the border summary counts)."""
+    return moves[moves["dest_pcode"].str.fullmatch(SUB_DISTRICT).fillna(False).astype(bool)]
 
 
 def empty_table(name: str) -> pd.DataFrame:

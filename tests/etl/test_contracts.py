@@ -70,8 +70,25 @@ def test_summary_groups_by_reason():
     issues = Issues()
     validate(pd.DataFrame({"n": ["x"] * 12 + ["3"]}, dtype="string"), contract, "f.csv", issues)
     text = issues.summary()
-    assert "[t] 12 row(s): expected a whole number. First 10:" in text
+    assert "[t] 12 row(s) rejected: expected a whole number. First 10:" in text
     assert text.count("f.csv, row") == 10
+    assert issues.count("t") == 12 and issues.kept("t") == 0
+
+
+def test_summary_groups_rows_by_reason_with_their_details_apart_and_counts_kept_rows_apart():
+    issues = Issues()
+    for row, nearest in ((2, "SY02 Aleppo 1.1 km"), (3, "SY04 Homs 2.0 km"), (4, "SY06 Lattakia 0.3 km")):
+        issues.note("events", "ged.csv", row, "geometry", f"e{row}", "point outside every admin area; kept",
+                    detail=f"nearest: {nearest}")
+    issues.add("events", "ged.csv", 5, "lat", "99", "expected a value <= 38.5")
+    issues.add("events", "ged.csv", 5, "lon", "99", "expected a value <= 42.5")
+    text = issues.summary()
+    assert text.count("row(s)") == 4 - 1  # one group per reason, the three notes in one
+    assert "[events] 3 row(s) kept with a note: point outside every admin area; kept. First 3:" in text
+    assert "nearest: SY04 Homs 2.0 km" in text
+    assert issues.count("events") == 1 and issues.kept("events") == 3
+    frame = issues.to_frame()
+    assert frame["kept"].tolist() == [True, True, True, False, False]
 
 
 def test_a_published_range_may_stand_without_a_value():

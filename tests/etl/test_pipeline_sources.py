@@ -102,4 +102,44 @@ def test_points_outside_every_area_are_reported_with_their_nearest_areas():
     out = with_admin_pcodes(events, admin, "events", issues).set_index("event_id")
     assert out.loc["in", "adm1_pcode"] == "SY07" and pd.isna(out.loc["out", "adm1_pcode"])
     [problem] = issues.problems
-    assert problem.value == "out" and problem.column == "geometry" and "nearest: SY02 Aleppo" in problem.reason
+    assert problem.value == "out" and problem.column == "geometry" and "nearest: SY02 Aleppo" in problem.detail
+    assert problem.kept and problem.reason == "point outside every admin area; kept without P-codes"
+
+
+def test_points_the_snap_moves_across_the_border_are_reported():
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from etl.core.issues import Issues
+    from etl.transforms import SNAPPED, with_admin_pcodes
+
+    admin = gpd.GeoDataFrame({"pcode": ["SY07"], "level": [1], "name_en": ["Idleb"]},
+                             geometry=[box(36.0, 35.5, 36.9, 36.3)], crs="EPSG:4326")
+    events = gpd.GeoDataFrame({"event_id": ["inside", "just-across"], "source_id": ["ucdp-x", "ucdp-x"]},
+                              geometry=[Point(36.5, 36.0), Point(36.5, 36.305)], crs="EPSG:4326")  # 0.005° north of the box
+    issues = Issues()
+    out = with_admin_pcodes(events, admin, "events", issues).set_index("event_id")
+    assert out.loc["just-across", "adm1_pcode"] == "SY07"
+    [problem] = issues.problems
+    assert (problem.value, problem.reason, problem.kept) == ("just-across", SNAPPED, True)
+    assert problem.detail == "moved 462 m into SY07"  # measured in UTM 37N
+
+
+def test_refugee_camps_across_the_border_are_never_snapped_into_syria():
+    """HIU's refugee sites lie in Türkiye, Jordan and Iraq: a camp a few hundred metres across the
+    border line (Kilis-Elbeyli, 851 m) keeps no Syrian P-code, and is not reported as outside Syria."""
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from etl.core.issues import Issues
+    from etl.transforms import with_admin_pcodes
+
+    admin = gpd.GeoDataFrame({"pcode": ["SY07"], "level": [1], "name_en": ["Idleb"]},
+                             geometry=[box(36.0, 35.5, 36.9, 36.3)], crs="EPSG:4326")
+    near = Point(36.5, 36.305)  # 462 m north of the box: within the snap's tolerance
+    places = gpd.GeoDataFrame({"location_pcode": ["site", "camp"], "kind": ["site", "refugee_camp"],
+                               "source_id": ["hiu-x", "hiu-x"]}, geometry=[near, near], crs="EPSG:4326")
+    issues = Issues()
+    out = with_admin_pcodes(places, admin, "locations", issues).set_index("location_pcode")
+    assert out.loc["site", "adm1_pcode"] == "SY07" and pd.isna(out.loc["camp", "adm1_pcode"])
+    assert [p.value for p in issues.problems] == ["site"]

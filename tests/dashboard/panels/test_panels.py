@@ -217,6 +217,18 @@ def contributing(wh, name: str, state: ViewState) -> set:
     if name == "border":
         rows = moves("true", "CASE WHEN basis = 'flow' THEN origin_pcode ELSE dest_pcode END")
         return keep(_ids(rows[rows["dest_border_km"].notna()]))
+    if name == "needs":  # users' tables (issue 13): absent from versions that no source filled them in
+        f = wh.frames.get("needs")
+        if f is None:
+            return set()
+        f = f[(f["period_start"] <= end) & (f["period_end"] >= start) & f["people_in_need"].notna()]
+        return keep(_ids(f[f["pcode"].fillna("").str.startswith(tuple(state.areas) or ("",))]))
+    if name == "asylum":
+        f = wh.frames.get("asylum")
+        if f is None:
+            return set()
+        f = f[(f["origin_iso3"] == "SYR") & f["year"].between(start.year, end.year) & (f["unit"] == "persons")]
+        return keep(_ids(f[f["value"].notna()]))
     raise AssertionError(name)
 
 

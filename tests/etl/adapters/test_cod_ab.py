@@ -234,7 +234,8 @@ def test_bow_tie_is_repaired_and_reported(tmp_path):
     assert dana.is_valid and dana.geom_type == "MultiPolygon" and math.isclose(dana.area, 0.125)
     [problem] = issues.problems
     assert (problem.file, problem.row, problem.column, problem.value) == (path.name, 1, "geometry", "SY070301")
-    assert problem.reason.startswith("invalid geometry repaired with make_valid (Self-intersection")
+    assert problem.reason == "invalid geometry repaired with make_valid; row kept" and problem.kept
+    assert problem.detail.startswith("Self-intersection")
 
 
 def test_bad_rows_are_rejected_with_file_row_and_column(tmp_path):
@@ -256,7 +257,8 @@ def test_bad_rows_are_rejected_with_file_row_and_column(tmp_path):
     tables, issues = read(path, path.name)
     assert tables["admin_areas"]["pcode"].tolist() == ["SY070301", "SY070305"]
     found = {(p.row, p.column): p.reason for p in issues.problems}
-    assert found[(2, "pcode")].startswith("expected a unique P-code; already read from adm3.geojson, row 1")
+    assert found[(2, "pcode")] == "expected a unique P-code"
+    assert next(p.detail for p in issues.problems if p.row == 2) == "already read from adm3.geojson, row 1"
     assert found[(3, "parent_pcode")] == "expected the parent P-code to be the start of the P-code"
     assert found[(4, "pcode")] == "expected an admin-3 P-code such as SY070301"
     assert found[(5, "pcode")] == "required value is empty"

@@ -93,11 +93,11 @@ def test_casualty_sheet_with_arabic_headers():
     ]
     assert pd.isna(rows.loc["syn:4", "injured"])  # '*'
     assert frame["civilians_only"].all() and set(frame["unit"]) == {"civilians_killed"}
-    assert set(frame["cause"]) == {"conflict"} and set(frame["kind"]) == {"observation"}
-    assert problems(issues) == [
-        ("casualties", 5, "killed", ""),  # '*' killed: epoch-ms row otherwise fine
-        ("casualties", 6, "period_end", "2020-04-01"),
-    ]
+    # the hashtags never say a cause: 'unknown' unless the sources file says (test_cause_comes_from_the_sources_file)
+    assert set(frame["cause"]) == {"unknown"} and set(frame["kind"]) == {"observation"}
+    assert problems(issues) == [("casualties", 6, "period_end", "2020-04-01")]
+    # '*' killed (suppressed, not zero) on an epoch-ms row: its injuries are a figure, loaded without deaths
+    assert pd.isna(rows.loc["syn:5", "killed"]) and rows.loc["syn:5", "injured"] > 0
 
 
 def test_hashtag_row_first_without_text_header(tmp_path):
@@ -247,9 +247,11 @@ def test_malformed_files_are_rejected_or_conform():
             except SourceError as exc:
                 assert "hdx.csv" in str(exc)
                 return
-        assert out and set(out) <= set(CONTRACTS)
+        assert out and set(out) - {"area_names"} <= set(CONTRACTS)
         assert_located(issues, "hdx.csv")
         for table, frame in out.items():
+            if table == "area_names":
+                continue
             geometry = table == "events"
             assert list(frame.columns) == CONTRACTS[table].names + (["geometry"] if geometry else [])
             assert isinstance(frame.index, pd.RangeIndex)
@@ -288,3 +290,30 @@ def test_real_hdx_ucdp_export_outside_the_region():
     assert {(p.column, p.reason) for p in issues.problems} == {
         ("lat", "expected a value >= 32"), ("lon", "expected a value <= 42.5"),
     }
+
+
+def test_cause_and_period_start_come_from_the_sources_file(tmp_path):
+    """Deaths are never stored as conflict deaths because of the adapter: the cause, and the start
+    of a figure cumulative since an event, are what the sources file says."""
+    spec = SourceSpec("quake", "hxl", options={"cause": "earthquake", "period_start": "2019-12-15"})
+    issues = Issues()
+    out = hxl_adapter.read(spec, CASUALTY_SHEET, issues)
+    frame = out["casualties"]
+    assert set(frame["cause"]) == {"earthquake"}
+    assert set(frame["period_start"]) == {pd.Timestamp("2019-12-15")}
+    with pytest.raises(SourceError, match="option cause = 'quake': expected one of conflict, earthquake"):
+        hxl_adapter.read(SourceSpec("q", "hxl", options={"cause": "quake"}), CASUALTY_SHEET, Issues())
+
+
+def test_names_without_p_codes_go_to_the_name_matcher(tmp_path):
+    path = write_csv(tmp_path / "named.csv", [
+        ["Date", "Governorate", "District", "Killed"],
+        ["#date", "#adm1+name", "#adm2+name", "#affected+killed"],
+        ["2020-02-01", "Idlib", "Al Mara", "12"],
+        ["2020-02-01", "Idlib", "", "3"],
+    ])
+    out = hxl_adapter.read(SourceSpec("n", "hxl"), path, Issues())
+    names = out["area_names"]
+    assert names[["key", "target", "adm1", "adm2", "row"]].fillna("-").values.tolist() == [
+        ["n:3", "pcode", "Idlib", "Al Mara", 3], ["n:4", "pcode", "Idlib", "-", 4]]
+    assert out["casualties"]["pcode"].isna().all()  # filled by the pipeline's matcher

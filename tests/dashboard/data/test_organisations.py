@@ -85,11 +85,11 @@ def test_the_source_filter_lists_each_organisation_once(wh):
     """The source filter against the committed figures: one option per organisation, whichever name
     its sources use; the seven names of the Turkish migration authority and UNHCR's three are one
     option each, and choosing it selects every source that names it."""
-    from dashboard.page.layout import controls_section
+    from dashboard.page.layout import filters_section
     from dashboard.request import Request
 
     request = Request.from_query(wh, "")
-    dropdown = next(c for c in _walk(controls_section(request)) if getattr(c, "id", None) == "home-sources")
+    dropdown = next(c for c in _walk(filters_section(request)) if getattr(c, "id", None) == "home-sources")
     options = dropdown.options
     values = [o["value"] for o in options]
     labels = [o["label"] for o in options]

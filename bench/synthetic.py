@@ -110,7 +110,7 @@ def synthetic_source_rows(keys, seed: int) -> pd.DataFrame:
             "source_id": SOURCE_IDS[key], "organisation": SYNTHETIC_ORG, "via": pd.NA, "title": SOURCE_TITLES[key],
             "url": f"https://example.invalid/synthetic/{SOURCE_IDS[key]}", "published": "2025-01-01",
             "published_approx": False, "licence": SYNTHETIC_LICENCE, "fact_refs": pd.NA,
-            "note": f"{SYNTHETIC_NOTE} (seed {seed})",
+            "note": f"{SYNTHETIC_NOTE} (seed {seed})", "link_kind": pd.NA, "accessed": pd.NA,
         }
         for key in keys
     ]

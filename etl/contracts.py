@@ -34,6 +34,11 @@ EVENT_DATASETS = ("ACLED", "UCDP", "HXL")
 LOCATION_KINDS = ("community", "camp", "site", "reception_centre", "collective_centre", "town",
                   "refugee_camp")  # refugee_camp: a camp of Syrian refugees in a neighbouring country
 LOCATION_PRECISIONS = ("exact", "parent_community")
+# what a source's link opens (data/figures/README.md): the producer's own page, ReliefWeb or a data
+# portal, a news agency's wire, a news outlet or other secondary report, or a copy whose original
+# was not found (the facts list's marker "[copy; original not found]")
+LINK_KINDS = ("publisher", "reliefweb_or_portal", "news_agency", "news", "copy")
+COPY_MARKER = "[copy; original not found]"
 PUBLIC_URL = r"^https?://"  # a source's link: a web address, never a local path or a file:// URL
 
 
@@ -98,6 +103,8 @@ SOURCES = Contract(
         Column("licence"),
         Column("fact_refs"),
         Column("note"),
+        Column("link_kind", choices=LINK_KINDS),
+        Column("accessed"),
     ),
     key=("source_id",),
     rules=(
@@ -106,6 +113,16 @@ SOURCES = Contract(
             "published",
             lambda f: f["published"].str.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?"),
             "expected a publication date as YYYY, YYYY-MM or YYYY-MM-DD",
+        ),
+        RowRule(
+            "link_kind",
+            lambda f: (f["link_kind"] != "copy").fillna(True) | f["organisation"].str.contains(COPY_MARKER, regex=False),
+            f"expected the marker {COPY_MARKER!r} in the organisation of a copy",
+        ),
+        RowRule(
+            "accessed",
+            lambda f: f["accessed"].isna() | f["accessed"].str.fullmatch(r"\d{4}-\d{2}-\d{2}"),
+            "expected the date a page was read as YYYY-MM-DD",
         ),
     ),
 )

@@ -71,11 +71,13 @@ def citation(spec: SourceSpec) -> dict | None:
     never published: the page and the exports say "no public link")."""
     if not spec.organisation:
         return None
+    url = contracts.public_url(spec.options.get("link") or spec.url)
     return {
         "source_id": spec.name, "organisation": spec.organisation, "via": pd.NA, "title": spec.title or spec.name,
-        "url": contracts.public_url(spec.options.get("link") or spec.url) or pd.NA, "published": spec.published or pd.NA,
+        "url": url or pd.NA, "published": spec.published or pd.NA,
         "published_approx": bool(spec.options.get("published_approx", False)), "licence": spec.licence or pd.NA,
         "fact_refs": pd.NA, "note": pd.NA,
+        "link_kind": spec.options.get("link_kind") or ("publisher" if url else pd.NA), "accessed": pd.NA,
     }
 
 

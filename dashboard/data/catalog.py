@@ -6,14 +6,16 @@ never changed after they are made.
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlparse
 
 import pandas as pd
 
 from dashboard.data import indicators, map_queries
 from dashboard.data.state import Bounds, month_start
 from dashboard.data.warehouse import Warehouse
-from dashboard.i18n import Translate, translator
-from dashboard.organisations import registry
+from dashboard.i18n import N_, Translate, translator
+from dashboard.organisations import COPY_MARKER, registry
+from etl.contracts import public_url
 
 
 @lru_cache(maxsize=4)
@@ -163,7 +165,48 @@ def area_label(wh: Warehouse, pcode: str, lang: str = "en") -> str:
 
 def who_and_when(r, t: Translate) -> tuple[str, str]:
     """('OCHA, via Reuters', '2020-03 (approx.)'): a source's organisation and publication date, as
-    every source line writes them (the page's lists and the exports)."""
+    every source line writes them (the page's lists and the exports). The facts list's copy marker
+    is left out of the organisation: the line says "copy of …, original not found" instead
+    (`around_title`)."""
     via = f", {t('via')} {r.via}" if isinstance(r.via, str) and r.via else ""
+    url = public_url(r.url)
+    if via and getattr(r, "link_kind", None) == "copy" and url and _host(url).split(".")[0] in r.via.casefold() \
+            and "(" not in r.via:
+        via = ""  # "via pdfslide.net copy": the line says "copy of … on pdfslide.net" already
     approx = f" ({t('approx.')})" if r.published_approx else ""
-    return f"{r.organisation}{via}", f"{r.published}{approx}"
+    organisation = " ".join(COPY_MARKER.sub(" ", str(r.organisation)).split())
+    return f"{organisation}{via}", f"{r.published}{approx}"
+
+
+def _host(url: str) -> str:
+    return (urlparse(url).hostname or url).removeprefix("www.")
+
+
+LINK_KIND_LABELS = {
+    "publisher": N_("publisher's page"),
+    "reliefweb_or_portal": N_("ReliefWeb or data portal"),
+    "news_agency": N_("news agency"),
+    "news": N_("news or other report"),
+}
+
+
+def around_title(r, t: Translate) -> tuple[str, str]:
+    """What a source line writes before and after the title, from the source's link kind and access
+    date: ('copy of ', ' on docslib.org, original not found, published 2019-01 (approx.)') for a
+    copy, ('', ' (ReliefWeb or data portal), published 2020-03-05, accessed 2026-11-30') for the
+    others; ('', ' (no public link), published …') for a source without a web address (a file read
+    from disk: its path never leaves the server)."""
+    who_, published = who_and_when(r, t)
+    url = public_url(r.url)
+    kind = getattr(r, "link_kind", None)
+    kind = kind if isinstance(kind, str) else None
+    accessed = getattr(r, "accessed", None)
+    when = f", {t('published')} {published}"
+    if isinstance(accessed, str) and accessed:
+        when += f", {t('accessed')} {accessed}"
+    if not url:
+        return "", f" ({t('no public link')}){when}"
+    if kind == "copy":
+        return f"{t('copy of')} ", " " + t("on {host}, original not found").format(host=_host(url)) + when
+    label = LINK_KIND_LABELS.get(kind)
+    return "", (f" ({t(label)})" if label else "") + when

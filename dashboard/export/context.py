@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard import panels
 from dashboard.data import indicators
-from dashboard.data.catalog import area_label, who_and_when
+from dashboard.data.catalog import area_label, around_title, who_and_when
 from dashboard.data.state import LEVEL_LABELS, ViewState
 from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import fmt_period
@@ -104,9 +104,10 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
         return ("; ".join(lines[1:]) and (lines[0], "; ".join(lines[1:]) + "."))
     lines = []
     for i, r in enumerate(rows.itertuples(), start=1):
-        who, published = who_and_when(r, t)
-        link = public_url(r.url) or t("no public link")  # never a local file path
-        lines.append(f"{i}. {who}: {r.title}, {t('published')} {published}. {link}")
+        who, _ = who_and_when(r, t)
+        before, after = around_title(r, t)  # the link kind; "no public link" for a local file
+        link = public_url(r.url)  # never a local file path
+        lines.append(f"{i}. {who}: {before}{r.title}{after}." + (f" {link}" if link else ""))
     if not lines:
         lines.append(t("Sources: none for the selected period."))
     else:

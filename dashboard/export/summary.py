@@ -7,9 +7,19 @@ kept; where there is no figure, the summary says so.
 
 A sentence cites a figure its chart draws: with areas selected, the figures published for places
 inside them (the charts' rule, dashboard.figures.common.area_rows: the P-code starts with the
-area's); with none, the figures published for the whole region (no P-code).
+area's), and the sentence says so ("within the selected areas (Idleb)"); a figure not published
+for a place inside them (north-west Syria, Türkiye) is not written. With none, the figures
+published for the whole region (no P-code) come first.
+
+A figure is preferably at the map's admin level, and every place is named with its level
+("Dana (sub-district)", "Idleb (governorate)", "Dana (community)"): where a source gives the same
+place at two levels (HNAP's Dana sub-district, 248,842 arrivals, and Dana town, 71,588), the
+sentence gives both and says which is which. The map's sentence lists the areas the map colours,
+at its level, inside the selected areas only.
 """
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -27,6 +37,9 @@ UNIT_SENTENCES = {
     "displacements": N_("{period}, {value} displacements (movements) were recorded in {area} ({source})."),
     "idp_arrivals": N_("{period}, {value} IDP arrivals were recorded in {area} ({source})."),
 }
+LEVEL_WORDS = {4: N_("governorate"), 6: N_("district"), 8: N_("sub-district")}
+COMMUNITY = re.compile(r"\s*\(community\)\s*$")
+LEVEL_SUFFIX = re.compile(r"\s+(sub-district|district|governorate)$")
 QUALIFIER_WORDS = {"about": N_("about {n}"), "at_least": N_("at least {n}"), "exact": N_("{n}")}
 
 
@@ -75,11 +88,76 @@ def _best(rows: pd.DataFrame, value_col: str) -> pd.Series | None:
 def _area_rows(frame: pd.DataFrame, areas: tuple) -> pd.DataFrame:
     """The figures the charts draw for the selected areas: those published for places inside them
     (area_rows, the charts' rule; a figure lying in two selected areas once). With no area
-    selected, the figures published for the whole region (no P-code)."""
+    selected, every figure (`_choose` puts the whole region's first)."""
     if not areas:
-        return frame[frame["pcode"].fillna("").astype(str) == ""]
+        return frame
     inside = pd.concat([rows for _, rows in area_rows(frame, areas)])
     return inside[~inside.index.duplicated()]
+
+
+def _pcode(row) -> str:
+    code = row.get("pcode") if hasattr(row, "get") else None
+    return code if isinstance(code, str) else ""
+
+
+def _is_community(row) -> bool:
+    return not _pcode(row) and bool(COMMUNITY.search(str(row["area_en"])))
+
+
+def _base_name(row) -> str:
+    """'dana' for 'Dana sub-district' and 'Dana (community)': the place whatever its level."""
+    return LEVEL_SUFFIX.sub("", COMMUNITY.sub("", str(row["area_en"]))).strip().casefold()
+
+
+def place(wh, row, t: Translate) -> str:
+    """'Dana (sub-district)', 'Idleb (governorate)', 'Dana (community)', 'north-west Syria': a
+    figure's place with its level, so that figures at two levels are never confused."""
+    code = _pcode(row)
+    if not code:
+        return str(row["area_en"])
+    name = catalog.names(wh, t.lang).get(code) or LEVEL_SUFFIX.sub("", str(row["area_en"]))
+    return f"{name} ({t(LEVEL_WORDS.get(len(code), N_('area')))})"
+
+
+def _choose(rows: pd.DataFrame, value_col: str, width: int, areas: tuple) -> pd.Series | None:
+    """The figure a sentence gives. With areas: one at the map's level inside them, else any inside
+    them. With none: the whole region's (no P-code, not a community), else one at the map's level,
+    else any area's, a community's last."""
+    codes = rows["pcode"].astype("string").fillna("")
+    community = pd.Series([_is_community(r) for r in rows.to_dict("records")], index=rows.index, dtype=bool)
+    at_level = rows[codes.str.len() == width]
+    order = [at_level, rows] if areas else [rows[(codes == "") & ~community], at_level, rows[codes != ""], rows]
+    for candidates in order:
+        best = _best(candidates, value_col)
+        if best is not None:
+            return best
+    return None
+
+
+def _other_levels(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translate) -> str:
+    """'; Dana (community): 71,588, the town alone, a part of Dana (sub-district)': the same place at
+    another level (community or admin level) in the same source and period."""
+    same = rows[(rows["period_start"] == best["period_start"]) & (rows["period_end"] == best["period_end"])
+                & (rows["source_id"] == best["source_id"]) & rows[value_col].notna()]
+    parts = []
+    for r in same.to_dict("records"):
+        if _base_name(r) != _base_name(best) or place(wh, r, t) == place(wh, best, t):
+            continue
+        if _is_community(r) and _pcode(best):
+            parts.append(t("{place}: {value}, the town alone, a part of {whole}").format(
+                place=place(wh, r, t), value=amount(r[value_col], r["qualifier"], t), whole=place(wh, best, t)))
+        else:
+            parts.append(f"{place(wh, r, t)}: {amount(r[value_col], r['qualifier'], t)}")
+    return "".join("; " + p for p in parts)
+
+
+def selected(ctx: Context, sel) -> str:
+    """', within the selected areas (Idleb)': said by every sentence about areas when areas are
+    selected."""
+    if not sel.areas:
+        return ""
+    names = catalog.names(ctx.wh, ctx.lang)
+    return ctx.t(", within the selected areas ({names})").format(names=", ".join(names.get(a, a) for a in sel.areas))
 
 
 def _others(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translate) -> str:
@@ -102,22 +180,27 @@ def displacement_sentences(ctx: Context, sel) -> list[str]:
     out = []
     for unit, template in UNIT_SENTENCES.items():
         rows = _area_rows(frame[frame["unit"] == unit], sel.areas)
-        row = _best(rows, "value")
+        row = _choose(rows, "value", sel.width, sel.areas)
         if row is None:
             continue
         out.append(t(template).format(period=between(row["period_start"], row["period_end"], t),
-                                      value=amount(row["value"], row["qualifier"], t), area=row["area_en"],
+                                      value=amount(row["value"], row["qualifier"], t),
+                                      area=place(wh, row, t) + selected(ctx, sel),
                                       source=source_text(wh, row["source_id"], t)
-                                      + _others(rows, row, "value", wh, t)))
+                                      + _others(rows, row, "value", wh, t)
+                                      + _other_levels(rows, row, "value", wh, t)))
     return out
 
 
 def casualty_sentences(ctx: Context, sel) -> list[str]:
     t, wh = ctx.t, ctx.wh
-    frame = _area_rows(_in_range(published(wh["casualties"], sel), sel.start, sel.end), sel.areas)
+    frame = _in_range(published(wh["casualties"], sel), sel.start, sel.end)
+    if not sel.areas:  # the whole region's figures; war-wide totals and one town's are not summary figures here
+        frame = frame[frame["pcode"].fillna("").astype(str) == ""]
+    frame = _area_rows(frame, sel.areas)
     out = []
     for source_id in sorted(frame["source_id"].dropna().unique())[:3]:
-        row = _best(frame[frame["source_id"] == source_id], "killed")
+        row = _choose(frame[frame["source_id"] == source_id], "killed", sel.width, sel.areas)
         if row is None:
             continue
         unit = t(row["unit"].replace("_", " "))
@@ -126,7 +209,7 @@ def casualty_sentences(ctx: Context, sel) -> list[str]:
             unit = f"{unit} ({t(CAUSE_LABELS.get(cause, cause))})"
         out.append(t("{period}, {value} {unit} were reported in {area} ({source}).").format(
             period=between(row["period_start"], row["period_end"], t), value=amount(row["killed"], row["qualifier"], t),
-            unit=unit, area=row["area_en"], source=source_text(wh, source_id, t)))
+            unit=unit, area=place(wh, row, t) + selected(ctx, sel), source=source_text(wh, source_id, t)))
     events = series_queries.event_series(wh, sel)
     for dataset, rows in events.groupby("dataset"):
         out.append(t("{dataset} records {events} conflict events with {fatalities} fatalities {where} in the period.")
@@ -137,7 +220,11 @@ def casualty_sentences(ctx: Context, sel) -> list[str]:
 
 
 def refugee_sentences(ctx: Context, sel) -> list[str]:
+    """Syrians under temporary protection in Türkiye: not a figure of any area of Syria, so not
+    written when the view is restricted to areas."""
     t, wh = ctx.t, ctx.wh
+    if sel.areas:
+        return []
     frame = wh["refugees"]
     frame = frame[(frame["asylum_iso3"] == "TUR") & (frame["unit"] != "returns") & (frame["date"] >= sel.start)
                   & (frame["date"] <= sel.end)]
@@ -166,17 +253,33 @@ def map_sentences(ctx: Context, sel) -> list[str]:
     if ind is None:
         return []
     values = indicators.area_values(wh, state.indicator, sel, catalog.organisations(wh))
-    values = values[values["value"].notna() & (values["value"] > 0)].sort_values("value", ascending=False).head(3)
+    values = values[values["value"].notna() & (values["value"] > 0)]
+    if sel.areas:  # the areas the map colours inside the selected ones, never their neighbours
+        codes = values["pcode"].astype(str)
+        values = values[[any(c.startswith(a) for a in sel.areas) for c in codes]]
+    values = values.sort_values("value", ascending=False).head(3)
     if values.empty:
         return []
     names = catalog.names(wh, ctx.lang)
+    level = t(LEVEL_WORDS.get(sel.width, N_("area")))
     listed = ", ".join(f"{names.get(p, p)} ({int(v):,})" for p, v in zip(values["pcode"], values["value"]))
-    return [t("Highest {indicator} by area: {areas}.").format(indicator=t(ind.label), areas=listed)]
+    if sel.areas:
+        chosen = ", ".join(names.get(a, a) for a in sel.areas)
+        return [t("Highest {indicator} by {level} on the map, within the selected areas ({names}): {areas}.").format(
+            indicator=t(ind.label), level=level, names=chosen, areas=listed)]
+    return [t("Highest {indicator} by {level} on the map: {areas}.").format(indicator=t(ind.label), level=level,
+                                                                           areas=listed)]
 
 
 def summary(ctx: Context) -> list[str]:
     sel = ctx.request.sel
     sentences = []
+    if sel.areas:
+        names = catalog.names(ctx.wh, ctx.lang)
+        sentences.append(ctx.t("This summary covers the selected areas only: {names}.").format(
+            names=", ".join(names.get(a, a) for a in sel.areas)))
     for part in (displacement_sentences, map_sentences, border_sentences, casualty_sentences, refugee_sentences):
         sentences += part(ctx, sel)
-    return sentences or [ctx.t("No published figures for this period and area.")]
+    if len(sentences) == (1 if sel.areas else 0):
+        sentences.append(ctx.t("No published figures for this period and area."))
+    return sentences

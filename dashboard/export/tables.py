@@ -21,7 +21,8 @@ from dashboard.organisations import attribute, registry
 from etl.contracts import public_url
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-SOURCE_COLUMNS = ["source_id", "organisation", "via", "title", "url", "published", "licence", "note"]
+SOURCE_COLUMNS = ["source_id", "organisation", "via", "title", "url", "link_kind", "published", "accessed", "licence",
+                  "note"]
 
 
 def neutral(value):

@@ -2,6 +2,8 @@
 or the map (organisation, title, publication date and link of every source that contributed to
 what it shows), and the note on crossings that cannot be drawn. A source without a web address (a
 file read from disk) shows its title and "no public link": a local path never leaves the server.
+Each line says what its link opens (the source's link kind: the publisher's page, ReliefWeb or a
+data portal, a news agency, a news or other report, or "copy of …, original not found").
 
 A source list is an ordered list of plain HTML: each line one list item holding one link.
 (dcc.Markdown cost the first view about 450 KB of script, markdown and highlight.js, fetched and
@@ -15,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 from dash import html
 
-from dashboard.data.catalog import who_and_when
+from dashboard.data.catalog import around_title, who_and_when
 from dashboard.data.state import KEY_DATE_LABELS
 from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import LISTED_META
@@ -28,10 +30,14 @@ def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
         return html.Div(t("Sources: none for the selected period."), className="sources", id=list_id)
     items = []
     for r in sources.itertuples():
-        who, published = who_and_when(r, t)
+        who, _ = who_and_when(r, t)
+        before, after = around_title(r, t)
         url = public_url(r.url)
-        title = html.A(str(r.title), href=url, target="_blank") if url else f"{r.title} ({t('no public link')})"
-        items.append(html.Li([f"{who}: ", title, f", {t('published')} {published}."]))
+        kind = {"data-link-kind": str(getattr(r, "link_kind", "") or "")}
+        if url:
+            items.append(html.Li([f"{who}: {before}", html.A(str(r.title), href=url, target="_blank"), f"{after}."], **kind))
+        else:  # "Title (no public link)": a local path never leaves the server
+            items.append(html.Li(f"{who}: {before}{r.title}{after}.", **kind))
     return html.Div([html.P(t("Sources ({n}):").format(n=len(sources)), className="sources-label"), html.Ol(items)],
                     className="sources", id=list_id, **{"data-source-ids": " ".join(sources["source_id"].astype(str))})
 

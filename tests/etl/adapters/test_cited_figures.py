@@ -99,7 +99,7 @@ def test_committed_figures_load_without_problems():
     out, issues = read(FIGURES)
     assert not issues.problems
     sizes = {table: len(frame) for table, frame in out.items()}
-    assert sizes == {"sources": 128, "displacement": 87, "casualties": 35, "refugees": 47, "idp_stock": 24, "timeline": 26}
+    assert sizes == {"sources": 129, "displacement": 87, "casualties": 35, "refugees": 46, "idp_stock": 24, "timeline": 26}
     assert set(out["displacement"]["source_id"]) <= set(out["sources"]["source_id"])
 
 

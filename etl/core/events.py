@@ -7,7 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from etl.core.contracts import REPEATED, Contract, reject_duplicates, reject_outside_coverage
+from etl.core.contracts import REPEATED, Contract, in_order, reject_duplicates, reject_outside_coverage
 from etl.core.geo import with_points
 from etl.core.issues import Issues
 
@@ -16,6 +16,6 @@ def finish_events(good: pd.DataFrame, contract: Contract, coverage_start: str, d
                   issues: Issues) -> gpd.GeoDataFrame:
     """The events table of one export (see the module docstring); `good` is indexed by row number."""
     good = reject_outside_coverage(good, coverage_start, dataset, contract.table, file, issues)
-    good = reject_duplicates(good, "event_id", contract.table, file, issues, reason=REPEATED)
-    good = good.sort_values(list(contract.key), kind="stable")  # back to the key order validate gave
+    good = reject_duplicates(good, "event_id", contract.table, file, issues, reason=REPEATED, keep_order=True)
+    good = in_order(good, list(contract.key))  # the key order validate gave (kept, unless an adapter changed it)
     return with_points(good[contract.names].reset_index(drop=True))

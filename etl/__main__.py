@@ -1,7 +1,8 @@
-"""Command line: python -m etl run [--config PATH] [--offline] | status | sources [--config PATH]
+"""Command line: python -m etl run [--config PATH] [--offline] [--profile] | status | sources [--config PATH]
 
 run      read every source of the sources file (default data/sources.toml), validate, join and
-         publish a new warehouse version atomically
+         publish a new warehouse version atomically; --profile (or ETL_PROFILE=1) prints the
+         time of each step (read, validate, joins, derived tables, publish) on stderr
 status   print the live version, its build time, code version, tables and row counts
 sources  list the sources a run would read
 
@@ -40,10 +41,14 @@ def _sources(settings: Settings, config: Path | None) -> int:
     return 0
 
 
-def _run(settings: Settings, config: Path | None, offline: bool) -> int:
+def _run(settings: Settings, config: Path | None, offline: bool, profile: bool = False) -> int:
     from etl import pipeline
+    from etl.core import timing
 
+    if profile or timing.enabled_from_env():
+        timing.enable()
     version, issues = pipeline.run(settings, config=config, offline=offline)
+    timing.report()
     if issues.problems:
         print(f"{len(issues.problems)} problem(s), also in the rejects table; rows are left out of the "
               "warehouse unless the reason says they were kept:", file=sys.stderr)
@@ -58,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="build and publish a new warehouse version")
     run.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
     run.add_argument("--offline", action="store_true", help="use cached downloads only; never touch the network")
+    run.add_argument("--profile", action="store_true", help="print the time of each step on stderr (also ETL_PROFILE=1)")
     sub.add_parser("status", help="show the live version")
     listing = sub.add_parser("sources", help="list the sources a run would read")
     listing.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
@@ -69,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "status":
             code = _status(settings)
         else:
-            code = _run(settings, args.config, args.offline)
+            code = _run(settings, args.config, args.offline, args.profile)
         sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush
         return code
     except (SourceError, WarehouseError, ValueError) as exc:

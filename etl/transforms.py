@@ -35,9 +35,11 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
         for column in ADM_COLUMNS:
             out[column] = pd.Series(dtype="string")
         return out
-    located = points[points.geometry.notna() & ~points.geometry.is_empty]
-    joined = assign_admin_pcodes(located.drop(columns=[c for c in ADM_COLUMNS if c in located]), admin_areas)
-    out = points.copy()
+    # only what the join and its reports read: the events' other columns (a million notes) are not copied
+    slim = points[[c for c in ("event_id", "location_pcode", "source_id") if c in points] + [points.geometry.name]]
+    located = slim[(points.geometry.notna() & ~points.geometry.is_empty).to_numpy()]
+    joined = assign_admin_pcodes(located, admin_areas)
+    out = points.copy(deep=False)  # copy-on-write: the input stays as it was
     for column in ADM_COLUMNS:
         existing = out[column] if column in out else pd.Series(pd.NA, index=out.index, dtype="string")
         joined_col = joined[column] if column in joined else pd.Series(pd.NA, index=joined.index, dtype="string")
@@ -52,21 +54,33 @@ REPORT_UNJOINED = ("events", "locations")  # places include Türkiye's towns by 
 
 def report_unjoined(joined: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, table: str, issues: Issues, limit: int = 200):
     """Points outside every admin area (beyond the snap tolerance), with their nearest areas.
-    They stay loaded (a strike across the border is still an event), without P-codes."""
-    from etl.core.joins import nearest_candidates, unjoined
+    They stay loaded (a strike across the border is still an event), without P-codes. Points
+    snapped to an area they lie outside (within the tolerance: across a border line or off the
+    coast) are reported too, each one, with the area and the distance: a point in Türkiye 300 m
+    from the line is given a Syrian P-code only with a note saying so."""
+    from etl.core.joins import TOLERANCE_M, nearest_candidates_many, unjoined
 
     outside = unjoined(joined)
     level = 1 if not (admin_areas["level"] == 3).any() else 3
-    for i, (_, r) in enumerate(outside.iterrows()):
+    listed_rows = outside.iloc[:limit]
+    nearest = nearest_candidates_many(listed_rows.geometry.to_numpy(), admin_areas, level)
+    for (_, r), candidates in zip(listed_rows.iterrows(), nearest, strict=True):
         key = r.get("event_id", r.get("location_pcode"))
-        if i >= limit:
-            issues.add(table, str(r["source_id"]), None, "geometry", None,
-                       f"{len(outside) - limit} more points outside every admin area (not listed)")
-            break
-        nearest = nearest_candidates(r.geometry, admin_areas, level)
-        listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in nearest.itertuples())
+        listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in candidates.itertuples())
         issues.add(table, str(r["source_id"]), None, "geometry", key,
                    f"point outside every admin area; kept without P-codes (nearest: {listed or 'none'})")
+    if len(outside) > limit:
+        r = outside.iloc[limit]
+        issues.add(table, str(r["source_id"]), None, "geometry", None,
+                   f"{len(outside) - limit} more points outside every admin area (not listed)")
+    # snapped at any level (also a point snapped at one level and too far at another)
+    snapped = joined[joined["admin_snap_m"].notna().to_numpy()]
+    reason = (f"point outside every admin area but within {TOLERANCE_M / 1000:g} km of one (across a border line "
+              "or off the coast): given that area's P-codes")
+    finest = snapped["adm3_pcode"].fillna(snapped["adm2_pcode"]).fillna(snapped["adm1_pcode"])
+    for r, pcode in zip(snapped.itertuples(), finest, strict=True):  # every one: none is given P-codes silently
+        key = getattr(r, "event_id", getattr(r, "location_pcode", None))
+        issues.add(table, str(r.source_id), None, "geometry", f"{key}: {pcode} at {r.admin_snap_m} m", reason)
 
 
 def _row_of(fact_id: str) -> int | None:

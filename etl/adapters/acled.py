@@ -45,6 +45,7 @@ from etl.core.issues import Issues
 from etl.core.names import repaired
 from etl.core.numbers import decimal_text
 from etl.core.spec import SourceSpec
+from etl.core.timing import step
 
 TABLES = ("events",)
 REQUIRED = (
@@ -82,17 +83,23 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
             "source_id": source_id,
         },
         index=raw.index,
+        copy=False,  # the text columns as read: a million notes are not copied
     )
 
 
 def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame]:
     file = path.name
-    rows = read_text_rows(path, REQUIRED, OPTIONAL)
-    good = validate(events_text(rows.frame, spec.name), EVENTS, file, issues, first_row=rows.first_row)
-    good = reject_beyond_header(good, rows.beyond_header, EVENTS.table, file, issues)
-    precision = good["geo_precision"]
-    good = reject(
-        good, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
-        "expected ACLED's geo_precision 1, 2 or 3", EVENTS.table, file, issues,
-    )
-    return {"events": finish_events(good, EVENTS, COVERAGE_START, "ACLED", file, issues)}
+    with step("read CSV"):
+        rows = read_text_rows(path, REQUIRED, OPTIONAL)
+    with step("validate and event rules"):
+        first_row, beyond_header = rows.first_row, rows.beyond_header
+        text, rows = events_text(rows.frame, spec.name), None  # the columns as read, held once
+        good = validate(text, EVENTS, file, issues, first_row=first_row)
+        del text
+        good = reject_beyond_header(good, beyond_header, EVENTS.table, file, issues)
+        precision = good["geo_precision"]
+        good = reject(
+            good, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
+            "expected ACLED's geo_precision 1, 2 or 3", EVENTS.table, file, issues,
+        )
+        return {"events": finish_events(good, EVENTS, COVERAGE_START, "ACLED", file, issues)}

@@ -28,8 +28,9 @@ def by_ascii(column: pd.Series, fast: Callable[[pa.ChunkedArray], pa.ChunkedArra
     text = column.astype("string")
     arrow = arrow_text(text)
     ascii_ = pc.fill_null(pc.string_is_ascii(arrow), False)
-    out = fast(arrow).combine_chunks()
+    out = fast(arrow)  # chunked as read: no copy of a column `fast` leaves as it is
     if not pc.all(ascii_).as_py():
+        out = out.combine_chunks()
         rest = pc.invert(ascii_).combine_chunks()
         values = pa.array(slow(text[rest.to_numpy(zero_copy_only=False)]).astype(object), pa.string(), from_pandas=True)
         out = pc.replace_with_mask(out, rest, values)

@@ -85,8 +85,8 @@ _DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "date": "datetim
 
 def _parse(text: pd.Series, blank: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     """Return (typed values, mask of non-blank cells that failed to parse). `text` is stripped."""
-    if column.kind == "str":
-        return text.mask(blank), pd.Series(False, index=text.index)
+    if column.kind == "str":  # masked only where there is a blank: a long text column is not copied
+        return (text.mask(blank) if blank.any() else text), pd.Series(False, index=text.index)
     if column.kind in ("int", "float"):
         typed = numbers(text.str.replace(",", "", regex=False).mask(blank))  # pd.to_numeric, at pyarrow's speed
         if column.kind == "int":
@@ -101,6 +101,20 @@ def _parse(text: pd.Series, blank: pd.Series, column: Column) -> tuple[pd.Series
         typed[low.isin(_FALSE).fillna(False).astype(bool)] = False
     failed = ~blank & typed.isna().astype(bool)
     return typed, failed
+
+
+def _stripped(text: pd.Series) -> pd.Series:
+    """text.str.strip(), without a copy of a column that has no cell to strip (a million notes):
+    whether a cell starts or ends with a space is asked of its first and last characters with
+    the very function that strips (pyarrow's utf8_trim_whitespace, as pandas' str.strip)."""
+    if not len(text):
+        return text.str.strip()
+    arrow = pa.chunked_array(pa.array(text.array, type=pa.string(), from_pandas=True))
+    for ends in (pc.utf8_slice_codeunits(arrow, 0, 1), pc.utf8_slice_codeunits(arrow, -1, 2**31 - 1)):
+        spaces = pc.and_(pc.greater(pc.utf8_length(ends), 0), pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(ends)), 0))
+        if pc.any(spaces).as_py():
+            return text.str.strip()
+    return text
 
 
 def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, first_row: int = 2) -> pd.DataFrame:
@@ -131,7 +145,7 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
 
     for col in contract.columns:
         source = raw[col.name] if col.name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
-        text = source.astype("string").str.strip()
+        text = _stripped(source.astype("string"))
         blank = (text.isna() | (text == "")).astype(bool)
         typed, failed = _parse(text, blank, col)
         flag(failed, col.name, source, f"expected {col.expected}")
@@ -144,7 +158,7 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
         if col.max is not None:
             flag(typed.notna() & (typed > col.max), col.name, source, f"expected a value <= {col.max:g}")
         out[col.name] = typed
-    typed_frame = pd.DataFrame(out, index=raw.index)
+    typed_frame = pd.DataFrame(out, index=raw.index, copy=False)
     for rule in contract.rules:
         flag(~rule.ok(typed_frame).fillna(True), rule.column, raw.get(rule.column, typed_frame[rule.column]), rule.reason)
     typed_frame.index = pd.Index(row_no.to_numpy(), name="source_row")

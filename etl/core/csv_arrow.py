@@ -146,8 +146,10 @@ def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: i
     if 2 in odd:
         second = None
     columns = {}
-    for name, parts in chunks.items():
+    for name in list(chunks):
+        parts = chunks.pop(name)  # the blocks as read go once the column is whole: one copy held, not two
         column = pa.chunked_array(parts, pa.string()).slice(1)  # the header off
+        del parts
         if len(odd):
             i = wanted[name]
             extra = pa.array([odd[n][i] if i < len(odd[n]) else "" for n in skipped], pa.string())

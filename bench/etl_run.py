@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,9 +95,9 @@ def summary(runs: list[dict]) -> dict:
         "all_wall_s": [round(r["wall_s"], 2) for r in runs]}
 
 
-def load_average() -> str:
+def load_average() -> list[str] | str:
     try:
-        return Path("/proc/loadavg").read_text().split(" ")[0:3].__str__()
+        return Path("/proc/loadavg").read_text().split(" ")[0:3]
     except OSError:
         return "?"
 
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": args.rows,
         "csv_mib": csv_path.stat().st_size / 2**20,
         "areas": f"{areas.kind} ({Path(areas.path).name})",
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{facts.get('cpu', '?')}, {facts.get('cpus', '?')} CPUs, {facts.get('ram_gib', 0):.0f} GiB, "
                    f"{facts.get('os', '?')}",
         "reps": args.reps,

@@ -40,7 +40,7 @@ from etl.contracts import EVENTS
 from etl.core.contracts import reject, reject_beyond_header, validate
 from etl.core.csv_columns import read_text_rows
 from etl.core.dates import iso_dates
-from etl.core.events import finish_events
+from etl.core.events import finish_events, keep_rows
 from etl.core.issues import Issues
 from etl.core.names import repaired
 from etl.core.numbers import decimal_text
@@ -96,10 +96,11 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
         text, rows = events_text(rows.frame, spec.name), None  # the columns as read, held once
         good = validate(text, EVENTS, file, issues, first_row=first_row)
         del text
-        good = reject_beyond_header(good, beyond_header, EVENTS.table, file, issues)
-        precision = good["geo_precision"]
-        good = reject(
-            good, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
+        rules = reject_beyond_header(good[["geo_precision"]], beyond_header, EVENTS.table, file, issues)
+        precision = rules["geo_precision"]
+        rules = reject(
+            rules, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
             "expected ACLED's geo_precision 1, 2 or 3", EVENTS.table, file, issues,
         )
+        good = keep_rows(good, rules.index)  # one copy of the table for both rules
         return {"events": finish_events(good, EVENTS, COVERAGE_START, "ACLED", file, issues)}

@@ -7,7 +7,9 @@ file plus one geopandas `sjoin` of its points into the admin-3 areas.
 
 Both run as child processes, alternately, `--reps` times each; wall time, CPU time (user + system
 of the child) and peak memory (the child's maximum resident set size, from wait4) are reported as
-medians, with the ETL's per-step table (its --profile output) from the median run. Written to
+medians, with the ETL's per-step table (its --profile output) from the median run. The input is
+generated in a child process too: Linux carries a process's peak memory across exec, so a child
+forked from a process that had just generated 3,000,000 rows would report that peak as its own. Written to
 bench/results/etl-<rows>.json and .md, and bench/results/etl-latest.md. The input CSV is kept
 under bench/results/etl-input/ and reused by later runs of the same size and seed.
 
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bench import machine
-    from bench.etl_input import admin_areas, generate
+    from bench.etl_input import admin_areas
     from bench.synthetic import COD_AB_DIR
     from etl.core.timing import table
 
@@ -145,11 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     areas = admin_areas(work, args.seed, None if args.synthetic_areas else COD_AB_DIR)
     csv_path = work / f"acled-synthetic-{args.rows}-s{args.seed}-{'cod' if areas.kind != 'synthetic' else 'syn'}.csv"
-    if not csv_path.exists():
-        started = time.perf_counter()
-        counts = generate(csv_path, args.rows, areas, args.seed)
-        print(f"generated {csv_path.name} in {time.perf_counter() - started:.0f} s: {counts}", file=sys.stderr)
     python = sys.executable
+    if not csv_path.exists():
+        # in a child process: Linux keeps a process's peak memory across exec, so the children
+        # measured below would otherwise report this process's peak from generating the file
+        started = time.perf_counter()
+        subprocess.run([python, "-m", "bench.etl_input", "--rows", str(args.rows), "--seed", str(args.seed),
+                        "--out", str(csv_path), *(["--synthetic-areas"] if args.synthetic_areas else [])],
+                       cwd=ROOT, check=True)
+        print(f"generated {csv_path.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     load_before = load_average()
     etl_runs, base_runs = [], []
     with tempfile.TemporaryDirectory(prefix="bench-etl-") as tmp:

@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from etl.config import Settings, debug
+from etl.config import Settings, debug, profile_settings
 from etl.core import exits
 from etl.core.issues import SourceError
 from etl.core.warehouse import WarehouseError, open_live
@@ -45,8 +45,9 @@ def _run(settings: Settings, config: Path | None, offline: bool, profile: bool =
     from etl import pipeline
     from etl.core import timing
 
-    if profile or timing.enabled_from_env():
-        timing.enable()
+    wanted, json_path = profile_settings()
+    if profile or wanted:
+        timing.enable(json_path)
     version, issues = pipeline.run(settings, config=config, offline=offline)
     timing.report()
     if issues.problems:

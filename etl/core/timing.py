@@ -10,7 +10,6 @@ costs a function call and nothing is recorded.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import time
@@ -25,18 +24,16 @@ class Recorder:
     steps: list[dict] = field(default_factory=list)  # in the order they started
     stack: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    json_path: Path | None = None
 
 
 _RECORDER = Recorder()
 
 
-def enable() -> None:
+def enable(json_path: Path | None = None) -> None:
+    """Record the steps from now on; `report` prints them (and writes `json_path` when given)."""
     global _RECORDER
-    _RECORDER = Recorder(enabled=True)
-
-
-def enabled_from_env() -> bool:
-    return bool(os.environ.get("ETL_PROFILE", "").strip() not in ("", "0")) or bool(os.environ.get("ETL_PROFILE_JSON"))
+    _RECORDER = Recorder(enabled=True, json_path=json_path)
 
 
 @contextmanager
@@ -85,9 +82,8 @@ def report(stream=None) -> None:
     if not _RECORDER.enabled:
         return
     print("\nper-step timing (ETL_PROFILE / --profile):\n" + table(), file=stream or sys.stderr)
-    target = os.environ.get("ETL_PROFILE_JSON")
-    if target:
-        Path(target).write_text(json.dumps({"steps": steps()}, indent=1))
+    if _RECORDER.json_path is not None:
+        Path(_RECORDER.json_path).write_text(json.dumps({"steps": steps()}, indent=1))
 
 
 class Tail:

@@ -6,7 +6,7 @@ PORT   ?= 8050
 WAREHOUSE := data/warehouse
 ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
-.PHONY: run test test-deep golden warehouse browser lint clean-warehouse help bench catalogs
+.PHONY: run test test-deep golden warehouse browser lint clean-warehouse help bench bench-etl catalogs
 
 help:
 	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make golden regenerate tests/golden/warehouse/ after a deliberate change to the ETL's output"
 	@echo "make lint   ruff"
 	@echo "make bench  benchmarks on synthetic data (BENCH_ARGS=--quick for a quick run; see README)"
+	@echo "make bench-etl  the ETL on a synthetic export against pyarrow + sjoin (BENCH_ETL_ROWS=1000000)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,5 +79,13 @@ clean-warehouse:
 # baseline served on 127.0.0.1, figures printed and written to bench/results/latest.{json,md}.
 # Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick" or "--events 200000 --reps 30".
 BENCH_ARGS ?=
-bench: $(VENV)/.installed-dev browser
+bench: bench-etl $(VENV)/.installed-dev browser
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The ETL benchmark (bench/etl_run.py): `python -m etl run` on a synthetic ACLED-layout export of
+# BENCH_ETL_ROWS rows with COD-AB admin 1-3, against pyarrow's CSV read plus one geopandas sjoin;
+# BENCH_ETL_REPS runs of each (medians). Figures in bench/results/etl-<rows>.{json,md}.
+BENCH_ETL_ROWS ?= 1000000
+BENCH_ETL_REPS ?= 3
+bench-etl: $(VENV)/.installed
+	$(BIN)/python -m bench.etl_run --rows $(BENCH_ETL_ROWS) --reps $(BENCH_ETL_REPS)

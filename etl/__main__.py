@@ -1,8 +1,10 @@
-"""Command line: python -m etl run [--config PATH] [--offline] [--keep-going] | status | sources [--config PATH]
+"""Command line: python -m etl run [--config PATH] [--offline] [--keep-going] [--profile] | status | sources [--config PATH]
 
 run      read every source of the sources file (default data/sources.toml), validate, join and
          publish a new warehouse version atomically; one source that cannot be read stops the run
-         (nothing published) unless --keep-going, which publishes the others and lists it
+         (nothing published) unless --keep-going, which publishes the others and lists it;
+         --profile (or ETL_PROFILE=1) prints the time of each step (read, validate, joins, derived
+         tables, publish) on stderr
 status   print the live version, its build time, code version, tables, row counts, rows rejected
          and rows kept with a note, and the sources a --keep-going run left out
 sources  list the sources a run would read
@@ -18,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from etl.config import Settings, debug
+from etl.config import Settings, debug, profile_settings
 from etl.core import exits
 from etl.core.issues import SourceError
 from etl.core.warehouse import WarehouseError, open_live
@@ -49,15 +51,21 @@ KEEP_GOING_HINT = ("Nothing was published; the previous warehouse version stays 
                    "sources give and list each source that fails, run again with --keep-going.")
 
 
-def _run(settings: Settings, config: Path | None, offline: bool, keep_going: bool = False) -> int:
+def _run(settings: Settings, config: Path | None, offline: bool, keep_going: bool = False,
+         profile: bool = False) -> int:
     from etl import pipeline
+    from etl.core import timing
 
+    wanted, json_path = profile_settings()
+    if profile or wanted:
+        timing.enable(json_path)
     try:
         version, issues = pipeline.run(settings, config=config, offline=offline, keep_going=keep_going)
     except pipeline.SourceFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(KEEP_GOING_HINT, file=sys.stderr)
         return exits.FAILED
+    timing.report()
     if issues.problems:
         print(f"{issues.count()} row(s) rejected and {issues.kept()} kept with a note ({len(issues.problems)} "
               "problem(s), also in the rejects table):", file=sys.stderr)
@@ -79,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--offline", action="store_true", help="use cached downloads only; never touch the network")
     run.add_argument("--keep-going", action="store_true",
                      help="publish what the sources that load give, and list each source that fails with its reason")
+    run.add_argument("--profile", action="store_true", help="print the time of each step on stderr (also ETL_PROFILE=1)")
     sub.add_parser("status", help="show the live version")
     listing = sub.add_parser("sources", help="list the sources a run would read")
     listing.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
@@ -90,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "status":
             code = _status(settings)
         else:
-            code = _run(settings, args.config, args.offline, args.keep_going)
+            code = _run(settings, args.config, args.offline, args.keep_going, args.profile)
         sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush
         return code
     except (SourceError, WarehouseError, ValueError) as exc:

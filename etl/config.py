@@ -21,6 +21,14 @@ def debug() -> bool:
     return bool(os.environ.get("ETL_DEBUG"))
 
 
+def profile_settings() -> tuple[bool, Path | None]:
+    """ETL_PROFILE=1: print the per-step timing table of a run (as `python -m etl run --profile`);
+    ETL_PROFILE_JSON=FILE: also write it to FILE as JSON (the ETL benchmark reads it)."""
+    target = os.environ.get("ETL_PROFILE_JSON", "").strip()
+    wanted = os.environ.get("ETL_PROFILE", "").strip() not in ("", "0") or bool(target)
+    return wanted, Path(target) if target else None
+
+
 def prepare_cache_dir() -> Path:
     """Where the one-off jobs of etl/prepare/ keep their downloads: $XDG_CACHE_HOME/etl-derive
     (default ~/.cache/etl-derive)."""

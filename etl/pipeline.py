@@ -12,7 +12,7 @@ import pandas as pd
 
 from etl import contracts, sources, transforms
 from etl.config import ROOT, Settings
-from etl.core import limits
+from etl.core import limits, timing
 from etl.core.issues import Issues, SourceError
 from etl.core.progress import DownloadProgress, Progress
 from etl.core.readers import resolve_package_path
@@ -111,9 +111,11 @@ def transform(tables: dict[str, pd.DataFrame], issues: Issues, files: dict[str, 
     out.update(transforms.match_area_names(out, out.pop("area_names", None), files, issues))
     out["locations"] = transforms.place_unplaced_camps(out["locations"], issues, files)
     for table in ("events", "locations", "places"):
-        out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)
+        with timing.step(f"admin joins: {table}"):
+            out[table] = transforms.with_admin_pcodes(out[table], admin, table, issues)
     out["places"] = transforms.select_places(out["places"], out["border"])
-    out.update(derived.build(out, issues))
+    with timing.step("derived tables"):
+        out.update(derived.build(out, issues))
     return out
 
 
@@ -168,13 +170,15 @@ def run(
     from etl.core.fetch import remove_stale_parts
 
     remove_stale_parts(settings.cache_dir)
-    with build_version(settings.warehouse_dir, keep=settings.keep_versions) as writer:
+    with timing.Tail("publish: manifest and switch") as switch, \
+            build_version(settings.warehouse_dir, keep=settings.keep_versions) as writer:
         frames: dict[str, list[pd.DataFrame]] = defaultdict(list)
         files: dict[str, list[SourceFile]] = defaultdict(list)
         citations = []
         for spec in specs:
             try:
-                read, source_files, found = read_source(spec, settings, offline)
+                with timing.step(f"source {spec.name} ({spec.adapter})"):
+                    read, source_files, found = read_source(spec, settings, offline)
             except Exception as exc:
                 if not keep_going:
                     if isinstance(exc, SourceError):
@@ -192,15 +196,18 @@ def run(
             progress.step(f"{spec.name} ({spec.adapter})")
         if citations:
             frames["sources"].insert(0, pd.DataFrame(citations).astype(contracts.SOURCES.empty().dtypes.to_dict()))
-        tables = {t: merge(frames[t], t) if frames.get(t) else empty(t) for t in set(SOURCE_TABLES) | set(frames)}
+        with timing.step("merge sources"):
+            tables = {t: merge(frames[t], t) if frames.get(t) else empty(t) for t in set(SOURCE_TABLES) | set(frames)}
         tables = transform(tables, issues, {s.name: Path(s.location).name for s in specs})
         files |= derived_files(files)
         progress.step("joins and transforms")
-        for name in sorted(tables):
-            writer.write_table(name, tables[name], files.get(name, []), rejected=issues.count(name),
-                               kept=issues.kept(name))
-        writer.failed = [{"source": name, "reason": reason} for name, reason in issues.failures]
-        writer.write_table("rejects", issues.to_frame(), [])
-        progress.step("published")
+        with timing.step("publish: write tables"):
+            for name in sorted(tables):
+                writer.write_table(name, tables[name], files.get(name, []), rejected=issues.count(name),
+                                   kept=issues.kept(name))
+            writer.failed = [{"source": name, "reason": reason} for name, reason in issues.failures]
+            writer.write_table("rejects", issues.to_frame(), [])
+        switch.start()
         version = writer.version
+    progress.step("published")
     return version, issues

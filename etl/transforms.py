@@ -35,13 +35,16 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
         for column in ADM_COLUMNS:
             out[column] = pd.Series(dtype="string")
         return out
-    located = points[points.geometry.notna() & ~points.geometry.is_empty]
-    if table == "locations" and "kind" in located:
+    # only what the join and its reports read: the events' other columns (a million notes) are not copied
+    slim = points[[c for c in ("event_id", "location_pcode", "source_id") if c in points] + [points.geometry.name]]
+    keep = (points.geometry.notna() & ~points.geometry.is_empty).to_numpy()
+    if table == "locations" and "kind" in points:
         # refugee camps lie in the neighbouring countries by definition: never snapped into a Syrian area
         # (HIU's Kilis-Elbeyli camp lies 851 m inside Türkiye) nor reported as outside Syria
-        located = located[located["kind"].astype("string").fillna("") != "refugee_camp"]
-    joined = assign_admin_pcodes(located.drop(columns=[c for c in ADM_COLUMNS if c in located]), admin_areas)
-    out = points.copy()
+        keep &= (points["kind"].astype("string").fillna("") != "refugee_camp").to_numpy()
+    located = slim[keep]
+    joined = assign_admin_pcodes(located, admin_areas)
+    out = points.copy(deep=False)  # copy-on-write: the input stays as it was
     for column in ADM_COLUMNS:
         existing = out[column] if column in out else pd.Series(pd.NA, index=out.index, dtype="string")
         joined_col = joined[column] if column in joined else pd.Series(pd.NA, index=joined.index, dtype="string")
@@ -52,23 +55,19 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
     return out
 
 
-SNAPPED = ("point outside Syria's admin areas (across the border line or the coast) moved into the nearest area "
-           "by the snap; kept with that area's P-codes")
+SNAPPED = ("point outside Syria's admin areas (across the border line or the coast) but within the snap's "
+           "tolerance of one: given that area's P-codes; kept")
 
 
-def report_snapped(joined: gpd.GeoDataFrame, table: str, issues: Issues, limit: int = 200) -> None:
-    """Points the join moved across a boundary line into the nearest area (etl/core/joins.py): each
-    is named, with how far it was moved and where to, so that a strike just across the border is
-    not counted as Syrian without a word."""
-    snapped = joined[joined["admin_join"] == "snapped"]
-    for i, (_, r) in enumerate(snapped.iterrows()):
-        if i >= limit:
-            issues.note(table, str(r["source_id"]), None, "geometry", None, SNAPPED,
-                        detail=f"and {len(snapped) - limit} more not listed")
-            break
-        where = next((r[c] for c in ("adm3_pcode", "adm2_pcode", "adm1_pcode") if pd.notna(r.get(c))), None)
-        issues.note(table, str(r["source_id"]), None, "geometry", r.get("event_id", r.get("location_pcode")), SNAPPED,
-                    detail=f"moved {float(r['admin_snap_m']):,.0f} m into {where}")
+def report_snapped(joined: gpd.GeoDataFrame, table: str, issues: Issues) -> None:
+    """Points the join moved across a boundary line into the nearest area at any level (etl/core/joins.py):
+    every one is named, with how far it was moved and where to, so that a strike just across the border
+    is never counted as Syrian without a word."""
+    snapped = joined[joined["admin_snap_m"].notna().to_numpy()]
+    finest = snapped["adm3_pcode"].fillna(snapped["adm2_pcode"]).fillna(snapped["adm1_pcode"])
+    keys = snapped["event_id"] if "event_id" in snapped else snapped.get("location_pcode", pd.Series(None, index=snapped.index))
+    for source, key, where, metres in zip(snapped["source_id"], keys, finest, snapped["admin_snap_m"], strict=True):
+        issues.note(table, str(source), None, "geometry", key, SNAPPED, detail=f"moved {float(metres):,.0f} m into {where}")
 
 
 REPORT_UNJOINED = ("events", "locations")  # places include Türkiye's towns by design
@@ -76,20 +75,21 @@ REPORT_UNJOINED = ("events", "locations")  # places include Türkiye's towns by 
 
 def report_unjoined(joined: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, table: str, issues: Issues, limit: int = 200):
     """Points outside every admin area (beyond the snap tolerance), with their nearest areas.
-    They stay loaded (a strike across the border is still an event), without P-codes."""
-    from etl.core.joins import nearest_candidates, unjoined
+    They stay loaded (a strike across the border is still an event), without P-codes; points the
+    snap moved are reported by report_snapped."""
+    from etl.core.joins import nearest_candidates_many, unjoined
 
     outside = unjoined(joined)
     level = 1 if not (admin_areas["level"] == 3).any() else 3
-    for i, (_, r) in enumerate(outside.iterrows()):
+    listed_rows = outside.iloc[:limit]
+    nearest = nearest_candidates_many(listed_rows.geometry.to_numpy(), admin_areas, level)
+    for (_, r), candidates in zip(listed_rows.iterrows(), nearest, strict=True):
         key = r.get("event_id", r.get("location_pcode"))
-        if i >= limit:
-            issues.note(table, str(r["source_id"]), None, "geometry", None, OUTSIDE,
-                        detail=f"and {len(outside) - limit} more not listed")
-            break
-        nearest = nearest_candidates(r.geometry, admin_areas, level)
-        listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in nearest.itertuples())
+        listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in candidates.itertuples())
         issues.note(table, str(r["source_id"]), None, "geometry", key, OUTSIDE, detail=f"nearest: {listed or 'none'}")
+    if len(outside) > limit:
+        issues.note(table, str(outside.iloc[limit]["source_id"]), None, "geometry", None, OUTSIDE,
+                    detail=f"and {len(outside) - limit} more not listed")
 
 
 OUTSIDE = "point outside every admin area; kept without P-codes"

@@ -56,7 +56,7 @@ from etl.core import areas
 from etl.core.contracts import reject, reject_beyond_header, validate, validate_records
 from etl.core.csv_columns import read_text_rows
 from etl.core.dates import iso_dates
-from etl.core.events import finish_events
+from etl.core.events import finish_events, keep_rows
 from etl.core.headers import header_key
 from etl.core.issues import Issues, SourceError
 from etl.core.mapped import build
@@ -65,6 +65,7 @@ from etl.core.names import repaired
 from etl.core.numbers import decimal_text
 from etl.core.sheets import describe, file_kind, read_sheets
 from etl.core.spec import SourceSpec
+from etl.core.timing import step
 
 TABLES = ("events", "events_aggregated", "area_names")
 REQUIRED = (
@@ -102,6 +103,7 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
             "source_id": source_id,
         },
         index=raw.index,
+        copy=False,  # the text columns as read: a million notes are not copied
     )
 
 
@@ -204,12 +206,18 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
                                 f"this is {describe(kind)}: save it as .xlsx")
     if kind == "text" and _hapi_header(path):
         return read_aggregates(spec, path, "hapi", issues)
-    rows = read_text_rows(path, REQUIRED, OPTIONAL)
-    good = validate(events_text(rows.frame, spec.name), EVENTS, file, issues, first_row=rows.first_row)
-    good = reject_beyond_header(good, rows.beyond_header, EVENTS.table, file, issues)
-    precision = good["geo_precision"]
-    good = reject(
-        good, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
-        "expected ACLED's geo_precision 1, 2 or 3", EVENTS.table, file, issues,
-    )
-    return {"events": finish_events(good, EVENTS, COVERAGE_START, "ACLED", file, issues)}
+    with step("read CSV"):
+        rows = read_text_rows(path, REQUIRED, OPTIONAL)
+    with step("validate and event rules"):
+        first_row, beyond_header = rows.first_row, rows.beyond_header
+        text, rows = events_text(rows.frame, spec.name), None  # the columns as read, held once
+        good = validate(text, EVENTS, file, issues, first_row=first_row)
+        del text
+        rules = reject_beyond_header(good[["geo_precision"]], beyond_header, EVENTS.table, file, issues)
+        precision = rules["geo_precision"]
+        rules = reject(
+            rules, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
+            "expected ACLED's geo_precision 1, 2 or 3", EVENTS.table, file, issues,
+        )
+        good = keep_rows(good, rules.index)  # one copy of the table for both rules
+        return {"events": finish_events(good, EVENTS, COVERAGE_START, "ACLED", file, issues)}

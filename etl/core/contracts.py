@@ -17,8 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from etl.core.ascii_fast import days, numbers
 from etl.core.issues import Issues
 
 KINDS = ("str", "int", "float", "date", "bool")
@@ -81,15 +85,15 @@ _DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "date": "datetim
 
 def _parse(text: pd.Series, blank: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     """Return (typed values, mask of non-blank cells that failed to parse). `text` is stripped."""
-    if column.kind == "str":
-        return text.mask(blank), pd.Series(False, index=text.index)
+    if column.kind == "str":  # masked only where there is a blank: a long text column is not copied
+        return (text.mask(blank) if blank.any() else text), pd.Series(False, index=text.index)
     if column.kind in ("int", "float"):
-        typed = pd.to_numeric(text.str.replace(",", "", regex=False).mask(blank), errors="coerce")
+        typed = numbers(text.str.replace(",", "", regex=False).mask(blank))  # pd.to_numeric, at pyarrow's speed
         if column.kind == "int":
             typed = typed.where(typed.isna() | ((typed == typed.round()) & (typed.abs() < 2**53)))
         typed = typed.astype(_DTYPES[column.kind])
     elif column.kind == "date":
-        typed = pd.to_datetime(text.mask(blank), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+        typed = days(text.mask(blank))  # pd.to_datetime(format="%Y-%m-%d"), at pyarrow's speed
     else:  # bool
         low = text.str.lower()
         typed = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -97,6 +101,20 @@ def _parse(text: pd.Series, blank: pd.Series, column: Column) -> tuple[pd.Series
         typed[low.isin(_FALSE).fillna(False).astype(bool)] = False
     failed = ~blank & typed.isna().astype(bool)
     return typed, failed
+
+
+def _stripped(text: pd.Series) -> pd.Series:
+    """text.str.strip(), without a copy of a column that has no cell to strip (a million notes):
+    whether a cell starts or ends with a space is asked of its first and last characters with
+    the very function that strips (pyarrow's utf8_trim_whitespace, as pandas' str.strip)."""
+    if not len(text):
+        return text.str.strip()
+    arrow = pa.chunked_array(pa.array(text.array, type=pa.string(), from_pandas=True))
+    for ends in (pc.utf8_slice_codeunits(arrow, 0, 1), pc.utf8_slice_codeunits(arrow, -1, 2**31 - 1)):
+        spaces = pc.and_(pc.greater(pc.utf8_length(ends), 0), pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(ends)), 0))
+        if pc.any(spaces).as_py():
+            return text.str.strip()
+    return text
 
 
 def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, first_row: int = 2) -> pd.DataFrame:
@@ -127,7 +145,7 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
 
     for col in contract.columns:
         source = raw[col.name] if col.name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
-        text = source.astype("string").str.strip()
+        text = _stripped(source.astype("string"))
         blank = (text.isna() | (text == "")).astype(bool)
         typed, failed = _parse(text, blank, col)
         flag(failed, col.name, source, f"expected {col.expected}")
@@ -140,11 +158,28 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
         if col.max is not None:
             flag(typed.notna() & (typed > col.max), col.name, source, f"expected a value <= {col.max:g}")
         out[col.name] = typed
-    typed_frame = pd.DataFrame(out, index=raw.index)
+    typed_frame = pd.DataFrame(out, index=raw.index, copy=False)
     for rule in contract.rules:
         flag(~rule.ok(typed_frame).fillna(True), rule.column, raw.get(rule.column, typed_frame[rule.column]), rule.reason)
-    good = typed_frame[~bad].set_axis(row_no[~bad].to_numpy()).rename_axis("source_row")
-    return good.sort_values(list(contract.key), kind="stable")
+    typed_frame.index = pd.Index(row_no.to_numpy(), name="source_row")
+    kept = np.flatnonzero(~bad.to_numpy())
+    keys = typed_frame[list(contract.key)]
+    return typed_frame.take(kept[sorted_by(keys.iloc[kept] if len(kept) < len(keys) else keys, list(contract.key))])
+
+
+def sorted_by(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The positions that sort `frame` by `keys`, as frame.sort_values(keys, kind="stable") would
+    (ascending, missing values last, ties in their order), computed by pyarrow."""
+    if frame.empty:
+        return np.arange(0)
+    table = pa.table({k: pa.array(frame[k], from_pandas=True) for k in keys})
+    return pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys], null_placement="at_end").to_numpy()
+
+
+def in_order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """frame.sort_values(keys, kind="stable"), without a copy when it is sorted already."""
+    order = sorted_by(frame, keys)
+    return frame if np.array_equal(order, np.arange(len(frame))) else frame.take(order)
 
 
 DUPLICATE = "expected a unique {column}; row {row} has it too and is kept"
@@ -152,21 +187,30 @@ REPEATED = "expected a unique {column}; row {row} has it"  # the wording of the 
 
 
 def reject_duplicates(frame: pd.DataFrame, column: str, table: str, file: str, issues: Issues,
-                      reason: str = DUPLICATE) -> pd.DataFrame:
+                      reason: str = DUPLICATE, keep_order: bool = False) -> pd.DataFrame:
     """Keep the first row (in file order) of each value of `column`; report the others, naming
     the row kept (`reason`, formatted with column and row). `frame` is indexed by row number in
-    the file; the rows kept come back in file order."""
-    ordered = frame.sort_index()
-    repeated = ordered[column].duplicated(keep="first")
-    first_row = pd.Series(ordered.index, index=ordered.index).groupby(ordered[column]).min()
-    for row, value in ordered.loc[repeated, column].items():
-        issues.add(table, file, int(row), column, value, reason.format(column=column, row=first_row[value]))
-    return ordered[~repeated]
+    the file; the rows kept come back in file order (in `frame`'s order with `keep_order`)."""
+    in_file_order = np.argsort(frame.index.to_numpy(), kind="stable")
+    values = frame[column].iloc[in_file_order]
+    repeated = values.duplicated(keep="first").to_numpy()
+    if repeated.any():
+        involved = values[values.duplicated(keep=False).to_numpy()]
+        first_row = pd.Series(involved.index, index=involved.index).groupby(involved).min()
+        for row, value in values[repeated].items():
+            issues.add(table, file, int(row), column, value, reason.format(column=column, row=first_row[value]))
+    drop = np.zeros(len(frame), dtype=bool)
+    drop[in_file_order[repeated]] = True
+    kept = frame[~drop] if drop.any() else frame
+    return kept if keep_order else kept.sort_index()
 
 
 def reject(good: pd.DataFrame, bad: pd.Series, column: str, values: pd.Series, reason: str, table: str, file: str,
            issues: Issues) -> pd.DataFrame:
     """Report the rows of `good` (indexed by row number) where `bad`, and leave them out."""
+    bad = bad.fillna(False).astype(bool) if bad.dtype != bool else bad
+    if not bad.any():
+        return good
     for row, value in values[bad].items():
         issues.add(table, file, int(row), column, value, reason)
     return good[~bad]
@@ -179,7 +223,7 @@ def reject_beyond_header(good: pd.DataFrame, beyond: dict[int, tuple[int, str]],
     for row in sorted(set(beyond) & set(good.index)):
         number, value = beyond[row]
         issues.add(table, file, row, f"column {number}", value, "expected no value past the header's last column")
-    return good.drop(index=list(beyond), errors="ignore")
+    return good.drop(index=list(beyond), errors="ignore") if beyond else good
 
 
 def reject_outside_coverage(good: pd.DataFrame, start: str, dataset: str, table: str, file: str, issues: Issues,
@@ -192,9 +236,10 @@ def reject_outside_coverage(good: pd.DataFrame, start: str, dataset: str, table:
     for column in columns:
         dates = good[column]
         bad = (dates < pd.Timestamp(start)) | (dates > today)
-        reject(good, bad, column, dates.dt.strftime("%Y-%m-%d"), reason, table, file, issues)
-        outside |= bad
-    return good[~outside]
+        if bad.any():
+            reject(good, bad, column, dates.where(bad).dt.strftime("%Y-%m-%d"), reason, table, file, issues)
+            outside |= bad
+    return good[~outside] if outside.any() else good
 
 
 def validate_rows(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues) -> pd.DataFrame:

@@ -4,12 +4,15 @@ byte-order mark, comma-separated as exported (';' or tab when the header line ho
 those: Excel re-saves), columns picked by their cleaned, lower-case header name. An HXL hashtag
 row under the header is skipped; data rows are then numbered from 3.
 
-Cells are kept as Arrow-backed text every CHUNK_ROWS rows, so a million-row export costs its bytes,
-not a million Python strings. Limits (etl/core/limits.py) apply while reading.
+Two readers give the same rows: pyarrow's CSV parser in blocks (etl/core/csv_arrow.py, about 20
+times faster) and, for files it might read otherwise (see there: garbage under a header, a quote
+left open), Python's csv module line by line, its cells kept as Arrow-backed text every
+CHUNK_ROWS rows. Limits (etl/core/limits.py) apply while either reads.
 """
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.core import limits
+from etl.core import csv_arrow, limits
+from etl.core.checked_bytes import Scan, scan
 from etl.core.headers import clean_header, is_hashtag_row, require_columns
 from etl.core.issues import SourceError
 
@@ -102,13 +106,19 @@ def _blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
-def _collect(records: Iterator[list[str]], required: tuple[str, ...], optional: tuple[str, ...], file: str) -> TextRows:
+def _header(records: Iterator[list[str]], required: tuple[str, ...], optional: tuple[str, ...],
+            file: str) -> tuple[list[str], dict[str, int]]:
+    """The header record (the first) and the positions of the wanted columns in it."""
     first = next(records, None)
     if first is None or _blank(first) and all(_blank(r) for r in records):
         raise SourceError(file, "expected a header row; the file is empty")
     header = [clean_header(c).lower() for c in first]
     require_columns(pd.DataFrame(columns=header), list(required), file)
-    positions = _positions(header, required + optional, file)
+    return header, _positions(header, required + optional, file)
+
+
+def _collect(records: Iterator[list[str]], required: tuple[str, ...], optional: tuple[str, ...], file: str) -> TextRows:
+    header, positions = _header(records, required, optional, file)
     columns = {name: _Column() for name in positions}
     first_row, count, kept, beyond = 2, 0, 0, {}
     for number, record in enumerate(records, start=2):
@@ -133,10 +143,59 @@ def read_text_rows(path: Path, required: tuple[str, ...], optional: tuple[str, .
     """The wanted columns of a delimited text file (or of the one CSV in a zip), picked by
     (cleaned, lower-case) header name while the file streams within the run's limits. Short
     records are padded with blanks, a non-blank cell past the header's last column is noted for
-    rejection, blank records at the end are dropped."""
+    rejection, blank records at the end are dropped. Read by pyarrow (csv_arrow), or line by
+    line where pyarrow might read the file otherwise."""
     file = path.name
-    with _text_stream(path, file) as handle:
-        try:
+    try:
+        with _text_stream(path, file) as handle:
+            sniffed: list[str] = []
+            records = limits.csv_records(handle, file, sniff=lambda line: sniffed.append(sniff_delimiter(line)) or sniffed[0])
+            header, positions = _header(records, required, optional, file)
+        if not _blank(header):
+            with _checked_file(path, file) as (source, scanned):
+                found = csv_arrow.read(source, file, len(header), sniffed[0], positions, scanned)
+            return _arrow_rows(found, optional)
+    except csv_arrow.Unusual:
+        pass
+    except zipfile.BadZipFile as exc:
+        raise SourceError(file, f"the zip archive is damaged: {exc}") from None
+    return read_line_by_line(path, required, optional)
+
+
+def read_line_by_line(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> TextRows:
+    """read_text_rows with Python's csv module, line by line (the reference the fast reader
+    matches, and its fallback)."""
+    file = path.name
+    try:
+        with _text_stream(path, file) as handle:
             return _collect(limits.csv_records(handle, file, sniff=sniff_delimiter), required, optional, file)
-        except zipfile.BadZipFile as exc:
-            raise SourceError(file, f"the zip archive is damaged: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise SourceError(file, f"the zip archive is damaged: {exc}") from None
+
+
+@contextmanager
+def _checked_file(path: Path, file: str) -> Iterator[tuple[Path, Scan]]:
+    """A plain file for pyarrow to read, and what checked_bytes.scan found in it: the file itself,
+    or the one CSV of a zip (found by _text_stream already) inflated into a temporary file."""
+    if not zipfile.is_zipfile(path):
+        with path.open("rb") as stream:
+            yield path, scan(stream, file)
+        return
+    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory(prefix="etl-csv-") as folder:
+        member = next(n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX/"))
+        inflated = Path(folder) / "inflated.csv"
+        with archive.open(member) as stream, inflated.open("wb") as copy:
+            scanned = scan(stream, file, copy)
+        yield inflated, scanned
+
+
+def _arrow_rows(found: csv_arrow.Records, optional: tuple[str, ...]) -> TextRows:
+    """TextRows from what csv_arrow read: as _collect makes them from the same records."""
+    first_row = 3 if found.second is not None and is_hashtag_row(found.second) else 2
+    kept = max(0, found.last_filled - first_row + 1)
+    index = range(first_row, first_row + kept)
+    cells = {name: pd.Series(pd.arrays.ArrowStringArray(column.slice(first_row - 2, kept)), index=index)
+             for name, column in found.columns.items()}
+    cells.update({name: pd.Series("", index=index, dtype="string") for name in optional if name not in cells})
+    beyond = {row: cell for row, cell in found.beyond.items() if row >= first_row}
+    return TextRows(pd.DataFrame(cells, index=index), first_row, beyond)

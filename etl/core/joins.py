@@ -20,6 +20,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 METRIC_CRS = "EPSG:32637"  # UTM 37N
@@ -38,12 +41,6 @@ def _areas(admin_areas: gpd.GeoDataFrame, level: int) -> gpd.GeoDataFrame:
     return areas
 
 
-def _first_per_point(joined: pd.DataFrame, order: list[str]) -> pd.DataFrame:
-    """One row per point (index): the first in `order`, e.g. the smallest P-code it touches."""
-    ordered = joined.sort_values(order, kind="stable")
-    return ordered[~ordered.index.duplicated(keep="first")]
-
-
 def _check(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame) -> None:
     missing = [c for c in ("pcode", "level") if c not in admin_areas.columns]
     if missing:
@@ -53,24 +50,102 @@ def _check(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame) -> None:
             raise ValueError(f"{name}: no coordinate reference system; expected EPSG:4326 (longitude, latitude)")
 
 
-def _join_level(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, tolerance_m: float) -> tuple[pd.Series, pd.Series]:
-    """P-code per point (index of `points`) and the snap distance of snapped points."""
-    pcode = pd.Series(pd.NA, index=points.index, dtype="string")
-    snap = pd.Series(np.nan, index=points.index, dtype="float64")
-    if areas.empty or points.empty:
-        return pcode, snap
-    inside = _first_per_point(gpd.sjoin(points, areas, how="inner", predicate="intersects"), ["pcode"])
-    pcode[inside.index] = inside["pcode"].astype("string")
-    rest = points[pcode.isna()]
-    if rest.empty or tolerance_m <= 0:
-        return pcode, snap
-    near = gpd.sjoin_nearest(
-        rest.to_crs(METRIC_CRS), areas.to_crs(METRIC_CRS), how="inner", max_distance=tolerance_m, distance_col="snap_m"
+def _ranks(pcodes: np.ndarray) -> np.ndarray:
+    """Each P-code's position in sorted order: the smaller rank wins a tie (a shared edge, two
+    areas at the same distance), whatever the rows' order."""
+    order = np.argsort(pcodes.astype(str), kind="stable")
+    ranks = np.empty(len(pcodes), dtype=np.int64)
+    ranks[order] = np.arange(len(pcodes))
+    return ranks
+
+
+def _smallest(point_index: np.ndarray, area_index: np.ndarray, ranks: np.ndarray, n: int) -> np.ndarray:
+    """Per point (0..n-1) the area of smallest rank among its pairs; -1 for points without one."""
+    best = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, point_index, ranks[area_index])
+    by_rank = np.argsort(ranks)
+    found = best != np.iinfo(np.int64).max
+    return np.where(found, by_rank[np.where(found, best, 0)], -1)
+
+
+def _intersecting_pairs(geometries: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(point, area) index pairs of every geometry that intersects (inside or on the edge) an
+    area. Points are tested by their coordinates against each area prepared once, among the points
+    within the area's bounding box (found by a binary search on the points sorted by x): no point
+    objects, no tree over them. Other geometries go through an STRtree."""
+    types = shapely.get_type_id(geometries)
+    if not (types == 0).all():
+        tree = shapely.STRtree(geometries)
+        area, point = tree.query(polygons, predicate="intersects")
+        return point, area
+    x, y = shapely.get_x(geometries), shapely.get_y(geometries)
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], y[order]
+    bounds = shapely.bounds(polygons)
+    points, areas = [], []
+    for k, polygon in enumerate(polygons):
+        lo = np.searchsorted(xs, bounds[k, 0], side="left")
+        hi = np.searchsorted(xs, bounds[k, 2], side="right")
+        band = ys[lo:hi]
+        candidates = np.flatnonzero((band >= bounds[k, 1]) & (band <= bounds[k, 3])) + lo
+        if not len(candidates):
+            continue
+        shapely.prepare(polygon)
+        hit = candidates[shapely.intersects_xy(polygon, xs[candidates], ys[candidates])]
+        points.append(order[hit])
+        areas.append(np.full(len(hit), k, dtype=np.int64))
+    if not points:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(points), np.concatenate(areas)
+
+
+def _snap(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, ranks: np.ndarray,
+          tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """For points outside every area: the nearest area within `tolerance_m` metres (UTM 37N) and
+    the distance, -1 / NaN beyond it. Only these points and the level's areas are reprojected,
+    once each; equidistant areas go to the smallest P-code."""
+    metric_points = gpd.GeoSeries(geometries, crs=crs).to_crs(METRIC_CRS).to_numpy()
+    metric_areas = areas.geometry.to_crs(METRIC_CRS).to_numpy()
+    tree = shapely.STRtree(metric_areas)
+    (point, area), distance = tree.query_nearest(
+        metric_points, max_distance=tolerance_m, return_distance=True, all_matches=True
     )
-    near = _first_per_point(near, ["snap_m", "pcode"])  # equidistant: the smallest P-code
-    pcode[near.index] = near["pcode"].astype("string")
-    snap[near.index] = near["snap_m"]
-    return pcode, snap
+    nearest = np.full(len(geometries), -1, dtype=np.int64)
+    metres = np.full(len(geometries), np.nan)
+    if len(point):
+        pick = np.lexsort((ranks[area], distance, point))  # per point: nearest, then smallest P-code
+        first = pick[np.r_[True, point[pick][1:] != point[pick][:-1]]]
+        nearest[point[first]] = area[first]
+        metres[point[first]] = distance[first]
+    return nearest, metres
+
+
+def _join_level(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per point the position of its area in `areas` (-1 where none) and the snap distance (NaN
+    unless snapped)."""
+    n = len(geometries)
+    found = np.full(n, -1, dtype=np.int64)
+    snap = np.full(n, np.nan)
+    if areas.empty or n == 0:
+        return found, snap
+    ranks = _ranks(areas["pcode"].astype(str).to_numpy())
+    point, area = _intersecting_pairs(geometries, areas.geometry.to_numpy())
+    found = _smallest(point, area, ranks, n)
+    rest = np.flatnonzero(found < 0)
+    if not len(rest) or tolerance_m <= 0:
+        return found, snap
+    nearest, metres = _snap(geometries[rest], crs, areas, ranks, tolerance_m)
+    snapped = nearest >= 0
+    found[rest[snapped]] = nearest[snapped]
+    snap[rest[snapped]] = metres[snapped]
+    return found, snap
+
+
+def _pcodes(areas: gpd.GeoDataFrame, found: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """The P-codes of the areas at positions `found` (-1: missing) as a "string" column, taken by
+    pyarrow (no Python string per point)."""
+    codes = pa.array(areas["pcode"].astype(str).to_numpy() if len(areas) else [], pa.string())
+    return pd.arrays.ArrowStringArray(pc.take(codes, pa.array(found, mask=found < 0)))
 
 
 def assign_admin_pcodes(
@@ -78,31 +153,40 @@ def assign_admin_pcodes(
 ) -> gpd.GeoDataFrame:
     """A copy of `points` with adm1_pcode, adm2_pcode, adm3_pcode, admin_join and admin_snap_m
     (see the module docstring). `admin_areas` has columns pcode, level and geometry; levels 1-3
-    that it lacks leave their column empty."""
+    that it lacks leave their column empty.
+
+    One vectorised point-in-polygon pass per level (each area prepared once, tested against the
+    coordinates of the points in its bounding box), then the snap for the points that missed only.
+    The result is the same as a geopandas `sjoin` (predicate intersects) per level followed by
+    `sjoin_nearest` for the rest (tests/etl/core/test_joins_reference.py checks it point by point)."""
     _check(points, admin_areas)
-    located = gpd.GeoDataFrame(
-        geometry=gpd.GeoSeries(points.geometry.values, crs=points.crs).to_crs(admin_areas.crs)
-    )  # positional index: the input's may repeat
-    has_geometry = located.geometry.notna() & ~located.geometry.is_empty
-    candidates = located[has_geometry.to_numpy()]
-    out = points.copy()
-    snaps, missing = [], pd.Series(False, index=located.index)
+    geometries = gpd.GeoSeries(points.geometry.values, crs=points.crs)
+    if points.crs != admin_areas.crs:
+        geometries = geometries.to_crs(admin_areas.crs)
+    geometries = geometries.to_numpy()
+    has_geometry = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    located = np.flatnonzero(has_geometry)
+    candidates = geometries[located]
+    out = points.copy(deep=False)  # copy-on-write (pandas 3): the input is not changed
+    n = len(points)
+    snap_m = np.full(n, np.nan)
+    missing = np.zeros(n, dtype=bool)
     for level in LEVELS:
         areas = _areas(admin_areas, level)
-        pcode, snap = _join_level(candidates, areas, tolerance_m)
-        pcode = pcode.reindex(located.index)
-        out[f"adm{level}_pcode"] = pcode.array
-        snaps.append(snap.reindex(located.index))
+        found, snap = _join_level(candidates, admin_areas.crs, areas, tolerance_m)
+        column = np.full(n, -1, dtype=np.int64)
+        column[located] = found
+        out[f"adm{level}_pcode"] = pd.Series(_pcodes(areas, column), index=out.index)
+        snap_m[located] = np.fmax(snap_m[located], snap)
         if not areas.empty:
-            missing |= pcode.isna()
-    snap_m = pd.concat(snaps, axis=1).max(axis=1)
+            missing |= column < 0
     status = np.select(
-        [~has_geometry.to_numpy(), missing.to_numpy(), snap_m.notna().to_numpy()],
+        [~has_geometry, missing, ~np.isnan(snap_m)],
         ["no_geometry", "outside", "snapped"],
         default="within",
     )
     out["admin_join"] = pd.array(status, dtype="string")
-    out["admin_snap_m"] = pd.array(snap_m.round(1).to_numpy(), dtype="Float64")
+    out["admin_snap_m"] = pd.array(np.round(snap_m, 1), dtype="Float64")
     return out
 
 
@@ -117,11 +201,26 @@ def unjoined(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def nearest_candidates(point: BaseGeometry, admin_areas: gpd.GeoDataFrame, level: int, n: int = 3) -> pd.DataFrame:
     """The `n` areas of `level` nearest to a point (EPSG:4326), nearest first, for reports:
     columns pcode, name_en (when admin_areas has it) and distance_m (0 inside the area)."""
+    return nearest_candidates_many([point], admin_areas, level, n)[0]
+
+
+def nearest_candidates_many(points, admin_areas: gpd.GeoDataFrame, level: int, n: int = 3) -> list[pd.DataFrame]:
+    """nearest_candidates for each of `points` (EPSG:4326), with the areas reprojected once for
+    all of them and the points together: one table per point."""
     columns = ["pcode"] + (["name_en"] if "name_en" in admin_areas.columns else [])
     areas = admin_areas.loc[admin_areas["level"] == level, columns + ["geometry"]]
-    if areas.empty or point is None or point.is_empty:
-        return pd.DataFrame({**{c: pd.Series(dtype="string") for c in columns}, "distance_m": pd.Series(dtype="float64")})
-    where = gpd.GeoSeries([point], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-    distance = areas.geometry.to_crs(METRIC_CRS).distance(where)
-    table = areas[columns].assign(distance_m=distance.round(1).to_numpy())
-    return table.sort_values(["distance_m", "pcode"], kind="stable").head(n).reset_index(drop=True)
+    nothing = pd.DataFrame({**{c: pd.Series(dtype="string") for c in columns}, "distance_m": pd.Series(dtype="float64")})
+    points = list(points)
+    known = [i for i, p in enumerate(points) if p is not None and not p.is_empty]
+    if areas.empty or not known:
+        return [nothing.copy() for _ in points]
+    metric_areas = areas.geometry.to_crs(METRIC_CRS).to_numpy()
+    where = gpd.GeoSeries([points[i] for i in known], crs=WGS84).to_crs(METRIC_CRS).to_numpy()
+    shapely.prepare(metric_areas)
+    tables: list[pd.DataFrame] = [nothing.copy() for _ in points]
+    attributes = areas[columns].reset_index(drop=True)
+    for i, point in zip(known, where, strict=True):
+        distance = shapely.distance(metric_areas, point)
+        table = attributes.assign(distance_m=np.round(distance, 1))
+        tables[i] = table.sort_values(["distance_m", "pcode"], kind="stable").head(n).reset_index(drop=True)
+    return tables

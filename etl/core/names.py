@@ -111,8 +111,11 @@ def repair_mojibake(text: str) -> str:
 
 
 def repaired(text: pd.Series) -> pd.Series:
-    """repair_mojibake over a column of text (missing cells stay missing)."""
-    return text.astype("string").map(repair_mojibake, na_action="ignore").astype("string")
+    """repair_mojibake over a column of text (missing cells stay missing); ASCII cells, which it
+    leaves as they are, are not looked at one by one."""
+    from etl.core.ascii_fast import by_ascii, unique_map
+
+    return by_ascii(text, lambda cells: cells, lambda rest: unique_map(rest, repair_mojibake))
 
 
 def clean_name(text: str) -> str | None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from etl.core.names import ascii_digits
 
@@ -44,7 +45,18 @@ def suppressed_to_blank(text: pd.Series, markers: tuple[str, ...] = SUPPRESSED) 
 
 
 def decimal_text(text: pd.Series) -> pd.Series:
-    """Coordinates stored as text: stray spaces removed, a decimal comma ('36,63') made a point."""
+    """Coordinates stored as text: stray spaces removed, a decimal comma ('36,63') made a point.
+    Python's regular expressions, run by pyarrow on ASCII cells (etl/core/ascii_fast.py)."""
+    from etl.core.ascii_fast import PY_SPACE, by_ascii
+
+    def fast(cells):
+        cells = pc.replace_substring_regex(cells, PY_SPACE + "+", "")
+        return pc.replace_substring_regex(cells, r"^([+-]?[0-9]+),([0-9]+)$", r"\1.\2")
+
+    return by_ascii(text, fast, _decimal_text)
+
+
+def _decimal_text(text: pd.Series) -> pd.Series:
     s = text.astype("string").str.replace(r"\s+", "", regex=True)
     return s.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
 

@@ -37,11 +37,11 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
         return out
     # only what the join and its reports read: the events' other columns (a million notes) are not copied
     slim = points[[c for c in ("event_id", "location_pcode", "source_id") if c in points] + [points.geometry.name]]
-    keep = (points.geometry.notna() & ~points.geometry.is_empty).to_numpy()
+    keep = (points.geometry.notna() & ~points.geometry.is_empty).to_numpy().copy()
     if table == "locations" and "kind" in points:
         # refugee camps lie in the neighbouring countries by definition: never snapped into a Syrian area
         # (HIU's Kilis-Elbeyli camp lies 851 m inside Türkiye) nor reported as outside Syria
-        keep &= (points["kind"].astype("string").fillna("") != "refugee_camp").to_numpy()
+        keep = keep & (points["kind"].astype("string").fillna("") != "refugee_camp").to_numpy(dtype=bool)
     located = slim[keep]
     joined = assign_admin_pcodes(located, admin_areas)
     out = points.copy(deep=False)  # copy-on-write: the input stays as it was

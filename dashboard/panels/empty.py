@@ -43,10 +43,14 @@ KINDS = {
     "moves": Kind(N_("movements with a known destination"), N_(
         "IDP movement sheets with origin and destination sub-districts (movements), or arrivals per sub-district "
         "(hxl, monthly_sheet) with COD-AB boundaries (cod_ab) to place them")),
+    "needs": Kind(N_("people-in-need and severity figures"), N_(
+        "HNO workbooks of people in need and severity by area, read with the table adapter (table)")),
+    "asylum": Kind(N_("asylum applications and decisions"), N_(
+        "UNHCR asylum applications and decisions (unhcr)")),
 }
 # what each chart is drawn from (a chart not listed is explained by its filters and period only)
 PANEL_KINDS = {"displacement": ("displacement",), "casualties": ("casualties", "events"), "refugees": ("refugees",),
-               "events": ("events",), "border": ("moves",)}
+               "events": ("events",), "border": ("moves",), "needs": ("needs",), "asylum": ("asylum",)}
 FILTERS = (("sources", N_("source")), ("areas", N_("area")), ("etypes", N_("event type")))
 WRAP = 64  # characters per line of the note
 
@@ -74,6 +78,13 @@ def extent(wh, kind: str) -> tuple | None:
         frame = wh["refugees"]
         frame = frame[(frame["asylum_iso3"] == "TUR") & (frame["unit"] != "returns")]
         lo, hi = frame["date"].min(), frame["date"].max()
+    elif kind == "needs":  # (a warehouse from before issue 13 has no such table)
+        frame = wh.frames.get("needs")
+        lo, hi = (None, None) if frame is None or not len(frame) else (frame["period_start"].min(), frame["period_end"].max())
+    elif kind == "asylum":
+        frame = wh.frames.get("asylum")
+        lo, hi = ((None, None) if frame is None or not len(frame)
+                  else (f"{int(frame['year'].min())}-01-01", f"{int(frame['year'].max())}-12-31"))
     else:
         return None
     if lo is None or pd.isna(lo):

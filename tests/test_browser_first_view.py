@@ -225,6 +225,8 @@ def test_on_a_phone_nothing_overflows_and_the_map_takes_the_width(browser, site)
     assert page.get_attribute("#home-filters-toggle", "aria-expanded") == "true"
     # no graph's tool bar covers its title (the titles are headings above the graphs)
     for graph in ("home-map", *(f"home-{c}-chart" for c in CHARTS)):
+        if page.evaluate("id => document.getElementById(id).closest('[hidden]') !== null", graph):
+            continue  # a chart no source fills is not on the page (issue 13)
         page.locator(f"#{graph}").scroll_into_view_if_needed()
         page.hover(f"#{graph} .js-plotly-plot")
         covered = page.evaluate("""id => {
@@ -356,7 +358,8 @@ def test_every_empty_panel_of_the_offline_default_says_why(browser, server):
         const notes = Array.from(b.querySelectorAll('.annotation-text')).map(a => a.textContent);
         const links = Array.from(b.querySelectorAll('.annotation-text a')).map(a => a.getAttribute('href')
             || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || '');
-        return [b.id, notes.join(' '), links, b.querySelector('.sources').innerText]; }).filter(b => b[1])""")
+        return [b.id, notes.join(' '), links, b.querySelector('.sources').innerText]; })
+        .filter(b => /are loaded|No figures in the selected period|exclude/.test(b[1]))""")  # (not the key dates' and direct labels' annotations)
     names = {e[0] for e in empty}
     assert {"home-events-block", "home-border-block"} <= names, empty
     for block, text, _links, _sources in empty:

@@ -169,5 +169,7 @@ def explained(panel, fig: dict, request: Request) -> dict:
     layout["annotations"] = [{**a, "text": note_text(lines, request.t, link), "font": {"size": 13, "color": "#444"}}
                              for a in layout.get("annotations") or [] if a.get("name") == "empty"]
     layout["shapes"] = []  # the key dates' lines
+    # nor the key dates' list and the side-by-side figures under the chart (issue 16): it draws nothing
+    layout["meta"] = {k: v for k, v in (layout.get("meta") or {}).items() if k not in ("key_dates", "window")}
     data = [tr for tr in fig["data"] if (tr.get("meta") or {}).get("table") is not False]
     return {**fig, "data": data, "layout": layout}

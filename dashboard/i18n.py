@@ -238,10 +238,11 @@ def bidi_line(text: str, lang: str) -> str:
 
 
 def bidi_lines(text: str, lang: str) -> str:
-    """`bidi_line` for each line of plotly text (lines joined by <br>); an English text as it is."""
+    """`bidi_line` for each line of plotly text (lines joined by <br>) that holds Arabic; a line
+    with no Arabic letter (a number, an acronym) and an English text as they are."""
     if lang not in RTL or not text:
         return text
-    return "<br>".join(bidi_line(line, lang) if line and RLE not in line else line
+    return "<br>".join(bidi_line(line, lang) if RLE not in line and _ARABIC.search(line) else line
                        for line in re.split(r"<br\s*/?>", text))
 
 

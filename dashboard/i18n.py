@@ -169,7 +169,7 @@ BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2
 # '~1,000,000', 'https://www.geonames.org/', 'A (B)'); a bracket belongs to the run only when the
 # run holds both of its ends
 _WORD = r"(?:[~≥≤≈#$£€+\-]\s?)?[A-Za-z0-9\u00C0-\u024F\u1E00-\u1EFF](?:[A-Za-z0-9\u00C0-\u024F\u1E00-\u1EFF'’]|[.,:/\-–_+&%@=?](?=[A-Za-z0-9\u00C0-\u024F]))*%?"
-_LTR_RUN = re.compile(rf"{_WORD}(?:[ .,:;/\-–_+&·']*(?:\((?:[^()\u0600-\u06FF<>]*)\)|{_WORD}))*(?:\s?\((?:[^()\u0600-\u06FF<>]*)\))?/?")
+_LTR_RUN = re.compile(rf"{_WORD}(?:[ .,:;/\-–_+&·']*(?:\((?:[^()\u0600-\u06FF<>]*)\)|{_WORD}))*(?:\s?\((?:[^()\u0600-\u06FF<>]*)\))?[/-]?")
 # what is not text: markup plotly reads (<br>, <b>, entities, %{placeholders}) and runs already isolated
 _NOT_TEXT = re.compile(r"(<[^>]*>|&#?\w+;|%\{[^}]*\}|[\u2066\u2067\u2068][^\u2069]*\u2069)")
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -198,7 +198,7 @@ def _isolated(match: re.Match) -> str:
         last_letters = letters
     if not groups:
         return run
-    groups[-1][1] = len(run) if run.endswith("/") else groups[-1][1]
+    groups[-1][1] = len(run) if run.endswith(("/", "-")) else groups[-1][1]
     out, at = [], 0
     for start, end in groups:
         part = run[start:end]
@@ -207,14 +207,16 @@ def _isolated(match: re.Match) -> str:
     return "".join(out) + run[at:]
 
 
-def isolate(text: str, lang: str) -> str:
+def isolate(text: str, lang: str, always: bool = False) -> str:
     """Text in `lang` whose left-to-right runs (Latin words, numbers, dates, timestamps, P-codes,
     acronyms, addresses) are isolated (LRI … PDI) when the text is Arabic, so that the bidi
     algorithm keeps each of them whole and in order: '2015-04-16' does not read '16-04-2015', and
     'OCHA' or a closing bracket stays where it is written. Markup and placeholders are left as
     they are; text already isolated is not isolated again. English (or Arabic text with no Arabic
-    letters, such as a trace named 'HNAP') is returned as it is."""
-    if lang not in RTL or not text or not _ARABIC.search(text):
+    letters, such as a trace named 'HNAP') is returned as it is, unless `always` (a line that is
+    embedded right to left whatever it holds: a source line wrapped into Latin words only, whose
+    list number '2.' would otherwise stand at its right-hand end)."""
+    if lang not in RTL or not text or not (always or _ARABIC.search(text)):
         return text
     parts = _NOT_TEXT.split(text)
     for i in range(0, len(parts), 2):  # the even parts are text
@@ -234,7 +236,7 @@ def bidi_line(text: str, lang: str) -> str:
     """A line of text for SVG (plotly, exports): in Arabic, embedded right to left, since SVG text
     lays out left to right unless told, with its left-to-right runs isolated (`isolate`), so that
     the order of words, numbers, dates and Latin names stays right."""
-    return f"{RLE}{isolate(text, lang)}{PDF}" if lang in RTL else text
+    return f"{RLE}{isolate(text, lang, always=True)}{PDF}" if lang in RTL else text
 
 
 def bidi_lines(text: str, lang: str) -> str:

@@ -173,11 +173,7 @@ _LTR_RUN = re.compile(rf"{_WORD}(?:[ .,:;/\-–_+&·']*(?:\((?:[^()\u0600-\u06FF
 # what is not text: markup plotly reads (<br>, <b>, entities, %{placeholders}) and runs already isolated
 _NOT_TEXT = re.compile(r"(<[^>]*>|&#?\w+;|%\{[^}]*\}|[\u2066\u2067\u2068][^\u2069]*\u2069)")
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
-
-
 _PLAIN_NUMBER = re.compile(r"\d[\d,.]*")
-
-
 _PIECE = re.compile(rf"{_WORD}|\((?:[^()\u0600-\u06FF<>]*)\)")
 _LETTER = re.compile(r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]")
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from dashboard.i18n import translator
+from dashboard.i18n import strip_bidi, translator
 from tests.test_browser import TIMEOUT, browser, choose, open_page, page, server, settle, synthetic_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -200,3 +200,54 @@ def test_arabic_axis_titles_clear_their_tick_labels(page, server):
         assert 0 <= title[0] and title[1] <= labels, (graph, title, labels)
     assert page.evaluate("() => document.querySelectorAll('#home-displacement-chart .ytitle, "
                          "#home-displacement-chart .y2title').length") == 0
+
+
+# the x position of each character of `needle` in the first text node under `selector` holding it
+CHAR_X_JS = """([selector, needle]) => {
+    const root = document.querySelector(selector);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(needle);
+        if (at < 0) continue;
+        const xs = [];
+        for (let i = at; i < at + needle.length; i++) {
+            const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+            xs.push(r.getBoundingClientRect().left);
+        }
+        return xs;
+    }
+    return null; }"""
+
+
+def test_the_arabic_footer_timestamp_reads_in_order(page, server):
+    """The footer's build time was the warehouse's ISO timestamp, which an Arabic line turned round
+    ("06T06:07:26+00:00-12-2026"): now a CLDR date and the time in <bdi>, and on screen the version
+    and the time each run left to right, unbroken, and the version (first in the sentence) right of
+    the time (last)."""
+    open_page(page, server + "?lang=ar")
+    bdi = page.eval_on_selector_all("#home-version bdi", "els => els.map(e => e.textContent)")
+    version, stamp = bdi[0], strip_bidi(bdi[1])
+    assert re.fullmatch(r"\d{1,2} [\u0600-\u06FF ]+ \d{4} \d{2}:\d{2} UTC", stamp), stamp
+    assert not re.search(r"\dT\d", bdi[1]) and "+00:00" not in page.inner_text("#home-version")
+    time = re.search(r"\d{2}:\d{2} UTC", stamp).group(0)
+    for needle in (version, time):
+        xs = page.evaluate(CHAR_X_JS, ["#home-version", needle])
+        assert xs and all(a < b for a, b in zip(xs, xs[1:])), (needle, xs)  # left to right, in order
+    boxes = page.eval_on_selector_all("#home-version bdi", "els => els.map(e => e.getBoundingClientRect().left)")
+    assert boxes[0] > boxes[1]  # right to left: the version, then the date
+
+
+def test_arabic_controls_keep_their_gap_and_the_play_button_its_room(page, server):
+    """In Arabic a checkbox or radio sits right of its label with a gap (it touched it), and the
+    step slider's month labels stay clear of the Play button."""
+    open_page(page, server + "?lang=ar&from=2020-01&to=2020-12")
+    gaps = page.evaluate("""() => Array.from(document.querySelectorAll('.dash-options-list-option')).filter(
+        o => o.offsetParent).map(o => {
+            const box = o.querySelector('input').getBoundingClientRect();
+            const text = o.querySelector('.dash-options-list-option-text').getBoundingClientRect();
+            return box.left - text.right; })""")
+    assert gaps and min(gaps) >= 4, gaps
+    play = page.eval_on_selector("#home-play", "e => e.getBoundingClientRect().toJSON()")
+    marks = page.eval_on_selector_all("#home-step .dash-slider-mark", "els => els.map(e => e.getBoundingClientRect().toJSON())")
+    assert marks and all(m["right"] <= play["left"] or m["left"] >= play["right"] or m["top"] >= play["bottom"]
+                         for m in marks), (play, marks)

@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard.data import indicators, map_queries
 from dashboard.data.state import Bounds, month_start
 from dashboard.data.warehouse import Warehouse
-from dashboard.i18n import N_, Translate, translator
+from dashboard.i18n import N_, Translate, fmt_published, translator
 from dashboard.organisations import COPY_MARKER, registry
 from etl.contracts import public_url
 
@@ -175,7 +175,7 @@ def who_and_when(r, t: Translate) -> tuple[str, str]:
         via = ""  # "via pdfslide.net copy": the line says "copy of … on pdfslide.net" already
     approx = f" ({t('approx.')})" if r.published_approx else ""
     organisation = " ".join(COPY_MARKER.sub(" ", str(r.organisation)).split())
-    return f"{organisation}{via}", f"{r.published}{approx}"
+    return f"{organisation}{via}", f"{fmt_published(r.published, t.lang)}{approx}"
 
 
 def _host(url: str) -> str:
@@ -203,7 +203,7 @@ def around_title(r, t: Translate) -> tuple[str, str]:
     accessed = getattr(r, "accessed", None)
     when = f", {t('published')} {published}"
     if isinstance(accessed, str) and accessed:
-        when += f", {t('accessed')} {accessed}"
+        when += f", {t('accessed')} {fmt_published(accessed, t.lang)}"
     if not url:
         return "", f" ({t('no public link')}){when}"
     if kind == "copy":

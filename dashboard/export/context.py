@@ -12,7 +12,7 @@ from dashboard.data.catalog import area_label, around_title, who_and_when
 from dashboard.data.state import LEVEL_LABELS, ViewState
 from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import fmt_period
-from dashboard.i18n import N_, Translate, fmt_date
+from dashboard.i18n import N_, Translate, fmt_date, fmt_published
 from dashboard.organisations import registry
 from dashboard.request import Request
 from etl.contracts import public_url
@@ -97,6 +97,7 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
         names = [reg.get(reg.ids(o)[0] if reg.ids(o) else str(o), str(o)).short(t.lang) for o in rows["organisation"]]
         for org, group in rows.assign(_org=names).groupby("_org", sort=True):
             dates = sorted(str(d) for d in group["published"].dropna())
+            dates = [fmt_published(d, t.lang) for d in dates]
             span = dates[0] if dates and dates[0] == dates[-1] else (f"{dates[0]} – {dates[-1]}" if dates else "")
             lines.append(t("{org}: {n} documents, published {span}").format(org=org, n=len(group), span=span)
                          if len(group) > 1 else t("{org}: {title}, published {span}").format(

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import copy
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 
-from dashboard.figures.common import LISTED_META, esc, font_family
+from dashboard.figures.common import LISTED_META, bidi_figure, esc, font_family
 from dashboard.figures.labels import legend_height
 from dashboard.figures.map import declutter, frame_aspect
-from dashboard.i18n import bidi_line, text_side
+from dashboard.i18n import BIDI_CONTROLS, bidi_line, text_side
 
 TITLE_PX, SUBTITLE_PX, BODY_PX, FOOT_PX = 18, 12, 12, 10
 LINE = 1.35  # line height as a multiple of the font size
 CHAR = 0.56  # mean advance of a character as a multiple of the font size (DejaVu/Noto Sans)
+# an Arabic letter of Noto Sans Arabic UI, joined, is narrower (measured on the report's pages: lines
+# wrapped at the Latin width filled three quarters of the Arabic page, whose left margin was wide)
+ARABIC_CHAR = 0.44
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,19 @@ class Caption:
     lang: str  # the language it is written in: the font stack, and the side the text starts on
 
 
+def _advance(ch: str) -> float:
+    """A character's estimated advance, as a multiple of the font size: none for a bidi control or
+    a combining mark (Arabic vowel signs), less for an Arabic letter than for a Latin one."""
+    if ch in BIDI_CONTROLS or unicodedata.combining(ch):
+        return 0.0
+    return ARABIC_CHAR if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" else CHAR
+
+
 def wrap(text: str, width_px: float, font_px: float) -> list[str]:
-    """Lines of `text` that fit `width_px` at `font_px` (estimated from a mean character width)."""
-    chars = max(20, int(width_px / (font_px * CHAR)))
+    """Lines of `text` that fit `width_px` at `font_px` (estimated from the mean character width of
+    the text: an Arabic text's lines as wide as an English one's, so that the margins match)."""
+    em = sum(map(_advance, text)) / len(text) if text else CHAR
+    chars = max(20, int(width_px / (font_px * (em or CHAR))))
     return textwrap.wrap(text, chars, break_long_words=True) or [""]
 
 
@@ -176,4 +190,4 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
             if side["xanchor"] == "right" and layout[axis_name].get("type") == "date":
                 # the renderer's plotly.js has English month names only: dates as numbers in Arabic
                 layout[axis_name]["tickformat"] = "%d/%m/%Y"
-    return out, height
+    return bidi_figure(out, caption.lang), height

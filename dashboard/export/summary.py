@@ -26,7 +26,7 @@ import pandas as pd
 from dashboard.data import catalog, indicators, series_queries
 from dashboard.figures.common import area_rows
 from dashboard.figures.series import CAUSE_LABELS, CONFLICT_CAUSES
-from dashboard.i18n import N_, Translate, fmt_date
+from dashboard.i18n import N_, Translate, fmt_date, fmt_published
 from dashboard.organisations import attribute, registry
 from dashboard.panels.common import published
 
@@ -69,7 +69,7 @@ def source_text(wh, source_id: str, t: Translate, series=None) -> str:
     row = src.loc[source_id]
     reg = registry()
     org = reg.get(attribute(row["organisation"], series, reg), str(row["organisation"])).short(t.lang)
-    return t("{org}, published {date}").format(org=org, date=row["published"])
+    return t("{org}, published {date}").format(org=org, date=fmt_published(row["published"], t.lang))
 
 
 def _in_range(frame: pd.DataFrame, start, end) -> pd.DataFrame:

@@ -101,6 +101,60 @@ def ltr(text: str, lang: str) -> str:
     return f"{LRI}{text}{PDI}" if lang in i18n.RTL else text
 
 
+def bidi_figure(fig: dict, lang: str) -> dict:
+    """The figure with its text in the order an Arabic reader reads it (a copy; the figure as it is
+    in English): every trace's name, legend group title, hover template and hover text, every
+    annotation, the axis, legend and colour bar titles and the colour bar's labels set right to
+    left line by line with their Latin, number and date runs isolated (`i18n.bidi_lines`). SVG
+    text is laid out left to right unless told: without this a legend 'OCHA (…): ضمن 10 كم' reads
+    with OCHA at the wrong end and its brackets turned."""
+    if lang not in i18n.RTL:
+        return fig
+
+    def fix(value):
+        if isinstance(value, str):
+            return i18n.bidi_lines(value, lang)
+        if isinstance(value, (list, tuple)):
+            return [fix(v) for v in value]
+        return value
+
+    def titled(block):
+        if not isinstance(block, dict):
+            return block
+        block = dict(block)
+        if isinstance(block.get("title"), dict) and "text" in block["title"]:
+            block["title"] = {**block["title"], "text": fix(block["title"]["text"])}
+        elif isinstance(block.get("title"), str):
+            block["title"] = fix(block["title"])
+        if "ticktext" in block:
+            block["ticktext"] = fix(block["ticktext"])
+        return block
+
+    data = []
+    for trace in fig.get("data") or []:
+        trace = dict(trace)
+        for key in ("name", "hovertemplate", "hovertext"):
+            if key in trace:
+                trace[key] = fix(trace[key])
+        if isinstance(trace.get("legendgrouptitle"), dict):
+            trace["legendgrouptitle"] = titled({"title": trace["legendgrouptitle"]})["title"]
+        if isinstance(trace.get("colorbar"), dict):
+            trace["colorbar"] = titled(trace["colorbar"])
+        data.append(trace)
+    layout = dict(fig.get("layout") or {})
+    for key in list(layout):
+        if key == "legend" or key.startswith(("xaxis", "yaxis", "coloraxis")):
+            layout[key] = titled(layout[key])
+            if key.startswith("coloraxis") and isinstance(layout[key].get("colorbar"), dict):
+                layout[key]["colorbar"] = titled(layout[key]["colorbar"])
+    if isinstance(layout.get("title"), dict) and "text" in layout["title"]:
+        layout["title"] = {**layout["title"], "text": fix(layout["title"]["text"])}
+    if layout.get("annotations"):
+        layout["annotations"] = [{**a, "text": fix(a.get("text")), **({"hovertext": fix(a["hovertext"])} if "hovertext" in a else {})}
+                                 if isinstance(a, dict) and "text" in a else a for a in layout["annotations"]]
+    return {**fig, "data": data, "layout": layout}
+
+
 def iso(ts) -> str | None:
     """A date as plotly reads it on a date axis ('2020-02-29'); None for a missing one."""
     if ts is None:

@@ -199,7 +199,7 @@ def chart_callback(group: tuple) -> tuple[list, object]:
         out: list = []
         for name, (fig, ids) in zip(names, views.charts(names, request)):
             sources = sources_block(request.wh, ids, f"home-{name}-source-list", request.lang)
-            out += [shown(fig), under_chart(fig, sources, request.t, period)]
+            out += [shown(fig, request.lang), under_chart(fig, sources, request.t, period)]
         return tuple(out)
 
     update_charts.__name__ = f"update_{'_'.join(names)}_chart"

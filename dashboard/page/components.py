@@ -20,7 +20,7 @@ from dash import html
 from dashboard.data.catalog import around_title, who_and_when
 from dashboard.data.state import KEY_DATE_LABELS
 from dashboard.data.warehouse import Warehouse
-from dashboard.figures.common import LISTED_META
+from dashboard.figures.common import LISTED_META, bidi_figure
 from dashboard.i18n import Translate, translator
 from etl.contracts import public_url
 
@@ -71,10 +71,12 @@ def _sources_block(wh: Warehouse, ids: tuple[str, ...], list_id: str, lang: str)
 WINDOW_ROWS = 40  # rows of the common-window table on the page (all are in the data export)
 
 
-def shown(fig: dict) -> dict:
+def shown(fig: dict, lang: str = "en") -> dict:
     """The figure as the page sends it: without the common-window rows and the key dates' list
     (the page writes them under the chart as HTML, which escapes them; in the figure they are as
-    the data writes them, and no text from data goes to the browser unescaped)."""
+    the data writes them, and no text from data goes to the browser unescaped); in Arabic, its
+    text set right to left with its Latin, number and date runs isolated (`bidi_figure`)."""
+    fig = bidi_figure(fig, lang)
     meta = (fig.get("layout") or {}).get("meta")
     if not isinstance(meta, dict) or not any(k in meta for k in LISTED_META):
         return fig

@@ -4,6 +4,8 @@ for it (dashboard/page/parts.py). The charts are the registered panels (dashboar
 their order."""
 from __future__ import annotations
 
+import string
+
 from dash import dcc, html
 
 from dashboard import panels
@@ -22,7 +24,7 @@ from dashboard.data.state import (
     frame_text,
     step_starts,
 )
-from dashboard.i18n import LANGUAGE_NAMES, N_, Translate, direction, fmt_date
+from dashboard.i18n import LANGUAGE_NAMES, N_, Translate, direction, fmt_date, fmt_timestamp
 from dashboard.panels.empty import HELP_URL
 from dashboard.panels.map_parts import NOTE_PARTS
 from dashboard.request import Request
@@ -33,6 +35,19 @@ GRAPH_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 
+
+
+def bdi_format(template: str, **values) -> list:
+    """A translated message with its values filled in, each value in a <bdi> of its own (a version,
+    a date, a time, a name whose direction differs from the message's: isolated, so that it keeps
+    its order inside Arabic text and does not reorder the words around it)."""
+    out: list = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            out.append(literal)
+        if field is not None:
+            out.append(html.Bdi(str(values[field]), className="bdi-value"))
+    return out
 
 def graph_config(lang: str) -> dict:
     """plotly.js's Arabic locale (assets/plotly-locale-ar.js: month names, Syrian usage) in Arabic."""
@@ -375,7 +390,8 @@ def page(request: Request, parts: dict) -> html.Div:
             export_section(t, wh),
             dcc.Store(id="home-table-labels", data=table_labels(t)),
             html.Footer([
-                html.Span(t("Warehouse version {v}, built {b}").format(v=wh.version, b=wh.built_at), id="home-version"),
+                html.Span(bdi_format(t("Warehouse version {v}, built {b}"), v=wh.version,
+                                     b=fmt_timestamp(wh.built_at, t.lang)), id="home-version"),
                 html.Span(" · "),
                 html.Span(t("Numbers are as published by the organisations cited under each chart.")),
             ]),

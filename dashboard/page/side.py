@@ -23,7 +23,9 @@ def headline_cards(cards, t: Translate) -> list:
         if card.what:
             body.append(html.Span(card.what, className="card-when", dir="auto", title=card.what))  # (clamped: whole on hover)
         if card.sources:
-            body.append(html.Span("; ".join(card.sources), className="card-source", dir="auto", title="; ".join(card.sources)))
+            # a sentence in the page's language ("OCHA, published May 2022"): the page's direction, not
+            # the first letter's (an organisation in Latin letters set an Arabic sentence left to right)
+            body.append(html.Span("; ".join(card.sources), className="card-source", title="; ".join(card.sources)))
         elif card.empty:
             body.append(html.Span(t("Nothing published for this period and area."), className="card-source"))
         out.append(html.A(body, href=f"#{card.target}", className="card", id=f"home-card-{card.key}",

@@ -16,7 +16,7 @@ from functools import lru_cache
 from dashboard.data import catalog, indicators
 from dashboard.data.selection import PCODE_LENGTH
 from dashboard.figures.common import fmt_period
-from dashboard.i18n import N_, Translate
+from dashboard.i18n import N_, Translate, fmt_published
 from dashboard.request import Request
 
 FIELDS = ("start", "end", "step", "step_unit", "areas", "sources", "etypes", "level", "indicator")
@@ -87,7 +87,7 @@ def _source_line(wh, source_id: str, value: float, first, last, t: Translate) ->
     row = src[src["source_id"] == source_id]
     org = str(row["organisation"].iloc[0]) if len(row) else source_id
     published = row["published"].iloc[0] if len(row) else None
-    who = (t("{org}, published {date}").format(org=org, date=published) if isinstance(published, str) and published
+    who = (t("{org}, published {date}").format(org=org, date=fmt_published(published, t.lang)) if isinstance(published, str) and published
            else t("{org}, publication date not given").format(org=org))
     return f"{who} · {fmt_period(first, last, t.lang)}: {value:,.0f}"
 

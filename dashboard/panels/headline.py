@@ -22,7 +22,7 @@ import pandas as pd
 from dashboard.data import series_queries
 from dashboard.figures.common import area_rows, fmt_date, fmt_period, fmt_value, with_source_names
 from dashboard.figures.series import CASUALTY_UNITS
-from dashboard.i18n import N_, Translate
+from dashboard.i18n import N_, Translate, fmt_published
 from dashboard.panels.common import EVENT_SERIES, published
 from dashboard.request import Request
 
@@ -72,7 +72,7 @@ def _source_line(wh, source_id, t: Translate) -> str:
         return str(source_id)
     if not row[1]:
         return t("{org}, publication date not given").format(org=row[0])
-    return t("{org}, published {date}").format(org=row[0], date=row[1])
+    return t("{org}, published {date}").format(org=row[0], date=fmt_published(row[1], t.lang))
 
 
 @lru_cache(maxsize=4)

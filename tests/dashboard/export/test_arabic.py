@@ -3,16 +3,18 @@ report whose extracted text holds the Arabic words in logical order."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pandas as pd
 from PIL import Image
 from pypdf import PdfReader
 
 from dashboard.export import files, render, report
-from dashboard.i18n import translator
+from dashboard.i18n import FSI, LRI, PDF, PDI, RLE, strip_bidi, translator
 
 AR = "from=2020-02&to=2020-02&ind=idp_arrivals&lang=ar"
 
@@ -66,3 +68,82 @@ def test_the_arabic_report_reads_in_logical_order(renderer, context_for):
                   "شباط"):
         assert words in text, words
     assert "752,131" in text and "OCHA" in text
+
+
+# ---- mixed-direction text in logical order (issue 17) ---------------------------------------------
+# The issue's legend, with a source acronym and an ISO date: before the isolates the PDF read
+# "OCHA (الوافدون من النازحين) : 16-04-2015 كم،10 ضمن" (the date turned round, the acronym at the wrong end).
+LEGEND = "OCHA (الوافدون من النازحين): ضمن 10 كم، 2015-04-16"
+ARABIC_WORDS = "الوافدون من النازحين"
+
+
+def _with_legend(ctx, name: str = LEGEND):
+    fig, ids, notes = files.page_figure("displacement", ctx)
+    trace = next(t for t in fig["data"] if t.get("showlegend", True) is not False and t.get("name"))
+    trace["name"] = name
+    return fig, ids, notes
+
+
+def _plain(text: str) -> str:
+    """Extracted text as a reader compares it: compatibility forms (the PDF's presentation forms of
+    Arabic letters) folded, bidi controls removed."""
+    return strip_bidi(unicodedata.normalize("NFKC", text))
+
+
+def test_an_arabic_svg_legend_reads_in_logical_order(renderer, context_for):
+    # SVG text is the text as written: with the bidi controls removed it is the legend exactly, the
+    # line is embedded right to left, and the acronym and the ISO date are each one isolated run
+    ctx = context_for(AR)
+    fig, height = files.printed_figure("displacement", ctx, 800, made=_with_legend(ctx))
+    svg = render.render(fig, "svg", 800, height, 1)
+    texts = [el.text for el in ET.fromstring(svg).iter() if el.text]
+    legend = [s for s in texts if strip_bidi(s) == LEGEND]
+    assert legend, "the legend entry is not one text element in logical order"
+    assert legend[0].startswith(RLE) and legend[0].endswith(PDF)
+    assert f"{LRI}OCHA{PDI}" in legend[0] and f"{LRI}2015-04-16{PDI}" in legend[0]
+    for s in texts:  # no isolate left open anywhere (an unclosed one reorders what follows)
+        assert s.count(PDI) == sum(s.count(c) for c in (LRI, FSI, "\u2067")), s
+
+
+def test_an_arabic_pdf_legend_and_footer_read_in_order(renderer, context_for):
+    # pypdf rebuilds a line from the glyphs' positions, left to right: an Arabic line comes out with
+    # its runs in visual order. Logical order then means: each left-to-right run (the acronym, the ISO
+    # date, the data version, the time) comes out whole and in its own order (2015-04-16, never
+    # 16-04-2015), and the runs of the right-to-left line come out right to left: the acronym (first
+    # in the legend) rightmost, the date (last) leftmost, the Arabic words between.
+    ctx = context_for(AR)
+    fig, height = files.printed_figure("displacement", ctx, 800, made=_with_legend(ctx))
+    pdf = render.render(fig, "pdf", 800, height, 1)
+    lines = [_plain(line) for page in PdfReader(io.BytesIO(pdf)).pages for line in page.extract_text().splitlines()]
+    legend = next(line for line in lines if "OCHA" in line and "2015" in line)
+    assert "16-04-2015" not in legend
+    assert legend.index("2015-04-16") < legend.index(ARABIC_WORDS) < legend.index("OCHA"), legend
+    # the footer: when the file was made (a CLDR date and the time), and the data version, unbroken
+    footer = "".join(line for line in lines if "09:15" in line)
+    assert "تشرين الثاني" in footer and "UTC" in footer
+    assert ctx.wh.version in re.sub(r"\s+", "", footer)
+    assert not re.search(r"\d{2}-\d{2}-\d{4}", "\n".join(lines))  # no date turned round anywhere
+
+
+def test_arabic_exports_write_dates_as_cldr_and_key_dates_in_arabic(context_for):
+    ctx = context_for(AR)
+    fig, _, _ = files.page_figure("displacement", ctx)
+    rows = fig["layout"]["meta"]["key_dates"]
+    assert rows, "the view has key dates (February 2020: Saraqib, Balyun)"
+    timeline = pd.read_csv(files_root() / "data" / "figures" / "timeline.csv", dtype=str)
+    arabic = set(zip(timeline["date"], timeline["label_ar"]))
+    for _, date, when, label, _ in rows:
+        assert (date, label) in arabic, label  # the timeline's Arabic label of that date ...
+        assert re.search(r"[\u0600-\u06FF]", label) and not re.search(r"[A-Za-z]{3,}", label)
+        assert not re.search(r"\d{4}-\d{2}", when) and re.search(r"[\u0600-\u06FF]", when)  # ... on a CLDR date
+    printed, _ = files.printed_figure("displacement", ctx, 800)
+    foot = printed["layout"]["annotations"][-1]["text"]
+    assert all(label in strip_bidi(foot) for *_, label, _ in rows)
+    # source lines: publication dates by month name, no ISO date in the Arabic text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", strip_bidi(foot)) and "نُشر في" in foot
+
+
+def files_root():
+    from etl.config import ROOT
+
+    return ROOT

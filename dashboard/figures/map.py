@@ -313,10 +313,11 @@ def _label_trace(rows: list[tuple], name: str, t: Translate) -> go.Scattergeo:
     )
 
 
-def declutter(fig: dict, width: float, height: float) -> dict:
+def declutter(fig: dict, width: float, height: float, clear=()) -> dict:
     """The figure with the labels that would overlap a label of higher priority emptied, for a map
     drawn `width` x `height` px (what the page does in the browser, for an export that runs no
-    script). Text sizes are estimated from the font size; the figure's frame gives the positions."""
+    script). Text sizes are estimated from the font size; the figure's frame gives the positions.
+    `clear`: boxes (left, top, right, bottom px) no label may cover (an export's north arrow)."""
     layout = fig.get("layout") or {}
     geo = layout.get("geo") or {}
     lon_range = (geo.get("lonaxis") or {}).get("range")
@@ -326,7 +327,7 @@ def declutter(fig: dict, width: float, height: float) -> dict:
     west, east = lon_range
     y0, y1 = float(mercator_y(lat_range[0])), float(mercator_y(lat_range[1]))
     scale = min(width / (east - west), height / (y1 - y0))  # px per Mercator degree (the frame is fitted)
-    boxes, candidates = [], []
+    boxes, candidates = [tuple(b) for b in clear], []
     data = list(fig["data"])
     for trace in data:  # the scale bar and its label are never covered
         if trace.get("name") and (trace.get("meta") or {}).get("scalebar") and trace.get("lon"):

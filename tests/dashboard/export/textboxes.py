@@ -119,7 +119,7 @@ def boxes(svg: bytes) -> list[Box]:
                 w, h = float(rect.get("width") or 0), float(rect.get("height") or 0)
                 text = " ".join(t.strip() for t in el.itertext() if t.strip())
                 if w > 0 and h > 0 and text:
-                    out.append(Box("legend" if " legend" in f" {cls}" else "annotation", text[:80], x0, y0, x0 + w, y0 + h))
+                    out.append(Box("legend" if " legend" in f" {cls}" else "annotation", text, x0, y0, x0 + w, y0 + h))
                 skip_text = True
         if tag == "text" and not skip_text:
             text_box(el, ox, oy)

@@ -24,6 +24,8 @@ PAGE_FOOT_PX = 40  # at the bottom of a report page: its number (report.py), nev
 # the UN's standard disclaimer, printed under every exported map (with the map's sources)
 DISCLAIMER = N_("The boundaries and names shown and the designations used on this map do not imply official "
                 "endorsement or acceptance by the United Nations.")
+MIN_PLOT_PX = 200  # a report page's plot is never smaller: its footer is cut short instead
+MORE_SOURCES = N_("… the full list of sources is on the report's sources page.")
 NORTH_PX = 34  # the north arrow's box, in the plot's top corner away from the title's side
 
 
@@ -157,15 +159,25 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
         foot += wrap(translator(caption.lang)(DISCLAIMER), text_width, FOOT_PX)
     layout["meta"] = {k: v for k, v in meta.items() if k not in LISTED_META}  # written out here, escaped
     layout["meta"]["print_legend_px"] = legend_h  # (what `needs_measured_legend` compares)
-    foot += [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
-    foot += wrap(caption.generated, text_width, FOOT_PX)
-    foot_px = int((len(foot) + 1) * FOOT_PX * LINE) + 12
-    bottom = axis + legend_h + foot_px
+    sources = [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
+    generated = wrap(caption.generated, text_width, FOOT_PX)
+    foot += sources + generated
+
+    def foot_height(lines: int) -> int:
+        return int((lines + 1) * FOOT_PX * LINE) + 12
+
+    bottom = axis + legend_h + foot_height(len(foot))
     height = top + plot_height + bottom
     if page_height:  # a page of the report: the chart at the top, the rest of the page left blank
         room = page_height - PAGE_FOOT_PX  # (its page number below)
         if height > room:
-            plot_height = max(200, plot_height - (height - room))
+            plot_height = max(MIN_PLOT_PX, plot_height - (height - room))
+        spare = room - top - plot_height - axis - legend_h  # for the footer's lines
+        if foot_height(len(foot)) > spare:  # the sources that do not fit continue on the sources page
+            keep = max(0, len(foot) - len(sources) - len(generated))
+            fits = max(0, int((spare - 12) / (FOOT_PX * LINE)) - 1 - keep - len(generated) - 1)
+            more = translator(caption.lang)(MORE_SOURCES)
+            foot = foot[:keep] + sources[:fits] + [more] + generated
         bottom = page_height - top - plot_height
         height = page_height
 
@@ -192,14 +204,15 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
                 **side, "x": edge, "y": 1 + y_px / plot_height, "yanchor": "top",
                 "font": {"size": size, "color": color}}
 
-    layout["annotations"] = list(layout.get("annotations", [])) + [
+    arrow = []
+    if is_map:  # in the frame's corner: the frame fills the plot's height, or its width
+        drawn = min(1.0, plot_height * (frame_aspect(layout) or plot_width / plot_height) / plot_width)
+        arrow = [north_arrow(side, drawn)]
+    layout["annotations"] = list(layout.get("annotations", [])) + arrow + [  # title, subtitle, footer: the last three
         text_block([caption.title], top - 10, TITLE_PX, "#111", bold=True),
         text_block(subtitle, top - 14 - TITLE_PX * LINE, SUBTITLE_PX, "#444"),
         text_block(foot, -(plot_height + axis + legend_h + 10), FOOT_PX, "#333"),
     ]
-    if is_map:  # in the frame's corner: the frame fills the plot's height, or its width
-        drawn = min(1.0, plot_height * (frame_aspect(layout) or plot_width / plot_height) / plot_width)
-        layout["annotations"].append(north_arrow(side, drawn))
     for axis_name in ("xaxis", "yaxis", "yaxis2"):
         if axis_name in layout:
             layout[axis_name] = {**layout[axis_name], "automargin": False}

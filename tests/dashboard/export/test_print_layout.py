@@ -258,3 +258,22 @@ def test_long_lists_continue_on_the_next_page_and_no_page_is_left_empty():
         used = sum(report.block_px(style, p) for style, ps in page for p in ps)
         assert used <= report.TEXT_HEIGHT
     assert sum(len(ps) for page in pages for _, ps in page) == 1 + 60 + 1 + 3 + 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_text_over_other_text_on_the_reports_pages(reports, lang):
+    """Every page of the report (cover, charts, sources) drawn as SVG: no text over other text, none
+    off the page, the page number below everything else."""
+    ctx, _ = reports[lang]
+    pages = report.report_pages(ctx)
+    svgs = render.render_many([(page, "svg", *report.PAGE_PX, 1) for page in pages])
+    problems = []
+    for i, svg in enumerate(svgs, start=1):
+        texts = boxes(svg)
+        problems += [f"page {i}: {_describe(p)}" for p in overlapping(texts)]
+        problems += [f"page {i}: {b.text[:60]!r} off the page" for b in texts
+                     if b.x0 < -1 or b.y0 < -1 or b.x1 > report.PAGE_PX[0] + 1 or b.y1 > report.PAGE_PX[1] + 1]
+        number = [b for b in texts if re.search(r"\d+\D+\d+", b.text) and b.y0 > report.PAGE_PX[1] - 45]
+        assert number, f"page {i} has no number at its foot"
+        assert all(b.y1 <= number[0].y0 + 1 for b in texts if b is not number[0]), f"page {i}: text below its number"
+    assert not problems, "\n".join(problems)

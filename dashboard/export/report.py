@@ -238,18 +238,23 @@ def metadata(ctx: Context) -> dict:
     }
 
 
-def report(ctx: Context, charts=None, timeout: float | None = None) -> bytes:
-    """The situation report as PDF bytes."""
-    writer = PdfWriter()
+def measured_pages(ctx: Context, charts=None, timeout: float | None = None) -> list[dict]:
+    """The report's pages (`report_pages`) with each chart's legend as the browser draws it: the
+    chart pages drawn once as SVG, and one whose legend is taller than estimated laid out again
+    (its footer moved down, its plot smaller)."""
     drawn = drawn_charts(ctx, charts)
     pages = report_pages(ctx, charts, drawn=drawn)
-    # the chart pages drawn once as SVG: a legend taller than estimated moves its footer down
     chart_pages = [p for p in pages if (p["layout"].get("meta") or {}).get("panel")]
     svgs = render.render_many([(p, "svg", *PAGE_PX, 1) for p in chart_pages], timeout=timeout)
     legends = {p["layout"]["meta"]["panel"]: h for p, svg in zip(chart_pages, svgs)
                if (h := needs_measured_legend(p, svg))}
-    if legends:
-        pages = report_pages(ctx, charts, legends, drawn=drawn)
+    return report_pages(ctx, charts, legends, drawn=drawn) if legends else pages
+
+
+def report(ctx: Context, charts=None, timeout: float | None = None) -> bytes:
+    """The situation report as PDF bytes."""
+    writer = PdfWriter()
+    pages = measured_pages(ctx, charts, timeout)
     for data in render.render_many([(page, "pdf", *PAGE_PX, PAGE_SCALE) for page in pages], timeout=timeout):
         _add_pages(writer, data)
     writer.add_metadata(metadata(ctx))

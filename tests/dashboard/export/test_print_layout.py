@@ -265,7 +265,7 @@ def test_no_text_over_other_text_on_the_reports_pages(reports, lang):
     """Every page of the report (cover, charts, sources) drawn as SVG: no text over other text, none
     off the page, the page number below everything else."""
     ctx, _ = reports[lang]
-    pages = report.report_pages(ctx)
+    pages = report.measured_pages(ctx)  # as `report` draws them
     svgs = render.render_many([(page, "svg", *report.PAGE_PX, 1) for page in pages])
     problems = []
     for i, svg in enumerate(svgs, start=1):

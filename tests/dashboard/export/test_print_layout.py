@@ -110,7 +110,7 @@ def test_no_text_over_other_text_or_outside_the_figure(drawn, lang, width):
     found = drawn(lang, width)
     assert set(found) == set(files.names())
     problems = []
-    for name, (fig, height, svg, png, pdf) in found.items():
+    for name, (_fig, height, svg, png, pdf) in found.items():
         assert size_of(svg) == (width, height), name
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (2 * width, 2 * height), name
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, name

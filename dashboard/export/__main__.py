@@ -40,7 +40,7 @@ def _month(text: str, option: str) -> pd.Timestamp:
 
 def build_state(args, bounds):
     """The ViewState of the arguments, checked against the warehouse (an error names the argument)."""
-    from dashboard.data.state import month_start, parse_query
+    from dashboard.data.state import month_start, parse_frame, parse_query
 
     query: dict[str, str] = {}
     if args.date_from:
@@ -71,6 +71,10 @@ def build_state(args, bounds):
             raise UsageError(f"--sources {org!r}: expected an organisation of the warehouse ({', '.join(bounds.organisations)})")
     if args.sources:
         query["src"] = ",".join(args.sources)
+    if getattr(args, "bbox", None):
+        if parse_frame(args.bbox) is None:
+            raise UsageError(f"--bbox {args.bbox}: expected west,south,east,north in degrees around north-west Syria")
+        query["bbox"] = args.bbox
     return parse_query(query, bounds)
 
 
@@ -83,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--to", dest="date_to", help="last month, included whole (2020-02 or 2020-02-29)")
         s.add_argument("--area", action="append", help="an admin area's P-code (repeat to compare, up to 4)")
         s.add_argument("--level", type=int, help="the map's admin level (1-3)")
+        s.add_argument("--bbox", help="the map's frame: west,south,east,north in degrees (as the page's link)")
         s.add_argument("--indicator", help="the map's indicator (e.g. idp_arrivals)")
         s.add_argument("--sources", action="append", help="an organisation to keep (repeat for several)")
         s.add_argument("--lang", default="en", help="language of the text (en)")

@@ -16,7 +16,7 @@ from dashboard.request import Request
 
 from . import render, tables
 from .context import Context, caption, notes
-from .printed import for_print
+from .printed import for_print, needs_measured_legend
 
 IMAGE_FORMATS = render.FORMATS
 DATA_FORMATS = ("csv", "xlsx")
@@ -67,9 +67,27 @@ def printed_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, title_pr
     return for_print(fig, caption(ctx, name, title_prefix + title_of(fig, name, ctx), ids), width, **layout)
 
 
+def measured_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, made: tuple | None = None,
+                    timeout: float | None = None, **layout) -> tuple[dict, int, bytes]:
+    """(printed figure, height, its SVG): the figure laid out, drawn once as SVG, and laid out again
+    with its legend's measured height when the legend took more room than estimated (so the footer
+    never lies under it); the SVG is that of the figure returned."""
+    made = made or page_figure(name, ctx)
+    fig, height = printed_figure(name, ctx, width, made=made, **layout)
+    svg = render.render(fig, "svg", width, height, 1, timeout)
+    taller = needs_measured_legend(fig, svg)
+    if taller:
+        fig, height = printed_figure(name, ctx, width, made=made, legend_h=taller, **layout)
+        svg = render.render(fig, "svg", width, height, 1, timeout)
+    return fig, height, svg
+
+
 def chart_image(name: str, ctx: Context, fmt: str, width: int = DEFAULT_WIDTH, timeout: float | None = None) -> bytes:
-    """Chart or map `name` as PNG (at twice the pixels), SVG or PDF (vector, the map included)."""
-    fig, height = printed_figure(name, ctx, width)
+    """Chart or map `name` as PNG (at twice the pixels), SVG or PDF (vector, the map included), laid
+    out with its legend as drawn (`measured_figure`)."""
+    fig, height, svg = measured_figure(name, ctx, width, timeout=timeout)
+    if fmt == "svg":
+        return svg
     return render.render(fig, fmt, width, height, PNG_SCALE if fmt == "png" else 1, timeout)
 
 

@@ -15,14 +15,22 @@ from dataclasses import dataclass
 from dashboard.figures.common import LISTED_META, bidi_figure, esc, font_family
 from dashboard.figures.labels import legend_height
 from dashboard.figures.map import declutter, frame_aspect
-from dashboard.i18n import BIDI_CONTROLS, bidi_line, text_side
+from dashboard.i18n import BIDI_CONTROLS, N_, bidi_line, text_side, translator
 
 TITLE_PX, SUBTITLE_PX, BODY_PX, FOOT_PX = 18, 12, 12, 10
 LINE = 1.35  # line height as a multiple of the font size
-CHAR = 0.56  # mean advance of a character as a multiple of the font size (DejaVu/Noto Sans)
+CHAR = 0.6  # mean advance of a character as a multiple of the font size (DejaVu Sans is the widest
+# of the fonts used: 0.55-0.6 em for running text; the larger figure keeps every wrapped line inside)
 # an Arabic letter of Noto Sans Arabic UI, joined, is narrower (measured on the report's pages: lines
 # wrapped at the Latin width filled three quarters of the Arabic page, whose left margin was wide)
 ARABIC_CHAR = 0.44
+PAGE_FOOT_PX = 40  # at the bottom of a report page: its number (report.py), never under the footer
+# the UN's standard disclaimer, printed under every exported map (with the map's sources)
+DISCLAIMER = N_("The boundaries and names shown and the designations used on this map do not imply official "
+                "endorsement or acceptance by the United Nations.")
+MIN_PLOT_PX = 200  # a report page's plot is never smaller: its footer is cut short instead
+MORE_SOURCES = N_("… the full list of sources is on the report's sources page.")
+NORTH_PX = 34  # the north arrow's box, in the plot's top corner away from the title's side
 
 
 @dataclass(frozen=True)
@@ -115,9 +123,21 @@ def class_legend(data: list[dict]) -> list[dict]:
     return extra
 
 
+def x_title_px(layout: dict) -> int:
+    """The room an x axis title takes under the tick labels (0 without one)."""
+    axis = layout.get("xaxis") or {}
+    title = axis.get("title") if isinstance(axis.get("title"), dict) else {"text": axis.get("title")}
+    if axis.get("visible") is False or not (title or {}).get("text"):
+        return 0
+    size = ((title.get("font") or {}).get("size")) or 14
+    return int(size * LINE + 6)
+
+
 def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None = None,
-              page_height: int | None = None) -> tuple[dict, int]:
-    """(printed figure, its height in px) for a page figure at `width` px."""
+              page_height: int | None = None, legend_h: int | None = None) -> tuple[dict, int]:
+    """(printed figure, its height in px) for a page figure at `width` px. The legend's height is
+    estimated from its entries, or `legend_h` when it was measured (`measured_legend`, from the
+    figure drawn once): the footer starts under the legend as drawn."""
     out = {"data": [dict(trace) for trace in fig["data"]], "layout": copy.deepcopy(fig["layout"])}
     layout = out["layout"]
     is_map = "geo" in layout
@@ -135,24 +155,43 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
         plot_height = min(int((width - left - right) / aspect), int((width - left - right) * 1.2))
     plot_height = plot_height or (int((width - left - right) * 0.6) if is_map else figure_plot + 20)
     if is_map:  # the labels that fit at this size (the page hides the others in the browser, as it zooms)
-        out = declutter(out, width - left - right, plot_height)
+        plot_w = width - left - right
+        drawn_w = min(plot_w, plot_height * (frame_aspect(layout) or plot_w / plot_height))  # (from the frame's left)
+        corner = (drawn_w - NORTH_PX - 16, 0, drawn_w, NORTH_PX + 16) if text_side(caption.lang)["xanchor"] == "left" \
+            else (0, 0, NORTH_PX + 16, NORTH_PX + 16)
+        out = declutter(out, plot_w, plot_height, clear=[corner])
         layout = out["layout"]
 
     subtitle = wrap(caption.subtitle, text_width, SUBTITLE_PX)
     strip = int(meta.get("strip_px", 0))  # the key dates' numbers and panel titles above the plot
     top = int(TITLE_PX * LINE + len(subtitle) * SUBTITLE_PX * LINE + 24) + strip
-    axis = 0 if is_map else 36
-    legend_h = legend_px(out, width - left - right)
+    axis = 0 if is_map else 36 + x_title_px(layout)
+    estimate = legend_px(out, width - left - right)
+    legend_h = max(estimate, legend_h or 0)
     foot = [f"{t_key}" for t_key in key_date_lines(meta, text_width)]
+    if is_map:
+        foot += wrap(translator(caption.lang)(DISCLAIMER), text_width, FOOT_PX)
     layout["meta"] = {k: v for k, v in meta.items() if k not in LISTED_META}  # written out here, escaped
-    foot += [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
-    foot += wrap(caption.generated, text_width, FOOT_PX)
-    foot_px = int((len(foot) + 1) * FOOT_PX * LINE) + 12
-    bottom = axis + legend_h + foot_px
+    layout["meta"]["print_legend_px"] = legend_h  # (what `needs_measured_legend` compares)
+    sources = [line for text in caption.sources for line in wrap(text, text_width, FOOT_PX)]
+    generated = wrap(caption.generated, text_width, FOOT_PX)
+    foot += sources + generated
+
+    def foot_height(lines: int) -> int:
+        return int((lines + 1) * FOOT_PX * LINE) + 12
+
+    bottom = axis + legend_h + foot_height(len(foot))
     height = top + plot_height + bottom
     if page_height:  # a page of the report: the chart at the top, the rest of the page left blank
-        if height > page_height:
-            plot_height = max(200, plot_height - (height - page_height))
+        room = page_height - PAGE_FOOT_PX  # (its page number below)
+        if height > room:
+            plot_height = max(MIN_PLOT_PX, plot_height - (height - room))
+        spare = room - top - plot_height - axis - legend_h  # for the footer's lines
+        if foot_height(len(foot)) > spare:  # the sources that do not fit continue on the sources page
+            keep = max(0, len(foot) - len(sources) - len(generated))
+            fits = max(0, int((spare - 12) / (FOOT_PX * LINE)) - 1 - keep - len(generated) - 1)
+            more = translator(caption.lang)(MORE_SOURCES)
+            foot = foot[:keep] + sources[:fits] + [more] + generated
         bottom = page_height - top - plot_height
         height = page_height
 
@@ -179,7 +218,11 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
                 **side, "x": edge, "y": 1 + y_px / plot_height, "yanchor": "top",
                 "font": {"size": size, "color": color}}
 
-    layout["annotations"] = list(layout.get("annotations", [])) + [
+    arrow = []
+    if is_map:  # in the frame's corner: the frame fills the plot's height, or its width
+        drawn = min(1.0, plot_height * (frame_aspect(layout) or plot_width / plot_height) / plot_width)
+        arrow = [north_arrow(side, drawn)]
+    layout["annotations"] = list(layout.get("annotations", [])) + arrow + [  # title, subtitle, footer: the last three
         text_block([caption.title], top - 10, TITLE_PX, "#111", bold=True),
         text_block(subtitle, top - 14 - TITLE_PX * LINE, SUBTITLE_PX, "#444"),
         text_block(foot, -(plot_height + axis + legend_h + 10), FOOT_PX, "#333"),
@@ -191,3 +234,30 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
                 # the renderer's plotly.js has English month names only: dates as numbers in Arabic
                 layout[axis_name]["tickformat"] = "%d/%m/%Y"
     return bidi_figure(out, caption.lang), height
+
+
+def north_arrow(side: dict, drawn: float = 1.0) -> dict:
+    """A north arrow (an arrowhead over "N", vector text) in the map's top corner opposite the side
+    the reading starts (the title's side), inside the frame (`drawn`: the share of the plot's width
+    the frame takes, centred), on a white box."""
+    right = side["xanchor"] == "left"
+    return {"text": "<b>▲<br>N</b>", "showarrow": False, "xref": "paper", "yref": "paper",
+            "x": 0.5 + drawn / 2 if right else 0.5 - drawn / 2, "xanchor": "right" if right else "left", "y": 1, "yanchor": "top",
+            "xshift": -6 if right else 6, "yshift": -6, "align": "center", "font": {"size": 12, "color": "#111"},
+            "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#666", "borderwidth": 0.5, "borderpad": 3,
+            "name": "north"}
+
+
+def measured_legend(svg: bytes) -> int | None:
+    """The height of the legend as the browser drew it (its background box in the SVG), in px."""
+    import re
+
+    found = re.search(rb'<g class="legend"[^>]*>\s*<rect class="bg"[^>]*?height="([0-9.]+)"', svg)
+    return int(float(found.group(1))) + 1 if found else None
+
+
+def needs_measured_legend(fig: dict, svg: bytes) -> int | None:
+    """The measured legend height when the drawn legend is taller than the room the layout left it."""
+    measured = measured_legend(svg)
+    room = ((fig["layout"].get("meta") or {}).get("print_legend_px")) or 0
+    return measured if measured and measured > room else None

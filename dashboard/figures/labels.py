@@ -150,6 +150,12 @@ def legend_height(data: list[dict], width_px: float, font_px: float = 12) -> int
     if not groups:
         return 0
     titled = any(title for title, _ in groups)
+    if not titled:  # entries that do not fit one row are set in columns as wide as the widest (plotly.js)
+        widths = [45 + max(len(x) for x in names[0].split("<br>")) * font_px * CHAR for _, names in groups]
+        if sum(widths) > width_px:
+            per_row = max(1, int(width_px // max(widths)))
+            lines = max(1 + names[0].count("<br>") for _, names in groups)
+            return int(-(-len(groups) // per_row) * (lines * ENTRY_PX + 2) + 6)
     height, row, used = 0, 0, 0.0
     for title, names in groups:
         texts = [line for x in [title, *names] for line in x.split("<br>")]  # an entry may take two lines

@@ -85,6 +85,7 @@ LABEL_STYLE = {  # kind -> font size (px), weight, colour
 }
 TOWN_LABELS = 150  # towns labelled at most (the most populous in the map's box); the rest are dots
 CITY_POPULATION = 100_000  # towns above this are labelled before the areas' names
+LABEL_GAP = 2  # px kept clear around a label's text by `declutter`
 CHAR_EM = 0.58  # mean advance of a character, in ems (DejaVu Sans / Noto Sans Arabic UI), for `declutter`
 
 
@@ -313,10 +314,11 @@ def _label_trace(rows: list[tuple], name: str, t: Translate) -> go.Scattergeo:
     )
 
 
-def declutter(fig: dict, width: float, height: float) -> dict:
+def declutter(fig: dict, width: float, height: float, clear=()) -> dict:
     """The figure with the labels that would overlap a label of higher priority emptied, for a map
     drawn `width` x `height` px (what the page does in the browser, for an export that runs no
-    script). Text sizes are estimated from the font size; the figure's frame gives the positions."""
+    script). Text sizes are estimated from the font size; the figure's frame gives the positions.
+    `clear`: boxes (left, top, right, bottom px) no label may cover (an export's north arrow)."""
     layout = fig.get("layout") or {}
     geo = layout.get("geo") or {}
     lon_range = (geo.get("lonaxis") or {}).get("range")
@@ -326,7 +328,7 @@ def declutter(fig: dict, width: float, height: float) -> dict:
     west, east = lon_range
     y0, y1 = float(mercator_y(lat_range[0])), float(mercator_y(lat_range[1]))
     scale = min(width / (east - west), height / (y1 - y0))  # px per Mercator degree (the frame is fitted)
-    boxes, candidates = [], []
+    boxes, candidates = [tuple(b) for b in clear], []
     data = list(fig["data"])
     for trace in data:  # the scale bar and its label are never covered
         if trace.get("name") and (trace.get("meta") or {}).get("scalebar") and trace.get("lon"):
@@ -344,9 +346,13 @@ def declutter(fig: dict, width: float, height: float) -> dict:
             if not text or lon is None or lat is None:
                 continue
             size = float(sizes[i] if isinstance(sizes, list | tuple) else sizes or 12)
+            weights = font.get("weight")
+            weight = float(weights[i] if isinstance(weights, list | tuple) else weights or 400)
             x = (lon - west) * scale
             y = (y1 - float(mercator_y(lat))) * scale
-            w, h = len(str(text)) * size * CHAR_EM, size * 1.25
+            # bold type is about a tenth wider; a label keeps LABEL_GAP px clear around it
+            w = len(str(text)) * size * CHAR_EM * (1.1 if weight >= 600 else 1.0) + 2 * LABEL_GAP
+            h = size * 1.25 + 2 * LABEL_GAP
             where = positions[i] if isinstance(positions, list | tuple) else positions or "middle center"
             left = x - w / 2 if "center" in where else x + 5 if "right" in where else x - w - 5
             top = y - h - 4 if where.startswith("top") else y - h / 2

@@ -37,7 +37,7 @@ def pdf_images(reader: PdfReader) -> int:
 @pytest.mark.parametrize("width", [800, 1200])
 def test_png_is_twice_the_chosen_width_and_as_tall_as_the_print_layout(renderer, context_for, width):
     ctx = context_for()
-    _, height = files.printed_figure("displacement", ctx, width)
+    _, height, _ = files.measured_figure("displacement", ctx, width)  # (its legend as drawn)
     data = files.chart_image("displacement", ctx, "png", width)
     assert png_size(data) == (2 * width, 2 * height)
 

@@ -52,3 +52,22 @@ def test_a_maps_colour_bar_becomes_legend_entries_in_class_colours():
     assert data[0]["showscale"] is False
     assert [e["name"] for e in entries] == ["IDP arrivals: No data", "1–10"]
     assert [e["marker"]["color"] for e in entries] == ["#ccc", "#f00"]
+
+
+def test_a_report_pages_footer_never_runs_off_the_page():
+    """Sixty sources on an A4 page: the plot shrinks to its minimum, then the sources that do not fit
+    continue on the sources page (said on the page); the footer stays above the page number."""
+    from dashboard.export.printed import FOOT_PX, LINE, MIN_PLOT_PX, PAGE_FOOT_PX
+
+    many = Caption(CAPTION.title, CAPTION.subtitle, tuple(f"{i}. A source with a long title " * 3 for i in range(60)),
+                   CAPTION.generated, CAPTION.lang)
+    fig, height = for_print(_chart(), many, 794, plot_height=500, page_height=1123)
+    assert height == 1123
+    layout = fig["layout"]
+    foot = layout["annotations"][-1]["text"]
+    assert "full list of sources is on the report" in foot and "Generated 30 Nov 2026" in foot
+    plot = height - layout["margin"]["t"] - layout["margin"]["b"]
+    assert plot >= MIN_PLOT_PX
+    foot_top = layout["margin"]["t"] + plot + 36 + layout["meta"]["print_legend_px"] + 10  # under axis and legend
+    lines = foot.count("<br>") + 1
+    assert foot_top + lines * FOOT_PX * LINE <= height - PAGE_FOOT_PX

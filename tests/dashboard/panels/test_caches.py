@@ -34,10 +34,12 @@ def syn(use_synthetic):
 
 
 def fresh(name: str, request: Request) -> tuple[dict, list[str]]:
-    """A chart made afresh from the full request (nothing cached)."""
+    """A chart made afresh from the full request (nothing cached), an empty one saying why (as the page)."""
+    from dashboard.panels.empty import explained
+
     panel = panels.get(name)
     made = panel.load(request)
-    fig = panel.figure(made, request)
+    fig = explained(panel, panel.figure(made, request), request)
     return fig, panel.sources(made, fig)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from dashboard.data import catalog, indicators, series_queries
@@ -256,7 +257,8 @@ def map_sentences(ctx: Context, sel) -> list[str]:
     values = values[values["value"].notna() & (values["value"] > 0)]
     if sel.areas:  # the areas the map colours inside the selected ones, never their neighbours
         codes = values["pcode"].astype(str)
-        values = values[[any(c.startswith(a) for a in sel.areas) for c in codes]]
+        # a boolean array, not a list: an empty list would select columns and lose them all
+        values = values[np.array([any(c.startswith(a) for a in sel.areas) for c in codes], dtype=bool)]
     values = values.sort_values("value", ascending=False).head(3)
     if values.empty:
         return []

@@ -42,7 +42,7 @@ def fake_result(real_ms: float, base_ms: float, geometry: bool, events: int = 1_
             "scenarios": {name: {"available": True, **report.step_summary([step(ms, 1000, geo) for _ in range(20)])}
                           for name in ("filter", "step")},
             "default_view": report.view_summary(Step("first view", 1.0, [Request("GET _dash-layout", [], 200, 0.01, 900, 300, "gzip", 300)])),
-            "first_view": {"median_ms": 2500.0, "runs_ms": [2500.0]},
+            "first_view": {"median_ms": 1500.0, "runs_ms": [1500.0]},  # within issue 15's 2.0 s
             "memory": {"after": {"rss_mib": 300.0, "peak_mib": 320.0}},
             "startup_seconds": 2.0,
         }

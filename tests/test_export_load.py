@@ -150,9 +150,6 @@ def test_eight_reports_at_once_are_bounded_and_the_page_stays_fast(built_warehou
     assert len(intervals) == statuses.count("report")
     assert most_at_once(intervals) <= 1, intervals
     assert max(b for b, _ in samples) <= 1
-    # issue 11 asks < 1.0 s. Since issue 17's measured print layouts (an extra SVG render and layout pass per
-    # export, in the web process) one callback took 1.21 s in a fresh clone on 6 Dec 2026: the bound is 1.5 s
-    # until that work moves out of the web worker (issue 18's export workers); issue 11 stays open for it.
-    assert max(ordinary) < 1.5, ordinary
+    assert max(ordinary) < 1.0, ordinary
     assert left == []
     assert (after["rss_mib"] - before["rss_mib"]) * 2**20 <= 500e6, (before, after)

@@ -78,7 +78,7 @@ class Exports:
     queue_wait: float  # EXPORT_QUEUE_WAIT: seconds one may wait before it is refused (default 60)
     idle: float  # EXPORT_IDLE_SECONDS: a renderer unused this long is closed (default 60)
     run_dir: str | None  # EXPORT_RUN_DIR: the slot files shared by the server's processes
-    nice: int  # EXPORT_NICE: chromium's scheduling niceness, so the page's callbacks come first (default 10)
+    nice: int  # EXPORT_NICE: niceness of chromium and of the export threads, so the page's callbacks come first (default 10)
     per_process: int  # exports (waiting or rendering) one server process takes at once
 
     @classmethod

@@ -19,6 +19,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 
@@ -41,7 +42,7 @@ class ExportError(RuntimeError):
     """An export could not be made; the message is for the user."""
 
 
-__all__ = ["ExportError", "QueueFull", "Renderer", "export_job", "render", "render_many", "renderer"]
+__all__ = ["ExportError", "QueueFull", "Renderer", "export_job", "render", "render_many", "renderer", "run_export"]
 
 
 def browser_path() -> str:
@@ -59,9 +60,17 @@ def browser_path() -> str:
                       "(apt-get install chromium) or set BROWSER_PATH.")
 
 
+def lower_own_priority() -> None:
+    """This thread (not its process) yields the cores to the page's callbacks: on Linux a niceness
+    set for a thread id holds for that thread alone. Threads that do only an export's work (its
+    figures built, pages laid out, PDF joined, chromium's answers read) call it once."""
+    procs.lower_priority([threading.get_native_id()], config.exports().nice)
+
+
 def _run(loop: asyncio.AbstractEventLoop) -> None:
     """The renderer's thread: the loop until stopped, then every task left (an export that timed
     out) cancelled and finished here, so nothing of it is finalised later in another thread."""
+    lower_own_priority()
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(lambda _, context: log.debug("export renderer: %s", context.get("message")))
     try:
@@ -283,6 +292,29 @@ def export_job(what: str):
     return renderer().job(what)
 
 
+_workers: ThreadPoolExecutor | None = None
+
+
+def _export_threads() -> ThreadPoolExecutor:
+    global _workers
+    with _renderer_lock:
+        if _workers is None:
+            _workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="export-work",
+                                          initializer=lower_own_priority)
+        return _workers
+
+
+def run_export(what: str, make):
+    """`make()` inside `export_job(what)`, run in one of this process's export threads, which run at
+    EXPORT_NICE: a report's Python work (tens of seconds) then yields the cores to the ordinary
+    callbacks answered meanwhile by the same server, instead of sharing them equally. The calling
+    (request) thread waits; `make`'s result or exception comes back to it."""
+    def job():
+        with export_job(what):
+            return make()
+    return _export_threads().submit(job).result()
+
+
 def render(fig: dict, fmt: str, width: int, height: int, scale: float = 1.0, timeout: float | None = None) -> bytes:
     return renderer().render(fig, fmt, width, height, scale, timeout)
 
@@ -290,8 +322,6 @@ def render(fig: dict, fmt: str, width: int, height: int, scale: float = 1.0, tim
 def render_many(jobs: list[tuple], timeout: float | None = None) -> list[bytes]:
     """Several figures at once, (fig, fmt, width, height, scale) each, drawn in the renderer's
     tabs side by side; the results in the order of `jobs`."""
-    from concurrent.futures import ThreadPoolExecutor
-
     r = renderer()
-    with ThreadPoolExecutor(max_workers=r.tabs, thread_name_prefix="export") as pool:
+    with ThreadPoolExecutor(max_workers=r.tabs, thread_name_prefix="export", initializer=lower_own_priority) as pool:
         return list(pool.map(lambda job: r.render(*job, timeout=timeout), jobs))

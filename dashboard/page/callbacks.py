@@ -356,14 +356,15 @@ def export_file(_go, _report, what, fmt, width, *values):
     export_ctx = files.context_of(request)
     try:
         if ctx.triggered_id == "home-report-go":
-            with render.export_job("report"):  # a bounded number render at once in the whole server
-                data, name = report.report(export_ctx), files.filename("report", export_ctx, "pdf")
+            # a bounded number render at once in the whole server, in threads that yield to the page
+            data = render.run_export("report", lambda: report.report(export_ctx))
+            name = files.filename("report", export_ctx, "pdf")
         elif fmt in files.DATA_FORMATS:
             data, name = files.chart_data(what, export_ctx, fmt), files.filename(what, export_ctx, fmt)
         elif fmt in files.IMAGE_FORMATS:
             width = int(width) if width in layout.EXPORT_WIDTHS else files.DEFAULT_WIDTH
-            with render.export_job(f"{what} {fmt}"):
-                data, name = files.chart_image(what, export_ctx, fmt, width), files.filename(what, export_ctx, fmt)
+            data = render.run_export(f"{what} {fmt}", lambda: files.chart_image(what, export_ctx, fmt, width))
+            name = files.filename(what, export_ctx, fmt)
         else:
             raise PreventUpdate
     except QueueFull as exc:

@@ -164,3 +164,23 @@ def test_a_job_keeps_its_renderer_while_another_waits(no_other_renderer, tmp_pat
         other.take_render_slot(time.monotonic() + 30).release()  # handed over once the job ended
     finally:
         own.close()
+
+
+def test_an_exports_own_threads_yield_to_the_page_and_the_request_thread_does_not(monkeypatch):
+    """An export's Python work (figures, layout, PDF) runs in threads at EXPORT_NICE; the thread that
+    answers the page's callbacks keeps its priority (Linux: a niceness set for a thread id holds for
+    that thread alone)."""
+    from dashboard.export import render
+
+    monkeypatch.setenv("EXPORT_NICE", "7")
+    config.reset()
+    try:
+        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        pool = render.ThreadPoolExecutor(max_workers=1, initializer=render.lower_own_priority)
+        seen = pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+        pool.shutdown()
+        assert seen == max(7, mine)
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+        assert render._export_threads()._initializer is render.lower_own_priority
+    finally:
+        config.reset()

@@ -199,7 +199,9 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
         "width": width, "height": height, "autosize": False, "title": {"text": ""},
         "font": {**layout.get("font", {}), "family": font_family(caption.lang)},
         "margin": {"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False, "pad": 0},
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -(axis + 6) / plot_height, "yanchor": "top",
+        # from the side the reading starts: right in Arabic (plotly keeps each entry's symbol before its text)
+        "legend": {"orientation": "h", "x": 0 if text_side(caption.lang)["xanchor"] == "left" else 1,
+                   "xanchor": text_side(caption.lang)["xanchor"], "y": -(axis + 6) / plot_height, "yanchor": "top",
                    "font": {"size": BODY_PX}},
         "hovermode": False,
     })

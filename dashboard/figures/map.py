@@ -217,10 +217,12 @@ def scale_bar(frame, t: Translate) -> dict:
     tick = 0.012 * (y1 - y0)
     lo, hi = float(mercator_lat(mercator_y(lat) - tick)), float(mercator_lat(mercator_y(lat) + tick))
     label = t("{n} km").format(n=km)
+    # the label is a point of its own at the ticks' top, not on the bar: its text ("50 كم": Arabic
+    # letters reach below the baseline) then stands clear of the bar by the ticks' height
     return {
-        "lon": [x0, x0, None, x0, (x0 + x1) / 2, x1, None, x1, x1],
-        "lat": [lo, hi, None, lat, lat, lat, None, lo, hi],
-        "text": ["", "", "", "", label, "", "", "", ""],
+        "lon": [x0, x0, None, x0, x1, None, x1, x1, None, (x0 + x1) / 2],
+        "lat": [lo, hi, None, lat, lat, None, lo, hi, None, hi],
+        "text": ["", "", "", "", "", "", "", "", "", label],
         "visible": True,
     }
 

@@ -127,3 +127,20 @@ def test_base_figure_has_every_layer_even_without_data(base):
     fig = base_figure(base, t)
     assert [tr.type for tr in fig.data].count("scattergeo") == len(TRACE) - 2  # all but land and areas
     assert fig.data[TRACE["land"]].type == "choropleth" and TRACE["land"] < TRACE["areas"]  # drawn under
+
+
+def test_the_scale_bars_label_stands_above_the_bar_and_its_ticks():
+    """The label is its own point at the ticks' top (text drawn above it), never on the bar, where
+    Arabic letters reaching below the baseline touched the line; the bar is a round length."""
+    from dashboard.figures.map import SCALE_KM, scale_bar
+    from dashboard.i18n import translator
+
+    for lang in ("en", "ar"):
+        bar = scale_bar((35.9, 35.6, 37.3, 36.9), translator(lang))
+        (label,) = [t for t in bar["text"] if t]
+        at = bar["text"].index(label)
+        line_lats = [lat for i, lat in enumerate(bar["lat"]) if lat is not None and i != at]
+        assert bar["lat"][at] >= max(line_lats)
+        assert bar["lon"][at - 1] is None and bar["lat"][at - 1] is None  # not joined to the bar
+        km = int(label.split()[0])
+        assert km in SCALE_KM and ("كم" in label) == (lang == "ar")

@@ -1,4 +1,5 @@
 """Shared fixtures: a warehouse built once per session from the committed data, in a temp dir;
+the app served on it and on the synthetic warehouse, once per session for all the browser tests;
 and the hypothesis profiles every property test follows (none fixes its own number of examples):
 
 - `ci` (the default, and `make test`): 200 examples per property, derandomised (the same examples
@@ -88,3 +89,24 @@ def shared_warehouse(tmp_path_factory) -> tuple[Path, object]:
     _, issues = pipeline.run(Settings(warehouse_dir=root, keep_versions=1, data_dirs=(SHARED_DATA_DIR,)),
                              config=ROOT / "docs" / "shared-data-sources.toml")
     return root, issues
+
+
+# The app served on the offline default and on the synthetic warehouse, one server each for the whole
+# session (defined here, not in tests/test_browser.py: a fixture imported into several test files is
+# a fixture of each file, and each started its own server). The tests only read from them; each test
+# opens its own browser context.
+
+@pytest.fixture(scope="session")
+def server(built_warehouse):
+    from tests.test_browser import serve
+
+    with serve(built_warehouse) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def synthetic_server(synthetic_warehouse):
+    from tests.test_browser import serve
+
+    with serve(synthetic_warehouse) as url:
+        yield url

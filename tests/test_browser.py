@@ -1,6 +1,6 @@
 """The page in a real browser: Debian's chromium, headless, driven by Playwright.
 
-Two servers: one on the warehouse built from the committed data (the offline default a new user
+Two servers (tests/conftest.py, one of each per session): one on the warehouse built from the committed data (the offline default a new user
 sees), one on a small SYNTHETIC warehouse with admin levels 1-3, conflict events and flows (see
 tests/conftest.py), for the analyst's controls: admin level, indicator, time slider and play, map
 click, URL round trip with back and forward, layer toggles, an empty selection.
@@ -68,16 +68,8 @@ def serve(warehouse_root, **extra_env):
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def server(built_warehouse):
-    with serve(built_warehouse) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def synthetic_server(synthetic_warehouse):
-    with serve(synthetic_warehouse) as url:
-        yield url
+# `server` and `synthetic_server` (the app served on the offline default and on the synthetic
+# warehouse) are in tests/conftest.py: one of each per session, for every browser test file
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import io
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.extent import VIEW  # noqa: F401  (the map's box, for the reader)
 from etl.config import SHARED_DATA_DIR, Settings
@@ -32,9 +33,7 @@ from tests.test_browser import (  # noqa: F401
     choose,
     on_console,
     serve,
-    server,
     settle,
-    synthetic_server,
 )
 
 pytestmark = pytest.mark.browser
@@ -273,9 +272,13 @@ def test_a_pan_and_zoom_survive_a_reload_and_reach_the_png_export(browser, serve
     west, south, east, north = bbox_of(built_warehouse, "SY07")
     x, y = page.evaluate(SCREEN_POINT_JS, [(west + east) / 2, (south + north) / 2])
     page.mouse.move(x, y)
-    for _ in range(3):
+    # three zooms, each a gesture of its own: the next wheel waits until plotly has ended the last
+    # one (its plotly_relayout, which Dash sends to the server)
+    page.evaluate("() => { window.__relayouts = 0; document.querySelector('#home-map .js-plotly-plot')"
+                  ".on('plotly_relayout', () => { window.__relayouts++; }); }")
+    for zooms in range(3):
         page.mouse.wheel(0, -300)
-        page.wait_for_timeout(300)
+        page.wait_for_function("n => window.__relayouts > n", arg=zooms, timeout=TIMEOUT)
     page.wait_for_function("() => new URLSearchParams(location.search).has('bbox')", timeout=TIMEOUT)
     settle(page, 500)
     zoomed = page.evaluate(EXTENT_JS)
@@ -313,6 +316,21 @@ def test_a_pan_and_zoom_survive_a_reload_and_reach_the_png_export(browser, serve
 
 # ---- hover goes to the area first --------------------------------------------------------------------
 
+# the map's hover label (its texts, as Playwright's all_text_contents reads them, joined by spaces);
+# plotly sets gd._hoverdata anew, and draws the label, in the same task when it hovers a new point
+HOVER_LABEL_JS = """() => {
+    window.__lastHover = document.querySelector('#home-map .js-plotly-plot')._hoverdata;
+    return Array.from(document.querySelectorAll('#home-map .hoverlayer .hovertext')).map(e => e.textContent).join(' '); }"""
+# true once plotly has hovered a point other than the last one checked and its label holds `name`
+HOVER_NAMES_JS = """name => {
+    const hovered = document.querySelector('#home-map .js-plotly-plot')._hoverdata;
+    if (!hovered || hovered === window.__lastHover) return false;
+    const label = Array.from(document.querySelectorAll('#home-map .hoverlayer .hovertext')).map(e => e.textContent).join(' ');
+    if (!label.includes(name)) return false;
+    window.__lastHover = hovered;
+    return true; }"""
+
+
 @pytest.mark.parametrize("where", ["shared", "synthetic"])
 def test_hovering_each_idleb_sub_district_names_it(browser, request, where):
     """Every layer on (border, bands, crossings, towns, camps, events, flows), sub-districts, Idleb
@@ -334,12 +352,16 @@ def test_hovering_each_idleb_sub_district_names_it(browser, request, where):
     page = sized_page(browser, 1440, 1400)
     open_map(page, url + view + f"&layers={ALL_LAYERS}&area=SY07")
     page.locator("#home-map").scroll_into_view_if_needed()
+    rows = list(points.itertuples())
+    screen = page.evaluate(f"lonlats => lonlats.map({SCREEN_POINT_JS})", [[r.lon, r.lat] for r in rows])  # one round trip
     wrong = []
-    for r in points.itertuples():
-        x, y = page.evaluate(SCREEN_POINT_JS, [r.lon, r.lat])
+    for r, (x, y) in zip(rows, screen):
         page.mouse.move(x, y)
-        page.wait_for_timeout(150)
-        label = " ".join(page.locator("#home-map .hoverlayer .hovertext").all_text_contents())
+        try:  # until plotly has hovered this point (not the last one) and its label names it
+            page.wait_for_function(HOVER_NAMES_JS, arg=names[r.pcode], timeout=3000)
+            continue
+        except PlaywrightTimeout:
+            label = page.evaluate(HOVER_LABEL_JS)
         if names[r.pcode] not in label:
             wrong.append((r.pcode, names[r.pcode], label[:80]))
     assert wrong == []

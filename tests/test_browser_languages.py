@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard.i18n import strip_bidi, translator
-from tests.test_browser import TIMEOUT, browser, choose, open_page, page, server, settle, synthetic_server  # noqa: F401
+from tests.test_browser import TIMEOUT, browser, choose, open_page, page, settle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 AR = translator("ar")
@@ -115,13 +115,25 @@ def test_every_chart_and_the_map_have_a_text_alternative_and_a_table(page, serve
 def tab_to(page, predicate_js: str, limit: int = 200):
     """Press Tab until the focused element matches; the focused elements seen when it does not."""
     seen = []
+    # one round trip per press: true when the focused element matches, else what it is
+    check = (f"() => {{ const e = document.activeElement; if (!!e && ({predicate_js})) return true;"
+             " return e ? e.tagName + '#' + e.id + '.' + (e.name || '') : null; }")
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(f"() => {{ const e = document.activeElement; return !!e && ({predicate_js}); }}"):
+        focused = page.evaluate(check)
+        if focused is True:
             return True
-        seen.append(page.evaluate("() => { const e = document.activeElement;"
-                                  " return e ? e.tagName + '#' + e.id + '.' + (e.name || '') : null; }"))
+        seen.append(focused)
     return seen[:40]
+
+
+# the control owning the focused element, and whether its focus is visible (past the last control
+# the focus is on the page itself)
+FOCUSED_JS = """() => {
+    const e = document.activeElement, c = e && e.closest('[id^=home-]');
+    if (e === document.body) return [c ? c.id : null, true];
+    const s = getComputedStyle(e);
+    return [c ? c.id : null, s.outlineStyle !== 'none' || s.boxShadow !== 'none']; }"""
 
 
 def test_keyboard_alone_reaches_every_control_and_changes_the_view(page, synthetic_server):
@@ -134,13 +146,9 @@ def test_keyboard_alone_reaches_every_control_and_changes_the_view(page, synthet
     reached = set()
     for _ in range(320):  # (the presets, month inputs, cards, rate and key-date controls and source links: ~230 stops)
         page.keyboard.press("Tab")
-        owner = page.evaluate("() => { const e = document.activeElement; const c = e && e.closest('[id^=home-]');"
-                              " return c ? c.id : null; }")
+        owner, visible_focus = page.evaluate(FOCUSED_JS)  # one round trip per press
         if owner:
             reached.add(owner)
-        visible_focus = page.evaluate("() => { const e = document.activeElement; if (e === document.body) return true;"
-                                      " const s = getComputedStyle(e);"  # (past the last control: the page itself)
-                                      " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }")
         assert visible_focus, owner
     assert [c for c in controls if c not in reached] == []
 

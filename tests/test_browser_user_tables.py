@@ -104,13 +104,13 @@ def test_the_new_charts_draw_and_earthquake_deaths_are_not_conflict_deaths(page,
     assert page.console_errors == []
 
 
-def test_the_default_page_hides_the_charts_no_source_fills(page, built_warehouse):
-    with serve(built_warehouse) as url:
-        open_view(page, url)
-        assert not page.locator("#home-needs-block").is_visible()
-        assert not page.locator("#home-asylum-block").is_visible()
-        options = page.evaluate("() => document.querySelector('#home-export-what').innerText")
-        assert "People in need" not in options
+def test_the_default_page_hides_the_charts_no_source_fills(page, server):
+    """(`server`: the session's app on the offline default, tests/conftest.py)"""
+    open_view(page, server)
+    assert not page.locator("#home-needs-block").is_visible()
+    assert not page.locator("#home-asylum-block").is_visible()
+    options = page.evaluate("() => document.querySelector('#home-export-what').innerText")
+    assert "People in need" not in options
 
 
 def test_real_flows_toward_the_border_and_ucdp_events_as_points(page, shared_server):

@@ -52,7 +52,8 @@ def iso_dates(text: pd.Series) -> pd.Series:
     iso = pc.fill_null(pc.match_substring_regex(arrow, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"), False)
     out = pd.Series(pd.arrays.ArrowStringArray(pc.utf8_slice_codeunits(arrow, 0, 10).combine_chunks()), index=s.index)
     rest = ~iso.to_numpy(zero_copy_only=False) & s.notna().to_numpy()
-    out[rest] = _iso_dates(s[rest])
+    if rest.any():  # else nothing is left for the rules (a clean export)
+        out[rest] = _iso_dates(s[rest])
     return out
 
 
@@ -63,12 +64,16 @@ def _iso_dates(s: pd.Series) -> pd.Series:
     out[iso.fillna(False)] = s[iso.fillna(False)].str.slice(0, 10)
     numeric = pd.to_numeric(s, errors="coerce")
     serial = numeric.notna() & (numeric >= EXCEL_SERIALS[0]) & (numeric < EXCEL_SERIALS[1]) & ~iso.fillna(False)
-    excel_epoch = pd.Timestamp(EXCEL_EPOCH)
-    out[serial] = (excel_epoch + pd.to_timedelta(numeric[serial].round(), unit="D")).dt.strftime("%Y-%m-%d")
+    if serial.any():  # each rule only where it has cells: a few cells cost the same as many
+        excel_epoch = pd.Timestamp(EXCEL_EPOCH)
+        out[serial] = (excel_epoch + pd.to_timedelta(numeric[serial].round(), unit="D")).dt.strftime("%Y-%m-%d")
     epoch_ms = numeric.notna() & s.str.fullmatch(EPOCH_MS_TEXT).fillna(False)
-    out[epoch_ms] = pd.to_datetime(numeric[epoch_ms], unit="ms", utc=True).dt.strftime("%Y-%m-%d")
+    if epoch_ms.any():
+        out[epoch_ms] = pd.to_datetime(numeric[epoch_ms], unit="ms", utc=True).dt.strftime("%Y-%m-%d")
     rest = s.notna() & ~iso.fillna(False) & ~serial & ~epoch_ms
     for fmt in DAY_FORMATS:
+        if not rest.any():
+            break
         parsed = pd.to_datetime(s[rest], format=fmt, errors="coerce")
         done = parsed.notna()
         out[done[done].index] = parsed[done].dt.strftime("%Y-%m-%d")

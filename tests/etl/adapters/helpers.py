@@ -61,18 +61,19 @@ def damaged_rows(draw, kinds: list[str], valid: dict, broken: dict, garbage: tup
     return rows
 
 
-def assert_all_conform(collected: dict[str, list], contracts: dict) -> None:
+def assert_all_conform(collected: dict[str, list], contracts: dict, geometry: bool = False) -> None:
     """Re-validate every example's output at once (validate() is slow per call); on a failure,
-    find the example and show its input. `collected`: table -> [(input rows, output frame)]."""
+    find the example and show its input. `collected`: table -> [(input rows, output frame)];
+    with `geometry`, each frame carries a geometry column in EPSG:4326 as well."""
     for table, examples in collected.items():
         if not examples:
             continue
         try:
-            assert_conforms(pd.concat([frame for _, frame in examples], ignore_index=True), contracts[table])
+            assert_conforms(pd.concat([frame for _, frame in examples], ignore_index=True), contracts[table], geometry)
         except AssertionError:
             for rows, frame in examples:
                 try:
-                    assert_conforms(frame, contracts[table])
+                    assert_conforms(frame, contracts[table], geometry)
                 except AssertionError as exc:
                     raise AssertionError(f"{exc}\ninput rows: {rows!r}") from None
             raise

@@ -3,6 +3,7 @@ generation time and the data version, and the notes sheet (filters, units, cavea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -89,6 +90,13 @@ def source_lines(wh: Warehouse, ids, t: Translate, limit: int | None = None) -> 
     """'1. OCHA: Title, published 2020-02-29.' for each source, in the order of the page's lists.
     Beyond `limit` sources, one line per organisation with its number of documents and their dates
     (the full list is on the data export's sources sheet and the report's sources page)."""
+    return _source_lines(wh, frozenset(ids), t, limit)
+
+
+@lru_cache(maxsize=1024)
+def _source_lines(wh: Warehouse, ids: frozenset, t: Translate, limit: int | None) -> tuple[str, ...]:
+    """`source_lines`, memoised per warehouse version, set of sources, language and limit: every
+    printed chart, data export and report of a view lists the same sources again."""
     src = wh["sources"]
     rows = src[src["source_id"].isin(list(ids))].sort_values(["organisation", "published", "source_id"])
     if limit is not None and len(rows) > limit:

@@ -11,6 +11,7 @@ import pandas as pd
 from dashboard import panels
 from dashboard.data.state import ViewState
 from dashboard.data.warehouse import Warehouse
+from dashboard.panels import views
 from dashboard.panels.empty import explained
 from dashboard.request import Request
 
@@ -47,8 +48,11 @@ def context(wh: Warehouse, state: ViewState, lang: str | None = None, now=None) 
 
 def page_figure(name: str, ctx: Context, inputs=None) -> tuple[dict, list[str], list[str]]:
     """(figure, its source ids, its notes) as the page shows it, from the panel's `inputs` (made
-    here unless the caller has them)."""
+    here unless the caller has them). A chart is the page's own, from its cache (panels/views.py):
+    the exports of the view a user looks at are not drawn again; the result is shared, read only."""
     panel = panels.get(name)
+    if inputs is None and panel.kind == "chart":
+        return views.chart(name, ctx.request)
     inputs = panel.load(ctx.request) if inputs is None else inputs
     fig = explained(panel, panel.figure(inputs, ctx.request), ctx.request)  # an empty chart says why
     return fig, panel.sources(inputs, fig), panel.notes(inputs, ctx.request)

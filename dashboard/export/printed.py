@@ -11,6 +11,7 @@ import copy
 import textwrap
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dashboard.figures.common import LISTED_META, bidi_figure, esc, font_family
 from dashboard.figures.labels import legend_height
@@ -53,9 +54,16 @@ def _advance(ch: str) -> float:
 def wrap(text: str, width_px: float, font_px: float) -> list[str]:
     """Lines of `text` that fit `width_px` at `font_px` (estimated from the mean character width of
     the text: an Arabic text's lines as wide as an English one's, so that the margins match)."""
+    return list(_wrapped(text, width_px, font_px))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, width_px: float, font_px: float) -> tuple[str, ...]:
+    """`wrap`, memoised: a report wraps each paragraph three times (to paginate, to set it, to count
+    its page), and the same source lines, caveats and footers are printed on every export."""
     em = sum(map(_advance, text)) / len(text) if text else CHAR
     chars = max(20, int(width_px / (font_px * (em or CHAR))))
-    return textwrap.wrap(text, chars, break_long_words=True) or [""]
+    return tuple(textwrap.wrap(text, chars, break_long_words=True) or [""])
 
 
 def _legend_entries(fig: dict) -> list[str]:

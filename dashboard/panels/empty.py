@@ -110,14 +110,25 @@ def excluding(panel, request: Request) -> str | None:
         return None
 
     def draws(**relaxed) -> bool:
-        wider = Request(request.wh, replace(state, **relaxed), request.bounds)
-        return not is_empty(panel.figure(panel.load(wider), wider))
+        return _draws(panel, Request(request.wh, replace(state, **relaxed), request.bounds))
     for field, label in set_fields:
         if draws(**{field: ()}):
             return label
     if len(set_fields) > 1 and draws(**{field: () for field, _ in set_fields}):
         return N_("filters")
     return None
+
+
+@lru_cache(maxsize=256)
+def _draws(panel, request: Request) -> bool:
+    """Whether `panel` draws something for `request`: memoised per warehouse version, panel and view
+    state, since the same filters left out are tried for every export of a view (the page, an image,
+    the report) and many views share them (every state with one source chosen, without it)."""
+    return not is_empty(panel.figure(panel.load(request), request))
+
+
+def cache_clear() -> None:
+    _draws.cache_clear()
 
 
 def reason(panel, request: Request) -> list[str]:

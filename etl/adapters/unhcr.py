@@ -155,7 +155,7 @@ def _country(cells: dict, code_col: str | None, name_col: str | None) -> tuple[s
     if written:
         return (written.upper() if re.fullmatch(ISO3, written.upper()) else None), written, code_col
     name = clean_name(cells[name_col]) if name_col else None
-    return (iso3(name) if name else None), name or "", name_col
+    return (iso3(name) if name else None), name or "", name_col or code_col  # a blank ISO cell and no name column: the ISO column
 
 
 def row_countries(row: int, cells: dict, cols: dict, table: str, file: str, issues: Issues) -> tuple | None:

@@ -108,6 +108,19 @@ def test_bad_reference_date_option(tmp_path, day):
         unhcr.read(SourceSpec("t", "unhcr", options={"reference_date": day}), path, Issues())
 
 
+def test_a_blank_country_code_without_a_name_column_names_the_code_column(tmp_path):
+    """Found by `make test-deep`: an ISO-only export with a blank origin cell was reported without a
+    column; the problem names the ISO column it read."""
+    path = write_csv(tmp_path / "iso_only.csv", [["Year", "Country of origin (ISO)", "Country of asylum (ISO)",
+                                                  "Host Community"], ["2023", "", "tur", "3,214,780"]], bom=False)
+    issues = Issues()
+    out = unhcr.read(SourceSpec("t", "unhcr"), path, issues)
+    assert out["refugees"].empty
+    (problem,) = issues.problems
+    assert (problem.row, problem.column, problem.value) == (2, "Country of origin (ISO)", "")
+    assert_located(issues, path.name)
+
+
 def test_finder_without_needed_columns(tmp_path):
     no_asylum = write_csv(tmp_path / "no_asylum.csv", [[c for c in FINDER if not c.startswith("Country of asylum")]])
     with pytest.raises(SourceError, match=r"no_asylum\.csv: expected a header row"):

@@ -192,6 +192,32 @@ def test_the_map_and_the_headline_figures_are_in_the_first_viewport(browser, sit
     done(page)
 
 
+AREA_ROWS_JS = """() => Array.from(document.querySelectorAll('#home-area-panel .area-figure')).map(row => {
+    const box = e => { if (!e) return null; const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const dt = row.querySelector('dt');
+    return {name: dt.innerText, dt: box(dt), overflow: dt.scrollWidth > dt.clientWidth + 1,
+            others: Array.from(row.querySelectorAll('.area-value, .area-sources li')).map(box)}; })"""
+
+
+@pytest.mark.parametrize("lang, width, height", [("en", 1440, 900), ("ar", 1440, 900), ("ar", 390, 844)])
+def test_the_area_panels_names_stand_clear_of_their_figures_and_sources(browser, server, lang, width, height):
+    """Seen on a screenshot: with a long source line (an '[copy; original not found]' marker) the
+    indicator's name was squeezed to a sliver and ran under the line. Each name's box meets no box
+    of its value or sources, and its text fits its box."""
+    page = sized_page(browser, width, height)
+    open_map(page, server + f"?lang={lang}&area=SY07&from=2020-01&to=2020-03")
+    page.wait_for_selector("#home-area-panel .area-figure", timeout=TIMEOUT)
+    rows = page.evaluate(AREA_ROWS_JS)
+    assert len(rows) >= 2 and any(len(r["others"]) > 1 for r in rows), rows
+
+    def meet(a, b):
+        return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+    clash = [(r["name"], o) for r in rows for o in r["others"] if meet(r["dt"], o)]
+    assert clash == [] and not [r["name"] for r in rows if r["overflow"]], (clash, rows)
+    done(page)
+
+
 def test_on_a_phone_nothing_overflows_and_the_map_takes_the_width(browser, site):
     url, _ = site
     page = sized_page(browser, 390, 844)

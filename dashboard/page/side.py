@@ -60,8 +60,10 @@ def _facts(facts: area.AreaFacts, t: Translate) -> html.Section:
         detail = [html.Li(line) for line in fig.lines]
         rows.append(html.Div([
             html.Dt(fig.label + (" ◂" if fig.shown else ""), title=t("shown on the map") if fig.shown else None),
-            html.Dd([html.Span(fig.value, className="area-value" + (" card-empty" if not fig.lines else "")),
-                     html.Ul(detail, className="area-sources") if detail else None]),
+            html.Dd(html.Span(fig.value, className="area-value" + (" card-empty" if not fig.lines else ""))),
+            # the sources in a second dd across the row's width: inside the value's dd, a long source
+            # line widened the value's column until the indicator's name ran under it
+            html.Dd(html.Ul(detail, className="area-sources"), className="area-detail") if detail else None,
         ], className="area-figure" + (" area-shown" if fig.shown else "")))
     return html.Section([
         html.H3(names, className="area-name"),

@@ -77,11 +77,13 @@ def browser_processes(group: int, started: set[int] | None = None) -> list[int]:
 
 
 def new_browser_processes(before: set[int]) -> list[int]:
-    """chromium processes below this one that were not there `before` (a start that failed)."""
+    """chromium processes below this one that were not there `before` (a start that failed),
+    zombies included (their command line is empty, their name is not): they are reaped by `end`."""
     out = []
     for pid in set(descendants(os.getpid())) - before:
+        info = stat(pid)
         try:
-            if b"chrom" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if (info and info[0].startswith("chrom")) or b"chrom" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 out.append(pid)
         except OSError:
             continue

@@ -69,8 +69,8 @@ def lower_own_priority() -> None:
 
 def _run(loop: asyncio.AbstractEventLoop) -> None:
     """The renderer's thread: the loop until stopped, then every task left (an export that timed
-    out) cancelled and finished here, so nothing of it is finalised later in another thread."""
-    lower_own_priority()
+    out) cancelled and finished here, so nothing of it is finalised later in another thread.
+    It runs at normal priority until chromium has started (see `Renderer._start`)."""
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(lambda _, context: log.debug("export renderer: %s", context.get("message")))
     try:
@@ -88,6 +88,19 @@ def _run(loop: asyncio.AbstractEventLoop) -> None:
         # code in that thread: "AST constructor recursion depth mismatch")
         del tasks
         gc.collect()
+
+
+def _end_started(before: set[int], timeout: float = 20.0) -> None:
+    """Kills the chromium processes that appeared since `before` until none is left: a start cut
+    short may still fork (its zygote, its crash handler) after the first ones are killed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = procs.new_browser_processes(before)
+        if not pids:
+            return
+        procs.end(pids, timeout=max(0.1, min(5.0, deadline - time.monotonic())))
+        time.sleep(0.2)
+    log.warning("chromium processes left after a failed start: %s", procs.new_browser_processes(before))
 
 
 class Renderer:
@@ -138,6 +151,9 @@ class Renderer:
         async def open_browser():
             k = kaleido.Kaleido(n=self.tabs, timeout=self.timeout, mathjax=False)
             await k.open()
+            # chromium starts at normal priority: started niced, on two busy cores its start took
+            # over START_TIMEOUT (seen in CI). Once it is up, this thread and chromium yield.
+            lower_own_priority()
             return k
 
         opening = asyncio.run_coroutine_threadsafe(open_browser(), loop)
@@ -147,7 +163,7 @@ class Renderer:
             opening.cancel()
             loop.call_soon_threadsafe(loop.stop)
             thread.join(15)
-            procs.end(procs.new_browser_processes(before))  # whatever of it had started
+            _end_started(before)  # whatever of it had started
             if slot:
                 slot.release()
             raise ExportError(f"The image renderer (chromium) did not start: {exc}") from exc

@@ -184,3 +184,27 @@ def test_an_exports_own_threads_yield_to_the_page_and_the_request_thread_does_no
         assert render._export_threads()._initializer is render.lower_own_priority
     finally:
         config.reset()
+
+
+def test_an_open_renderer_yields_and_a_cut_start_leaves_no_chromium(no_other_renderer, monkeypatch):
+    """Once open, chromium and the renderer's thread run at EXPORT_NICE (they start at normal
+    priority: started niced on two busy cores, chromium's start outlasted START_TIMEOUT in CI). A
+    start cut short kills every chromium process it had forked, none is left behind."""
+    from dashboard.export import render
+
+    own = Renderer()
+    try:
+        assert own.render(BLANK, "svg", 100, 100)[:4] == b"<svg"
+        chromium = chromium_below_us()
+        assert chromium and all(os.getpriority(os.PRIO_PROCESS, p) >= 10 for p in chromium)
+        assert os.getpriority(os.PRIO_PROCESS, own._thread.native_id) >= 10
+    finally:
+        own.close()
+    assert gone_within(20) == []
+
+    monkeypatch.setattr(render, "START_TIMEOUT", 0.3)  # chromium is forked, not yet answering
+    cut = Renderer()
+    with pytest.raises(render.ExportError, match="did not start"):
+        cut.render(BLANK, "svg", 100, 100)
+    assert not cut.is_open
+    assert gone_within(5) == []

@@ -1,7 +1,7 @@
 # ruff: noqa: F811  (the browser fixtures are imported from tests/test_browser.py and used as arguments)
 """The analyst's first view in headless chromium (issue 15), on the offline default and on a warehouse
-built from the real files in ../shared/data (COD-AB admin 1-3, OCHA communities, CCCM camps, the
-November 2022 monthly sheet, HIU crossings, UCDP GED Syria; skipped when that folder is absent):
+built from every real file in ../shared/data (the README's worked example: COD-AB admin 1-3, OCHA
+communities and camps, HIU sites, the monthly sheet, OCHA IDP movements, UCDP GED; skipped when absent):
 
 - at 1440x900 (and 1920x1080) the map and the headline figures are in the first viewport;
 - at 390x844 nothing overflows the page sideways, the map takes the width, the graphs' tool bars
@@ -23,8 +23,6 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.extent import VIEW  # noqa: F401  (the map's box, for the reader)
-from etl.config import SHARED_DATA_DIR, Settings
-from tests.conftest import shared_path
 from tests.test_browser import (  # noqa: F401
     CHARTS,
     CSP_LISTENER,
@@ -58,65 +56,16 @@ SCREEN_POINT_JS = """([lon, lat]) => {
 
 
 @pytest.fixture(scope="module")
-def shared_warehouse(tmp_path_factory):
-    """A warehouse from the real files in ../shared/data (the offline default extended)."""
-    from etl import pipeline
-
-    cod = shared_path("syr_cod_ab_uncs_unocha_20201217_shp")
-    loc = shared_path("syr_ocha_locations_pcodes")
-    sheet = shared_path("nws_monthly_displacement_2022_11", "monthly_displacement_northen_syria_november_2022.xlsx")
-    hiu = shared_path("hiu_syria_sites_2015", "Syria_BorderCrossings_2015Apr16_HIU_USDoS.zip")
-    ucdp = shared_path("ucdp_ged_syria", "ged_syria.csv.zip")
-    tmp = tmp_path_factory.mktemp("shared-warehouse")
-    config = tmp / "sources.toml"
-    config.write_text(f"""extends_default = true
-[[source]]
-name = "cod-ab-syr"
-adapter = "cod_ab"
-path = "{cod}"
-organisation = "OCHA / UN Cartographic Section"
-title = "Syrian Arab Republic - Subnational Administrative Boundaries (COD-AB)"
-published = "2020-12-17"
-[[source]]
-name = "ocha-communities"
-adapter = "locations"
-path = "{loc / 'Locations.xlsx'}"
-organisation = "OCHA"
-title = "Syria P-coded locations"
-[[source]]
-name = "cccm-camps"
-adapter = "locations"
-path = "{loc / 'camp_pcodes.csv'}"
-organisation = "CCCM Cluster"
-title = "Camp and site P-codes"
-[[source]]
-name = "nws-monthly-2022-11"
-adapter = "monthly_sheet"
-path = "{sheet}"
-organisation = "ACU (probable producer)"
-title = "Northern Syria monthly displacement, November 2022"
-[[source]]
-name = "hiu-crossings"
-adapter = "hiu"
-path = "{hiu}"
-organisation = "U.S. Department of State, Humanitarian Information Unit"
-title = "Syria border crossings"
-published = "2015-04-16"
-[[source]]
-name = "ucdp-ged-syria"
-adapter = "ucdp"
-path = "{ucdp}"
-organisation = "UCDP"
-title = "UCDP Georeferenced Event Dataset, Syria (v652.1601.1911)"
-published = "2019-11"
-""", encoding="utf-8")
-    pipeline.run(Settings(warehouse_dir=tmp / "wh", keep_versions=2, data_dirs=(SHARED_DATA_DIR,)), config=config)
-    return tmp / "wh"
+def shared_root(shared_warehouse):
+    """The warehouse from every real file in ../shared/data (the README's worked example, built once
+    per session in tests/conftest.py): COD-AB admin 1-3, OCHA communities and camps, HIU sites and
+    crossings, the monthly sheet, OCHA's IDP movements, UCDP's Syria GED release."""
+    return shared_warehouse[0]
 
 
 @pytest.fixture(scope="module")
-def shared_server(shared_warehouse):
-    with serve(shared_warehouse) as url:
+def shared_server(shared_root):
+    with serve(shared_root) as url:
         yield url
 
 
@@ -125,7 +74,7 @@ def site(request):
     """(url, warehouse root) of the offline default and of the ../shared/data warehouse."""
     if request.param == "default":
         return request.getfixturevalue("server"), request.getfixturevalue("built_warehouse")
-    return request.getfixturevalue("shared_server"), request.getfixturevalue("shared_warehouse")
+    return request.getfixturevalue("shared_server"), request.getfixturevalue("shared_root")
 
 
 def sized_page(browser, width: int, height: int):
@@ -362,7 +311,7 @@ def test_hovering_each_idleb_sub_district_names_it(browser, request, where):
     """Every layer on (border, bands, crossings, towns, camps, events, flows), sub-districts, Idleb
     framed: the hover label at each sub-district's point (area_metrics: inside the polygon) names it."""
     if where == "shared":
-        url, root = request.getfixturevalue("shared_server"), request.getfixturevalue("shared_warehouse")
+        url, root = request.getfixturevalue("shared_server"), request.getfixturevalue("shared_root")
         view = "?level=3&ind=events&from=2019-01&to=2019-11"
     else:
         url, root = request.getfixturevalue("synthetic_server"), request.getfixturevalue("synthetic_warehouse")

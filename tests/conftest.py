@@ -9,6 +9,10 @@ and the hypothesis profiles every property test follows (none fixes its own numb
 """
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,14 +25,36 @@ settings.register_profile("deep", max_examples=1000, derandomize=False, print_bl
 settings.load_profile("ci")  # --hypothesis-profile=NAME loads another
 
 
+def built_once(tmp_path_factory, name: str, build):
+    """`build(root)`'s value for a folder built once for the whole run. Under pytest-xdist each
+    worker is a process with session fixtures of its own, and each built every warehouse again (10
+    to 30 s each); the first worker here builds into the run's common temporary folder while the
+    others wait on a lock, then read the same files and the same (pickled) value. The tests only read
+    these warehouses. A build that failed is started again by the next worker that needs it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # this run's folder, common to its workers
+    root, done = base / f"once-{name}", base / f"once-{name}.pickle"
+    with open(base / f"once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        value = build(root)
+        done.write_bytes(pickle.dumps(value))
+        return value
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
     """A warehouse built by the real ETL from the committed data (the end-to-end path)."""
     from etl import pipeline
 
-    root = tmp_path_factory.mktemp("warehouse")
-    pipeline.run(Settings(warehouse_dir=root, keep_versions=5))
-    return root
+    def build(root):
+        pipeline.run(Settings(warehouse_dir=root, keep_versions=5))
+        return root
+    return built_once(tmp_path_factory, "warehouse", build)
 
 
 @pytest.fixture
@@ -53,9 +79,10 @@ def synthetic_warehouse(tmp_path_factory, built_warehouse) -> Path:
     synthetic sub-districts), with the real default tables beside them."""
     from bench.synthetic import generate
 
-    root = tmp_path_factory.mktemp("synthetic-warehouse")
-    generate(root, events=20_000, moves=5_000, years=10, seed=7, base=built_warehouse)
-    return root
+    def build(root):
+        generate(root, events=20_000, moves=5_000, years=10, seed=7, base=built_warehouse)
+        return root
+    return built_once(tmp_path_factory, "synthetic-warehouse", build)
 
 
 @pytest.fixture
@@ -71,10 +98,11 @@ def layouts_warehouse(tmp_path_factory, built_warehouse) -> Path:
     from etl import pipeline
     from etl.config import ROOT
 
-    root = tmp_path_factory.mktemp("layouts-warehouse")
-    pipeline.run(Settings(warehouse_dir=root, keep_versions=1),
-                 config=ROOT / "tests" / "fixtures" / "layouts" / "sources.toml")
-    return root
+    def build(root):
+        pipeline.run(Settings(warehouse_dir=root, keep_versions=1),
+                     config=ROOT / "tests" / "fixtures" / "layouts" / "sources.toml")
+        return root
+    return built_once(tmp_path_factory, "layouts-warehouse", build)
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +113,12 @@ def shared_warehouse(tmp_path_factory) -> tuple[Path, object]:
     from etl.config import ROOT
 
     shared_path()
-    root = tmp_path_factory.mktemp("shared-warehouse")
-    _, issues = pipeline.run(Settings(warehouse_dir=root, keep_versions=1, data_dirs=(SHARED_DATA_DIR,)),
-                             config=ROOT / "docs" / "shared-data-sources.toml")
-    return root, issues
+
+    def build(root):
+        _, issues = pipeline.run(Settings(warehouse_dir=root, keep_versions=1, data_dirs=(SHARED_DATA_DIR,)),
+                                 config=ROOT / "docs" / "shared-data-sources.toml")
+        return root, issues
+    return built_once(tmp_path_factory, "shared-warehouse", build)
 
 
 # The app served on the offline default and on the synthetic warehouse, one server each for the whole

@@ -15,7 +15,10 @@ EVENTS, MOVES, YEARS, SEED = 3000, 800, 3, 7
 def small_synthetic(built_warehouse, tmp_path_factory) -> tuple[Path, Version]:
     """(warehouse root, published version): synthetic sub-districts (no COD-AB needed)."""
     from bench.synthetic import generate
+    from tests.conftest import built_once
 
-    root = tmp_path_factory.mktemp("synthetic")
-    name = generate(root, events=EVENTS, moves=MOVES, years=YEARS, seed=SEED, base=built_warehouse, cod_ab_dir=None)
+    def build(root):
+        return root, generate(root, events=EVENTS, moves=MOVES, years=YEARS, seed=SEED, base=built_warehouse,
+                              cod_ab_dir=None)
+    root, name = built_once(tmp_path_factory, "small-synthetic", build)
     return root, open_version(root, name)

@@ -47,12 +47,12 @@ browser:
 # examples per property; `deep` 1,000 random ones (and 1,000 view states per warehouse).
 test: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
-	$(BIN)/python -m pytest -n auto --hypothesis-profile=ci -m "not alone"
+	$(BIN)/python -m pytest -n auto --dist worksteal --hypothesis-profile=ci -m "not alone"
 	$(BIN)/python -m pytest --hypothesis-profile=ci -m alone
 
 test-deep: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
-	$(BIN)/python -m pytest -n auto --hypothesis-profile=deep -m "not alone"
+	$(BIN)/python -m pytest -n auto --dist worksteal --hypothesis-profile=deep -m "not alone"
 	$(BIN)/python -m pytest --hypothesis-profile=deep -m alone
 
 # The expected warehouse of the golden test (tests/golden/), rebuilt from the committed data.

@@ -140,3 +140,24 @@ def synthetic_server(synthetic_warehouse):
 
     with serve(synthetic_warehouse) as url:
         yield url
+
+
+# The longest tests (20-250 s each on two cores; `pytest --durations=40` lists them) start first, so
+# the xdist workers, which take tests in collection order and steal from each other at the end
+# (`--dist worksteal`), do not end with one of them running a four-minute test alone. A name here
+# that no longer matches only loses its place in the queue.
+LONG_FIRST = (
+    "tests/dashboard/test_view_properties.py::test_every_state_draws_on_the_synthetic_warehouse",
+    "tests/dashboard/test_view_properties.py::test_every_state_draws_on_the_committed_data",
+    "tests/test_browser_languages.py::test_keyboard_alone_reaches_every_control_and_changes_the_view",
+    "tests/etl/adapters/test_acled.py::test_malformed_exports_never_load_bad_rows_nor_lose_rows",
+    "tests/etl/adapters/test_ucdp.py::test_malformed_ged_files_never_load_bad_rows_nor_lose_rows",
+    "tests/etl/adapters/test_cited_figures.py::test_one_malformed_file_never_loads_bad_rows_nor_loses_rows",
+    "tests/test_browser.py::test_export_buttons_deliver_the_map_image_the_data_and_the_report",
+    "tests/bench/test_exports.py::test_export_timings_are_measured_and_printed",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("[")[0], len(rank)))  # stable: the rest keep their order

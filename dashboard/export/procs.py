@@ -53,6 +53,19 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def own_chromium(pid: int) -> list[int]:
+    """The chromium processes `pid` started itself: its children named chrom*, theirs, and the
+    orphans it adopted; not those below another program it started (a served app, a test driver)."""
+    def chromium(p):
+        return (stat(p) or ("",))[0].startswith("chrom")
+    out, stack = [], [p for p in children(pid) if chromium(p)]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(p for p in children(current) if chromium(p))
+    return out
+
+
 def stat(pid: int) -> tuple[str, str, int] | None:
     """(command name, state letter, process group) of a process, None when it is gone."""
     try:

@@ -16,6 +16,6 @@ def test_export_timings_are_measured_and_printed(use_warehouse):
     assert result["ratio_chart_png"] == result["baseline_chart_png_ms"] / result["chart_png_ms"] > 1
     assert [t["name"] for t in result["targets"]] == ["warm chart PNG", "6-chart report"]
     # nothing of either browser is left below this process (a zombie here failed later tests)
-    assert not [p for p in procs.descendants(os.getpid()) if (procs.stat(p) or ("",))[0].startswith("chrom")]
+    assert not procs.own_chromium(os.getpid())
     text = exports.text(result)
     assert "chart PNG, warm" in text and "situation report" in text and "target warm chart PNG <= 1 s" in text

@@ -106,7 +106,8 @@ def test_the_bound_holds_across_processes_and_a_killed_holder_frees_its_slot(tmp
 
 
 def chromium_below_us() -> list[int]:
-    return [p for p in procs.descendants(os.getpid()) if (procs.stat(p) or ("",))[0].startswith("chrom")]
+    """This process's own chromium processes (not a browser test's or a served app's)."""
+    return procs.own_chromium(os.getpid())
 
 
 def gone_within(seconds: float) -> list[int]:

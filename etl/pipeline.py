@@ -14,6 +14,7 @@ from etl import contracts, sources, transforms
 from etl.config import ROOT, Settings
 from etl.core import limits, timing
 from etl.core.issues import Issues, SourceError
+from etl.core.memory import release_arrow
 from etl.core.progress import DownloadProgress, Progress
 from etl.core.readers import resolve_package_path
 from etl.core.spec import SourceSpec
@@ -98,7 +99,9 @@ def merge(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
         merged = gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
     key = MERGE_KEYS.get(table)
     if key and len(merged):
-        merged = merged.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
+        repeated = merged.duplicated(subset=key, keep="last").to_numpy()
+        if repeated.any():  # else the table as it is, not a copy of a million rows
+            merged = merged[~repeated].reset_index(drop=True)
     return merged
 
 
@@ -144,6 +147,7 @@ def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[di
     with limits.applied(replace(bound, source=spec.name)):
         path, source_files = locate(spec, settings.cache_dir, offline)
         read = module.read(spec, path, found)
+    release_arrow()  # what the adapter read and let go of
     return read, source_files, found
 
 

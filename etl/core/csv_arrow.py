@@ -28,6 +28,7 @@ from etl.core import limits
 from etl.core.checked_bytes import Scan
 
 ODD_ROWS = 1000
+TEXT = pa.large_string()  # as pandas' "string" columns hold text: wrapped without a copy
 BLOCK = 16 << 20
 
 
@@ -91,7 +92,7 @@ def _options(names: list[str], delimiter: str, handler) -> tuple:
         pacsv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK),
         pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                            invalid_row_handler=handler),
-        pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+        pacsv.ConvertOptions(column_types=dict.fromkeys(names, TEXT), strings_can_be_null=False,
                              quoted_strings_can_be_null=False, check_utf8=False),  # UTF-8: checked_bytes
     )
 
@@ -140,7 +141,9 @@ def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: i
     """The records after the header in file order: pyarrow's rows numbered around the skipped ones."""
     total = valid + len(odd)
     skipped = np.array(sorted(odd), dtype=np.int64)
-    numbers = np.setdiff1d(np.arange(1, total + 1), skipped) if len(odd) else np.arange(1, total + 1)
+    given = np.ones(total, dtype=bool)  # records pyarrow gave (not np.setdiff1d: it sorts a million numbers)
+    given[skipped - 1] = False
+    numbers = np.flatnonzero(given) + 1
     if numbers[0] != 1:
         raise Unusual("the header was not read as a record")
     if 2 in odd:
@@ -148,15 +151,11 @@ def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: i
     columns = {}
     for name in list(chunks):
         parts = chunks.pop(name)  # the blocks as read go once the column is whole: one copy held, not two
-        column = pa.chunked_array(parts, pa.string()).slice(1)  # the header off
+        column = pa.chunked_array(parts, TEXT).slice(1)  # the header off
         del parts
         if len(odd):
             i = wanted[name]
-            extra = pa.array([odd[n][i] if i < len(odd[n]) else "" for n in skipped], pa.string())
-            order = np.empty(total - 1, dtype=np.int64)
-            order[numbers[1:] - 2] = np.arange(valid - 1)
-            order[skipped - 2] = valid - 1 + np.arange(len(odd))
-            column = pa.chunked_array([*column.chunks, extra], pa.string()).take(pa.array(order))
+            column = _interleaved(column, [odd[n][i] if i < len(odd[n]) else "" for n in skipped], skipped)
         columns[name] = column.combine_chunks()
     last = max([int(numbers[i]) for i in filled] + [n for n, cells in odd.items() if not blank(cells)] + [1])
     beyond = {}
@@ -165,6 +164,21 @@ def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: i
         if extra:
             beyond[n] = extra
     return Records(columns, odd.get(2, second), last, beyond)
+
+
+def _interleaved(column: pa.ChunkedArray, cells: list[str], skipped: np.ndarray) -> pa.ChunkedArray:
+    """`column` (pyarrow's rows, records 2, 3, ... without the skipped ones) with `cells` put back
+    at the records `skipped` (sorted): slices of the column between them, no copy of it (a take
+    of every row would cost as much as reading the file)."""
+    parts, start = [], 0
+    for k, number in enumerate(skipped.tolist()):
+        before = number - 2 - k  # pyarrow's rows before this record
+        parts.append(column.slice(start, before - start))
+        parts.append(pa.array([cells[k]], TEXT))
+        start = before
+    parts.append(column.slice(start))
+    return pa.chunked_array([chunk for part in parts for chunk in (part.chunks if isinstance(part, pa.ChunkedArray)
+                                                                   else [part])], TEXT)
 
 
 def _line_of_record(source: Path, names: list[str], delimiter: str, record: int, lines: int) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,14 +98,16 @@ def _options(names: list[str], delimiter: str, handler) -> tuple:
     )
 
 
-def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, int], scanned: Scan) -> Records:
+def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, int],
+         scanned: Scan | Future) -> Records:
     """The columns at positions `wanted` of every record after the header in the file `source`
     (the header is record 1, `width` cells wide). `scanned`: its lines, and the first line beyond
     the line limit or bytes not in UTF-8 (etl/core/checked_bytes.py), raised unless the row limit
-    comes first."""
-    bound, problem = limits.active(), scanned.problem
-    if problem is not None and problem.line <= bound.rows + 2:  # before any record past the row limit
-        raise problem.error
+    comes first; a Future when the scan runs in a thread while pyarrow parses (both without
+    Python's lock): its problem is then raised after the parse, as it is raised before it."""
+    bound = limits.active()
+    if isinstance(scanned, Scan):
+        _raise_early(scanned, bound)
     names = [f"c{i}" for i in range(width)]
     odd = _Odd(delimiter, bound.columns)
     chunks: dict[str, list[pa.Array]] = {name: [] for name in wanted}
@@ -120,10 +123,18 @@ def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, 
                     chunks[name].append(batch.column(i))
                 if (last := _last_filled(batch)) >= 0:
                     filled.append(start + last)
-                if valid - 1 + len(odd.rows) > bound.rows:
+                if valid - 1 + len(odd.rows) > bound.rows or _early(scanned, bound):
                     break
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:  # a skipped record we cannot take, a block too short
         failed = str(exc)
+    except BaseException:
+        if isinstance(scanned, Future):
+            _raise_early(scanned.result(), bound)  # the scan's problem comes first, as when it was checked before
+        raise
+    if isinstance(scanned, Future):
+        scanned = scanned.result()
+        _raise_early(scanned, bound)
+    problem = scanned.problem
     if failed is not None or valid == 0:
         raise Unusual(failed or "no header row")
     if valid - 1 + len(odd.rows) > bound.rows:
@@ -134,6 +145,21 @@ def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, 
     if problem is not None:
         raise problem.error
     return _records(chunks, wanted, valid, odd.rows, filled, heads[1] if len(heads) > 1 else None, width)
+
+
+def _early(scanned: Scan | Future, bound: limits.Limits) -> bool:
+    """Whether the scan running beside the parse has found a problem it raises first (no need to
+    parse on)."""
+    if not isinstance(scanned, Future) or not scanned.done() or scanned.exception() is not None:
+        return False
+    problem = scanned.result().problem
+    return problem is not None and problem.line <= bound.rows + 2
+
+
+def _raise_early(scanned: Scan, bound: limits.Limits) -> None:
+    """The scan's problem when it lies before any record past the row limit."""
+    if scanned.problem is not None and scanned.problem.line <= bound.rows + 2:
+        raise scanned.problem.error
 
 
 def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: int, odd: dict[int, list[str]],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,9 +44,12 @@ def test_checked_per_distinct_value_as_cell_by_cell(values, column, repeat):
     _same(cells.by_distinct(text, column), cells.each_cell(text, column))
 
 
-def test_validate_of_a_large_repetitive_column_as_of_a_small_one():
-    """Above 2 x SAMPLE rows validate checks repeating columns per distinct value: the rows kept,
-    their typed values and every problem reported are those of the same rows checked one by one."""
+@pytest.mark.parametrize("threads", [False, True])
+def test_validate_of_a_large_repetitive_column_as_of_a_small_one(monkeypatch, threads):
+    """Above 2 x SAMPLE rows validate checks repeating columns per distinct value (and from
+    PARALLEL_ROWS, columns in threads): the rows kept, their typed values and every problem
+    reported are those of the same rows checked one by one."""
+    monkeypatch.setattr(cells, "PARALLEL_ROWS", 1000 if threads else 10**9)
     contract = Contract("t", (Column("id", required=True), Column("day", "date", required=True),
                               Column("n", "int", min=0), Column("kind", choices=("a", "b"))), key=("id",))
     days = ["2020-01-01", "2020-02-30", "", " 2021-03-04", "x"]

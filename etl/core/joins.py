@@ -17,6 +17,8 @@ Pure functions; inputs are not changed.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -150,16 +152,16 @@ def _pairs_within(points: np.ndarray, polygons: np.ndarray, metres: float) -> tu
 
 
 def _join_level(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, tolerance_m: float,
-                by_x: tuple | None) -> tuple[np.ndarray, np.ndarray]:
+                pairs: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Per point the position of its area in `areas` (-1 where none) and the snap distance (NaN
-    unless snapped)."""
+    unless snapped); `pairs`: the level's _intersecting_pairs."""
     n = len(geometries)
     found = np.full(n, -1, dtype=np.int64)
     snap = np.full(n, np.nan)
     if areas.empty or n == 0:
         return found, snap
     ranks = _ranks(areas["pcode"].astype(str).to_numpy())
-    point, area = _intersecting_pairs(geometries, areas.geometry.to_numpy(), by_x)
+    point, area = pairs
     found = _smallest(point, area, ranks, n)
     rest = np.flatnonzero(found < 0)
     if not len(rest) or tolerance_m <= 0:
@@ -202,9 +204,20 @@ def assign_admin_pcodes(
     snap_m = np.full(n, np.nan)
     missing = np.zeros(n, dtype=bool)
     by_x = _by_x(candidates) if len(candidates) else None
+    levels = {level: _areas(admin_areas, level) for level in LEVELS}
+
+    def pairs(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+        if areas.empty or not len(candidates):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return _intersecting_pairs(candidates, areas.geometry.to_numpy(), by_x)
+
+    # the point-in-polygon tests of the levels, two at a time in threads (shapely works without
+    # Python's lock; each level prepares its own areas); the snaps after, one level at a time
+    with ThreadPoolExecutor(2) as pool:
+        inside = dict(zip(LEVELS, pool.map(pairs, levels.values()), strict=True))
     for level in LEVELS:
-        areas = _areas(admin_areas, level)
-        found, snap = _join_level(candidates, admin_areas.crs, areas, tolerance_m, by_x)
+        areas = levels[level]
+        found, snap = _join_level(candidates, admin_areas.crs, areas, tolerance_m, inside[level])
         column = np.full(n, -1, dtype=np.int64)
         column[located] = found
         out[f"adm{level}_pcode"] = pd.Series(_pcodes(areas, column), index=out.index)

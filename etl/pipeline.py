@@ -4,6 +4,7 @@ publish the result as a new warehouse version (atomically: see etl/core/warehous
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from etl import contracts, sources, transforms
 from etl.config import ROOT, Settings
 from etl.core import limits, timing
 from etl.core.issues import Issues, SourceError
+from etl.core.memory import release_arrow
 from etl.core.progress import DownloadProgress, Progress
 from etl.core.readers import resolve_package_path
 from etl.core.spec import SourceSpec
@@ -44,9 +46,12 @@ SOURCE_TABLES = (
 ALWAYS = SOURCE_TABLES + derived.TABLES  # the derived ones are computed in transform()
 
 
-def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list[SourceFile]]:
+def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor | None = None
+           ) -> tuple[Path, list[SourceFile | Future]]:
     """The local path of a source (fetched into the cache if it is a URL) and its checksums, once
-    it is known to be within the active limits (size on disk, inflated size of archives)."""
+    it is known to be within the active limits (size on disk, inflated size of archives). With
+    `hashing`, the checksums of files on disk are computed there (Futures), while the adapter
+    reads them."""
     if spec.url:
         from etl.core.fetch import fetch
 
@@ -62,6 +67,8 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool) -> tuple[Path, list
     if str(spec.path).startswith("package:") and not path.is_dir():
         # named as the sources file names it: where the package is installed differs between machines
         return path, [SourceFile(str(spec.path), sha256_file(path), spec.licence)]
+    if hashing is not None:
+        return path, [hashing.submit(SourceFile.of, p, spec.licence, relative_to=ROOT) for p in files]
     return path, [SourceFile.of(p, spec.licence, relative_to=ROOT) for p in files]
 
 
@@ -98,7 +105,9 @@ def merge(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
         merged = gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
     key = MERGE_KEYS.get(table)
     if key and len(merged):
-        merged = merged.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
+        repeated = merged.duplicated(subset=key, keep="last").to_numpy()
+        if repeated.any():  # else the table as it is, not a copy of a million rows
+            merged = merged[~repeated].reset_index(drop=True)
     return merged
 
 
@@ -141,9 +150,15 @@ def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[di
     module = sources.adapter_module(spec.adapter)
     bound = settings.limits.with_values(spec.limits, f"source {spec.name!r}, [source.limits]")
     found = Issues()
-    with limits.applied(replace(bound, source=spec.name)):
-        path, source_files = locate(spec, settings.cache_dir, offline)
-        read = module.read(spec, path, found)
+    # a 400 MB export's checksum (half a second of reading and hashing) is computed in a thread while the
+    # adapter reads it: hashlib and pyarrow's parser both work without Python's lock
+    with limits.applied(replace(bound, source=spec.name)), ThreadPoolExecutor(1) as hashing:
+        path, source_files = locate(spec, settings.cache_dir, offline, hashing)
+        try:
+            read = module.read(spec, path, found)
+        finally:  # a file that cannot be hashed fails the source as before the adapter read it
+            source_files = [f.result() if isinstance(f, Future) else f for f in source_files]
+    release_arrow()  # what the adapter read and let go of
     return read, source_files, found
 
 

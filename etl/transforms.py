@@ -46,9 +46,12 @@ def with_admin_pcodes(points: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, t
     joined = assign_admin_pcodes(located, admin_areas)
     out = points.copy(deep=False)  # copy-on-write: the input stays as it was
     for column in ADM_COLUMNS:
-        existing = out[column] if column in out else pd.Series(pd.NA, index=out.index, dtype="string")
         joined_col = joined[column] if column in joined else pd.Series(pd.NA, index=joined.index, dtype="string")
-        out[column] = existing.astype("string").fillna(joined_col.reindex(out.index).astype("string"))
+        joined_col = joined_col if joined_col.index.equals(out.index) else joined_col.reindex(out.index)
+        if column not in out:  # nothing to keep: the join's column itself (a million P-codes not copied)
+            out[column] = joined_col.astype("string")
+            continue
+        out[column] = out[column].astype("string").fillna(joined_col.astype("string"))
     if table in REPORT_UNJOINED:
         report_unjoined(joined, admin_areas, table, issues)
         report_snapped(joined, table, issues)
@@ -83,10 +86,13 @@ def report_unjoined(joined: gpd.GeoDataFrame, admin_areas: gpd.GeoDataFrame, tab
     level = 1 if not (admin_areas["level"] == 3).any() else 3
     listed_rows = outside.iloc[:limit]
     nearest = nearest_candidates_many(listed_rows.geometry.to_numpy(), admin_areas, level)
-    for (_, r), candidates in zip(listed_rows.iterrows(), nearest, strict=True):
-        key = r.get("event_id", r.get("location_pcode"))
-        listed = ", ".join(f"{c.pcode} {getattr(c, 'name_en', '')} {c.distance_m / 1000:.1f} km" for c in candidates.itertuples())
-        issues.note(table, str(r["source_id"]), None, "geometry", key, OUTSIDE, detail=f"nearest: {listed or 'none'}")
+    keys = listed_rows["event_id"] if "event_id" in listed_rows else listed_rows.get("location_pcode")
+    keys = keys if keys is not None else pd.Series(None, index=listed_rows.index, dtype=object)
+    for source, key, candidates in zip(listed_rows["source_id"], keys, nearest, strict=True):
+        names = candidates["name_en"] if "name_en" in candidates else [""] * len(candidates)
+        listed = ", ".join(f"{pcode} {name} {metres / 1000:.1f} km"
+                           for pcode, name, metres in zip(candidates["pcode"], names, candidates["distance_m"], strict=True))
+        issues.note(table, str(source), None, "geometry", key, OUTSIDE, detail=f"nearest: {listed or 'none'}")
     if len(outside) > limit:
         issues.note(table, str(outside.iloc[limit]["source_id"]), None, "geometry", None, OUTSIDE,
                     detail=f"and {len(outside) - limit} more not listed")

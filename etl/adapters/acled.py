@@ -50,17 +50,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from etl.contracts import EVENTS, EVENTS_AGGREGATED
 from etl.core import areas
-from etl.core.contracts import reject, reject_beyond_header, validate, validate_records
+from etl.core.contracts import reject, reject_beyond_header, typed_rows, validate_records
 from etl.core.csv_columns import read_text_rows
 from etl.core.dates import iso_dates
-from etl.core.events import finish_events, keep_rows
+from etl.core.events import finish_events
 from etl.core.headers import header_key
 from etl.core.issues import Issues, SourceError
 from etl.core.mapped import build
 from etl.core.mapping import locate, parse, records
+from etl.core.memory import release_arrow
 from etl.core.names import repaired
 from etl.core.numbers import decimal_text
 from etl.core.sheets import describe, file_kind, read_sheets
@@ -80,6 +82,7 @@ ACLED_PRECISIONS = (1, 2, 3)
 def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """ACLED columns as EVENTS columns, still text, quirks normalised."""
     date = iso_dates(raw["event_date"])
+    missing = pd.Series(pd.arrays.ArrowStringArray(pa.nulls(len(raw), pa.large_string())), index=raw.index)
     return pd.DataFrame(
         {
             "event_id": raw["event_id_cnty"],
@@ -88,7 +91,7 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
             "date_end": date,
             "event_type": repaired(raw["event_type"]),
             "sub_event_type": repaired(raw["sub_event_type"]),
-            "violence_type": pd.NA,
+            "violence_type": missing,
             "admin1_name": repaired(raw["admin1"]),
             "admin2_name": repaired(raw["admin2"]),
             "admin3_name": repaired(raw["admin3"]),
@@ -96,8 +99,8 @@ def events_text(raw: pd.DataFrame, source_id: str) -> pd.DataFrame:
             "lon": decimal_text(raw["longitude"]),
             "geo_precision": raw["geo_precision"],
             "fatalities": raw["fatalities"],
-            "fatalities_low": pd.NA,
-            "fatalities_high": pd.NA,
+            "fatalities_low": missing,
+            "fatalities_high": missing,
             "reported_by": repaired(raw["source"]),
             "notes": repaired(raw["notes"]),
             "source_id": source_id,
@@ -211,13 +214,15 @@ def read(spec: SourceSpec, path: Path, issues: Issues) -> dict[str, pd.DataFrame
     with step("validate and event rules"):
         first_row, beyond_header = rows.first_row, rows.beyond_header
         text, rows = events_text(rows.frame, spec.name), None  # the columns as read, held once
-        good = validate(text, EVENTS, file, issues, first_row=first_row)
+        release_arrow()  # the reader's blocks
+        typed = typed_rows(text, EVENTS, file, issues, first_row=first_row)
         del text
-        rules = reject_beyond_header(good[["geo_precision"]], beyond_header, EVENTS.table, file, issues)
+        rules = reject_beyond_header(typed.columns(["geo_precision"]), beyond_header, EVENTS.table, file, issues)
         precision = rules["geo_precision"]
         rules = reject(
             rules, precision.notna() & ~precision.isin(ACLED_PRECISIONS), "geo_precision", precision,
             "expected ACLED's geo_precision 1, 2 or 3", EVENTS.table, file, issues,
         )
-        good = keep_rows(good, rules.index)  # one copy of the table for both rules
-        return {"events": finish_events(good, EVENTS, COVERAGE_START, "ACLED", file, issues)}
+        # the table is taken once, by finish_events, for all the rules (and let go of there)
+        kept, typed = typed.keep(rules.index), None
+        return {"events": finish_events(kept, EVENTS, COVERAGE_START, "ACLED", file, issues)}

@@ -16,9 +16,14 @@ import pyarrow.compute as pc
 PY_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"  # re.match(r"\s", c) for every ASCII c (tests/etl/core)
 
 
+TEXT = pa.large_string()  # the Arrow type of pandas' "string" columns: no copy between the two
+
+
 def arrow_text(column: pd.Series) -> pa.ChunkedArray:
-    """The column as Arrow text (no copy when it is Arrow-backed already)."""
-    return pa.chunked_array(pa.array(column.astype("string").array, type=pa.string(), from_pandas=True))
+    """The column as Arrow text (TEXT), the very arrays of an Arrow-backed column (no copy)."""
+    arrow = pa.array(column.astype("string").array, from_pandas=True)
+    arrow = arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+    return arrow if arrow.type == TEXT else arrow.cast(TEXT)
 
 
 def by_ascii(column: pd.Series, fast: Callable[[pa.ChunkedArray], pa.ChunkedArray],
@@ -32,7 +37,7 @@ def by_ascii(column: pd.Series, fast: Callable[[pa.ChunkedArray], pa.ChunkedArra
     if not pc.all(ascii_).as_py():
         out = out.combine_chunks()
         rest = pc.invert(ascii_).combine_chunks()
-        values = pa.array(slow(text[rest.to_numpy(zero_copy_only=False)]).astype(object), pa.string(), from_pandas=True)
+        values = pa.array(slow(text[rest.to_numpy(zero_copy_only=False)]).astype(object), out.type, from_pandas=True)
         out = pc.replace_with_mask(out, rest, values)
     return pd.Series(pd.arrays.ArrowStringArray(out), index=text.index)
 
@@ -56,7 +61,7 @@ def numbers(text: pd.Series) -> pd.Series:
     text = text.astype("string")
     arrow = arrow_text(text)
     plain = pc.fill_null(pc.match_substring_regex(arrow, PLAIN_NUMBER), False)
-    values = pc.cast(pc.if_else(plain, arrow, pa.scalar(None, pa.string())), pa.float64())
+    values = pc.cast(pc.if_else(plain, arrow, pa.scalar(None, TEXT)), pa.float64())
     out = values.to_numpy(zero_copy_only=False).astype("float64")  # null -> NaN
     rest = (~plain.to_numpy(zero_copy_only=False)) & text.notna().to_numpy()
     if rest.any():
@@ -75,7 +80,7 @@ def days(text: pd.Series) -> pd.Series:
     text = text.astype("string")
     arrow = arrow_text(text)
     plain = pc.fill_null(pc.match_substring_regex(arrow, ISO_DAY), False)
-    parsed = pc.strptime(pc.if_else(plain, arrow, pa.scalar(None, pa.string())), format="%Y-%m-%d", unit="s",
+    parsed = pc.strptime(pc.if_else(plain, arrow, pa.scalar(None, TEXT)), format="%Y-%m-%d", unit="s",
                          error_is_null=True)
     exists = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), arrow), False)
     parsed = pc.if_else(exists, parsed, pa.scalar(None, parsed.type))

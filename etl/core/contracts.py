@@ -15,6 +15,7 @@ before a dataset's coverage or in the future).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field
 
 import numpy as np
@@ -22,12 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.core.ascii_fast import days, numbers
+from etl.core import cells
+from etl.core.cells import DTYPES
 from etl.core.issues import Issues
 
 KINDS = ("str", "int", "float", "date", "bool")
-_TRUE = {"true", "yes", "1"}
-_FALSE = {"false", "no", "0"}
 
 
 @dataclass(frozen=True)
@@ -77,44 +77,49 @@ class Contract:
         return [c.name for c in self.columns]
 
     def empty(self) -> pd.DataFrame:
-        return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES[c.kind]) for c in self.columns})
+        return pd.DataFrame({c.name: pd.Series(dtype=DTYPES[c.kind]) for c in self.columns})
 
 
-_DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "date": "datetime64[s]", "bool": "boolean"}
+@dataclass
+class Typed:
+    """Every row of a file typed by its contract, indexed by row number ("source_row"), and the
+    positions of the rows that passed, in the contract's key order. Later rules read the few
+    columns they need (`columns`) and leave rows out (`keep`); the whole table is taken once, by
+    `rows` (a million rows of text are not copied once per rule), or by `last_rows`, which lets
+    go of the table as it was (its memory is free for what comes next)."""
 
+    frame: pd.DataFrame
+    order: np.ndarray
 
-def _parse(text: pd.Series, blank: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    """Return (typed values, mask of non-blank cells that failed to parse). `text` is stripped."""
-    if column.kind == "str":  # masked only where there is a blank: a long text column is not copied
-        return (text.mask(blank) if blank.any() else text), pd.Series(False, index=text.index)
-    if column.kind in ("int", "float"):
-        typed = numbers(text.str.replace(",", "", regex=False).mask(blank))  # pd.to_numeric, at pyarrow's speed
-        if column.kind == "int":
-            typed = typed.where(typed.isna() | ((typed == typed.round()) & (typed.abs() < 2**53)))
-        typed = typed.astype(_DTYPES[column.kind])
-    elif column.kind == "date":
-        typed = days(text.mask(blank))  # pd.to_datetime(format="%Y-%m-%d"), at pyarrow's speed
-    else:  # bool
-        low = text.str.lower()
-        typed = pd.Series(pd.NA, index=text.index, dtype="boolean")
-        typed[low.isin(_TRUE).fillna(False).astype(bool)] = True
-        typed[low.isin(_FALSE).fillna(False).astype(bool)] = False
-    failed = ~blank & typed.isna().astype(bool)
-    return typed, failed
+    def columns(self, names: list[str]) -> pd.DataFrame:
+        """The columns `names` of the rows kept, in order."""
+        return self.frame[names].take(self.order)
 
+    def keep(self, rows: pd.Index) -> Typed:
+        """Keep only the rows whose number is in `rows` (order unchanged); returns itself."""
+        if len(rows) != len(self.order):
+            inside = self.frame.index.isin(rows)
+            self.order = self.order[inside[self.order]]
+        return self
 
-def _stripped(text: pd.Series) -> pd.Series:
-    """text.str.strip(), without a copy of a column that has no cell to strip (a million notes):
-    whether a cell starts or ends with a space is asked of its first and last characters with
-    the very function that strips (pyarrow's utf8_trim_whitespace, as pandas' str.strip)."""
-    if not len(text):
-        return text.str.strip()
-    arrow = pa.chunked_array(pa.array(text.array, type=pa.string(), from_pandas=True))
-    for ends in (pc.utf8_slice_codeunits(arrow, 0, 1), pc.utf8_slice_codeunits(arrow, -1, 2**31 - 1)):
-        spaces = pc.and_(pc.greater(pc.utf8_length(ends), 0), pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(ends)), 0))
-        if pc.any(spaces).as_py():
-            return text.str.strip()
-    return text
+    def rows(self, names: list[str] | None = None) -> pd.DataFrame:
+        """The rows kept (all columns, or `names`), in order."""
+        frame = self.frame if names is None else self.frame[names]
+        if np.array_equal(self.order, np.arange(len(frame))):
+            return frame
+        if len(frame) < cells.PARALLEL_ROWS:
+            return frame.take(self.order)
+        # frame.take, two columns at a time in threads (pyarrow's and numpy's take release Python's lock)
+        with ThreadPoolExecutor(cells.THREADS) as pool:
+            arrays = list(pool.map(lambda name: frame[name].array.take(self.order), frame.columns))
+        return pd.DataFrame(dict(zip(frame.columns, arrays, strict=True)), index=frame.index.take(self.order), copy=False)
+
+    def last_rows(self, names: list[str] | None = None) -> pd.DataFrame:
+        """rows(), the last use of this Typed: it lets go of the whole table."""
+        rows = self.rows(names)
+        self.frame = pd.DataFrame(columns=self.frame.columns)  # not a slice: a slice would keep the table's buffers
+        self.order = np.arange(0)
+        return rows
 
 
 def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, first_row: int = 2) -> pd.DataFrame:
@@ -125,47 +130,44 @@ def validate(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, f
     row, 3 under an HXL hashtag row). Rows that fail any check are recorded in `issues` (one
     problem per failed cell or rule) and left out.
     """
+    return typed_rows(raw, contract, file, issues, first_row).rows()
+
+
+def typed_rows(raw: pd.DataFrame, contract: Contract, file: str, issues: Issues, first_row: int = 2) -> Typed:
+    """validate() before its one copy of the table: every row typed, and the good ones' order."""
     missing = [c.name for c in contract.columns if c.required and c.name not in raw.columns]
     if missing:
         for name in missing:
             issues.add(contract.table, file, first_row - 1, name, None, "required column is missing from the header")
-        return contract.empty()
+        empty = contract.empty()
+        return Typed(empty, np.arange(0))
     bad = np.zeros(len(raw), dtype=bool)
     out = {}
-    row_no = pd.Series(range(first_row, len(raw) + first_row), index=raw.index)
+    row_no = np.arange(first_row, len(raw) + first_row)
 
-    def flag(mask: pd.Series, column: str, values: pd.Series, reason: str):
+    def flag(mask: np.ndarray, column: str, values: pd.Series, reason: str):
         nonlocal bad
-        # as mask.fillna(False).astype(bool), without two Series a call (a few cells cost as many)
-        mask = mask.to_numpy() if mask.dtype == bool else mask.to_numpy(dtype=bool, na_value=False)
         if not mask.any():
             return
-        for idx in raw.index[mask]:
-            issues.add(contract.table, file, int(row_no[idx]), column, values[idx], reason)
+        for at in np.flatnonzero(mask):
+            issues.add(contract.table, file, int(row_no[at]), column, values.iloc[at], reason)
         bad = bad | mask
 
-    for col in contract.columns:
-        source = raw[col.name] if col.name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
-        text = _stripped(source.astype("string"))
-        blank = (text.isna() | (text == "")).astype(bool)
-        typed, failed = _parse(text, blank, col)
-        flag(failed, col.name, source, f"expected {col.expected}")
-        if col.required:
-            flag(blank, col.name, source, "required value is empty")
-        if col.choices:
-            flag(typed.notna() & ~typed.isin(col.choices), col.name, source, f"expected {col.expected}")
-        if col.min is not None:
-            flag(typed.notna() & (typed < col.min), col.name, source, f"expected a value >= {col.min:g}")
-        if col.max is not None:
-            flag(typed.notna() & (typed > col.max), col.name, source, f"expected a value <= {col.max:g}")
-        out[col.name] = typed
+    sources = [raw[col.name] if col.name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
+               for col in contract.columns]
+    for col, source, checked in zip(contract.columns, sources, cells.check_all(sources, contract.columns), strict=True):
+        for mask, reason in checked.failed:
+            flag(mask, col.name, source, reason)
+        out[col.name] = checked.typed
     typed_frame = pd.DataFrame(out, index=raw.index, copy=False)
     for rule in contract.rules:
-        flag(~rule.ok(typed_frame).fillna(True), rule.column, raw.get(rule.column, typed_frame[rule.column]), rule.reason)
-    typed_frame.index = pd.Index(row_no.to_numpy(), name="source_row")
+        broken = ~rule.ok(typed_frame).fillna(True)
+        flag(broken.to_numpy(dtype=bool, na_value=False), rule.column, raw.get(rule.column, typed_frame[rule.column]),
+             rule.reason)
+    typed_frame.index = pd.Index(row_no, name="source_row")
     kept = np.flatnonzero(~bad)
     keys = typed_frame[list(contract.key)]
-    return typed_frame.take(kept[sorted_by(keys.iloc[kept] if len(kept) < len(keys) else keys, list(contract.key))])
+    return Typed(typed_frame, kept[sorted_by(keys.iloc[kept] if len(kept) < len(keys) else keys, list(contract.key))])
 
 
 def sorted_by(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -195,12 +197,15 @@ def reject_duplicates(frame: pd.DataFrame, column: str, table: str, file: str, i
     the file; the rows kept come back in file order (in `frame`'s order with `keep_order`)."""
     in_file_order = np.argsort(frame.index.to_numpy(), kind="stable")
     values = frame[column].iloc[in_file_order]
-    repeated = values.duplicated(keep="first").to_numpy()
+    codes, _ = pd.factorize(values, use_na_sentinel=False)  # one hash of the column (missing values alike)
+    _, first = np.unique(codes, return_index=True)  # each value's first position in file order
+    repeated = np.ones(len(codes), dtype=bool)
+    repeated[first] = False
     if repeated.any():
-        involved = values[values.duplicated(keep=False).to_numpy()]
-        first_row = pd.Series(involved.index, index=involved.index).groupby(involved).min()
-        for row, value in values[repeated].items():
-            issues.add(table, file, int(row), column, value, reason.format(column=column, row=first_row[value]))
+        rows = values.index.to_numpy()
+        for at in np.flatnonzero(repeated):
+            issues.add(table, file, int(rows[at]), column, values.iloc[at],
+                       reason.format(column=column, row=rows[first[codes[at]]]))
     drop = np.zeros(len(frame), dtype=bool)
     drop[in_file_order[repeated]] = True
     kept = frame[~drop] if drop.any() else frame
@@ -222,10 +227,13 @@ def reject_beyond_header(good: pd.DataFrame, beyond: dict[int, tuple[int, str]],
                          issues: Issues) -> pd.DataFrame:
     """Rows with a value in a cell past the header's last column (a shifted row); `beyond` maps a
     row number to (column number, value)."""
-    for row in sorted(set(beyond) & set(good.index)):
+    if not beyond:
+        return good
+    present = good.index[good.index.isin(list(beyond))]  # a few rows of a million: no set of the index
+    for row in sorted(int(r) for r in present):
         number, value = beyond[row]
         issues.add(table, file, row, f"column {number}", value, "expected no value past the header's last column")
-    return good.drop(index=list(beyond), errors="ignore") if beyond else good
+    return good.drop(index=present) if len(present) else good
 
 
 def reject_outside_coverage(good: pd.DataFrame, start: str, dataset: str, table: str, file: str, issues: Issues,

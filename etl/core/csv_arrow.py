@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from etl.core import limits
 from etl.core.checked_bytes import Scan
 
 ODD_ROWS = 1000
+TEXT = pa.large_string()  # as pandas' "string" columns hold text: wrapped without a copy
 BLOCK = 16 << 20
 
 
@@ -91,19 +93,21 @@ def _options(names: list[str], delimiter: str, handler) -> tuple:
         pacsv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK),
         pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                            invalid_row_handler=handler),
-        pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+        pacsv.ConvertOptions(column_types=dict.fromkeys(names, TEXT), strings_can_be_null=False,
                              quoted_strings_can_be_null=False, check_utf8=False),  # UTF-8: checked_bytes
     )
 
 
-def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, int], scanned: Scan) -> Records:
+def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, int],
+         scanned: Scan | Future) -> Records:
     """The columns at positions `wanted` of every record after the header in the file `source`
     (the header is record 1, `width` cells wide). `scanned`: its lines, and the first line beyond
     the line limit or bytes not in UTF-8 (etl/core/checked_bytes.py), raised unless the row limit
-    comes first."""
-    bound, problem = limits.active(), scanned.problem
-    if problem is not None and problem.line <= bound.rows + 2:  # before any record past the row limit
-        raise problem.error
+    comes first; a Future when the scan runs in a thread while pyarrow parses (both without
+    Python's lock): its problem is then raised after the parse, as it is raised before it."""
+    bound = limits.active()
+    if isinstance(scanned, Scan):
+        _raise_early(scanned, bound)
     names = [f"c{i}" for i in range(width)]
     odd = _Odd(delimiter, bound.columns)
     chunks: dict[str, list[pa.Array]] = {name: [] for name in wanted}
@@ -119,10 +123,18 @@ def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, 
                     chunks[name].append(batch.column(i))
                 if (last := _last_filled(batch)) >= 0:
                     filled.append(start + last)
-                if valid - 1 + len(odd.rows) > bound.rows:
+                if valid - 1 + len(odd.rows) > bound.rows or _early(scanned, bound):
                     break
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:  # a skipped record we cannot take, a block too short
         failed = str(exc)
+    except BaseException:
+        if isinstance(scanned, Future):
+            _raise_early(scanned.result(), bound)  # the scan's problem comes first, as when it was checked before
+        raise
+    if isinstance(scanned, Future):
+        scanned = scanned.result()
+        _raise_early(scanned, bound)
+    problem = scanned.problem
     if failed is not None or valid == 0:
         raise Unusual(failed or "no header row")
     if valid - 1 + len(odd.rows) > bound.rows:
@@ -135,12 +147,29 @@ def read(source: Path, file: str, width: int, delimiter: str, wanted: dict[str, 
     return _records(chunks, wanted, valid, odd.rows, filled, heads[1] if len(heads) > 1 else None, width)
 
 
+def _early(scanned: Scan | Future, bound: limits.Limits) -> bool:
+    """Whether the scan running beside the parse has found a problem it raises first (no need to
+    parse on)."""
+    if not isinstance(scanned, Future) or not scanned.done() or scanned.exception() is not None:
+        return False
+    problem = scanned.result().problem
+    return problem is not None and problem.line <= bound.rows + 2
+
+
+def _raise_early(scanned: Scan, bound: limits.Limits) -> None:
+    """The scan's problem when it lies before any record past the row limit."""
+    if scanned.problem is not None and scanned.problem.line <= bound.rows + 2:
+        raise scanned.problem.error
+
+
 def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: int, odd: dict[int, list[str]],
              filled: list[int], second: list[str] | None, width: int) -> Records:
     """The records after the header in file order: pyarrow's rows numbered around the skipped ones."""
     total = valid + len(odd)
     skipped = np.array(sorted(odd), dtype=np.int64)
-    numbers = np.setdiff1d(np.arange(1, total + 1), skipped) if len(odd) else np.arange(1, total + 1)
+    given = np.ones(total, dtype=bool)  # records pyarrow gave (not np.setdiff1d: it sorts a million numbers)
+    given[skipped - 1] = False
+    numbers = np.flatnonzero(given) + 1
     if numbers[0] != 1:
         raise Unusual("the header was not read as a record")
     if 2 in odd:
@@ -148,15 +177,11 @@ def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: i
     columns = {}
     for name in list(chunks):
         parts = chunks.pop(name)  # the blocks as read go once the column is whole: one copy held, not two
-        column = pa.chunked_array(parts, pa.string()).slice(1)  # the header off
+        column = pa.chunked_array(parts, TEXT).slice(1)  # the header off
         del parts
         if len(odd):
             i = wanted[name]
-            extra = pa.array([odd[n][i] if i < len(odd[n]) else "" for n in skipped], pa.string())
-            order = np.empty(total - 1, dtype=np.int64)
-            order[numbers[1:] - 2] = np.arange(valid - 1)
-            order[skipped - 2] = valid - 1 + np.arange(len(odd))
-            column = pa.chunked_array([*column.chunks, extra], pa.string()).take(pa.array(order))
+            column = _interleaved(column, [odd[n][i] if i < len(odd[n]) else "" for n in skipped], skipped)
         columns[name] = column.combine_chunks()
     last = max([int(numbers[i]) for i in filled] + [n for n, cells in odd.items() if not blank(cells)] + [1])
     beyond = {}
@@ -165,6 +190,21 @@ def _records(chunks: dict[str, list[pa.Array]], wanted: dict[str, int], valid: i
         if extra:
             beyond[n] = extra
     return Records(columns, odd.get(2, second), last, beyond)
+
+
+def _interleaved(column: pa.ChunkedArray, cells: list[str], skipped: np.ndarray) -> pa.ChunkedArray:
+    """`column` (pyarrow's rows, records 2, 3, ... without the skipped ones) with `cells` put back
+    at the records `skipped` (sorted): slices of the column between them, no copy of it (a take
+    of every row would cost as much as reading the file)."""
+    parts, start = [], 0
+    for k, number in enumerate(skipped.tolist()):
+        before = number - 2 - k  # pyarrow's rows before this record
+        parts.append(column.slice(start, before - start))
+        parts.append(pa.array([cells[k]], TEXT))
+        start = before
+    parts.append(column.slice(start))
+    return pa.chunked_array([chunk for part in parts for chunk in (part.chunks if isinstance(part, pa.ChunkedArray)
+                                                                   else [part])], TEXT)
 
 
 def _line_of_record(source: Path, names: list[str], delimiter: str, record: int, lines: int) -> int:

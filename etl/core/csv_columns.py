@@ -11,10 +11,12 @@ CHUNK_ROWS rows. Limits (etl/core/limits.py) apply while either reads.
 """
 from __future__ import annotations
 
+import contextvars
 import io
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,12 +176,14 @@ def read_line_by_line(path: Path, required: tuple[str, ...], optional: tuple[str
 
 
 @contextmanager
-def _checked_file(path: Path, file: str) -> Iterator[tuple[Path, Scan]]:
+def _checked_file(path: Path, file: str) -> Iterator[tuple[Path, Scan | Future]]:
     """A plain file for pyarrow to read, and what checked_bytes.scan found in it: the file itself,
-    or the one CSV of a zip (found by _text_stream already) inflated into a temporary file."""
+    scanned in a thread while pyarrow parses it (a Future; both work without Python's lock), or the
+    one CSV of a zip (found by _text_stream already) inflated into a temporary file, scanned first."""
     if not zipfile.is_zipfile(path):
-        with path.open("rb") as stream:
-            yield path, scan(stream, file)
+        with path.open("rb") as stream, ThreadPoolExecutor(1) as thread:
+            # in the run's context: the scan checks the active limits
+            yield path, thread.submit(contextvars.copy_context().run, scan, stream, file)
         return
     with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory(prefix="etl-csv-") as folder:
         member = next(n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX/"))

@@ -17,6 +17,8 @@ Pure functions; inputs are not changed.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -68,19 +70,27 @@ def _smallest(point_index: np.ndarray, area_index: np.ndarray, ranks: np.ndarray
     return np.where(found, by_rank[np.where(found, best, 0)], -1)
 
 
-def _intersecting_pairs(geometries: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _by_x(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Points sorted by x once for every level: (order, x, y in that order); None unless every
+    geometry is a point."""
+    if not (shapely.get_type_id(geometries) == 0).all():
+        return None
+    x, y = shapely.get_x(geometries), shapely.get_y(geometries)
+    order = np.argsort(x, kind="stable")
+    return order, x[order], y[order]
+
+
+def _intersecting_pairs(geometries: np.ndarray, polygons: np.ndarray,
+                        by_x: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
     """(point, area) index pairs of every geometry that intersects (inside or on the edge) an
     area. Points are tested by their coordinates against each area prepared once, among the points
-    within the area's bounding box (found by a binary search on the points sorted by x): no point
-    objects, no tree over them. Other geometries go through an STRtree."""
-    types = shapely.get_type_id(geometries)
-    if not (types == 0).all():
+    within the area's bounding box (found by a binary search on the points sorted by x, `by_x`):
+    no point objects, no tree over them. Other geometries go through an STRtree."""
+    if by_x is None:
         tree = shapely.STRtree(geometries)
         area, point = tree.query(polygons, predicate="intersects")
         return point, area
-    x, y = shapely.get_x(geometries), shapely.get_y(geometries)
-    order = np.argsort(x, kind="stable")
-    xs, ys = x[order], y[order]
+    order, xs, ys = by_x
     bounds = shapely.bounds(polygons)
     points, areas = [], []
     for k, polygon in enumerate(polygons):
@@ -103,13 +113,13 @@ def _snap(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, ranks: np.ndarra
           tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
     """For points outside every area: the nearest area within `tolerance_m` metres (UTM 37N) and
     the distance, -1 / NaN beyond it. Only these points and the level's areas are reprojected,
-    once each; equidistant areas go to the smallest P-code."""
+    once each; equidistant areas go to the smallest P-code. Which areas lie within the tolerance
+    is asked of each area prepared (an indexed test, not a distance to every edge); the distance
+    is measured for those pairs only."""
     metric_points = gpd.GeoSeries(geometries, crs=crs).to_crs(METRIC_CRS).to_numpy()
     metric_areas = areas.geometry.to_crs(METRIC_CRS).to_numpy()
-    tree = shapely.STRtree(metric_areas)
-    (point, area), distance = tree.query_nearest(
-        metric_points, max_distance=tolerance_m, return_distance=True, all_matches=True
-    )
+    point, area = _pairs_within(metric_points, metric_areas, tolerance_m)
+    distance = shapely.distance(metric_areas[area], metric_points[point])
     nearest = np.full(len(geometries), -1, dtype=np.int64)
     metres = np.full(len(geometries), np.nan)
     if len(point):
@@ -120,16 +130,38 @@ def _snap(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, ranks: np.ndarra
     return nearest, metres
 
 
-def _join_level(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+def _pairs_within(points: np.ndarray, polygons: np.ndarray, metres: float) -> tuple[np.ndarray, np.ndarray]:
+    """(point, area) index pairs of the points within `metres` of an area (both metric)."""
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    bounds = shapely.bounds(polygons)
+    found_points, found_areas = [], []
+    for k, polygon in enumerate(polygons):
+        if polygon is None or shapely.is_empty(polygon):
+            continue
+        near = np.flatnonzero((x >= bounds[k, 0] - metres) & (x <= bounds[k, 2] + metres)
+                              & (y >= bounds[k, 1] - metres) & (y <= bounds[k, 3] + metres))
+        if not len(near):
+            continue
+        shapely.prepare(polygon)
+        hit = near[shapely.dwithin(polygon, points[near], metres)]
+        found_points.append(hit)
+        found_areas.append(np.full(len(hit), k, dtype=np.int64))
+    if not found_points:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(found_points), np.concatenate(found_areas)
+
+
+def _join_level(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, tolerance_m: float,
+                pairs: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Per point the position of its area in `areas` (-1 where none) and the snap distance (NaN
-    unless snapped)."""
+    unless snapped); `pairs`: the level's _intersecting_pairs."""
     n = len(geometries)
     found = np.full(n, -1, dtype=np.int64)
     snap = np.full(n, np.nan)
     if areas.empty or n == 0:
         return found, snap
     ranks = _ranks(areas["pcode"].astype(str).to_numpy())
-    point, area = _intersecting_pairs(geometries, areas.geometry.to_numpy())
+    point, area = pairs
     found = _smallest(point, area, ranks, n)
     rest = np.flatnonzero(found < 0)
     if not len(rest) or tolerance_m <= 0:
@@ -144,7 +176,7 @@ def _join_level(geometries: np.ndarray, crs, areas: gpd.GeoDataFrame, tolerance_
 def _pcodes(areas: gpd.GeoDataFrame, found: np.ndarray) -> pd.arrays.ArrowStringArray:
     """The P-codes of the areas at positions `found` (-1: missing) as a "string" column, taken by
     pyarrow (no Python string per point)."""
-    codes = pa.array(areas["pcode"].astype(str).to_numpy() if len(areas) else [], pa.string())
+    codes = pa.array(areas["pcode"].astype(str).to_numpy() if len(areas) else [], pa.large_string())
     return pd.arrays.ArrowStringArray(pc.take(codes, pa.array(found, mask=found < 0)))
 
 
@@ -171,9 +203,21 @@ def assign_admin_pcodes(
     n = len(points)
     snap_m = np.full(n, np.nan)
     missing = np.zeros(n, dtype=bool)
+    by_x = _by_x(candidates) if len(candidates) else None
+    levels = {level: _areas(admin_areas, level) for level in LEVELS}
+
+    def pairs(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+        if areas.empty or not len(candidates):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return _intersecting_pairs(candidates, areas.geometry.to_numpy(), by_x)
+
+    # the point-in-polygon tests of the levels, two at a time in threads (shapely works without
+    # Python's lock; each level prepares its own areas); the snaps after, one level at a time
+    with ThreadPoolExecutor(2) as pool:
+        inside = dict(zip(LEVELS, pool.map(pairs, levels.values()), strict=True))
     for level in LEVELS:
-        areas = _areas(admin_areas, level)
-        found, snap = _join_level(candidates, admin_areas.crs, areas, tolerance_m)
+        areas = levels[level]
+        found, snap = _join_level(candidates, admin_areas.crs, areas, tolerance_m, inside[level])
         column = np.full(n, -1, dtype=np.int64)
         column[located] = found
         out[f"adm{level}_pcode"] = pd.Series(_pcodes(areas, column), index=out.index)
@@ -216,11 +260,35 @@ def nearest_candidates_many(points, admin_areas: gpd.GeoDataFrame, level: int, n
         return [nothing.copy() for _ in points]
     metric_areas = areas.geometry.to_crs(METRIC_CRS).to_numpy()
     where = gpd.GeoSeries([points[i] for i in known], crs=WGS84).to_crs(METRIC_CRS).to_numpy()
-    shapely.prepare(metric_areas)
+    bounds = shapely.bounds(metric_areas)
     tables: list[pd.DataFrame] = [nothing.copy() for _ in points]
     attributes = areas[columns].reset_index(drop=True)
+    pcodes = attributes["pcode"].astype(str).to_numpy()
     for i, point in zip(known, where, strict=True):
-        distance = shapely.distance(metric_areas, point)
-        table = attributes.assign(distance_m=np.round(distance, 1))
-        tables[i] = table.sort_values(["distance_m", "pcode"], kind="stable").head(n).reset_index(drop=True)
+        distance = np.round(_nearest_distances(metric_areas, bounds, point, n), 1)
+        measured = np.flatnonzero(~np.isinf(distance))  # the others are never among the n nearest
+        # as sort_values(["distance_m", "pcode"], kind="stable").head(n), on the few measured
+        nearest = sorted(measured, key=lambda k: (bool(np.isnan(distance[k])), np.nan_to_num(distance[k]), pcodes[k]))[:n]
+        tables[i] = attributes.iloc[nearest].assign(distance_m=distance[nearest]).reset_index(drop=True)
     return tables
+
+
+def _nearest_distances(polygons: np.ndarray, bounds: np.ndarray, point: BaseGeometry, n: int) -> np.ndarray:
+    """The distance from `point` to each polygon wherever it may be among the `n` nearest (rounded
+    to 0.1 m, ties included); infinity for the others. A polygon's bounding box is never further
+    than the polygon, so the distance to every edge is measured only for the polygons whose box
+    lies within the n-th nearest distance found so far."""
+    x, y = point.x, point.y
+    box = np.hypot(np.maximum(np.maximum(bounds[:, 0] - x, x - bounds[:, 2]), 0),
+                   np.maximum(np.maximum(bounds[:, 1] - y, y - bounds[:, 3]), 0))
+    box = np.where(np.isnan(box), 0.0, box)  # an empty polygon: measured (as shapely measures it)
+    distance = np.full(len(polygons), np.inf)
+    todo = np.argsort(box, kind="stable")[: 2 * n]
+    while len(todo):
+        distance[todo] = shapely.distance(polygons[todo], point)
+        known = np.sort(distance[np.isfinite(distance) | np.isnan(distance)])
+        if len(known) < n or np.isnan(known[n - 1]):
+            todo = np.flatnonzero(distance == np.inf)  # fewer than n measured (or NaN): measure all
+            continue
+        todo = np.flatnonzero((distance == np.inf) & (box <= known[n - 1] + 1.0))
+    return distance

@@ -50,6 +50,8 @@ def decimal_text(text: pd.Series) -> pd.Series:
     from etl.core.ascii_fast import PY_SPACE, by_ascii
 
     def fast(cells):
+        if not pc.any(pc.match_substring_regex(cells, PY_SPACE + "|,")).as_py():
+            return cells  # nothing to remove or replace: the cells as they are, not a copy
         cells = pc.replace_substring_regex(cells, PY_SPACE + "+", "")
         return pc.replace_substring_regex(cells, r"^([+-]?[0-9]+),([0-9]+)$", r"\1.\2")
 

@@ -100,6 +100,75 @@
   document.addEventListener("DOMContentLoaded", fix);
 })();
 
+/* Source lists and key dates (dashboard/page/components.py source_list, key_dates_block): each list's
+   lines come as data on its box (data-sources: [before the title, title, link or null, after it, link
+   kind]; data-key-dates) and are written into its empty list here, as text and links, when the box
+   appears and whenever its lines change. A link is only ever an http(s) address. As Dash components,
+   these lines were two thirds of the first view's components. */
+(function () {
+  "use strict";
+  function fill(box) {
+    var raw = box.getAttribute("data-sources"), list = box.querySelector("ol.source-items");
+    if (!list || list.__built === raw) { return; }
+    var doc = box.ownerDocument, out = doc.createDocumentFragment(), items = [];
+    try { items = JSON.parse(raw) || []; } catch (e) { items = []; }
+    items.forEach(function (item) {
+      var li = doc.createElement("li");
+      li.setAttribute("data-link-kind", item[4] || "");
+      li.appendChild(doc.createTextNode(item[0] || ""));
+      if (item[2] && /^https?:\/\//i.test(item[2])) {
+        var a = doc.createElement("a");
+        a.href = item[2];
+        a.target = "_blank";
+        a.textContent = item[1] || "";
+        li.appendChild(a);
+        li.appendChild(doc.createTextNode(item[3] || ""));
+      }
+      out.appendChild(li);
+    });
+    list.replaceChildren(out);
+    list.__built = raw;
+  }
+  // a chart's key dates (data-key-dates: [number, " when: label", " (kind)" or ""])
+  function fillKeyDates(box) {
+    var raw = box.getAttribute("data-key-dates"), list = box.querySelector("ul.key-dates");
+    if (!list || list.__built === raw) { return; }
+    var doc = box.ownerDocument, out = doc.createDocumentFragment(), items = [];
+    try { items = JSON.parse(raw) || []; } catch (e) { items = []; }
+    items.forEach(function (item) {
+      var li = doc.createElement("li"), number = doc.createElement("span");
+      number.className = "key-date-number";
+      number.textContent = item[0];
+      li.appendChild(number);
+      li.appendChild(doc.createTextNode(item[1] || ""));
+      if (item[2]) {
+        var kind = doc.createElement("span");
+        kind.className = "key-date-kind";
+        kind.textContent = item[2];
+        li.appendChild(kind);
+      }
+      out.appendChild(li);
+    });
+    list.replaceChildren(out);
+    list.__built = raw;
+  }
+  function fillAll() {
+    document.querySelectorAll(".sources[data-sources]").forEach(fill);
+    document.querySelectorAll(".key-dates-block[data-key-dates]").forEach(fillKeyDates);
+  }
+  function relevant(record) {
+    if (record.type === "attributes") { return true; }
+    if (!record.addedNodes.length) { return false; }
+    var node = record.target;
+    return !(node.closest && node.closest(".js-plotly-plot"));
+  }
+  new MutationObserver(function (records) {
+    if (records.some(relevant)) { fillAll(); }
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                        attributeFilter: ["data-sources", "data-key-dates"]});
+  document.addEventListener("DOMContentLoaded", fillAll);
+})();
+
 /* Text alternatives: for each chart and the map, a sentence describing it (a Dash clientside callback,
    on every new figure) and a table of what it draws, made from the same figure only when its "Data
    table" is opened (and again on a new figure while it is open). The table is plain DOM in a container
@@ -199,10 +268,46 @@
     if (details && details.open && seen) { render(container, seen.figure, seen.labels || {}); }
   }
 
+  // the common-window view under a chart (dashboard/page/components.py window_block): its table is made
+  // from the rows the <details> carries (data-window) when it is opened, and again when they change
+  // while it is open; every cell is set as text
+  function renderWindow(details) {
+    var slot = details.querySelector(".window-table-slot"), raw = details.getAttribute("data-window");
+    if (!slot || !raw || slot.__built === raw) { return; }
+    var w = JSON.parse(raw), doc = details.ownerDocument;
+    var table = doc.createElement("table"), head = table.createTHead().insertRow(), body = table.createTBody();
+    table.className = "data-table window-table";
+    w.head.forEach(function (h) { var th = doc.createElement("th"); th.textContent = h; head.appendChild(th); });
+    w.rows.forEach(function (r) {
+      var tr = body.insertRow(), first = tr.insertCell(), mark = doc.createElement("span");
+      mark.textContent = "\u25a0 ";
+      mark.style.color = r[0];
+      first.appendChild(mark);
+      first.appendChild(doc.createTextNode(r[1]));
+      [r[2], r[3], r[4], r[5]].forEach(function (c) { tr.insertCell().textContent = c; });
+      var area = tr.insertCell();
+      area.textContent = r[6];
+      if (r[7]) {
+        var strong = doc.createElement("strong");
+        strong.className = "area-differs";
+        strong.textContent = " " + w.differs;
+        area.appendChild(strong);
+        tr.className = "area-differs-row";
+      }
+    });
+    slot.replaceChildren(table);
+    slot.__built = raw;
+  }
+
+  new MutationObserver(function (records) {
+    records.forEach(function (record) { if (record.target.open) { renderWindow(record.target); } });
+  }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ["data-window"]});
+
   // "toggle" does not bubble: listened for in the capture phase, for every details on the page
   document.addEventListener("toggle", function (event) {
     var details = event.target;
     if (!details.classList || !details.classList.contains("table-view") || !details.open) { return; }
+    if (details.classList.contains("window-view")) { renderWindow(details); return; }
     var container = details.querySelector("[id$='-table']");
     if (container) { refresh(container.id.slice(0, -"-table".length)); }
   }, true);

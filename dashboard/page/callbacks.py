@@ -5,7 +5,7 @@ to the panels; the URL's query string is parsed once, there.
 - `render_page`: the URL's query string -> the whole page (first view, a pasted link, back and
   forward). Controls built from the URL, figures included, in one response.
 - `push_url`: any control -> the query string (a new history entry), so a copied link restores
-  the view. While the map plays, steps are not written (one entry when it stops).
+  the view; nothing when the URL says it already (as when the page was just drawn from it). While the map plays, steps are not written (one entry when it stops).
 - `update_map`: a new admin level redraws the map with its geometry; anything else sends a
   `Patch` with values only (no geometry).
 - one callback per group of charts changed by the same controls (the charts drawn from one shared
@@ -113,14 +113,19 @@ def render_page(search, pushed):
     Output("home-pushed", "data"),
     *CONTROL_INPUTS,
     Input("home-interval", "disabled"),
+    State("home-pushed", "data"),
     prevent_initial_call=True,
 )
 def push_url(*args):
-    *values, stopped = args
+    *values, stopped, pushed = args
     if stopped is False and ctx.triggered_id in ("home-step", "home-interval"):
         raise PreventUpdate  # playing: one history entry when it stops
     request = _request(values)
     search = to_query(request.state, request.bounds)
+    if pushed is not None and search == pushed:
+        # the URL already says this (the page was just drawn from it, which fires this callback):
+        # nothing to write, and nothing for the browser to apply
+        raise PreventUpdate
     if ctx.triggered_id == "home-lang":
         return search, no_update  # a new language: render_page draws the page again in it
     return search, search

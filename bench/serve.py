@@ -3,7 +3,7 @@
     with Served("real", [sys.executable, "-m", "dashboard"], warehouse, log_dir) as app:
         app.url, app.memory()
 
-The process gets PORT (a free port), HOST=127.0.0.1 and IDLIB_WAREHOUSE; it is ready when GET /
+The process gets PORT (a free port; the first free one of BENCH_PORTS, e.g. 8070-8079, when set), HOST=127.0.0.1 and IDLIB_WAREHOUSE; it is ready when GET /
 answers 200. It is stopped with SIGTERM by its pid (then SIGKILL after a grace period), never by
 name. Memory is VmRSS / VmHWM of the process and its descendants, from /proc/<pid>/status.
 """
@@ -26,6 +26,19 @@ class ServeError(Exception):
 
 
 def free_port() -> int:
+    """A free port on 127.0.0.1: the first free one of BENCH_PORTS ("8070-8079") when set (a
+    machine shared with others' servers), else any the system gives."""
+    wanted = os.environ.get("BENCH_PORTS", "").strip()
+    if wanted:
+        low, _, high = wanted.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise ServeError(f"no free port in BENCH_PORTS={wanted}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -40,9 +40,15 @@ def without_unused_scripts(interpolate):
     return interpolate_index
 
 
+# the base map plotly.js fetches when it first draws the map (dashboard/figures/map.py: resolution 110),
+# fetched with the scripts instead of after them
+TOPOJSON = "assets/topojson/world_110m.json"
+
+
 def preload_links(prefix: str) -> str:
-    return "\n".join(f'<link rel="preload" href="{prefix}_dash-component-suites/dash/dcc/{chunk}" as="script">'
-                     for chunk in ASYNC_CHUNKS)
+    return "\n".join([f'<link rel="preload" href="{prefix}_dash-component-suites/dash/dcc/{chunk}" as="script">'
+                       for chunk in ASYNC_CHUNKS]
+                      + [f'<link rel="preload" href="{prefix}{TOPOJSON}" as="fetch" crossorigin="anonymous">'])
 
 
 def create_app(max_body_bytes: int = security.DEFAULT_MAX_BODY_KB * 1024) -> Dash:

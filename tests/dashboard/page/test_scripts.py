@@ -58,3 +58,11 @@ def test_the_asset_defines_the_global_runtime():
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["function", "function", "function"]
+
+
+def test_the_base_map_is_preloaded_with_the_scripts(index):
+    # plotly.js fetches world_110m.json for the map's geo subplot (resolution 110, dashboard/figures/map.py)
+    link = re.search(r'<link rel="preload" href="/assets/topojson/world_110m\.json" as="fetch" crossorigin="anonymous">',
+                     index)
+    assert link, index[:1500]
+    assert (ASSETS_DIR / "topojson" / "world_110m.json").is_file()

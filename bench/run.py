@@ -114,6 +114,12 @@ def graph_ids(client: DashClient) -> list[str]:
     return sorted(k for k, c in client.components.items() if c.get("type") == "Graph" and not k.startswith("{"))
 
 
+def serve_idle(app: Served) -> float:
+    from bench.serve import wait_idle
+
+    return wait_idle(app.proc.pid)
+
+
 def measure_app(name: str, command: list[str], warehouse: Path, args, setup: list) -> dict:
     """Everything measured on one app, served for the duration."""
     out: dict = {"command": command}
@@ -140,6 +146,10 @@ def measure_app(name: str, command: list[str], warehouse: Path, args, setup: lis
                 log(f"{name}: {scenario.title}: {shown}")
             out["memory"]["after"] = app.memory()
             if args.first_view_runs > 0:
+                # the server settled first: its workers warm up when they start (in a full run the
+                # scenarios have long let them)
+                waited = serve_idle(app)
+                log(f"{name}: server idle after {waited:.0f} s")
                 fv = firstview.measure(app.url, graphs, runs=args.first_view_runs, need_callbacks=initial_callbacks)
                 out["first_view"] = {"median_ms": fv.median_ms, "runs_ms": fv.runs_ms,
                                      "repeat_median_ms": fv.repeat_median_ms, "repeat_ms": fv.repeat_ms,

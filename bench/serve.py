@@ -79,6 +79,34 @@ def memory_mib(pid: int) -> dict[str, float]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its descendants so far (from /proc/<pid>/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def wait_idle(pid: int, below: float = 0.05, window: float = 1.0, timeout: float = 180.0) -> float:
+    """Wait until the process tree of `pid` uses less than `below` of a core over `window` seconds
+    (gunicorn's workers each load the warehouse and render the default view when they start);
+    returns the seconds waited (`timeout` at most)."""
+    started = time.monotonic()
+    last = cpu_seconds(pid)
+    while time.monotonic() - started < timeout:
+        time.sleep(window)
+        now = cpu_seconds(pid)
+        if now - last < below * window:
+            break
+        last = now
+    return time.monotonic() - started
+
+
 class Served:
     """An app served in a subprocess for the duration of a `with` block."""
 

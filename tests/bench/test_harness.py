@@ -110,3 +110,22 @@ def test_bench_ports_picks_the_first_free_port_of_the_range(monkeypatch):
         monkeypatch.setenv("BENCH_PORTS", f"{port}-{port}")
         with pytest.raises(ServeError, match="no free port"):
             free_port()
+
+
+def test_wait_idle_returns_once_a_process_tree_is_quiet_and_waits_while_it_works():
+    import subprocess
+    import sys
+
+    from bench.serve import cpu_seconds, wait_idle
+
+    quiet = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        assert wait_idle(quiet.pid, window=0.3, timeout=10) < 5
+        assert wait_idle(busy.pid, window=0.3, timeout=1.5) >= 1.5  # never quiet: waits the whole timeout
+        assert cpu_seconds(busy.pid) > 0.3
+    finally:
+        quiet.kill()
+        busy.kill()
+        quiet.wait()
+        busy.wait()

@@ -169,8 +169,8 @@
   document.addEventListener("DOMContentLoaded", fillAll);
 })();
 
-/* Text alternatives: for each chart and the map, a sentence describing it (a Dash clientside callback,
-   on every new figure) and a table of what it draws, made from the same figure only when its "Data
+/* Text alternatives: for each chart and the map, a sentence describing it (written when plotly.js has
+   drawn a new figure: Plotly.react is wrapped once every script has run) and a table of what it draws, made from the same figure only when its "Data
    table" is opened (and again on a new figure while it is open). The table is plain DOM in a container
    React leaves empty: built as Dash components, six tables of up to 400 rows took seconds to render on
    every view. `labels` holds the translated words (dashboard/layout.py, TABLE_LABELS). */
@@ -312,6 +312,47 @@
     if (container) { refresh(container.id.slice(0, -"-table".length)); }
   }, true);
 
+  // each graph's description, written when plotly.js has drawn a new figure (every figure the page shows
+  // goes through Plotly.react: dcc.Graph calls it for the first one and for each new or patched one)
+  function labels() {
+    var box = document.getElementById("home-table-labels");
+    try { return JSON.parse((box && box.getAttribute("data-labels")) || "{}"); } catch (e) { return {}; }
+  }
+  function describeGraph(gd) {
+    var host = gd && gd.closest && gd.closest(".dash-graph");
+    var p = host && host.id && document.getElementById(host.id + "-summary");
+    if (!p) { return; }
+    var text = describe({data: gd.data, layout: gd.layout}, labels(), host.id);
+    if (p.textContent !== text) { p.textContent = text; }
+  }
+  function hookPlotly() {
+    var P = window.Plotly;
+    if (!P || typeof P.react !== "function" || P.react.__described) { return; }
+    var react = P.react;
+    P.react = function (gd) {
+      var out = react.apply(this, arguments);
+      var div = typeof gd === "string" ? document.getElementById(gd) : gd;
+      Promise.resolve(out).then(function () { describeGraph(div); }, function () { return null; });
+      return out;
+    };
+    P.react.__described = true;
+  }
+  hookPlotly();  // (plotly.js loads after this file: hooked again once every script has run)
+  document.addEventListener("DOMContentLoaded", hookPlotly);
+
+  function describe(figure, labels, graphId) {
+    var L = labels || {};
+    latest[graphId] = {figure: figure, labels: L};
+    if (!figure || !figure.data) { return L.empty || ""; }
+    var layout = figure.layout || {}, title = (layout.title && layout.title.text) || "";
+    var t = tableOf(figure, L, true);
+    var summary = (L.chart || "") + " " + text(title) + ". ";
+    summary += t.names.length ? (L.series_list || "") + " " + t.names.map(text).join("; ") + ". " : (L.empty || "");
+    summary += t.rows.length ? (L.rows || "").replace("{n}", t.rows.length + t.more) : "";
+    window.setTimeout(function () { refresh(graphId); }, 0);  // an open table follows the new figure
+    return summary;
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     a11y: {
       // the document's language and direction follow the page's (screen readers, axe, fonts); a file,
@@ -327,18 +368,7 @@
         var layout = (figure && figure.layout) || {};
         return text((layout.title && layout.title.text) || "").replace(/[\u202a-\u202e]/g, "").trim();
       },
-      describe: function (figure, labels, graphId) {
-        var L = labels || {};
-        latest[graphId] = {figure: figure, labels: L};
-        if (!figure || !figure.data) { return L.empty || ""; }
-        var layout = figure.layout || {}, title = (layout.title && layout.title.text) || "";
-        var t = tableOf(figure, L, true);
-        var summary = (L.chart || "") + " " + text(title) + ". ";
-        summary += t.names.length ? (L.series_list || "") + " " + t.names.map(text).join("; ") + ". " : (L.empty || "");
-        summary += t.rows.length ? (L.rows || "").replace("{n}", t.rows.length + t.more) : "";
-        window.setTimeout(function () { refresh(graphId); }, 0);  // an open table follows the new figure
-        return summary;
-      }
+      describe: describe
     }
   });
 })();

@@ -383,17 +383,15 @@ def export_file(_go, _report, what, fmt, width, *values):
 
 def register_clientside(app: Dash) -> None:
     """Callbacks run in the browser (functions in assets/a11y.js and assets/map.js: no inline script,
-    the page's CSP allows none): the document's language and direction, the graphs' descriptions and
-    titles, the map's frame, legend and labels, the period's controls, the filters' drawer."""
+    the page's CSP allows none): the document's language and direction, the graphs' titles, the
+    map's frame, legend and labels, the period's controls, the filters' drawer."""
     app.clientside_callback(
         ClientsideFunction("a11y", "language"), Output("home-doc-lang", "data"), Input("home-lang", "value"),
     )
+    # (each graph's description is written by assets/a11y.js when plotly.js has drawn a new figure:
+    # as eight clientside callbacks on the figures, they cost every first view 0.2-0.4 s of Dash's
+    # callback machinery)
     for graph_id in layout.graph_ids():
-        app.clientside_callback(
-            ClientsideFunction("a11y", "describe"),
-            Output(f"{graph_id}-summary", "children"),
-            Input(graph_id, "figure"), State("home-table-labels", "data"), State(graph_id, "id"),
-        )
         app.clientside_callback(
             ClientsideFunction("a11y", "title"), Output(f"{graph_id}-title", "children"), Input(graph_id, "figure"),
             prevent_initial_call=True,

@@ -100,8 +100,77 @@
   document.addEventListener("DOMContentLoaded", fix);
 })();
 
-/* Text alternatives: for each chart and the map, a sentence describing it (a Dash clientside callback,
-   on every new figure) and a table of what it draws, made from the same figure only when its "Data
+/* Source lists and key dates (dashboard/page/components.py source_list, key_dates_block): each list's
+   lines come as data on its box (data-sources: [before the title, title, link or null, after it, link
+   kind]; data-key-dates) and are written into its empty list here, as text and links, when the box
+   appears and whenever its lines change. A link is only ever an http(s) address. As Dash components,
+   these lines were two thirds of the first view's components. */
+(function () {
+  "use strict";
+  function fill(box) {
+    var raw = box.getAttribute("data-sources"), list = box.querySelector("ol.source-items");
+    if (!list || list.__built === raw) { return; }
+    var doc = box.ownerDocument, out = doc.createDocumentFragment(), items = [];
+    try { items = JSON.parse(raw) || []; } catch (e) { items = []; }
+    items.forEach(function (item) {
+      var li = doc.createElement("li");
+      li.setAttribute("data-link-kind", item[4] || "");
+      li.appendChild(doc.createTextNode(item[0] || ""));
+      if (item[2] && /^https?:\/\//i.test(item[2])) {
+        var a = doc.createElement("a");
+        a.href = item[2];
+        a.target = "_blank";
+        a.textContent = item[1] || "";
+        li.appendChild(a);
+        li.appendChild(doc.createTextNode(item[3] || ""));
+      }
+      out.appendChild(li);
+    });
+    list.replaceChildren(out);
+    list.__built = raw;
+  }
+  // a chart's key dates (data-key-dates: [number, " when: label", " (kind)" or ""])
+  function fillKeyDates(box) {
+    var raw = box.getAttribute("data-key-dates"), list = box.querySelector("ul.key-dates");
+    if (!list || list.__built === raw) { return; }
+    var doc = box.ownerDocument, out = doc.createDocumentFragment(), items = [];
+    try { items = JSON.parse(raw) || []; } catch (e) { items = []; }
+    items.forEach(function (item) {
+      var li = doc.createElement("li"), number = doc.createElement("span");
+      number.className = "key-date-number";
+      number.textContent = item[0];
+      li.appendChild(number);
+      li.appendChild(doc.createTextNode(item[1] || ""));
+      if (item[2]) {
+        var kind = doc.createElement("span");
+        kind.className = "key-date-kind";
+        kind.textContent = item[2];
+        li.appendChild(kind);
+      }
+      out.appendChild(li);
+    });
+    list.replaceChildren(out);
+    list.__built = raw;
+  }
+  function fillAll() {
+    document.querySelectorAll(".sources[data-sources]").forEach(fill);
+    document.querySelectorAll(".key-dates-block[data-key-dates]").forEach(fillKeyDates);
+  }
+  function relevant(record) {
+    if (record.type === "attributes") { return true; }
+    if (!record.addedNodes.length) { return false; }
+    var node = record.target;
+    return !(node.closest && node.closest(".js-plotly-plot"));
+  }
+  new MutationObserver(function (records) {
+    if (records.some(relevant)) { fillAll(); }
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                        attributeFilter: ["data-sources", "data-key-dates"]});
+  document.addEventListener("DOMContentLoaded", fillAll);
+})();
+
+/* Text alternatives: for each chart and the map, a sentence describing it (written when plotly.js has
+   drawn a new figure: Plotly.react is wrapped once every script has run) and a table of what it draws, made from the same figure only when its "Data
    table" is opened (and again on a new figure while it is open). The table is plain DOM in a container
    React leaves empty: built as Dash components, six tables of up to 400 rows took seconds to render on
    every view. `labels` holds the translated words (dashboard/layout.py, TABLE_LABELS). */
@@ -199,13 +268,90 @@
     if (details && details.open && seen) { render(container, seen.figure, seen.labels || {}); }
   }
 
+  // the common-window view under a chart (dashboard/page/components.py window_block): its table is made
+  // from the rows the <details> carries (data-window) when it is opened, and again when they change
+  // while it is open; every cell is set as text
+  function renderWindow(details) {
+    var slot = details.querySelector(".window-table-slot"), raw = details.getAttribute("data-window");
+    if (!slot || !raw || slot.__built === raw) { return; }
+    var w = JSON.parse(raw), doc = details.ownerDocument;
+    var table = doc.createElement("table"), head = table.createTHead().insertRow(), body = table.createTBody();
+    table.className = "data-table window-table";
+    w.head.forEach(function (h) { var th = doc.createElement("th"); th.textContent = h; head.appendChild(th); });
+    w.rows.forEach(function (r) {
+      var tr = body.insertRow(), first = tr.insertCell(), mark = doc.createElement("span");
+      mark.textContent = "\u25a0 ";
+      mark.style.color = r[0];
+      first.appendChild(mark);
+      first.appendChild(doc.createTextNode(r[1]));
+      [r[2], r[3], r[4], r[5]].forEach(function (c) { tr.insertCell().textContent = c; });
+      var area = tr.insertCell();
+      area.textContent = r[6];
+      if (r[7]) {
+        var strong = doc.createElement("strong");
+        strong.className = "area-differs";
+        strong.textContent = " " + w.differs;
+        area.appendChild(strong);
+        tr.className = "area-differs-row";
+      }
+    });
+    slot.replaceChildren(table);
+    slot.__built = raw;
+  }
+
+  new MutationObserver(function (records) {
+    records.forEach(function (record) { if (record.target.open) { renderWindow(record.target); } });
+  }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ["data-window"]});
+
   // "toggle" does not bubble: listened for in the capture phase, for every details on the page
   document.addEventListener("toggle", function (event) {
     var details = event.target;
     if (!details.classList || !details.classList.contains("table-view") || !details.open) { return; }
+    if (details.classList.contains("window-view")) { renderWindow(details); return; }
     var container = details.querySelector("[id$='-table']");
     if (container) { refresh(container.id.slice(0, -"-table".length)); }
   }, true);
+
+  // each graph's description, written when plotly.js has drawn a new figure (every figure the page shows
+  // goes through Plotly.react: dcc.Graph calls it for the first one and for each new or patched one)
+  function labels() {
+    var box = document.getElementById("home-table-labels");
+    try { return JSON.parse((box && box.getAttribute("data-labels")) || "{}"); } catch (e) { return {}; }
+  }
+  function describeGraph(gd) {
+    var host = gd && gd.closest && gd.closest(".dash-graph");
+    var p = host && host.id && document.getElementById(host.id + "-summary");
+    if (!p) { return; }
+    var text = describe({data: gd.data, layout: gd.layout}, labels(), host.id);
+    if (p.textContent !== text) { p.textContent = text; }
+  }
+  function hookPlotly() {
+    var P = window.Plotly;
+    if (!P || typeof P.react !== "function" || P.react.__described) { return; }
+    var react = P.react;
+    P.react = function (gd) {
+      var out = react.apply(this, arguments);
+      var div = typeof gd === "string" ? document.getElementById(gd) : gd;
+      Promise.resolve(out).then(function () { describeGraph(div); }, function () { return null; });
+      return out;
+    };
+    P.react.__described = true;
+  }
+  hookPlotly();  // (plotly.js loads after this file: hooked again once every script has run)
+  document.addEventListener("DOMContentLoaded", hookPlotly);
+
+  function describe(figure, labels, graphId) {
+    var L = labels || {};
+    latest[graphId] = {figure: figure, labels: L};
+    if (!figure || !figure.data) { return L.empty || ""; }
+    var layout = figure.layout || {}, title = (layout.title && layout.title.text) || "";
+    var t = tableOf(figure, L, true);
+    var summary = (L.chart || "") + " " + text(title) + ". ";
+    summary += t.names.length ? (L.series_list || "") + " " + t.names.map(text).join("; ") + ". " : (L.empty || "");
+    summary += t.rows.length ? (L.rows || "").replace("{n}", t.rows.length + t.more) : "";
+    window.setTimeout(function () { refresh(graphId); }, 0);  // an open table follows the new figure
+    return summary;
+  }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     a11y: {
@@ -222,18 +368,7 @@
         var layout = (figure && figure.layout) || {};
         return text((layout.title && layout.title.text) || "").replace(/[\u202a-\u202e]/g, "").trim();
       },
-      describe: function (figure, labels, graphId) {
-        var L = labels || {};
-        latest[graphId] = {figure: figure, labels: L};
-        if (!figure || !figure.data) { return L.empty || ""; }
-        var layout = figure.layout || {}, title = (layout.title && layout.title.text) || "";
-        var t = tableOf(figure, L, true);
-        var summary = (L.chart || "") + " " + text(title) + ". ";
-        summary += t.names.length ? (L.series_list || "") + " " + t.names.map(text).join("; ") + ". " : (L.empty || "");
-        summary += t.rows.length ? (L.rows || "").replace("{n}", t.rows.length + t.more) : "";
-        window.setTimeout(function () { refresh(graphId); }, 0);  // an open table follows the new figure
-        return summary;
-      }
+      describe: describe
     }
   });
 })();

@@ -332,13 +332,15 @@ def problems_of(result: dict) -> list[str]:
     return out
 
 
-def write(result: dict, out_dir: Path) -> tuple[Path, Path]:
+def write(result: dict, out_dir: Path, stems: list[str] | None = None) -> tuple[Path, Path]:
     """latest.json and latest.md, and the same under a name for the size (run-e<events>-m<moves>),
-    so that a quick run does not hide the last full-size one."""
+    so that a quick run does not hide the last full-size one; under `stems` instead when given (the
+    last one's paths are returned)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     text_json, text_md = json.dumps(result, indent=2, default=str) + "\n", markdown(result)
     sized = f"run-e{result['data']['events']}-m{result['data']['moves']}"
-    for stem in (sized, "latest"):
+    stems = stems or [sized, "latest"]
+    for stem in stems:
         (out_dir / f"{stem}.json").write_text(text_json, encoding="utf-8")
         (out_dir / f"{stem}.md").write_text(text_md, encoding="utf-8")
-    return out_dir / "latest.json", out_dir / "latest.md"
+    return out_dir / f"{stems[-1]}.json", out_dir / f"{stems[-1]}.md"

@@ -15,6 +15,10 @@
 3. Prints the figures, the ratios baseline/real and the issue's targets, with the machine's
    facts, and writes bench/results/latest.json and latest.md (and run-e<events>-m<moves>.*).
 
+`--only first-view` measures, of each app in the same run, only the default view's payload and the
+first view in chromium (median of --first-view-runs cold loads), and writes
+first-view-e<events>.{json,md} (latest.* stay those of the last full run).
+
 Exit status 0 when everything ran (targets missed or not), 1 when an app failed to start or a
 callback answered with an error (in the load run too), 2 on bad options. No figure here is asserted by a test.
 """
@@ -110,6 +114,12 @@ def graph_ids(client: DashClient) -> list[str]:
     return sorted(k for k, c in client.components.items() if c.get("type") == "Graph" and not k.startswith("{"))
 
 
+def serve_idle(app: Served) -> float:
+    from bench.serve import wait_idle
+
+    return wait_idle(app.proc.pid)
+
+
 def measure_app(name: str, command: list[str], warehouse: Path, args, setup: list) -> dict:
     """Everything measured on one app, served for the duration."""
     out: dict = {"command": command}
@@ -128,7 +138,7 @@ def measure_app(name: str, command: list[str], warehouse: Path, args, setup: lis
             out["default_view"] = report.view_summary(view)
             log(f"{name}: default view {view.raw_bytes / 1000:,.0f} KB in {view.seconds * 1000:,.0f} ms")
             out["scenarios"] = {}
-            for scenario in SCENARIOS:
+            for scenario in (SCENARIOS if args.only != "first-view" else ()):
                 result = run_scenario(app.url, scenario, args.reps, args.warmup, setup, args.seed)
                 out["scenarios"][scenario.name] = result
                 shown = (f"p50 {result['p50_ms']:,.0f} ms, p95 {result['p95_ms']:,.0f} ms" if result.get("available")
@@ -136,6 +146,10 @@ def measure_app(name: str, command: list[str], warehouse: Path, args, setup: lis
                 log(f"{name}: {scenario.title}: {shown}")
             out["memory"]["after"] = app.memory()
             if args.first_view_runs > 0:
+                # the server settled first: its workers warm up when they start (in a full run the
+                # scenarios have long let them)
+                waited = serve_idle(app)
+                log(f"{name}: server idle after {waited:.0f} s")
                 fv = firstview.measure(app.url, graphs, runs=args.first_view_runs, need_callbacks=initial_callbacks)
                 out["first_view"] = {"median_ms": fv.median_ms, "runs_ms": fv.runs_ms,
                                      "repeat_median_ms": fv.repeat_median_ms, "repeat_ms": fv.repeat_ms,
@@ -146,7 +160,7 @@ def measure_app(name: str, command: list[str], warehouse: Path, args, setup: lis
                     + (f"{fv.median_ms / 1000:.2f} s (visited again: {fv.repeat_median_ms / 1000:.2f} s)"
                        if fv.median_ms is not None else f"not measured ({fv.error})"))
                 out["memory"]["after_browser"] = app.memory()
-            if name == "real" and args.load_seconds > 0:
+            if name == "real" and args.load_seconds > 0 and args.only != "first-view":
                 log(f"{name}: load run, {', '.join(map(str, args.load_users))} users for {args.load_seconds:g} s each "
                     f"(think time {args.load_think:g} s)")
                 out["load"] = load.run(app.url, args.load_users, args.load_seconds, args.load_think, args.seed,
@@ -198,6 +212,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="seconds of each load level on the real app (default 60; --quick 15; 0: no load run)")
     p.add_argument("--load-think", type=float, default=1.0,
                    help="a simulated user's mean think time between actions, seconds (default 1; 0: none)")
+    p.add_argument("--only", choices=("first-view",),
+                   help="first-view: only the default view's payload and the first view in chromium, of each app "
+                        "(no scenarios, load run or exports); written to first-view-e<events>.{json,md}, "
+                        "leaving latest.* to full runs")
     args = p.parse_args(argv)
     if args.quick:
         defaults = {"events": 1_000_000, "moves": 200_000, "reps": 40, "warmup": 5, "first_view_runs": 5,
@@ -230,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": facts,
         "data": {**params, "warehouse": str(warehouse),
                  "admin_areas": "OCHA COD-AB (real)" if params["cod_ab"] else "synthetic Voronoi sub-districts"},
-        "settings": {"reps": args.reps, "warmup": args.warmup, "first_view_runs": args.first_view_runs,
+        "settings": {"only": args.only, "reps": args.reps, "warmup": args.warmup, "first_view_runs": args.first_view_runs,
                      "setup": setup, "scenarios": [vars(s) for s in SCENARIOS],
                      "load": {"users": args.load_users, "seconds": args.load_seconds, "think": args.load_think}},
         "apps": {},
@@ -238,11 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"real": shlex.split(args.real_command), "baseline": shlex.split(args.baseline_command)}
     for name in args.app_list:
         result["apps"][name] = measure_app(name, commands[name], warehouse, args, setup)
-    if args.export_reps > 0:
+    if args.export_reps > 0 and args.only != "first-view":
         result["exports"] = measure_exports(warehouse, args)
     result["ratios"] = report.ratios(result)
     result["targets"] = report.targets(result)
-    json_path, md_path = report.write(result, args.out)
+    stems = [f"first-view-e{args.events}"] if args.only == "first-view" else None
+    json_path, md_path = report.write(result, args.out, stems)
     print(report.text(result))
     print(f"\nWritten: {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path}, "
           f"{md_path.relative_to(ROOT) if md_path.is_relative_to(ROOT) else md_path}")

@@ -3,7 +3,7 @@
     with Served("real", [sys.executable, "-m", "dashboard"], warehouse, log_dir) as app:
         app.url, app.memory()
 
-The process gets PORT (a free port), HOST=127.0.0.1 and IDLIB_WAREHOUSE; it is ready when GET /
+The process gets PORT (a free port; the first free one of BENCH_PORTS, e.g. 8070-8079, when set), HOST=127.0.0.1 and IDLIB_WAREHOUSE; it is ready when GET /
 answers 200. It is stopped with SIGTERM by its pid (then SIGKILL after a grace period), never by
 name. Memory is VmRSS / VmHWM of the process and its descendants, from /proc/<pid>/status.
 """
@@ -26,6 +26,19 @@ class ServeError(Exception):
 
 
 def free_port() -> int:
+    """A free port on 127.0.0.1: the first free one of BENCH_PORTS ("8070-8079") when set (a
+    machine shared with others' servers), else any the system gives."""
+    wanted = os.environ.get("BENCH_PORTS", "").strip()
+    if wanted:
+        low, _, high = wanted.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise ServeError(f"no free port in BENCH_PORTS={wanted}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -64,6 +77,34 @@ def memory_mib(pid: int) -> dict[str, float]:
         "peak_mib": sum(status_kib(p, "VmHWM") for p in pids) / 1024,
         "processes": len(pids),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its descendants so far (from /proc/<pid>/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def wait_idle(pid: int, below: float = 0.05, window: float = 1.0, timeout: float = 180.0) -> float:
+    """Wait until the process tree of `pid` uses less than `below` of a core over `window` seconds
+    (gunicorn's workers each load the warehouse and render the default view when they start);
+    returns the seconds waited (`timeout` at most)."""
+    started = time.monotonic()
+    last = cpu_seconds(pid)
+    while time.monotonic() - started < timeout:
+        time.sleep(window)
+        now = cpu_seconds(pid)
+        if now - last < below * window:
+            break
+        last = now
+    return time.monotonic() - started
 
 
 class Served:

@@ -83,7 +83,22 @@ def page_sources_text(root: Path, lang: str) -> str:
 
     parts = page_parts(Request.from_query(warehouse(root), f"?{VIEW}&lang={lang}"))
     lists = [parts["map_sources"]] + [parts[f"{panel.name}_sources"] for panel in panels.charts()]
-    return json.dumps(lists, cls=PlotlyJSONEncoder, ensure_ascii=False)
+    sent = json.loads(json.dumps(lists, cls=PlotlyJSONEncoder, ensure_ascii=False))
+
+    # a list's lines travel as data (data-sources) and the browser writes each as its text and, when
+    # it has one, a link (assets/a11y.js): the lines here as the page shows them
+    def lines(value):
+        if isinstance(value, dict):
+            props = value.get("props") if "namespace" in value else None
+            if props and props.get("data-sources"):
+                yield from ({"text": f"{i[0]}{i[1]}{i[3]}", **({"href": i[2]} if i[2] else {})}
+                            for i in json.loads(props["data-sources"]))
+            for v in value.values():
+                yield from lines(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from lines(v)
+    return json.dumps([sent, list(lines(sent))], ensure_ascii=False)
 
 
 def export_files(root: Path, lang: str) -> tuple[str, list[list]]:

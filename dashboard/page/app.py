@@ -8,6 +8,7 @@ security headers, body limit and answers to malformed requests are in dashboard.
 from __future__ import annotations
 
 import logging
+import re
 
 from dash import Dash
 
@@ -21,9 +22,33 @@ log = logging.getLogger(__name__)
 ASYNC_CHUNKS = ("async-graph.js", "async-slider.js", "async-dropdown.js")
 
 
+# Scripts Dash puts on every page that this page does without:
+# - @babel/polyfill (core-js 2 and regenerator-runtime), loaded before React: core-js adds nothing
+#   that a browser the page supports lacks, took 150-300 ms of script time on every first view, and
+#   replaced parseFloat, parseInt and trim with slower ones. The one part the bundles use, the
+#   `regeneratorRuntime` global of dash-renderer's and dcc's lazy components, is served alone
+#   (assets/regenerator-runtime.js, loaded before dash-renderer);
+# - dash_table's bundle: the page has no DataTable (its tables are made in the browser, assets/a11y.js).
+UNUSED_SCRIPTS = re.compile(r'<script src="[^"]*/(?:deps/polyfill@|dash_table/bundle\.)[^"]*"></script>\s*')
+
+
+def without_unused_scripts(interpolate):
+    """Dash's interpolate_index, with the script tags of UNUSED_SCRIPTS taken out of the page."""
+    def interpolate_index(**kwargs):
+        kwargs["scripts"] = UNUSED_SCRIPTS.sub("", kwargs.get("scripts", ""))
+        return interpolate(**kwargs)
+    return interpolate_index
+
+
+# the base map plotly.js fetches when it first draws the map (dashboard/figures/map.py: resolution 110),
+# fetched with the scripts instead of after them
+TOPOJSON = "assets/topojson/world_110m.json"
+
+
 def preload_links(prefix: str) -> str:
-    return "\n".join(f'<link rel="preload" href="{prefix}_dash-component-suites/dash/dcc/{chunk}" as="script">'
-                     for chunk in ASYNC_CHUNKS)
+    return "\n".join([f'<link rel="preload" href="{prefix}_dash-component-suites/dash/dcc/{chunk}" as="script">'
+                       for chunk in ASYNC_CHUNKS]
+                      + [f'<link rel="preload" href="{prefix}{TOPOJSON}" as="fetch" crossorigin="anonymous">'])
 
 
 def create_app(max_body_bytes: int = security.DEFAULT_MAX_BODY_KB * 1024) -> Dash:
@@ -46,6 +71,7 @@ registered when it is made (dashboard.panels)."""
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en" dir="ltr">').replace(
         "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))
+    app.interpolate_index = without_unused_scripts(app.interpolate_index)
     app.layout = layout.shell
     callbacks.register(app)
     help.register(app.server)  # /help/data: the README's sections on loading data (linked from empty charts)

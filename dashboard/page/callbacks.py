@@ -5,7 +5,7 @@ to the panels; the URL's query string is parsed once, there.
 - `render_page`: the URL's query string -> the whole page (first view, a pasted link, back and
   forward). Controls built from the URL, figures included, in one response.
 - `push_url`: any control -> the query string (a new history entry), so a copied link restores
-  the view. While the map plays, steps are not written (one entry when it stops).
+  the view; nothing when the URL says it already (as when the page was just drawn from it). While the map plays, steps are not written (one entry when it stops).
 - `update_map`: a new admin level redraws the map with its geometry; anything else sends a
   `Patch` with values only (no geometry).
 - one callback per group of charts changed by the same controls (the charts drawn from one shared
@@ -113,14 +113,19 @@ def render_page(search, pushed):
     Output("home-pushed", "data"),
     *CONTROL_INPUTS,
     Input("home-interval", "disabled"),
+    State("home-pushed", "data"),
     prevent_initial_call=True,
 )
 def push_url(*args):
-    *values, stopped = args
+    *values, stopped, pushed = args
     if stopped is False and ctx.triggered_id in ("home-step", "home-interval"):
         raise PreventUpdate  # playing: one history entry when it stops
     request = _request(values)
     search = to_query(request.state, request.bounds)
+    if pushed is not None and search == pushed:
+        # the URL already says this (the page was just drawn from it, which fires this callback):
+        # nothing to write, and nothing for the browser to apply
+        raise PreventUpdate
     if ctx.triggered_id == "home-lang":
         return search, no_update  # a new language: render_page draws the page again in it
     return search, search
@@ -378,17 +383,15 @@ def export_file(_go, _report, what, fmt, width, *values):
 
 def register_clientside(app: Dash) -> None:
     """Callbacks run in the browser (functions in assets/a11y.js and assets/map.js: no inline script,
-    the page's CSP allows none): the document's language and direction, the graphs' descriptions and
-    titles, the map's frame, legend and labels, the period's controls, the filters' drawer."""
+    the page's CSP allows none): the document's language and direction, the graphs' titles, the
+    map's frame, legend and labels, the period's controls, the filters' drawer."""
     app.clientside_callback(
         ClientsideFunction("a11y", "language"), Output("home-doc-lang", "data"), Input("home-lang", "value"),
     )
+    # (each graph's description is written by assets/a11y.js when plotly.js has drawn a new figure:
+    # as eight clientside callbacks on the figures, they cost every first view 0.2-0.4 s of Dash's
+    # callback machinery)
     for graph_id in layout.graph_ids():
-        app.clientside_callback(
-            ClientsideFunction("a11y", "describe"),
-            Output(f"{graph_id}-summary", "children"),
-            Input(graph_id, "figure"), State("home-table-labels", "data"), State(graph_id, "id"),
-        )
         app.clientside_callback(
             ClientsideFunction("a11y", "title"), Output(f"{graph_id}-title", "children"), Input(graph_id, "figure"),
             prevent_initial_call=True,

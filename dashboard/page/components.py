@@ -5,13 +5,15 @@ file read from disk) shows its title and "no public link": a local path never le
 Each line says what its link opens (the source's link kind: the publisher's page, ReliefWeb or a
 data portal, a news agency, a news or other report, or "copy of …, original not found").
 
-A source list is an ordered list of plain HTML: each line one list item holding one link.
-(dcc.Markdown cost the first view about 450 KB of script, markdown and highlight.js, fetched and
-run after the page; the list of components is larger raw but compresses to about the same on the
-wire.)
+A source list is an ordered list of plain HTML: each line one list item holding one link. Its lines
+are sent as data and written into the list by the browser (assets/a11y.js), as text, never as
+markup: Dash's renderer takes time for every component of the first view, and a list item and a
+link per source were about a quarter of them. (dcc.Markdown cost the first view about 450 KB of
+script, markdown and highlight.js, fetched and run after the page.)
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 import pandas as pd
@@ -25,21 +27,36 @@ from dashboard.i18n import Translate, translator
 from etl.contracts import public_url
 
 
-def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
-    if sources.empty:
-        return html.Div(t("Sources: none for the selected period."), className="sources", id=list_id)
+def source_items(sources: pd.DataFrame, t: Translate) -> list[list]:
+    """A source list's lines as plain data, each [text before the title, title, link or None, text
+    after it, link kind]; a source without a web address has its whole line in the first field."""
     items = []
     for r in sources.itertuples():
         who, _ = who_and_when(r, t)
         before, after = around_title(r, t)
         url = public_url(r.url)
-        kind = {"data-link-kind": str(getattr(r, "link_kind", "") or "")}
+        kind = str(getattr(r, "link_kind", "") or "")
         if url:
-            items.append(html.Li([f"{who}: {before}", html.A(str(r.title), href=url, target="_blank"), f"{after}."], **kind))
+            items.append([f"{who}: {before}", str(r.title), url, f"{after}.", kind])
         else:  # "Title (no public link)": a local path never leaves the server
-            items.append(html.Li(f"{who}: {before}{r.title}{after}.", **kind))
-    return html.Div([html.P(t("Sources ({n}):").format(n=len(sources)), className="sources-label"), html.Ol(items)],
-                    className="sources", id=list_id, **{"data-source-ids": " ".join(sources["source_id"].astype(str))})
+            items.append([f"{who}: {before}{r.title}{after}.", "", None, "", kind])
+    return items
+
+
+def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
+    """The list of `sources`: its lines travel as data (`data-sources`, see source_items) and the
+    browser writes them into the empty <ol> as text and links (assets/a11y.js), each line one list
+    item holding one link, as `data-link-kind` says. As Dash components (a list item and a link per
+    source) the page's lists were about 400 of its components, and Dash's renderer takes time for
+    each on every first view."""
+    if sources.empty:
+        return html.Div(t("Sources: none for the selected period."), className="sources", id=list_id)
+    items = source_items(sources, t)
+    return html.Div([html.P(t("Sources ({n}):").format(n=len(sources)), className="sources-label"),
+                     html.Ol(className="source-items")],
+                    className="sources", id=list_id,
+                    **{"data-source-ids": " ".join(sources["source_id"].astype(str)),
+                       "data-sources": json.dumps(items, ensure_ascii=False, separators=(",", ":"))})
 
 
 def unlocated_note(crossings: pd.DataFrame, t: Translate) -> html.P | None:
@@ -84,22 +101,23 @@ def shown(fig: dict, lang: str = "en") -> dict:
 
 
 def key_dates_block(fig: dict, t: Translate) -> html.Div | None:
-    """The numbered key dates of a chart (the numbers above its plot), in its language."""
+    """The numbered key dates of a chart (the numbers above its plot), in its language. The lines
+    travel as data (`data-key-dates`: [number, " when: label", " (kind)" or ""]) and the browser
+    writes them into the empty list as text (assets/a11y.js), as it does a source list's."""
     rows = ((fig.get("layout") or {}).get("meta") or {}).get("key_dates") or []
     if not rows:
         return None
-    items = [html.Li([html.Span(str(n), className="key-date-number"), f" {when}: {label}"]
-                     + ([html.Span(f" ({t(KEY_DATE_LABELS[kind])})", className="key-date-kind")]
-                        if kind in KEY_DATE_LABELS else []))
+    items = [[str(n), f" {when}: {label}", f" ({t(KEY_DATE_LABELS[kind])})" if kind in KEY_DATE_LABELS else ""]
              for n, _, when, label, kind in rows]
     return html.Div([html.P(t("Key dates (numbered above the chart):"), className="sources-label"),
-                     html.Ul(items, className="key-dates")], className="sources key-dates-block")
+                     html.Ul(className="key-dates")], className="sources key-dates-block",
+                    **{"data-key-dates": json.dumps(items, ensure_ascii=False, separators=(",", ":"))})
 
 
-def window_block(fig: dict, t: Translate, period: str) -> html.Details | None:
-    """The common-window view: every published figure whose period overlaps the period shown, with
-    the share of its period inside it, its mean per month, its area and whether that area differs
-    from the chart's. Listed side by side, never added."""
+def window_rows_shown(fig: dict, t: Translate) -> dict | None:
+    """The common-window table's words and rows as the page shows them (at most WINDOW_ROWS rows),
+    each row [colour, organisation, value, period, share inside, mean per month, area, area differs]:
+    plain text, set as text by the browser (never as markup)."""
     rows = ((fig.get("layout") or {}).get("meta") or {}).get("window") or []
     if not rows:
         return None
@@ -108,21 +126,33 @@ def window_block(fig: dict, t: Translate, period: str) -> html.Details | None:
     for w in rows[:WINDOW_ROWS]:
         share = t("{inside} of {days} days ({share})").format(inside=w["inside_days"], days=w["days"],
                                                               share=f"{w['share']:.0%}")
-        area = f"{w['area']} ({w['scope']})"
-        body.append(html.Tr([
-            html.Td([html.Span("■ ", style={"color": w["colour"]}), w["organisation"]]),
-            html.Td(w["value"]), html.Td(f"{w['period']} ({w['length']})"), html.Td(share), html.Td(w["per_month"]),
-            html.Td([area] + ([html.Strong(" " + t("area differs"), className="area-differs")] if w["area_differs"] else [])),
-        ], className="area-differs-row" if w["area_differs"] else None))
-    more = len(rows) - WINDOW_ROWS
+        body.append([str(w["colour"]), str(w["organisation"]), str(w["value"]), f"{w['period']} ({w['length']})",
+                     share, str(w["per_month"]), f"{w['area']} ({w['scope']})", bool(w["area_differs"])])
+    return {"head": head, "rows": body, "differs": t("area differs"), "total": len(rows)}
+
+
+def window_block(fig: dict, t: Translate, period: str) -> html.Details | None:
+    """The common-window view: every published figure whose period overlaps the period shown, with
+    the share of its period inside it, its mean per month, its area and whether that area differs
+    from the chart's. Listed side by side, never added.
+
+    The table itself is made in the browser when the view is opened (assets/a11y.js), from the rows
+    the element carries (`data-window`, see window_rows_shown): as Dash components its 40 rows of six
+    cells under each of two charts were about 600 of the page's 1,450 components, and Dash's renderer
+    takes time for each on every first view, although the view starts closed."""
+    shown_rows = window_rows_shown(fig, t)
+    if shown_rows is None:
+        return None
+    more = shown_rows["total"] - WINDOW_ROWS
     return html.Details([
-        html.Summary(t("Figures overlapping {period}, side by side ({n})").format(period=period, n=len(rows))),
+        html.Summary(t("Figures overlapping {period}, side by side ({n})").format(period=period, n=shown_rows["total"])),
         html.P(t("Each figure covers its own period and area: they are listed, never added. A figure whose period is "
                  "longer than the period shown is not a figure for it; its mean per month is given for comparison."),
                className="range-text"),
-        html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)], className="data-table window-table"),
+        html.Div(className="window-table-slot"),  # filled when opened (assets/a11y.js)
     ] + ([html.P(t("{n} more values are in the data export (CSV or XLSX).").format(n=more))] if more > 0 else []),
-        className="table-view window-view")
+        className="table-view window-view",
+        **{"data-window": json.dumps(shown_rows, ensure_ascii=False, separators=(",", ":"))})
 
 
 def under_chart(fig: dict, sources: html.Div, t: Translate, period: str) -> list:

@@ -4,6 +4,7 @@ for it (dashboard/page/parts.py). The charts are the registered panels (dashboar
 their order."""
 from __future__ import annotations
 
+import json
 import string
 
 from dash import dcc, html
@@ -388,7 +389,9 @@ def page(request: Request, parts: dict) -> html.Div:
             html.Div([html.Div(chart_block(panel, parts[panel.name], parts[f"{panel.name}_sources"], t, state.lang),
                                hidden=not panel.shown(wh)) for panel in panels.charts()], className="charts"),
             export_section(t, wh),
-            dcc.Store(id="home-table-labels", data=table_labels(t)),
+            # the words of the graphs' descriptions and data tables, read by assets/a11y.js
+            html.Div(id="home-table-labels", hidden=True,
+                     **{"data-labels": json.dumps(table_labels(t), ensure_ascii=False, separators=(",", ":"))}),
             html.Footer([
                 html.Span(bdi_format(t("Warehouse version {v}, built {b}"), v=wh.version,
                                      b=fmt_timestamp(wh.built_at, t.lang)), id="home-version"),

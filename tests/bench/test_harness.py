@@ -81,3 +81,51 @@ def test_report_text_and_markdown_show_figures_ratios_and_a_smaller_size_note():
 def test_memory_of_this_process_is_read_from_proc():
     mem = memory_mib(os.getpid())
     assert mem["rss_mib"] > 0 and mem["peak_mib"] >= mem["rss_mib"] * 0.99 and mem["processes"] >= 1
+
+
+def test_a_first_view_only_run_is_written_beside_the_full_runs(tmp_path):
+    from bench.run import parse_args
+
+    assert parse_args(["--only", "first-view"]).only == "first-view" and parse_args([]).only is None
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "scenarios"])
+    result = fake_result(50, 900, geometry=False)
+    json_path, md_path = report.write(result, tmp_path, ["first-view-e1000000"])
+    assert json_path.name == "first-view-e1000000.json" and md_path.exists()
+    assert not (tmp_path / "latest.json").exists()  # left to the last full run
+    report.write(result, tmp_path)
+    assert (tmp_path / "latest.json").exists() and (tmp_path / "run-e1000000-m1.md").exists()
+
+
+def test_bench_ports_picks_the_first_free_port_of_the_range(monkeypatch):
+    import socket
+
+    from bench.serve import ServeError, free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("BENCH_PORTS", f"{port}-{port + 1}")
+        assert free_port() == port + 1  # (unless another process holds it: then the next error says so)
+        monkeypatch.setenv("BENCH_PORTS", f"{port}-{port}")
+        with pytest.raises(ServeError, match="no free port"):
+            free_port()
+
+
+def test_wait_idle_returns_once_a_process_tree_is_quiet_and_waits_while_it_works():
+    import subprocess
+    import sys
+
+    from bench.serve import cpu_seconds, wait_idle
+
+    quiet = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        assert wait_idle(quiet.pid, window=0.3, timeout=10) < 5
+        assert wait_idle(busy.pid, window=0.3, timeout=1.5) >= 1.5  # never quiet: waits the whole timeout
+        assert cpu_seconds(busy.pid) > 0.3
+    finally:
+        quiet.kill()
+        busy.kill()
+        quiet.wait()
+        busy.wait()

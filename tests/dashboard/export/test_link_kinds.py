@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from plotly.utils import PlotlyJSONEncoder
 
 COPY = "hnap-2020-02"  # facts 1.39: HNAP, read on pdfslide.net [copy; original not found]
 PORTAL = "wfp-sitrep14-2020-03-03"  # facts 1.45: WFP on ReliefWeb
@@ -33,8 +32,11 @@ def test_the_page_list_and_the_sources_sheet_carry_the_link_kind(use_warehouse):
     from dashboard.export.tables import SOURCE_COLUMNS
     from dashboard.page.components import sources_block
 
-    text = json.dumps(sources_block(warehouse(), [COPY, PORTAL], "x", "en"), cls=PlotlyJSONEncoder, ensure_ascii=False)
-    assert "copy of " in text and "on pdfslide.net, original not found" in text and '"data-link-kind": "copy"' in text
+    block = sources_block(warehouse(), [COPY, PORTAL], "x", "en")
+    items = json.loads(block.to_plotly_json()["props"]["data-sources"])  # written into the list by the browser
+    text = json.dumps(items, ensure_ascii=False)
+    assert "copy of " in text and "on pdfslide.net, original not found" in text
+    assert sorted(item[4] for item in items) == ["copy", "reliefweb_or_portal"]  # each line's data-link-kind
     assert "(ReliefWeb or data portal)" in text
     assert "link_kind" in SOURCE_COLUMNS and "accessed" in SOURCE_COLUMNS
 

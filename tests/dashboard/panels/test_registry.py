@@ -85,7 +85,9 @@ def test_a_registered_panel_is_on_the_page_with_its_callback(registered):
 
     app = create_app()
     [key] = [k for k in app.callback_map if "home-keydates-chart.figure" in k]
-    assert "home-keydates-chart-summary.children" in app.callback_map  # its text alternative
+    # its text alternative (a paragraph assets/a11y.js writes when the figure is drawn) and its title
+    assert find(page, "home-keydates-chart-summary") is not None
+    assert "home-keydates-chart-title.children" in app.callback_map
     # the server answers the chart's callback as the page sends it (a new date range)
     spec = app.callback_map[key]
     values = {**{f"{c}.value": v for c, v in controls(request.state, request.bounds).items()}}

@@ -45,14 +45,17 @@ browser:
 
 # Property tests follow the hypothesis profile (tests/conftest.py): `ci` runs about 200 derandomised
 # examples per property; `deep` 1,000 random ones (and 1,000 view states per warehouse).
+# One xdist worker more than the machine has cores: the browser tests wait on their servers and
+# chromium (the main run used 1.4 of 2 cores with two workers).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
-	$(BIN)/python -m pytest -n auto --dist worksteal --hypothesis-profile=ci -m "not alone"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=ci -m "not alone"
 	$(BIN)/python -m pytest --hypothesis-profile=ci -m alone
 
 test-deep: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
-	$(BIN)/python -m pytest -n auto --dist worksteal --hypothesis-profile=deep -m "not alone"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=deep -m "not alone"
 	$(BIN)/python -m pytest --hypothesis-profile=deep -m alone
 
 # The expected warehouse of the golden test (tests/golden/), rebuilt from the committed data.

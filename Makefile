@@ -45,9 +45,10 @@ browser:
 
 # Property tests follow the hypothesis profile (tests/conftest.py): `ci` runs about 200 derandomised
 # examples per property; `deep` 1,000 random ones (and 1,000 view states per warehouse).
-# One xdist worker more than the machine has cores: the browser tests wait on their servers and
-# chromium (the main run used 1.4 of 2 cores with two workers).
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# xdist workers: one per core (`make test TEST_WORKERS=3` to try more). Two workers keep 1.4 of 2
+# cores busy (the browser tests wait on servers and chromium), yet three made the main run slower
+# on this 2-core machine (633 s against 597 s in fresh clones, 6 Dec 2026).
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=ci -m "not alone"

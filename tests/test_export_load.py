@@ -38,8 +38,19 @@ QUEUE_FULL = "The export queue is full, try again in a minute."
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) INFO [\w.]+: (export started|export finished)")
 
 
+def parent(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(text[text.rindex(")") + 2:].split()[1])
+
+
 def chromium_browsers(pid: int) -> list[int]:
-    """chromium's browser processes (not its renderers, zygotes or helpers) below `pid`."""
+    """chromium's browser processes (not its renderers, zygotes or helpers) below `pid`: started
+    by a process that is not chromium. (A child the browser has forked and not yet exec'd, its GPU
+    process or crash handler on the way, still shows the browser's command line: counted as a
+    second browser, once, by a sample taken in that instant.)"""
     out = []
     for child in procs.descendants(pid):
         try:
@@ -47,7 +58,9 @@ def chromium_browsers(pid: int) -> list[int]:
         except OSError:
             continue
         if cmdline and cmdline[0].endswith(b"/chromium") and not any(a.startswith(b"--type=") for a in cmdline):
-            out.append(child)
+            up = parent(child)
+            if up is not None and not (procs.stat(up) or ("",))[0].startswith("chrom"):
+                out.append(child)
     return out
 
 

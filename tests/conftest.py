@@ -135,6 +135,15 @@ def server(built_warehouse):
 
 
 @pytest.fixture(scope="session")
+def shared_server(shared_warehouse):
+    """The app on the warehouse of every real file in ../shared/data (skipped when absent)."""
+    from tests.test_browser import serve
+
+    with serve(shared_warehouse[0]) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def synthetic_server(synthetic_warehouse):
     from tests.test_browser import serve
 

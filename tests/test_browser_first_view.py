@@ -63,12 +63,6 @@ def shared_root(shared_warehouse):
     return shared_warehouse[0]
 
 
-@pytest.fixture(scope="module")
-def shared_server(shared_root):
-    with serve(shared_root) as url:
-        yield url
-
-
 @pytest.fixture(params=["default", "shared"])
 def site(request):
     """(url, warehouse root) of the offline default and of the ../shared/data warehouse."""

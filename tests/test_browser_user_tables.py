@@ -45,12 +45,6 @@ def layouts_server(layouts_warehouse):
         yield url
 
 
-@pytest.fixture(scope="module")
-def shared_server(shared_warehouse):
-    with serve(shared_warehouse[0]) as url:
-        yield url
-
-
 def area_values(page) -> dict:
     """pcode -> the value the map's hover shows ("<indicator>: 240,000"); the trace's z holds class
     indices, not values."""

@@ -98,7 +98,8 @@ def most_at_once(intervals: list[tuple[float, float]]) -> int:
 def test_eight_reports_at_once_are_bounded_and_the_page_stays_fast(built_warehouse, tmp_path, monkeypatch):
     if not shutil.which("chromium") and not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: run `make test` (installs it as root) or apt-get install chromium")
-    for name in ("EXPORT_RENDERS", "EXPORT_QUEUE", "EXPORT_RUN_DIR", "WEB_CONCURRENCY", "DASHBOARD_THREADS"):
+    for name in ("EXPORT_RENDERS", "EXPORT_QUEUE", "EXPORT_RUN_DIR", "EXPORT_NICE", "WEB_CONCURRENCY",
+                 "DASHBOARD_THREADS"):
         monkeypatch.delenv(name, raising=False)  # the defaults
     monkeypatch.setenv("EXPORT_IDLE_SECONDS", str(IDLE_SECONDS))
     with Served("dashboard", [sys.executable, "-m", "dashboard"], built_warehouse, tmp_path, timeout=120) as app:

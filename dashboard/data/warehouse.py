@@ -209,6 +209,11 @@ def _load(root: str, version: str) -> Warehouse:
     return Warehouse(live.name, live.built_at, live.manifest["code_version"], frames, db, (*SQL_TABLES, *FRAME_TABLES))
 
 
+def load(root: Path | str, version: str) -> Warehouse:
+    """One published version (the live one or not), loaded once per process."""
+    return _load(str(root), version)
+
+
 def warehouse(root: Path | None = None) -> Warehouse:
     """The live version; a newly published version is picked up on the next call."""
     root = root or Settings.from_env().warehouse_dir

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 FORMATS = ("png", "svg", "pdf")
 TOPOJSON_URL = (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
 START_TIMEOUT = 60.0
+REPORT_TIMEOUTS = 5  # a report (about ten pages drawn two at a time) may take this many EXPORT_TIMEOUTs
 WATCH_SECONDS = 0.25  # how often an open renderer checks whether it is idle or wanted elsewhere
 BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
@@ -109,13 +110,14 @@ class Renderer:
     With a `gate` (the process's renderer in a server), opening it takes one of the server's render
     slots and closing it gives the slot back."""
 
-    def __init__(self, timeout: float | None = None, gate: limit.Gate | None = None, idle: float | None = None):
+    def __init__(self, timeout: float | None = None, gate: limit.Gate | None = None, idle: float | None = None,
+                 nice: int | None = None):
         settings = config.exports()
         self.timeout = timeout or settings.timeout
         self.tabs = settings.tabs
         self.idle = idle or settings.idle
         self.queue_wait = settings.queue_wait
-        self.nice = settings.nice
+        self.nice = settings.nice if nice is None else nice
         self.gate = gate
         self._lock = threading.Lock()
         self.job_lock = threading.Lock()  # one export at a time in a process (its tabs draw its pages)
@@ -149,11 +151,14 @@ class Renderer:
         thread.start()
 
         async def open_browser():
+            # chromium is forked by this thread and inherits its niceness: its start (about 2 s of
+            # CPU per tab, plotly.js parsed in each) yields the cores to the page's callbacks too.
+            # Started at normal priority, it slowed a callback answered meanwhile from 0.2 to
+            # 0.9-1.0 s (tests/test_export_load.py on two busy cores). The price: on cores kept busy
+            # by other work at normal priority the start is slow (up to START_TIMEOUT).
+            procs.lower_priority([threading.get_native_id()], self.nice)
             k = kaleido.Kaleido(n=self.tabs, timeout=self.timeout, mathjax=False)
             await k.open()
-            # chromium starts at normal priority: started niced, on two busy cores its start took
-            # over START_TIMEOUT (seen in CI). Once it is up, this thread and chromium yield.
-            lower_own_priority()
             return k
 
         opening = asyncio.run_coroutine_threadsafe(open_browser(), loop)
@@ -268,26 +273,47 @@ class Renderer:
             self._done()
 
     @contextmanager
-    def job(self, what: str):
-        """One export (its figures built and drawn) for the duration of the block: accepted by the
-        server's gate or `QueueFull` at once, then waiting (up to EXPORT_QUEUE_WAIT) for this
-        process's turn and a render slot. Logs when it starts and ends drawing."""
+    def _turn(self):
+        """This process's turn for an export: accepted by the server's gate or `QueueFull` at once,
+        then waiting for the process's other export to end; the deadline (EXPORT_QUEUE_WAIT) back."""
         gate = self.gate or limit.gate()
         with gate.admit():
             deadline = time.monotonic() + self.queue_wait
             if not self.job_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
                 raise QueueFull("this process's renderer stayed busy")
             try:
-                self._ensure(deadline)  # held open (and counted busy) until the job ends
-                started = time.monotonic()
-                log.info("export started: %s (render slot %s)", what, self.slot)
-                try:
-                    yield self
-                finally:
-                    self._done()
-                    log.info("export finished: %s after %.1f s", what, time.monotonic() - started)
+                yield gate, deadline
             finally:
                 self.job_lock.release()
+
+    @contextmanager
+    def job(self, what: str):
+        """One export (its figures built and drawn) for the duration of the block: its turn, then
+        waiting (up to EXPORT_QUEUE_WAIT) for a render slot. Logs when it starts and ends drawing."""
+        with self._turn() as (_gate, deadline):
+            self._ensure(deadline)  # held open (and counted busy) until the job ends
+            started = time.monotonic()
+            log.info("export started: %s (render slot %s)", what, self.slot)
+            try:
+                yield self
+            finally:
+                self._done()
+                log.info("export finished: %s after %.1f s", what, time.monotonic() - started)
+
+    def apart(self, what: str, make):
+        """`make(nice)`'s bytes, an export made by a process of its own (dashboard.export.isolated)
+        while this process holds its turn and a render slot for it: the bounds on exports hold, and
+        this process's renderer, if open, is closed first (it held the slot)."""
+        with self._turn() as (gate, deadline):
+            self.close("an export is made in a process of its own")
+            slot = gate.take_render_slot(deadline)
+            started = time.monotonic()
+            log.info("export started: %s (render slot %s, in a process of its own)", what, slot.index)
+            try:
+                return make(self.nice)
+            finally:
+                slot.release()
+                log.info("export finished: %s after %.1f s", what, time.monotonic() - started)
 
 
 _renderer: Renderer | None = None
@@ -301,6 +327,24 @@ def renderer() -> Renderer:
         if _renderer is None:
             _renderer = Renderer(gate=limit.gate())
         return _renderer
+
+
+def use_renderer(r: Renderer) -> None:
+    """This process draws with `r` (a report process: a renderer of its own, outside the slots)."""
+    global _renderer
+    with _renderer_lock:
+        _renderer = r
+
+
+def run_report(ctx) -> bytes:
+    """The report of an export context, made in a process of its own (dashboard.export.isolated)
+    within REPORT_TIMEOUTS times EXPORT_TIMEOUT; this process holds the server's admission and a
+    render slot for it meanwhile, and its request thread only waits."""
+    from dashboard.export import isolated
+
+    job = isolated.job_of(ctx)
+    timeout = REPORT_TIMEOUTS * config.exports().timeout
+    return renderer().apart("report", lambda nice: isolated.make(job, timeout, nice))
 
 
 def export_job(what: str):
@@ -322,9 +366,10 @@ def _export_threads() -> ThreadPoolExecutor:
 
 def run_export(what: str, make):
     """`make()` inside `export_job(what)`, run in one of this process's export threads, which run at
-    EXPORT_NICE: a report's Python work (tens of seconds) then yields the cores to the ordinary
-    callbacks answered meanwhile by the same server, instead of sharing them equally. The calling
-    (request) thread waits; `make`'s result or exception comes back to it."""
+    EXPORT_NICE: an image's Python work then yields the cores to the ordinary callbacks answered
+    meanwhile by the same server, instead of sharing them equally (a report's tens of seconds are
+    made apart: `run_report`). The calling (request) thread waits; `make`'s result or exception
+    comes back to it."""
     def job():
         with export_job(what):
             return make()

@@ -29,8 +29,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard import config
+from dashboard.export import procs, render
+from dashboard.export.render import ExportError
+
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 10.0  # after SIGTERM, before every process of the report is killed
+REPORT_TIMEOUTS = 5  # a report (about ten pages drawn two at a time) may take this many EXPORT_TIMEOUTs
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,18 @@ def job_of(ctx) -> Job:
     return Job(str(Settings.from_env().warehouse_dir), ctx.wh.version, ctx.state, ctx.generated)
 
 
+def run_report(ctx) -> bytes:
+    """The report of an export context (dashboard.export.context.Context), made in a process of its
+    own within REPORT_TIMEOUTS times EXPORT_TIMEOUT; this process holds the server's admission and a
+    render slot for it meanwhile (`Renderer.apart`), and its request thread only waits."""
+    job = job_of(ctx)
+    timeout = REPORT_TIMEOUTS * config.exports().timeout
+    return render.renderer().apart("report", lambda nice: make(job, timeout, nice))
+
+
 def make(job: Job, timeout: float, nice: int) -> bytes:
     """The report of `job`, made by a process of its own at niceness `nice` within `timeout`
     seconds; ExportError with the reason otherwise. No process of it is left when this returns."""
-    from dashboard.export import procs
-    from dashboard.export.render import ExportError
-
     with tempfile.TemporaryDirectory(prefix="idlib-report-") as folder:
         out = Path(folder) / "report.pdf"
         # started by nice(1): niced before Python's first instruction (imports included)
@@ -81,8 +92,6 @@ def make(job: Job, timeout: float, nice: int) -> bytes:
 
 def _end(child: subprocess.Popen) -> None:
     """Asks the report process to stop (it closes its chromium), then kills whatever is left of it."""
-    from dashboard.export import procs
-
     below = procs.descendants(child.pid)
     child.send_signal(signal.SIGTERM)
     try:
@@ -99,7 +108,7 @@ def main(argv: list[str]) -> int:
                         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # atexit then closes chromium
     from dashboard.data import catalog, warehouse
-    from dashboard.export import render, report
+    from dashboard.export import report
     from dashboard.export.context import Context
     from dashboard.request import Request
 
@@ -110,7 +119,7 @@ def main(argv: list[str]) -> int:
         # outside the slots (the server holds one for it), at the niceness given
         render.use_renderer(render.Renderer(nice=int(argv[2])))
         data = report.report(ctx)
-    except render.ExportError as exc:
+    except ExportError as exc:
         out.with_suffix(".message").write_text(str(exc))
         return 1
     except Exception as exc:  # noqa: BLE001  (the server's log has the traceback, the user a sentence)

@@ -33,6 +33,27 @@ def subreaper() -> None:
         log.debug("could not make this process a subreaper: orphaned chromium processes go to pid 1")
 
 
+PR_CAPBSET_DROP = 24
+CAP_SYS_NICE = 23
+
+
+def keep_priorities_down() -> None:
+    """Programs started from now on by the calling thread, or by threads it starts later, cannot
+    raise their own CPU priority (Linux: CAP_SYS_NICE dropped from the thread's bounding set, which
+    threads and processes it starts inherit, and every program exec'd below them). chromium run as
+    root raised some of its processes to niceness -8, ahead of the page's callbacks, whatever
+    niceness it was started at. Without root there is nothing to drop (a process cannot raise its
+    priority anyway) and nothing happens. Cheap: called before each renderer starts."""
+    if os.geteuid() != 0:
+        return
+    try:
+        dropped = ctypes.CDLL(None, use_errno=True).prctl(PR_CAPBSET_DROP, CAP_SYS_NICE, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        dropped = False
+    if not dropped:
+        log.debug("could not drop CAP_SYS_NICE: chromium started as root may raise its priority")
+
+
 def children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):

@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 FORMATS = ("png", "svg", "pdf")
 TOPOJSON_URL = (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
 START_TIMEOUT = 60.0
-REPORT_TIMEOUTS = 5  # a report (about ten pages drawn two at a time) may take this many EXPORT_TIMEOUTs
 WATCH_SECONDS = 0.25  # how often an open renderer checks whether it is idle or wanted elsewhere
 BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
@@ -145,6 +144,7 @@ class Renderer:
         browser = config.use_browser(browser_path())
         slot = self.gate.take_render_slot(deadline) if self.gate else None
         procs.subreaper()  # chromium's orphans come back to this process, to be reaped
+        procs.keep_priorities_down()  # chromium run as root would raise its own priority
         before = set(procs.descendants(os.getpid()))
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=_run, args=(loop,), name="kaleido", daemon=True)
@@ -336,17 +336,6 @@ def use_renderer(r: Renderer) -> None:
         _renderer = r
 
 
-def run_report(ctx) -> bytes:
-    """The report of an export context, made in a process of its own (dashboard.export.isolated)
-    within REPORT_TIMEOUTS times EXPORT_TIMEOUT; this process holds the server's admission and a
-    render slot for it meanwhile, and its request thread only waits."""
-    from dashboard.export import isolated
-
-    job = isolated.job_of(ctx)
-    timeout = REPORT_TIMEOUTS * config.exports().timeout
-    return renderer().apart("report", lambda nice: isolated.make(job, timeout, nice))
-
-
 def export_job(what: str):
     """`with export_job("report"):` around an image, PDF or report export made on the server."""
     return renderer().job(what)
@@ -368,7 +357,7 @@ def run_export(what: str, make):
     """`make()` inside `export_job(what)`, run in one of this process's export threads, which run at
     EXPORT_NICE: an image's Python work then yields the cores to the ordinary callbacks answered
     meanwhile by the same server, instead of sharing them equally (a report's tens of seconds are
-    made apart: `run_report`). The calling (request) thread waits; `make`'s result or exception
+    made apart: dashboard.export.isolated). The calling (request) thread waits; `make`'s result or exception
     comes back to it."""
     def job():
         with export_job(what):

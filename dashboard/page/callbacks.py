@@ -350,7 +350,7 @@ def export_file(_go, _report, what, fmt, width, *values):
     why on the page and leaves everything else as it was."""
     from dash import dcc
 
-    from dashboard.export import files, render
+    from dashboard.export import files, isolated, render
     from dashboard.export.render import ExportError, QueueFull
 
     clicks = {"home-export-go": _go, "home-report-go": _report}
@@ -362,7 +362,7 @@ def export_file(_go, _report, what, fmt, width, *values):
     try:
         if ctx.triggered_id == "home-report-go":
             # a bounded number render at once in the whole server, each in a process that yields to the page
-            data = render.run_report(export_ctx)
+            data = isolated.run_report(export_ctx)
             name = files.filename("report", export_ctx, "pdf")
         elif fmt in files.DATA_FORMATS:
             data, name = files.chart_data(what, export_ctx, fmt), files.filename(what, export_ctx, fmt)

@@ -22,20 +22,26 @@ def _area_runs(sel: Selection) -> list[tuple[str | None, tuple[str, ...]]]:
     return [(a, (a,)) for a in sel.areas] if sel.areas else [(None, ())]
 
 
+def _event_source(sel: Selection, area: str | None, areas: tuple) -> tuple[str, str, str, str, list]:
+    """(table, date column, count expression, WHERE, parameters) the event series reads for one run."""
+    if area is None:  # the whole region: the small per-day or per-month aggregates (warehouse.py)
+        table, date_col, count = ("events_by_month", "month", "sum(events)") if sel.agg == "month" \
+            else ("events_by_day", "day", "sum(events)")
+    elif sel.agg == "month":
+        table, date_col, count = "events_monthly", "month", "sum(events)"
+    else:
+        table, date_col, count = "events", "date_start", "count(*)"
+    where, params = sql_filters(sel, date_col, EVENT_PCODE if area else None, "event_type", areas=areas)
+    return table, date_col, count, where, params
+
+
 def event_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     """bucket_start, bucket_end, area, dataset, source_id, events, fatalities, fatalities_low,
     fatalities_high per bucket of `sel.agg`."""
     frames = []
     for area, areas in _area_runs(sel):
-        if area is None:  # the whole region: the small per-day or per-month aggregates (warehouse.py)
-            table, date_col, count = ("events_by_month", "month", "sum(events)") if sel.agg == "month" \
-                else ("events_by_day", "day", "sum(events)")
-        elif sel.agg == "month":
-            table, date_col, count = "events_monthly", "month", "sum(events)"
-        else:
-            table, date_col, count = "events", "date_start", "count(*)"
+        table, date_col, count, where, params = _event_source(sel, area, areas)
         low, high = "sum(fatalities_low)", "sum(fatalities_high)"
-        where, params = sql_filters(sel, date_col, EVENT_PCODE if area else None, "event_type", areas=areas)
         frame = wh.query(
             f"SELECT date_trunc('{sel.agg}', {date_col}) AS bucket_start, dataset, source_id, "
             f"{count}::BIGINT AS events, sum(fatalities)::BIGINT AS fatalities, "
@@ -45,6 +51,29 @@ def event_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     out = _with_end(pd.concat(frames, ignore_index=True), sel.agg)
     out.attrs["agg"] = sel.agg
     return out
+
+
+# the end of the bucket that starts at {x}: the month's last day, a week's seventh day, the day
+BUCKET_LAST_DAY = {"month": "last_day({x})", "week": "{x} + INTERVAL 6 DAY", "day": "{x}"}
+
+
+def event_totals(wh: Warehouse, sel: Selection) -> pd.DataFrame:
+    """The event series' totals without its buckets: dataset, source_id, fatalities, first (the
+    first bucket's start), last (the last bucket's end), summed over the compared areas as the
+    series' rows would be. One aggregate where the series returns a row per bucket, and no pandas
+    work on a view with one run (a headline figure needs no more)."""
+    frames = []
+    for area, areas in _area_runs(sel):
+        table, date_col, _count, where, params = _event_source(sel, area, areas)
+        bucket = f"date_trunc('{sel.agg}', {date_col})"
+        last = BUCKET_LAST_DAY[sel.agg].format(x=f"max({bucket})")
+        frames.append(wh.query(
+            f"SELECT dataset, source_id, sum(fatalities)::BIGINT AS fatalities, min({bucket})::TIMESTAMP AS first, "
+            f"({last})::TIMESTAMP AS last FROM {table} WHERE {where} GROUP BY 1, 2", params))
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True).groupby(["dataset", "source_id"], as_index=False).agg(
+        fatalities=("fatalities", "sum"), first=("first", "min"), last=("last", "max"))
 
 
 def _with_end(frame: pd.DataFrame, agg: str) -> pd.DataFrame:

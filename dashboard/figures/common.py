@@ -531,12 +531,12 @@ def bucket_range_band(frame: pd.DataFrame, value_col: str, keys: list[str], name
     """Per bucket where two or more sources report (same `keys`), a band from the lowest to the
     highest of their values."""
     groups: dict[tuple, dict] = {}
-    columns = [frame[k] for k in keys]
-    for i, (value, source, bucket) in enumerate(zip(frame[value_col], frame["source_id"], frame["bucket_start"])):
-        if value is None or pd.isna(value):
+    # plain lists walked together (a cell read with .iat and pd.isna per row were most of its time)
+    key_columns = [list(map(str, frame[k])) for k in keys]
+    for value, source, bucket, *key in zip(frame[value_col], frame["source_id"], frame["bucket_start"], *key_columns):
+        if value is None or value is pd.NA or value != value:  # missing (None, NA or NaN)
             continue
-        key = tuple(str(c.iat[i]) for c in columns)
-        cell = groups.setdefault(key, {}).setdefault(bucket, [float("inf"), float("-inf"), set()])
+        cell = groups.setdefault(tuple(key), {}).setdefault(bucket, [float("inf"), float("-inf"), set()])
         cell[0], cell[1] = min(cell[0], float(value)), max(cell[1], float(value))
         cell[2].add(str(source))
     traces = []

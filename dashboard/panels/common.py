@@ -67,6 +67,21 @@ def _event_series(request: Request) -> pd.DataFrame:
 EVENT_SERIES = Shared("event-series", _event_series)
 
 
+def event_totals(request: Request) -> pd.DataFrame:
+    """The totals of the event series (`_event_series`) per dataset and source, without its buckets:
+    dataset, source_id, fatalities, first, last and the source's names. For a headline figure:
+    one aggregate query instead of a row per day."""
+    totals = series_queries.event_totals(request.wh, request.sel)
+    counted = user_queries.counted_event_series(request.wh.frames.get("events_aggregated"), request.sel,
+                                                request.t("{dataset} (monthly counts)"))
+    if len(counted):
+        counted = counted.groupby(["dataset", "source_id"], as_index=False).agg(
+            fatalities=("fatalities", lambda v: v.sum(min_count=1)), first=("bucket_start", "min"),
+            last=("bucket_end", "max"))
+        totals = pd.concat([totals, counted], ignore_index=True)
+    return with_source_names(totals, request.wh["sources"])
+
+
 # ---- the rows of the data exports -----------------------------------------------------------------
 
 def published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tuple,

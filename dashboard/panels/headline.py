@@ -20,10 +20,10 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboard.data import series_queries
-from dashboard.figures.common import area_rows, fmt_date, fmt_period, fmt_value, with_source_names
+from dashboard.figures.common import area_rows, fmt_date, fmt_period, fmt_value
 from dashboard.figures.series import CASUALTY_UNITS
 from dashboard.i18n import N_, Translate, fmt_published
-from dashboard.panels.common import EVENT_SERIES, published
+from dashboard.panels.common import event_totals, published
 from dashboard.request import Request
 
 FIELDS = ("start", "end", "areas", "sources", "etypes")  # what the cards depend on (and the language)
@@ -243,16 +243,26 @@ def border(request: Request) -> Card:
         source_ids=tuple(str(s) for s in totals["source_id"]), target=TARGETS["border"])
 
 
+def _per_dataset(events: pd.DataFrame) -> pd.DataFrame:
+    """fatalities (a missing count as 0, as the chart's sum), first and last per dataset, fewest
+    fatalities first: a loop over the few rows of `event_totals` (pandas' groupby cost 12 ms here)."""
+    per: dict[str, list] = {}
+    for dataset, fatalities, first, last in zip(events["dataset"], events["fatalities"], events["first"],
+                                                events["last"]):
+        row = per.setdefault(str(dataset), [0, first, last])
+        row[0] += 0 if pd.isna(fatalities) else int(fatalities)
+        row[1], row[2] = min(row[1], first), max(row[2], last)
+    return pd.DataFrame.from_dict(per, orient="index", columns=["fatalities", "first", "last"])
+
+
 def fatalities(request: Request) -> Card:
     """Conflict fatalities: per dataset of conflict events (ACLED, UCDP), its fatalities over the
     range (the casualties chart's series); the range between datasets. Without events, the
     published casualty figure covering the longest part of the range."""
     wh, sel, t = request.wh, request.sel, request.t
-    events = EVENT_SERIES.query(request)
-    if events is not None and len(events):
-        events = with_source_names(events, wh["sources"])
-        per = events.groupby("dataset").agg(fatalities=("fatalities", "sum"), first=("bucket_start", "min"),
-                                            last=("bucket_end", "max"))
+    events = event_totals(request)  # the chart's series summed (one aggregate, not a row per day)
+    if len(events):
+        per = _per_dataset(events)
         per = per.sort_values("fatalities")
         ids = sorted({str(s) for s in events["source_id"].dropna()})
         orgs = sorted({str(o) for o in events["organisation"].dropna()})

@@ -51,3 +51,37 @@ def test_changing_event_types_recomputes_only_the_fatalities(wh):
     headline.cards(other)
     after = headline._card.cache_info()
     assert after.misses - before.misses == 1 and after.hits - before.hits == 4
+
+
+@pytest.mark.parametrize("query", [
+    "", "agg=day", "agg=week&from=2019-12&to=2020-03", "area=SY07,SY02&agg=week",
+    "area=SY0700&etype=Battles,Explosions/Remote%20violence&agg=day", "from=2016-01&to=2016-12&agg=month",
+])
+def test_the_fatalities_totals_are_the_event_series_summed(use_synthetic, query):
+    """The conflict-fatalities card reads one aggregate (`event_totals`), the casualties chart the
+    series per bucket (`_event_series`): per dataset, the same sum, first start and last end, on the
+    SYNTHETIC warehouse with events at admin levels 1-3."""
+    same_totals(query)
+
+
+def test_the_fatalities_totals_count_users_monthly_counts_too(layouts_warehouse, monkeypatch):
+    """With monthly counts of events by area loaded (HDX's ACLED aggregates, in the layouts warehouse)."""
+    monkeypatch.setenv("IDLIB_WAREHOUSE", str(layouts_warehouse))
+    series = same_totals("agg=month&from=2019-04&to=2019-07")
+    assert series["dataset"].str.endswith("(monthly counts)").any()
+
+
+def same_totals(query: str):
+    from dashboard.panels import common
+
+    request = Request.from_query(warehouse(), query)
+    series = common._event_series(request)
+    totals = common.event_totals(request)
+    assert len(series) > 0, query  # the synthetic events fall in every one of these views
+    want = series.groupby("dataset").agg(fatalities=("fatalities", "sum"), first=("bucket_start", "min"),
+                                         last=("bucket_end", "max"), sources=("source_id", lambda v: sorted(set(v))))
+    got = totals.groupby("dataset").agg(fatalities=("fatalities", "sum"), first=("first", "min"),
+                                        last=("last", "max"), sources=("source_id", lambda v: sorted(set(v))))
+    assert got.to_dict() == want.to_dict(), query
+    assert set(totals["organisation"]) == set(series["organisation"])
+    return series

@@ -73,7 +73,7 @@ def main() -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from dashboard.export import limit, procs
+    from dashboard.export import limit
     from dashboard.page.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
@@ -82,7 +82,6 @@ def main() -> int:
     if not config.exports().run_dir:
         # made here, before gunicorn forks its workers, which read it from the environment
         config.set_run_dir(limit.make_run_dir())
-    procs.keep_priorities_down()  # for every worker and report process: chromium, as root, raised its own
     app = create_app(max_body_bytes=serving.max_body_kb * 1024)
     print(f"Dashboard on http://{serving.host}:{serving.port}/", flush=True)
     if serving.kind == "flask":

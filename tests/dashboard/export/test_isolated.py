@@ -73,7 +73,6 @@ def test_a_report_that_fails_apart_says_why_in_a_sentence(ctx):
 
 
 def test_a_report_past_its_time_is_stopped_at_its_niceness_and_leaves_no_process(ctx):
-    procs.keep_priorities_down()  # as `python -m dashboard` does
     before = set(procs.descendants(os.getpid()))
     seen: dict[int, tuple[str, int]] = {}  # each new process's name and the lowest niceness it was seen at
     done = threading.Event()
@@ -100,7 +99,7 @@ def test_a_report_past_its_time_is_stopped_at_its_niceness_and_leaves_no_process
         watcher.join(5)
     assert time.monotonic() - started < 8 + isolated.GRACE_SECONDS + 10
     # the report's work and its chromium at the niceness given, from their start (chromium run as
-    # root raised some of its processes to -8 before the server dropped CAP_SYS_NICE: procs.py);
+    # root raised some of its processes to -8 before the renderer dropped CAP_SYS_NICE: procs.py);
     # a process forked by this one shows as python, at this one's niceness, until it has exec'd
     # nice(1) (and nice until it has exec'd Python)
     reported = [n for name, n in seen.values() if name == "report"]

@@ -25,6 +25,10 @@ from etl.config import SHARED_DATA_DIR, Settings
 # an export's chromium past its start timeout. The tests of that niceness, and the load test of a
 # served page beside eight reports, set it themselves.
 os.environ.setdefault("EXPORT_NICE", "0")
+# A test process's renderer stays open between the export tests it runs (a server closes its own after
+# a minute unused; here the next export test may come several minutes later, and would start chromium
+# again). The tests of that closing give their renderers their own idle time.
+os.environ.setdefault("EXPORT_IDLE_SECONDS", "900")
 
 settings.register_profile("ci", max_examples=200, derandomize=True, database=None, print_blob=True)
 settings.register_profile("deep", max_examples=1000, derandomize=False, print_blob=True)  # explicit: on a CI machine hypothesis derandomises its default
@@ -147,6 +151,27 @@ def shared_server(shared_warehouse):
 
     with serve(shared_warehouse[0]) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, headless: one per test process for the whole session
+    (it was one per test module, and under pytest-xdist a worker that took tests of several modules
+    in turn launched it again at each change: a tenth of the suite's CPU was chromium starting).
+    Each test opens a context of its own (tests/test_browser.py's `page`), so no cookie, cache or
+    storage passes from one test to the next."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -72,18 +72,8 @@ def serve(warehouse_root, **extra_env):
 # warehouse) are in tests/conftest.py: one of each per session, for every browser test file
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
+# `browser` (Debian's chromium, headless, one per test process for the whole session) is in
+# tests/conftest.py too; each test opens its own context (`page`)
 
 
 # every Content-Security-Policy violation of the page, reported to the test through a binding

@@ -27,7 +27,6 @@ from tests.test_browser import (  # noqa: F401
     CHARTS,
     CSP_LISTENER,
     TIMEOUT,
-    browser,
     choose,
     on_console,
     serve,

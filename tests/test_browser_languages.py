@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard.i18n import strip_bidi, translator
-from tests.test_browser import TIMEOUT, browser, choose, open_page, page, settle  # noqa: F401
+from tests.test_browser import TIMEOUT, choose, open_page, page, settle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 AR = translator("ar")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import TIMEOUT, browser, map_data, page, serve, settle, trace_names, wait_map  # noqa: F401
+from tests.test_browser import TIMEOUT, map_data, page, serve, settle, trace_names, wait_map  # noqa: F401
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("IDLIB_SCREENSHOTS")

@@ -27,7 +27,6 @@ from dashboard.export import files, report
 from dashboard.page.parts import page_parts
 from dashboard.request import Request
 from etl.config import Settings
-from tests.test_browser import browser  # noqa: F401  (the fixture: Debian's chromium, headless)
 
 EVIL = ' <a href="http://evil.invalid/">x</a> <b>b</b> "q" %{x}'
 RAW = ('<a href="http://evil.invalid/">', "<b>b</b>", "%{x}")  # what must never reach plotly as it is

@@ -114,8 +114,16 @@ def _area_points(wh: Warehouse) -> dict:
     return dict(zip(metrics["pcode"], zip(metrics["lon"], metrics["lat"])))
 
 
-def flow_units(wh: Warehouse, sel: Selection) -> set[str]:
-    """The units of the flows of the map's period: movements (CCCM, ISMI) or people (OCHA's matrix)."""
-    where, params = sql_filters(sel, "period_start", None, None, start=sel.window_start, end=sel.window_end)
+def flow_units(wh: Warehouse, sel: Selection) -> frozenset[str]:
+    """The units of the flows of the map's period: movements (CCCM, ISMI) or people (OCHA's matrix).
+    The same whatever the event types, areas or level: kept per window and sources."""
+    return _flow_units(wh, sel.window_start, sel.window_end, sel.source_ids)
+
+
+@lru_cache(maxsize=64)
+def _flow_units(wh: Warehouse, start, end, source_ids: tuple[str, ...] | None) -> frozenset[str]:
+    sel = Selection(start=start, end=end, window_start=start, window_end=end, level=1, areas=(), source_ids=source_ids,
+                    etypes=(), agg="month", stepping=False)
+    where, params = sql_filters(sel, "period_start", None, None)
     rows = wh.db.cursor().execute(f"SELECT DISTINCT unit FROM moves WHERE basis = 'flow' AND {where}", params).fetchall()
-    return {str(r[0]) for r in rows}
+    return frozenset(str(r[0]) for r in rows)

@@ -495,18 +495,52 @@ def bucket_hovertemplate(what: str, org: str, agg: str, t: Translate, extra: str
     return f"<b>%{{y:,}}</b> {what}{extra}<br>{when}<br>{t('Source')}: {esc(org)}<extra></extra>"
 
 
+def column_lists(frame: pd.DataFrame, dates=(), numbers=(), others=()) -> dict[str, list]:
+    """A frame's columns as plain lists, read once: `dates` as 'YYYY-MM-DD', `numbers` as JSON
+    values, `others` as they are; None wherever a value is missing. The few hundred rows of a
+    bucketed series are then walked in plain Python (a pandas selection per group and per column
+    cost more than the work)."""
+    cols = {c: isos(frame[c]) for c in dates}
+    cols.update({c: plain(frame[c]) for c in numbers})
+    cols.update({c: [_missing_as_none(v) for v in frame[c].tolist()] for c in others})
+    return cols
+
+
+def groups_of(values: list, index: list[int] | None = None) -> list[tuple[object, list[int]]]:
+    """(value, positions) for each value of `values` (at `index`, else everywhere), sorted by value
+    as text with a missing value last."""
+    groups: dict = {}
+    for i in (range(len(values)) if index is None else index):
+        groups.setdefault(values[i], []).append(i)
+    return [(v, groups[v]) for v in sorted(groups, key=lambda x: (x is None, str(x)))]
+
+
+def pick(values: list, index: list[int]) -> list:
+    return [values[i] for i in index]
+
+
 def bucket_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, hovertemplate: str, dash="solid",
                  customdata=None, table: tuple[str, str] | None = None) -> dict:
     """A bucketed series as a line with markers at each bucket's start (`frame` sorted by bucket);
     `table`: (source, area) written on each of its rows in the chart's data table."""
-    keep = frame[value_col].notna().to_numpy()
-    rows = frame[keep]
+    ids = frame["source_id"] if "source_id" in frame else [None] * len(frame)
+    return series_trace(isos(frame["bucket_start"]), plain(frame[value_col]), list(ids), name, color, hovertemplate,
+                        dash, customdata, table)
+
+
+def series_trace(x: list, y: list, ids: list, name: str, color: str, hovertemplate: str, dash="solid",
+                 customdata=None, table: tuple[str, str] | None = None) -> dict:
+    """`bucket_trace` on plain lists: buckets' starts, values (None where missing) and source ids;
+    a bucket without a value is left out."""
+    keep = [v is not None for v in y]
+    xs = [v for v, k in zip(x, keep) if k]
     trace = {
         # markers only where they can be told apart (they cost the browser time to draw)
-        "type": "scatter", "x": isos(rows["bucket_start"]), "y": plain(rows[value_col]),
-        "mode": "lines+markers" if len(rows) <= MARKERS_UP_TO else "lines",
+        "type": "scatter", "x": xs, "y": [v for v in y if v is not None],
+        "mode": "lines+markers" if len(xs) <= MARKERS_UP_TO else "lines",
         "name": name, "legendgroup": name, "line": {"color": color, "width": 2, "dash": dash},
-        "marker": {"size": 5, "color": color}, "hovertemplate": hovertemplate, "meta": {"sources": source_ids(rows)},
+        "marker": {"size": 5, "color": color}, "hovertemplate": hovertemplate,
+        "meta": {"sources": plain_ids([s for s, k in zip(ids, keep) if k])},
     }
     if table is not None:
         trace["meta"]["table_source"], trace["meta"]["table_area"] = table
@@ -515,13 +549,24 @@ def bucket_trace(frame: pd.DataFrame, value_col: str, name: str, color: str, hov
     return trace
 
 
+def plain_ids(values) -> list[str]:
+    """Sorted source ids of plain values (missing ones left out), as `source_ids` reads a column."""
+    return sorted({str(s) for s in values if s is not None and not (isinstance(s, float) and s != s)
+                   and s is not pd.NA})
+
+
 def fill_band(x, low, high, name: str, color: str, sources: list[str], showlegend: bool = True) -> list[dict]:
     """A shaded band between two lines (`low` drawn invisibly, `high` filled down to it)."""
-    x = isos(x)
+    return band_between(isos(x), plain(low), plain(high), name, color, sources, showlegend)
+
+
+def band_between(x: list, low: list, high: list, name: str, color: str, sources: list[str],
+                 showlegend: bool = True) -> list[dict]:
+    """`fill_band` on plain lists (dates as 'YYYY-MM-DD', values as JSON values)."""
     return [
-        {"type": "scatter", "x": x, "y": plain(low), "mode": "lines", "line": {"width": 0, "color": color},
+        {"type": "scatter", "x": x, "y": low, "mode": "lines", "line": {"width": 0, "color": color},
          "hoverinfo": "skip", "showlegend": False, "legendgroup": name, "meta": {"sources": sources}},
-        {"type": "scatter", "x": x, "y": plain(high), "mode": "lines", "line": {"width": 0, "color": color},
+        {"type": "scatter", "x": list(x), "y": high, "mode": "lines", "line": {"width": 0, "color": color},
          "fill": "tonexty", "fillcolor": color, "opacity": 0.2, "hoverinfo": "skip", "name": name,
          "legendgroup": name, "showlegend": showlegend, "meta": {"sources": sources}},
     ]
@@ -530,23 +575,29 @@ def fill_band(x, low, high, name: str, color: str, sources: list[str], showlegen
 def bucket_range_band(frame: pd.DataFrame, value_col: str, keys: list[str], name: str, color: str) -> list[dict]:
     """Per bucket where two or more sources report (same `keys`), a band from the lowest to the
     highest of their values."""
-    groups: dict[tuple, dict] = {}
-    # plain lists walked together (a cell read with .iat and pd.isna per row were most of its time)
     key_columns = [list(map(str, frame[k])) for k in keys]
-    for value, source, bucket, *key in zip(frame[value_col], frame["source_id"], frame["bucket_start"], *key_columns):
-        if value is None or value is pd.NA or value != value:  # missing (None, NA or NaN)
+    return range_band(list(zip(*key_columns)) if keys else [()] * len(frame), isos(frame["bucket_start"]),
+                      plain(frame[value_col]), list(frame["source_id"]), name, color)
+
+
+def range_band(keys: list[tuple], buckets: list, values: list, ids: list, name: str, color: str) -> list[dict]:
+    """`bucket_range_band` on plain lists: each row's key (a tuple of text), bucket start
+    ('YYYY-MM-DD'), value (None where missing) and source id."""
+    groups: dict[tuple, dict] = {}
+    for key, bucket, value, source in zip(keys, buckets, values, ids):
+        if value is None:
             continue
-        cell = groups.setdefault(tuple(key), {}).setdefault(bucket, [float("inf"), float("-inf"), set()])
+        cell = groups.setdefault(key, {}).setdefault(bucket, [float("inf"), float("-inf"), set()])
         cell[0], cell[1] = min(cell[0], float(value)), max(cell[1], float(value))
         cell[2].add(str(source))
     traces = []
     for key in sorted(groups):
-        buckets = sorted((b, c) for b, c in groups[key].items() if len(c[2]) >= 2)
-        if not buckets:
+        buckets_ = sorted((b, c) for b, c in groups[key].items() if len(c[2]) >= 2)
+        if not buckets_:
             continue
-        sources = sorted({s for _, c in buckets for s in c[2]})
-        traces += fill_band([b for b, _ in buckets], [c[0] for _, c in buckets], [c[1] for _, c in buckets], name,
-                            color, sources, showlegend=not traces)
+        sources = sorted({s for _, c in buckets_ for s in c[2]})
+        traces += band_between([b for b, _ in buckets_], plain([c[0] for _, c in buckets_]),
+                               plain([c[1] for _, c in buckets_]), name, color, sources, showlegend=not traces)
     return traces
 
 

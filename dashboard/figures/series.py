@@ -27,25 +27,30 @@ from dashboard.figures.common import (
     GRID,
     add_key_dates,
     area_rows,
+    band_between,
     band_trace,
     base_layout,
     bucket_hovertemplate,
-    bucket_range_band,
     bucket_trace,
+    column_lists,
     empty_note,
     esc,
     figure,
-    fill_band,
     fit_y_margin,
     fmt_date,
     fmt_value,
     font_family,
+    groups_of,
     iso,
     isos,
     ltr,
+    pick,
     plain,
+    plain_ids,
+    range_band,
     record_ids,
     records,
+    series_trace,
     source_ids,
     source_range_boxes,
     title_layout,
@@ -396,6 +401,29 @@ def _rated(frame: pd.DataFrame, column: str, rate: str) -> pd.DataFrame:
     return frame.assign(**{column: pd.to_numeric(frame[column], errors="coerce") * per / days})
 
 
+def _event_series_lists(frame: pd.DataFrame, value_col: str, extra=()) -> dict[str, list]:
+    """The columns of a bucketed event series a chart draws, as plain lists (common.column_lists)."""
+    return column_lists(frame, dates=("bucket_start",), numbers=(value_col, *extra),
+                        others=("area", "dataset", "organisation", "source_id"))
+
+
+def _dataset_org(organisations: list, dataset, reg):
+    """The organisation a dataset's line takes its colour and symbol from, and the names its rows give."""
+    org_texts = sorted({str(o) for o in organisations if isinstance(o, str)})
+    org = reg.get(attribute(org_texts[0], None, reg), org_texts[0]) if org_texts else reg.get(str(dataset))
+    return org, org_texts
+
+
+def _end_label(x: list, y: list, end_iso: str | None, text: str, colour: str) -> Label | None:
+    """The label at the end of a bucketed line: its last value, at the last bucket (or the period's end)."""
+    last = max((i for i, v in enumerate(y) if v is not None), default=None)
+    if last is None:
+        return None
+    value = float(y[last])
+    return Label(x=min(x[last], end_iso) if end_iso else x[last], y=value, text=f"{text} {value:,.0f}",
+                 colour=text_colour(colour), priority=value)
+
+
 def _event_fatality_traces(data: list, labels: list, events: pd.DataFrame, sources, names: dict, t: Translate,
                            rate: str, end) -> int:
     """Fatalities in conflict events per dataset (and area), with the low–high band where the
@@ -404,34 +432,36 @@ def _event_fatality_traces(data: list, labels: list, events: pd.DataFrame, sourc
     frame = _rated(_rated(_rated(frame, "fatalities", rate), "fatalities_low", rate), "fatalities_high", rate)
     agg = events.attrs.get("agg", "month")
     reg = registry()
-    for a_i, (area, area_rows_) in enumerate(_by(frame, "area")):
-        for dataset, rows in _by(area_rows_, "dataset"):
-            org_texts = sorted({str(o) for o in rows["organisation"] if isinstance(o, str)})
-            org = reg.get(attribute(org_texts[0], None, reg), org_texts[0]) if org_texts else reg.get(str(dataset))
+    cols = _event_series_lists(frame, "fatalities", ("fatalities_low", "fatalities_high"))
+    x, y, low, high, ids = (cols[c] for c in ("bucket_start", "fatalities", "fatalities_low", "fatalities_high",
+                                              "source_id"))
+    end_iso = iso(end)
+    for a_i, (area, area_index) in enumerate(groups_of(cols["area"])):
+        for dataset, index in groups_of(cols["dataset"], area_index):
+            org, org_texts = _dataset_org(pick(cols["organisation"], index), dataset, reg)
             color = org.colour
             name = _named(t("Fatalities in conflict events ({dataset})").format(dataset=esc(dataset)), area, names)
-            given = (rows["fatalities_low"].notna() & rows["fatalities_high"].notna()).to_numpy()
+            given = [low[i] is not None and high[i] is not None for i in index]
             extra, custom = "", None
-            if given.any():
+            if any(given):
                 extra = " (" + t("low–high") + " %{customdata[0]:,.0f}–%{customdata[1]:,.0f})"
-                custom = [[lo, hi] for lo, hi in zip(plain(rows["fatalities_low"]), plain(rows["fatalities_high"]))]
-            trace = bucket_trace(rows, "fatalities", name, color,
+                custom = [[low[i], high[i]] for i in index]
+            xs, ys = pick(x, index), pick(y, index)
+            trace = series_trace(xs, ys, pick(ids, index), name, color,
                                  bucket_hovertemplate(t("fatalities"), ", ".join(org_texts), agg, t, extra),
                                  AREA_DASHES[a_i % 4], customdata=custom, table=(esc(org.short(t.lang)), _area_name(area, names)))
             trace["marker"]["symbol"] = org.symbol
             data.append(trace)
-            last = rows[rows["fatalities"].notna()].tail(1)
-            if len(last):
-                value = float(last["fatalities"].iloc[0])
-                labels.append(Label(x=iso(min(pd.Timestamp(last["bucket_start"].iloc[0]), pd.Timestamp(end))), y=value,
-                                    text=f"{esc(dataset)} {value:,.0f}", colour=text_colour(color), priority=value))
-            if given.any():
-                band = rows[given]
-                data += fill_band(band["bucket_start"], band["fatalities_low"], band["fatalities_high"],
-                                  f"{name} — {t('low–high estimate')}", color, source_ids(band))
+            label = _end_label(xs, ys, end_iso, esc(dataset), color)
+            if label is not None:
+                labels.append(label)
+            if any(given):
+                band = [i for i, g in zip(index, given) if g]
+                data += band_between(pick(x, band), pick(low, band), pick(high, band),
+                                     f"{name} — {t('low–high estimate')}", color, plain_ids(pick(ids, band)))
     if len(frame):
-        data += bucket_range_band(frame.assign(area=frame["area"].fillna("")), "fatalities", ["area"],
-                                  t("Range between datasets"), BAND_COLOR)
+        data += range_band([("" if a is None else str(a),) for a in cols["area"]], x, y, ids,
+                           t("Range between datasets"), BAND_COLOR)
     return len(frame)
 
 
@@ -613,22 +643,23 @@ def events_figure(events: pd.DataFrame, sources, timeline, start, end, t: Transl
     frame = with_source_names(events, sources) if len(events) else events
     reg = registry()
     if len(frame):
-        for a_i, (area, area_frame) in enumerate(_by(frame, "area")):
-            for dataset, rows in _by(area_frame, "dataset"):
-                org_texts = sorted({str(o) for o in rows["organisation"] if isinstance(o, str)})
-                org = reg.get(attribute(org_texts[0], None, reg), org_texts[0]) if org_texts else reg.get(str(dataset))
-                trace = bucket_trace(rows, "events", _named(esc(dataset), area, names), org.colour,
+        cols = _event_series_lists(frame, "events")
+        x, y, ids = cols["bucket_start"], cols["events"], cols["source_id"]
+        end_iso = iso(end)
+        for a_i, (area, area_index) in enumerate(groups_of(cols["area"])):
+            for dataset, index in groups_of(cols["dataset"], area_index):
+                org, org_texts = _dataset_org(pick(cols["organisation"], index), dataset, reg)
+                xs, ys = pick(x, index), pick(y, index)
+                trace = series_trace(xs, ys, pick(ids, index), _named(esc(dataset), area, names), org.colour,
                                      bucket_hovertemplate(t("events"), ", ".join(org_texts), agg, t), AREA_DASHES[a_i % 4],
                                      table=(esc(org.short(t.lang)), _area_name(area, names)))
                 trace["marker"]["symbol"] = org.symbol
                 data.append(trace)
-                last = rows[rows["events"].notna()].tail(1)
-                if len(last):
-                    value = float(last["events"].iloc[0])
-                    labels.append(Label(x=iso(min(pd.Timestamp(last["bucket_start"].iloc[0]), pd.Timestamp(end))), y=value,
-                                        text=f"{esc(dataset)} {value:,.0f}", colour=text_colour(org.colour), priority=value))
-        data += bucket_range_band(frame.assign(area=frame["area"].fillna("")), "events", ["area"],
-                                  t("Range between datasets"), BAND_COLOR)
+                label = _end_label(xs, ys, end_iso, esc(dataset), org.colour)
+                if label is not None:
+                    labels.append(label)
+        data += range_band([("" if a is None else str(a),) for a in cols["area"]], x, y, ids,
+                           t("Range between datasets"), BAND_COLOR)
     title = {"day": t("Conflict events per day"), "week": t("Conflict events per week"),
              "month": t("Conflict events per month")}[agg]
     layout = base_layout(title, t("Events"), start, end, t.lang)

@@ -26,10 +26,11 @@ from dashboard.request import Request
 
 
 def inputs(request: Request, events: pd.DataFrame | None = None) -> ChartInputs:
-    """`events`: the event series of the request (EVENT_SERIES), when the caller has it."""
+    """`events`: the event series of the request (EVENT_SERIES), when the caller has it. The published
+    figures' traces are made once per period, areas and sources (`_published_traces`); the figures'
+    rows are selected only for a data export (`rows`)."""
     events = EVENT_SERIES.query(request) if events is None else events
-    return ChartInputs(published=published(request.wh["casualties"], request.sel), series=events,
-                       timeline=timeline_of(request))
+    return ChartInputs(series=events, timeline=timeline_of(request))
 
 
 @lru_cache(maxsize=64)
@@ -53,7 +54,8 @@ def figure(inputs: ChartInputs, request: Request) -> dict:
 
 def rows(inputs: ChartInputs, request: Request) -> pd.DataFrame:
     series = inputs.series
-    parts = [published_rows(inputs.published, "killed", "published figure", request.sel.areas, request)]
+    figures = published(request.wh["casualties"], request.sel) if inputs.published is None else inputs.published
+    parts = [published_rows(figures, "killed", "published figure", request.sel.areas, request)]
     if series is not None and len(series):
         parts.append(series_rows(series, "fatalities", [f"fatalities in conflict events ({d})" for d in series["dataset"]],
                                  "people killed", {"low": "fatalities_low", "high": "fatalities_high"}, request=request))

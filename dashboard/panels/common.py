@@ -4,12 +4,14 @@ data exports (one row per published figure or per bucket of a series, tidy)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
 from dashboard.data import catalog, series_queries, user_queries
-from dashboard.data.selection import Selection, from_sources
+from dashboard.data.selection import Selection
 from dashboard.data.state import KEY_DATE_KINDS
+from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import area_rows, isos, with_source_names
 from dashboard.figures.published import RATE_DAYS, scope_of
 from dashboard.panels.base import Shared
@@ -41,12 +43,20 @@ def published(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
 
 def timeline_of(request: Request) -> pd.DataFrame:
     """The key dates of the range (from the selected sources), of the kinds the view shows (a key
-    date of no kind is always shown)."""
+    date of no kind is always shown). Shared by the charts of a view and kept per worker: read it,
+    never change it."""
     sel = request.sel
-    timeline = from_sources(request.wh["timeline"], sel)
-    keep = (timeline["date"] >= sel.start) & (timeline["date"] <= sel.end)
-    if "kind" in timeline and tuple(request.state.keydates) != KEY_DATE_KINDS:
-        keep &= timeline["kind"].isna() | timeline["kind"].isin(list(request.state.keydates))
+    return _timeline(request.wh, sel.start, sel.end, sel.source_ids, tuple(request.state.keydates))
+
+
+@lru_cache(maxsize=64)
+def _timeline(wh: Warehouse, start, end, source_ids: tuple[str, ...] | None, kinds: tuple[str, ...]) -> pd.DataFrame:
+    timeline = wh["timeline"]
+    if source_ids is not None:
+        timeline = timeline[timeline["source_id"].isin(source_ids)]
+    keep = (timeline["date"] >= start) & (timeline["date"] <= end)
+    if "kind" in timeline and kinds != KEY_DATE_KINDS:
+        keep &= timeline["kind"].isna() | timeline["kind"].isin(list(kinds))
     return timeline[keep]
 
 

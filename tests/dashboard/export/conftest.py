@@ -21,9 +21,12 @@ def context_for(use_warehouse):
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def renderer():
-    """The process's warm renderer (Debian's chromium), closed after the module."""
+    """The process's warm renderer (Debian's chromium), closed at the end of the session. (Closed
+    after each module, it was started again each time a pytest-xdist worker went from one module's
+    tests to another's: about 3 s of CPU each time.) Tests that need no renderer open close it
+    themselves (test_limit's `no_other_renderer`); the next export opens it again."""
     import os
 
     from dashboard.export import render

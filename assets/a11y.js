@@ -78,13 +78,22 @@
     });
   }
 
+  // the marks' boxes are read once per frame, after React's changes of that frame: read on every
+  // change, each read forced the browser to lay the page out again while the first view was built
+  var declutterPending = false;
+  function declutterSoon() {
+    if (declutterPending) { return; }
+    declutterPending = true;
+    window.requestAnimationFrame(function () { declutterPending = false; declutterMarks(document); });
+  }
+
   function fix() {
     fixOptionLists(document);
     fixDropdowns(document);
     fixSliders(document);
-    declutterMarks(document);
+    declutterSoon();
   }
-  window.addEventListener("resize", function () { declutterMarks(document); });
+  window.addEventListener("resize", declutterSoon);
 
   // fixed as soon as React has changed the DOM (a microtask), before a key press can find it unfixed;
   // changes inside plotly's graphs (thousands of SVG nodes on every redraw) are not looked at, and

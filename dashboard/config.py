@@ -78,7 +78,7 @@ class Exports:
     queue_wait: float  # EXPORT_QUEUE_WAIT: seconds one may wait before it is refused (default 60)
     idle: float  # EXPORT_IDLE_SECONDS: a renderer unused this long is closed (default 60)
     run_dir: str | None  # EXPORT_RUN_DIR: the slot files shared by the server's processes
-    nice: int  # EXPORT_NICE: niceness of chromium and of the export threads, so the page's callbacks come first (default 10)
+    nice: int  # EXPORT_NICE: niceness of chromium and of the export threads, so the page's callbacks come first (default 19, the lowest priority)
     per_process: int  # exports (waiting or rendering) one server process takes at once
 
     @classmethod
@@ -97,7 +97,7 @@ class Exports:
             queue_wait=_number("EXPORT_QUEUE_WAIT", 60.0, float, minimum=0),
             idle=_number("EXPORT_IDLE_SECONDS", 60.0, float, minimum=0.1),
             run_dir=os.environ.get("EXPORT_RUN_DIR") or None,
-            nice=_number("EXPORT_NICE", 10, minimum=0),
+            nice=_number("EXPORT_NICE", 19, minimum=0),
             per_process=per_process,
         )
 

@@ -21,7 +21,7 @@ from hypothesis import settings
 from etl.config import SHARED_DATA_DIR, Settings
 
 # Exports made by the tests run at normal priority: the niceness that lets a server's page come
-# before its exports (EXPORT_NICE, default 10) would here let the other xdist worker's tests starve
+# before its exports (EXPORT_NICE, default 19) would here let the other xdist worker's tests starve
 # an export's chromium past its start timeout. The tests of that niceness, and the load test of a
 # served page beside eight reports, set it themselves.
 os.environ.setdefault("EXPORT_NICE", "0")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import gc
 import logging
 import os
@@ -36,6 +37,7 @@ TOPOJSON_URL = (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
 START_TIMEOUT = 60.0
 WATCH_SECONDS = 0.25  # how often an open renderer checks whether it is idle or wanted elsewhere
 BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+RELOAD_EVERY = 50  # renders a tab makes before it is reloaded (kaleido reloads it after every render)
 
 
 class ExportError(RuntimeError):
@@ -65,6 +67,33 @@ def lower_own_priority() -> None:
     set for a thread id holds for that thread alone. Threads that do only an export's work (its
     figures built, pages laid out, PDF joined, chromium's answers read) call it once."""
     procs.lower_priority([threading.get_native_id()], config.exports().nice)
+
+
+@functools.cache
+def kept_tabs_kaleido():
+    """kaleido.Kaleido whose tabs stay loaded between renders. kaleido reloads a tab after every
+    render, and its caller waits for that reload (plotly.js parsed again): in a warm renderer it was
+    more than half of a chart's export (a chart PNG with its measuring SVG 1.55 s, 0.71 s without).
+    A tab keeps nothing from one render to the next that changes the next: plotly.js draws each
+    figure in a graph of its own and purges it (Plotly.toImage), and a PDF sets the page size and
+    the image it prints anew each time (tests/dashboard/export/test_render.py compares renders in a
+    used tab with those of a fresh one). A tab is still reloaded after RELOAD_EVERY renders, so
+    whatever the page gathers (its console log, plotly.js's caches) stays bounded."""
+
+    import kaleido
+
+    class KeptTabs(kaleido.Kaleido):
+        async def _return_kaleido_tab(self, tab) -> None:
+            uses = getattr(tab, "_idlib_renders", 0) + 1
+            if uses >= RELOAD_EVERY:
+                tab._idlib_renders = 0
+                await super()._return_kaleido_tab(tab)  # reloaded, then put back
+                return
+            tab._idlib_renders = uses
+            tab.js_logger.reset()  # what the reload resets on the Python side
+            await self.tabs_ready.put(tab)
+
+    return KeptTabs
 
 
 def _run(loop: asyncio.AbstractEventLoop) -> None:
@@ -139,8 +168,6 @@ class Renderer:
         return self._slot.index if self._slot else None
 
     def _start(self, deadline: float) -> None:
-        import kaleido
-
         browser = config.use_browser(browser_path())
         slot = self.gate.take_render_slot(deadline) if self.gate else None
         procs.subreaper()  # chromium's orphans come back to this process, to be reaped
@@ -157,7 +184,7 @@ class Renderer:
             # 0.9-1.0 s (tests/test_export_load.py on two busy cores). The price: on cores kept busy
             # by other work at normal priority the start is slow (up to START_TIMEOUT).
             procs.lower_priority([threading.get_native_id()], self.nice)
-            k = kaleido.Kaleido(n=self.tabs, timeout=self.timeout, mathjax=False)
+            k = kept_tabs_kaleido()(n=self.tabs, timeout=self.timeout, mathjax=False)
             await k.open()
             return k
 

@@ -23,6 +23,8 @@ from dashboard.export.printed import DISCLAIMER, Caption
 from .textboxes import boxes, overlapping, size_of
 
 WIDTHS = (800, 1200, 1600)
+IMAGE_WIDTH = 1200  # the width the PNG and PDF are also drawn at (text is placed by the SVG at every width;
+# the PNG and PDF are drawn from the same figure: test_images checks every chart in every format)
 LANGS = ("en", "ar")
 STRESS = "from=2019-12&to=2020-03&per10k=1"  # four months of every chart, a rate on the map: long labels
 DISCLAIMER_AR = ("إن الحدود والأسماء المبينة والتسميات المستخدمة في هذه الخريطة لا تعني إقراراً أو قبولاً "
@@ -83,11 +85,15 @@ def drawn(built_warehouse, renderer):
                     out[name] = [fig, height, svg]
             finally:
                 files.caption = real_caption
-            jobs = [(fig, fmt, width, height, files.PNG_SCALE if fmt == "png" else 1)
-                    for fig, height, _ in out.values() for fmt in ("png", "pdf")]
-            done = render.render_many(jobs)
-            for k, name in enumerate(out):
-                out[name] += done[2 * k: 2 * k + 2]
+            if width == IMAGE_WIDTH:  # the PNG and PDF of the same layout, at one width
+                jobs = [(fig, fmt, width, height, files.PNG_SCALE if fmt == "png" else 1)
+                        for fig, height, _ in out.values() for fmt in ("png", "pdf")]
+                done = render.render_many(jobs)
+                for k, name in enumerate(out):
+                    out[name] += done[2 * k: 2 * k + 2]
+            else:
+                for name in out:
+                    out[name] += [None, None]
             cache[lang, width] = out
         return cache[lang, width]
     return draw
@@ -112,8 +118,9 @@ def test_no_text_over_other_text_or_outside_the_figure(drawn, lang, width):
     problems = []
     for name, (_fig, height, svg, png, pdf) in found.items():
         assert size_of(svg) == (width, height), name
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (2 * width, 2 * height), name
-        assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, name
+        if width == IMAGE_WIDTH:
+            assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (2 * width, 2 * height), name
+            assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, name
         texts = boxes(svg)
         assert len(texts) > 5, name
         problems += [f"{name}: {_describe(p)}" for p in overlapping(texts)]
@@ -143,10 +150,6 @@ def test_the_twenty_sources_and_the_longest_indicator_are_printed(drawn, built_w
 def test_the_map_carries_north_arrow_scale_bar_labels_legend_and_disclaimer_as_vector_text(drawn, lang):
     for width in WIDTHS:
         fig, _, svg, _, pdf = drawn(lang, width)["map"]
-        reader = PdfReader(io.BytesIO(pdf))
-        page = reader.pages[0]
-        assert not any(ref.get_object().get("/Subtype") == "/Image"
-                       for ref in ((page.get("/Resources") or {}).get("/XObject") or {}).values())  # vector only
         assert b"<image" not in svg
         texts = [b.text for b in boxes(svg)]
         joined = " ".join(texts)
@@ -156,6 +159,11 @@ def test_the_map_carries_north_arrow_scale_bar_labels_legend_and_disclaimer_as_v
         assert re.search(r"\d+ (km|كم)", joined)  # the scale bar's label
         assert len([t for t in texts if t]) > 15  # place names
         assert any(b.kind == "legend" for b in boxes(svg))
+        if width != IMAGE_WIDTH:
+            continue
+        page = PdfReader(io.BytesIO(pdf)).pages[0]
+        assert not any(ref.get_object().get("/Subtype") == "/Image"
+                       for ref in ((page.get("/Resources") or {}).get("/XObject") or {}).values())  # vector only
         words = re.sub(r"\s+", "", page_text(page))
         assert re.sub(r"\s+", "", "United Nations" if lang == "en" else "الأمم") in words or lang == "ar"
 

@@ -72,24 +72,25 @@ def printed_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, title_pr
 
 
 def measured_figure(name: str, ctx: Context, width: int = DEFAULT_WIDTH, made: tuple | None = None,
-                    timeout: float | None = None, **layout) -> tuple[dict, int, bytes]:
+                    timeout: float | None = None, svg: bool = True, **layout) -> tuple[dict, int, bytes | None]:
     """(printed figure, height, its SVG): the figure laid out, drawn once as SVG, and laid out again
     with its legend's measured height when the legend took more room than estimated (so the footer
-    never lies under it); the SVG is that of the figure returned."""
+    never lies under it); the SVG is that of the figure returned, or None when it was laid out
+    again and `svg` is false (an export to PNG or PDF draws the figure itself: no second SVG)."""
     made = made or page_figure(name, ctx)
     fig, height = printed_figure(name, ctx, width, made=made, **layout)
-    svg = render.render(fig, "svg", width, height, 1, timeout)
-    taller = needs_measured_legend(fig, svg)
+    drawn = render.render(fig, "svg", width, height, 1, timeout)
+    taller = needs_measured_legend(fig, drawn)
     if taller:
         fig, height = printed_figure(name, ctx, width, made=made, legend_h=taller, **layout)
-        svg = render.render(fig, "svg", width, height, 1, timeout)
-    return fig, height, svg
+        drawn = render.render(fig, "svg", width, height, 1, timeout) if svg else None
+    return fig, height, drawn
 
 
 def chart_image(name: str, ctx: Context, fmt: str, width: int = DEFAULT_WIDTH, timeout: float | None = None) -> bytes:
     """Chart or map `name` as PNG (at twice the pixels), SVG or PDF (vector, the map included), laid
     out with its legend as drawn (`measured_figure`)."""
-    fig, height, svg = measured_figure(name, ctx, width, timeout=timeout)
+    fig, height, svg = measured_figure(name, ctx, width, timeout=timeout, svg=fmt == "svg")
     if fmt == "svg":
         return svg
     return render.render(fig, fmt, width, height, PNG_SCALE if fmt == "png" else 1, timeout)

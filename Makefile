@@ -49,15 +49,18 @@ browser:
 # cores busy (the browser tests wait on servers and chromium), yet three made the main run slower
 # on this 2-core machine (633 s against 597 s in fresh clones, 6 Dec 2026).
 TEST_WORKERS ?= auto
+# the files holding the tests marked `alone`: the second run collects only those (collecting the whole
+# suite to deselect all but one test took 8 s)
+ALONE_TESTS := $(shell grep -rl "mark.alone" tests --include='*.py')
 test: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=ci -m "not alone"
-	$(BIN)/python -m pytest --hypothesis-profile=ci -m alone
+	$(BIN)/python -m pytest --hypothesis-profile=ci -m alone $(ALONE_TESTS)
 
 test-deep: $(VENV)/.installed-dev browser
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=deep -m "not alone"
-	$(BIN)/python -m pytest --hypothesis-profile=deep -m alone
+	$(BIN)/python -m pytest --hypothesis-profile=deep -m alone $(ALONE_TESTS)
 
 # The expected warehouse of the golden test (tests/golden/), rebuilt from the committed data.
 golden: $(VENV)/.installed-dev

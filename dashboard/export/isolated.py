@@ -100,6 +100,9 @@ def _end(child: subprocess.Popen) -> None:
         pass
     procs.end([child.pid, *below, *procs.descendants(child.pid)])
     child.poll()
+    # what the report left when it ended came to this process (a subreaper): reaped, not left as zombies
+    procs.end(below)
+    procs.reap_orphaned_browsers()
 
 
 def main(argv: list[str]) -> int:

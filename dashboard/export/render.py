@@ -191,13 +191,15 @@ class Renderer:
         opening = asyncio.run_coroutine_threadsafe(open_browser(), loop)
         try:
             self._kaleido = opening.result(START_TIMEOUT)
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit too: a report process told to stop while its chromium starts
             opening.cancel()
             loop.call_soon_threadsafe(loop.stop)
             thread.join(15)
             _end_started(before)  # whatever of it had started
             if slot:
                 slot.release()
+            if not isinstance(exc, Exception):
+                raise
             raise ExportError(f"The image renderer (chromium) did not start: {exc}") from exc
         self._loop, self._thread, self._slot = loop, thread, slot
         self._started_pids = set(procs.descendants(os.getpid())) - before

@@ -78,7 +78,9 @@ def kept_tabs_kaleido():
     figure in a graph of its own and purges it (Plotly.toImage), and a PDF sets the page size and
     the image it prints anew each time (tests/dashboard/export/test_render.py compares renders in a
     used tab with those of a fresh one). A tab is still reloaded after RELOAD_EVERY renders, so
-    whatever the page gathers (its console log, plotly.js's caches) stays bounded."""
+    whatever the page gathers (its console log, plotly.js's caches) stays bounded. A render that
+    failed or timed out never leaves a tab half-drawn for the next: `Renderer.render` then closes
+    the whole browser."""
 
     import kaleido
 

@@ -201,14 +201,3 @@ LONG_FIRST = (
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONG_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("[")[0], len(rank)))  # stable: the rest keep their order
-    # The browser tests wait more than they compute (alone on two workers they keep one core busy).
-    # `--dist worksteal` gives each worker a contiguous share of this order, then lets a worker that
-    # is done take half of another's remaining tests: the browser tests, collected last, ended every
-    # run on both workers at once with a core idle. They start the second worker's share instead,
-    # beside the first worker's CPU-bound tests.
-    browser = [item for item in items if item.get_closest_marker("browser") and item.nodeid.split("[")[0] not in rank]
-    if browser and config.getoption("numprocesses", None):
-        chosen = {id(item) for item in browser}
-        rest = [item for item in items if id(item) not in chosen]
-        half = len(items) // 2
-        items[:] = rest[:half] + browser + rest[half:]

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.core.ckan import HDX_BASE
 from etl.core.limits import DEFAULTS, ENV, Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,7 @@ class Settings:
     cache_dir: Path = ROOT / ".cache" / "sources"
     limits: Limits = DEFAULTS  # IDLIB_MAX_* and IDLIB_DOWNLOAD_*
     data_dirs: tuple[Path, ...] = ()  # IDLIB_DATA_DIRS: folders sources may be read from, beside the sources file's
+    hdx_base: str = HDX_BASE  # IDLIB_HDX_URL: where HDX packages are looked up (etl/core/ckan.py)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,4 +65,5 @@ class Settings:
             cache_dir=Path(cache).resolve() if cache else ROOT / ".cache" / "sources",
             limits=limits,
             data_dirs=tuple(Path(d).expanduser().resolve() for d in dirs.split(os.pathsep) if d.strip()),
+            hdx_base=os.environ.get("IDLIB_HDX_URL", "").strip() or HDX_BASE,
         )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from etl import contracts, sources, transforms
 from etl.config import ROOT, Settings
-from etl.core import limits, timing
+from etl.core import ckan, limits, timing
 from etl.core.issues import Issues, SourceError
 from etl.core.memory import release_arrow
 from etl.core.progress import DownloadProgress, Progress
@@ -46,12 +46,24 @@ SOURCE_TABLES = (
 ALWAYS = SOURCE_TABLES + derived.TABLES  # the derived ones are computed in transform()
 
 
-def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor | None = None
-           ) -> tuple[Path, list[SourceFile | Future]]:
+def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor | None = None,
+           hdx_base: str = ckan.HDX_BASE) -> tuple[Path, list[SourceFile | Future]]:
     """The local path of a source (fetched into the cache if it is a URL) and its checksums, once
     it is known to be within the active limits (size on disk, inflated size of archives). With
     `hashing`, the checksums of files on disk are computed there (Futures), while the adapter
-    reads them."""
+    reads them. An HDX package is looked up on `hdx_base` (its description fetched and cached like a
+    file, so --offline resolves it again from the cache) and its chosen file fetched."""
+    if spec.hdx:
+        from etl.core.fetch import fetch
+
+        described = ckan.package_show_url(hdx_base, spec.hdx["package"])
+        answer = fetch(described, cache_dir, offline=offline, progress=DownloadProgress(spec.name))
+        chosen = ckan.choose(ckan.read_description(answer.path, described), spec.hdx["formats"],
+                             spec.hdx.get("resource"), described)
+        got = fetch(chosen.url, cache_dir, offline=offline, expected_sha256=spec.options.get("sha256"),
+                    progress=DownloadProgress(spec.name))
+        limits.check_source(got.path)
+        return got.path, [SourceFile(chosen.url, got.sha256, spec.licence)]
     if spec.url:
         from etl.core.fetch import fetch
 
@@ -153,7 +165,7 @@ def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[di
     # a 400 MB export's checksum (half a second of reading and hashing) is computed in a thread while the
     # adapter reads it: hashlib and pyarrow's parser both work without Python's lock
     with limits.applied(replace(bound, source=spec.name)), ThreadPoolExecutor(1) as hashing:
-        path, source_files = locate(spec, settings.cache_dir, offline, hashing)
+        path, source_files = locate(spec, settings.cache_dir, offline, hashing, settings.hdx_base)
         try:
             read = module.read(spec, path, found)
         finally:  # a file that cannot be hashed fails the source as before the adapter read it

@@ -4,7 +4,10 @@
     name = "cod-ab-syr"                 # unique; the source_id of every row read from it
     adapter = "cod_ab"                  # a module in etl/adapters/
     path = "~/Downloads/syr_adm.zip"    # a local file or folder (relative to this file), or
-    url = "https://data.humdata.org/..."# a URL fetched into the cache (see --offline)
+    url = "https://data.humdata.org/..."# a URL fetched into the cache (see --offline), or
+    hdx = "cod-ab-syr"                  # an HDX package: its file of the first format found of
+    hdx_format = ["SHP", "GeoJSON"]     # these, named like hdx_resource (optional regular
+    hdx_resource = "adm"                # expression); see etl/core/ckan.py
     sha256 = "..."                      # optional: the expected content of the URL
     organisation = "OCHA"               # citation: shown under every chart using these rows
     title = "Syrian Arab Republic - Subnational Administrative Boundaries"
@@ -34,6 +37,7 @@ import tomllib
 from pathlib import Path
 
 from etl.config import DATA_DIR
+from etl.core.ckan import dataset_page
 from etl.core.issues import SourceError
 from etl.core.limits import DEFAULTS
 from etl.core.spec import SourceSpec
@@ -41,7 +45,7 @@ from etl.core.spec import SourceSpec
 DEFAULT_CONFIG = DATA_DIR / "sources.toml"
 KNOWN_KEYS = {
     "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
-    "limits", "allow_outside", "columns", "constants", "melt",
+    "limits", "allow_outside", "columns", "constants", "melt", "hdx", "hdx_format", "hdx_resource",
 }
 MAPPING_KEYS = ("columns", "constants", "melt")  # tables: a mapped source's fields (etl/adapters/table.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -107,8 +111,9 @@ def _spec(entry: dict, index: int, config: Path, data_dirs: tuple[Path, ...] = (
     except SourceError as exc:
         raise SourceError(where, str(exc).removeprefix("sources: ")) from None
     path, url = entry.get("path"), entry.get("url")
-    if bool(path) == bool(url):
-        raise SourceError(where, "expected exactly one of path or url")
+    if sum(bool(entry.get(key)) for key in ("path", "url", "hdx")) != 1:
+        raise SourceError(where, "expected exactly one of path, url or hdx")
+    hdx = _hdx(entry, where)
     if url and not re.match(r"^https?://", url):
         raise SourceError(where, f"expected an http(s) URL, got {url!r}")
     link = entry.get("link")
@@ -127,15 +132,40 @@ def _spec(entry: dict, index: int, config: Path, data_dirs: tuple[Path, ...] = (
         options["sha256"] = entry["sha256"]
     if entry.get("link"):
         options["link"] = entry["link"]
+    elif hdx:
+        options["link"] = dataset_page(hdx["package"])
     for key in MAPPING_KEYS:
         if not isinstance(entry.get(key, {}), dict):
             raise SourceError(where, f"expected [source.{key}] to be a table of field = value")
     return SourceSpec(
-        name=name, adapter=entry["adapter"], path=resolved, url=url,
+        name=name, adapter=entry["adapter"], path=resolved, url=url, hdx=hdx,
         organisation=entry.get("organisation", ""), title=entry.get("title", ""), published=published,
         licence=entry.get("licence", ""), options=options, limits=limits,
         **{key: dict(entry.get(key, {})) for key in MAPPING_KEYS},
     )
+
+
+def _hdx(entry: dict, where: str) -> dict | None:
+    """An HDX package entry checked: {"package", "formats", "resource"}, or None."""
+    extra = [key for key in ("hdx_format", "hdx_resource") if key in entry]
+    if not entry.get("hdx"):
+        if extra:
+            raise SourceError(where, f"{', '.join(extra)} only go with hdx = \"<package>\"")
+        return None
+    package = entry["hdx"]
+    if not isinstance(package, str) or not NAME.fullmatch(package):
+        raise SourceError(where, f"expected hdx as an HDX package name (lower-case letters, digits, '-', '_'), got {package!r}")
+    formats = entry.get("hdx_format")
+    formats = [formats] if isinstance(formats, str) else formats
+    if not formats or not isinstance(formats, list) or not all(isinstance(f, str) and f.strip() for f in formats):
+        raise SourceError(where, "expected hdx_format: a resource format (e.g. \"SHP\") or a list of them, most wanted first")
+    resource = entry.get("hdx_resource")
+    if resource is not None:
+        try:
+            re.compile(str(resource))
+        except re.error as exc:
+            raise SourceError(where, f"expected hdx_resource as a regular expression: {exc}") from None
+    return {"package": package, "formats": list(formats), "resource": resource}
 
 
 def load(config: Path | None = None, data_dirs: tuple[Path, ...] = ()) -> list[SourceSpec]:

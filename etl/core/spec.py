@@ -15,6 +15,7 @@ class SourceSpec:
     adapter: str
     path: Path | None = None
     url: str | None = None
+    hdx: Mapping[str, Any] | None = None  # {"package", "formats", "resource"}: an HDX package's file (etl/core/ckan.py)
     organisation: str = ""
     title: str = ""
     published: str = ""
@@ -27,4 +28,6 @@ class SourceSpec:
 
     @property
     def location(self) -> str:
+        if self.hdx:
+            return f"HDX package {self.hdx['package']}"
         return self.url or (str(self.path) if self.path else "")

@@ -1,0 +1,192 @@
+"""An HDX package named in the sources file (etl/core/ckan.py): resolved through CKAN's
+package_show on a replay server started here on 127.0.0.1 (HDX's answer shape, the real COD-AB
+shapefiles of ../shared/data as the package's zip), read into the warehouse, and rebuilt with
+--offline from the cache alone by the command line with IDLIB_HDX_URL pointing at the replay."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from etl import pipeline, sources
+from etl.config import DATA_DIR, ROOT, Settings
+from etl.core import ckan
+from etl.core.issues import SourceError
+from etl.core.warehouse import open_live
+from tests.conftest import shared_path
+
+ZIP_NAME = "syr_adm_unocha_20201217_SHP.zip"
+
+
+def package(base: str) -> dict:
+    """package_show's answer for cod-ab-syr, in the shape HDX gives it (fields trimmed)."""
+    def resource(rid, name, fmt):
+        return {"id": rid, "name": name, "format": fmt, "last_modified": "2021-01-11T10:15:22.000000",
+                "url": f"{base}/dataset/cod-ab-syr/resource/{rid}/download/{name.lower()}", "size": 1}
+    return {"help": f"{base}/api/3/action/help_show?name=package_show", "success": True, "result": {
+        "name": "cod-ab-syr", "title": "Syrian Arab Republic - Subnational Administrative Boundaries",
+        "license_title": "Creative Commons Attribution for Intergovernmental Organisations",
+        "dataset_date": "[2020-12-17T00:00:00 TO 2020-12-17T23:59:59]", "organization": {"title": "OCHA"},
+        "resources": [resource("r-xlsx", "syr_adminboundaries_tabulardata.xlsx", "XLSX"),
+                      resource("r-emf", "syr_adm_unocha_20201217_EMF.zip", "EMF"),
+                      resource("r-shp", ZIP_NAME, "SHP"),
+                      resource("r-gdb", "syr_adm_unocha_20201217_GDB.zip", "Geodatabase")]}}
+
+
+@pytest.fixture
+def replay(tmp_path):
+    folder = shared_path("syr_cod_ab_uncs_unocha_20201217_shp")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.iterdir()):
+            if path.name != "SOURCE.txt":
+                archive.write(path, f"syr_adm_unocha_20201217/{path.name}")
+    body = out.getvalue()
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            hits.append(self.path)
+            url = urlparse(self.path)
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if url.path == "/api/3/action/package_show":
+                if parse_qs(url.query).get("id") == ["cod-ab-syr"]:
+                    self._send(200, json.dumps(package(base)).encode(), "application/json")
+                else:
+                    self._send(404, json.dumps({"success": False, "error": {"__type": "Not Found Error",
+                                                                          "message": "Not found"}}).encode(),
+                               "application/json")
+            elif url.path.endswith("/" + ZIP_NAME.lower()):
+                self._send(200, body, "application/zip")
+            else:
+                self._send(404, b"not here", "text/plain")
+
+        def _send(self, code, payload, kind):
+            self.send_response(code)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+def test_the_online_sources_load_cod_ab_from_its_hdx_package_and_rebuild_offline(replay, tmp_path):
+    base, hits = replay
+    settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base)
+    pipeline.run(settings, config=DATA_DIR / "sources-online.toml")
+    live = open_live(settings.warehouse_dir)
+    areas = live.read("admin_areas")
+    cod = areas[areas["source_id"] == "cod-ab-syr"]
+    assert (cod["level"] == 3).sum() == 272  # every sub-district of the release
+    assert cod[(cod["level"] == 3) & cod["pcode"].str.startswith("SY07")].shape[0] == 26  # Idleb's
+    files = live.manifest["tables"]["admin_areas"]["sources"]
+    assert [f["path"] for f in files if f["path"].endswith(ZIP_NAME.lower())] == [f"{base}/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]
+    cited = live.read("sources").set_index("source_id").loc["cod-ab-syr"]
+    assert cited["url"] == "https://data.humdata.org/dataset/cod-ab-syr"  # the public page, never the mirror
+    assert hits == ["/api/3/action/package_show?id=cod-ab-syr", f"/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]
+    first = live.path.name
+
+    # the command line, offline, the base from the environment: the same package from the cache alone
+    env = {**os.environ, "IDLIB_WAREHOUSE": str(settings.warehouse_dir), "IDLIB_CACHE": str(settings.cache_dir),
+           "IDLIB_HDX_URL": base}
+    done = subprocess.run([sys.executable, "-m", "etl", "run", "--config", str(DATA_DIR / "sources-online.toml"),
+                           "--offline"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(hits) == 2  # nothing asked of the server
+    again = open_live(settings.warehouse_dir)
+    assert again.path.name != first
+    offline_areas = again.read("admin_areas")
+    assert (offline_areas["source_id"] == "cod-ab-syr").sum() == len(cod)
+
+
+def test_a_package_the_portal_does_not_know_fails_that_source_plainly(replay, tmp_path):
+    base, _ = replay
+    config = tmp_path / "sources.toml"
+    config.write_text('extends_default = true\n[[source]]\nname = "nope"\nadapter = "cod_ab"\nhdx = "no-such-package"\n'
+                      'hdx_format = "SHP"\n', encoding="utf-8")
+    settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base)
+    with pytest.raises(SourceError) as caught:
+        pipeline.run(settings, config=config)
+    assert "package_show?id=no-such-package" in str(caught.value) and "404" in str(caught.value)
+    assert not (tmp_path / "wh" / "CURRENT").exists()
+
+
+# ---- the choice of a resource, and what the sources file may say ---------------------------------
+
+def test_the_resource_is_chosen_by_format_preference_then_name():
+    result = package("https://hdx.example")["result"]
+    assert ckan.choose(result, ["GeoJSON", "shp"], None, "w").name == ZIP_NAME  # no GeoJSON: the next format
+    assert ckan.choose(result, ["Geodatabase", "SHP"], None, "w").format == "Geodatabase"
+    assert ckan.choose(result, ["XLSX"], "tabular", "w").url.endswith("syr_adminboundaries_tabulardata.xlsx")
+    with pytest.raises(SourceError, match=r"no resource in format CSV .*it has: syr_adminboundaries_tabulardata.xlsx \[XLSX\]"):
+        ckan.choose(result, ["CSV"], None, "w")
+    with pytest.raises(SourceError, match="named like /adm3/"):
+        ckan.choose(result, ["XLSX"], "adm3", "w")
+
+
+@pytest.mark.parametrize("change, named", [
+    (lambda r: r.pop("resources"), "'result.resources' to be a list"),
+    (lambda r: r["resources"][2].pop("url"), r"'result.resources\[2\].url' to be text"),
+    (lambda r: r["resources"][0].update(format=None), r"'result.resources\[0\].format' to be text"),
+    (lambda r: r["resources"].__setitem__(1, "x"), r"'result.resources\[1\]' to be an object"),
+])
+def test_a_changed_answer_names_the_field(change, named):
+    result = package("https://hdx.example")["result"]
+    change(result)
+    with pytest.raises(SourceError, match=named):
+        ckan.choose(result, ["SHP"], None, "w")
+
+
+@pytest.mark.parametrize("answer, named", [
+    (b"<html>maintenance</html>", "expected CKAN's package_show answer as JSON"),
+    (b'{"result": {}}', "field 'success'"),
+    (b'{"success": false, "error": {"message": "Access denied"}}', "success = false: Access denied"),
+    (b'{"success": true, "result": []}', "'result' to be an object"),
+])
+def test_a_broken_description_is_named(tmp_path, answer, named):
+    path = tmp_path / "answer.json"
+    path.write_bytes(answer)
+    with pytest.raises(SourceError, match=named):
+        ckan.read_description(path, "https://hdx.example/api/3/action/package_show?id=x")
+
+
+@pytest.mark.parametrize("extra, named", [
+    ('hdx = "cod-ab-syr"\n', "expected hdx_format"),
+    ('hdx = "cod-ab-syr"\nhdx_format = []\n', "expected hdx_format"),
+    ('hdx = "Bad Name"\nhdx_format = "SHP"\n', "expected hdx as an HDX package name"),
+    ('hdx = "cod-ab-syr"\nhdx_format = "SHP"\nhdx_resource = "("\n', "expected hdx_resource as a regular expression"),
+    ('path = "figures"\nhdx = "cod-ab-syr"\nhdx_format = "SHP"\n', "exactly one of path, url or hdx"),
+    ('path = "figures"\nhdx_format = "SHP"\n', "only go with hdx"),
+])
+def test_the_sources_file_checks_an_hdx_entry(tmp_path, extra, named):
+    config = tmp_path / "sources.toml"
+    (tmp_path / "figures").mkdir()
+    config.write_text(f'[[source]]\nname = "x"\nadapter = "cod_ab"\n{extra}', encoding="utf-8")
+    with pytest.raises(SourceError, match=named):
+        sources.load(config)
+
+
+def test_an_hdx_entry_cites_the_package_page_unless_it_gives_a_link():
+    spec = next(s for s in sources.load(DATA_DIR / "sources-online.toml") if s.name == "cod-ab-syr")
+    assert spec.hdx == {"package": "cod-ab-syr", "formats": ["SHP", "Zipped Shapefile", "GeoJSON", "Geopackage"],
+                        "resource": None}
+    assert spec.options["link"] == "https://data.humdata.org/dataset/cod-ab-syr"
+    assert spec.path is None and spec.url is None

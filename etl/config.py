@@ -5,11 +5,12 @@ Nothing happens at import time beyond computing paths.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.core.ckan import HDX_BASE
 from etl.core.limits import DEFAULTS, ENV, Limits
+from etl.core.ucdp_api import UCDP_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
@@ -46,6 +47,8 @@ class Settings:
     limits: Limits = DEFAULTS  # IDLIB_MAX_* and IDLIB_DOWNLOAD_*
     data_dirs: tuple[Path, ...] = ()  # IDLIB_DATA_DIRS: folders sources may be read from, beside the sources file's
     hdx_base: str = HDX_BASE  # IDLIB_HDX_URL: where HDX packages are looked up (etl/core/ckan.py)
+    ucdp_base: str = UCDP_BASE  # IDLIB_UCDP_URL: UCDP's API (etl/core/ucdp_api.py)
+    ucdp_token: str = field(default="", repr=False)  # UCDP_ACCESS_TOKEN: sent as a header, never written
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -66,4 +69,6 @@ class Settings:
             limits=limits,
             data_dirs=tuple(Path(d).expanduser().resolve() for d in dirs.split(os.pathsep) if d.strip()),
             hdx_base=os.environ.get("IDLIB_HDX_URL", "").strip() or HDX_BASE,
+            ucdp_base=os.environ.get("IDLIB_UCDP_URL", "").strip() or UCDP_BASE,
+            ucdp_token=os.environ.get("UCDP_ACCESS_TOKEN", "").strip(),
         )

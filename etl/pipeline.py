@@ -47,16 +47,25 @@ ALWAYS = SOURCE_TABLES + derived.TABLES  # the derived ones are computed in tran
 
 
 def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor | None = None,
-           hdx_base: str = ckan.HDX_BASE) -> tuple[Path, list[SourceFile | Future]]:
+           settings: Settings | None = None) -> tuple[Path, list[SourceFile | Future]]:
     """The local path of a source (fetched into the cache if it is a URL) and its checksums, once
     it is known to be within the active limits (size on disk, inflated size of archives). With
     `hashing`, the checksums of files on disk are computed there (Futures), while the adapter
-    reads them. An HDX package is looked up on `hdx_base` (its description fetched and cached like a
-    file, so --offline resolves it again from the cache) and its chosen file fetched."""
+    reads them. An HDX package is looked up on `settings.hdx_base` (its description fetched and
+    cached like a file, so --offline resolves it again from the cache) and its chosen file fetched;
+    an API's pages are fetched (cached likewise) and assembled into the file its adapter reads."""
+    if spec.api == "ucdp-ged":
+        from etl.core import ucdp_api
+
+        path, first = ucdp_api.assemble(str(spec.options["version"]), str(spec.options["country"]), cache_dir,
+                                        offline, settings.ucdp_base if settings else ucdp_api.UCDP_BASE,
+                                        settings.ucdp_token if settings else "", DownloadProgress(spec.name))
+        limits.check_source(path)
+        return path, [SourceFile(first, sha256_file(path), spec.licence)]
     if spec.hdx:
         from etl.core.fetch import fetch
 
-        described = ckan.package_show_url(hdx_base, spec.hdx["package"])
+        described = ckan.package_show_url(settings.hdx_base if settings else ckan.HDX_BASE, spec.hdx["package"])
         answer = fetch(described, cache_dir, offline=offline, progress=DownloadProgress(spec.name))
         chosen = ckan.choose(ckan.read_description(answer.path, described), spec.hdx["formats"],
                              spec.hdx.get("resource"), described)
@@ -165,7 +174,7 @@ def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[di
     # a 400 MB export's checksum (half a second of reading and hashing) is computed in a thread while the
     # adapter reads it: hashlib and pyarrow's parser both work without Python's lock
     with limits.applied(replace(bound, source=spec.name)), ThreadPoolExecutor(1) as hashing:
-        path, source_files = locate(spec, settings.cache_dir, offline, hashing, settings.hdx_base)
+        path, source_files = locate(spec, settings.cache_dir, offline, hashing, settings)
         try:
             read = module.read(spec, path, found)
         finally:  # a file that cannot be hashed fails the source as before the adapter read it

@@ -45,8 +45,9 @@ from etl.core.spec import SourceSpec
 DEFAULT_CONFIG = DATA_DIR / "sources.toml"
 KNOWN_KEYS = {
     "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
-    "limits", "allow_outside", "columns", "constants", "melt", "hdx", "hdx_format", "hdx_resource",
+    "limits", "allow_outside", "columns", "constants", "melt", "hdx", "hdx_format", "hdx_resource", "api",
 }
+APIS = {"ucdp-ged": ("ucdp", ("version", "country"))}  # api -> (its adapter, the options it needs)
 MAPPING_KEYS = ("columns", "constants", "melt")  # tables: a mapped source's fields (etl/adapters/table.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -111,8 +112,9 @@ def _spec(entry: dict, index: int, config: Path, data_dirs: tuple[Path, ...] = (
     except SourceError as exc:
         raise SourceError(where, str(exc).removeprefix("sources: ")) from None
     path, url = entry.get("path"), entry.get("url")
-    if sum(bool(entry.get(key)) for key in ("path", "url", "hdx")) != 1:
-        raise SourceError(where, "expected exactly one of path, url or hdx")
+    if sum(bool(entry.get(key)) for key in ("path", "url", "hdx", "api")) != 1:
+        raise SourceError(where, "expected exactly one of path, url, hdx or api")
+    _api(entry, where)
     hdx = _hdx(entry, where)
     if url and not re.match(r"^https?://", url):
         raise SourceError(where, f"expected an http(s) URL, got {url!r}")
@@ -138,11 +140,26 @@ def _spec(entry: dict, index: int, config: Path, data_dirs: tuple[Path, ...] = (
         if not isinstance(entry.get(key, {}), dict):
             raise SourceError(where, f"expected [source.{key}] to be a table of field = value")
     return SourceSpec(
-        name=name, adapter=entry["adapter"], path=resolved, url=url, hdx=hdx,
+        name=name, adapter=entry["adapter"], path=resolved, url=url, hdx=hdx, api=entry.get("api"),
         organisation=entry.get("organisation", ""), title=entry.get("title", ""), published=published,
         licence=entry.get("licence", ""), options=options, limits=limits,
         **{key: dict(entry.get(key, {})) for key in MAPPING_KEYS},
     )
+
+
+def _api(entry: dict, where: str) -> None:
+    """An `api` entry checked: a known API, read by its adapter, with the options it needs."""
+    if not entry.get("api"):
+        return
+    if entry["api"] not in APIS:
+        raise SourceError(where, f"expected api as one of {', '.join(sorted(APIS))}, got {entry['api']!r}")
+    adapter, needed = APIS[entry["api"]]
+    if entry["adapter"] != adapter:
+        raise SourceError(where, f"api {entry['api']!r} is read by adapter {adapter!r}, not {entry['adapter']!r}")
+    options = entry.get("options", {})
+    missing = [key for key in needed if not str(options.get(key, "")).strip()]
+    if missing:
+        raise SourceError(where, f"api {entry['api']!r} needs [source.options] {', '.join(missing)}")
 
 
 def _hdx(entry: dict, where: str) -> dict | None:

@@ -72,7 +72,28 @@ class FetchError(SourceError):
 
 
 class _Retryable(Exception):
-    """A failure worth another attempt (connection, timeout, HTTP 5xx/429, body cut short)."""
+    """A failure worth another attempt (connection, timeout, HTTP 5xx/429, body cut short);
+    `after`: the seconds the server asked to wait (Retry-After), if it did."""
+
+    def __init__(self, message: str, after: float | None = None):
+        super().__init__(message)
+        self.after = after
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date; None if absent or
+    unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
 
 
 class _HttpError(Exception):
@@ -261,12 +282,13 @@ def _stream(response: requests.Response, out, digest, progress: Progress | None,
     return done
 
 
-def _download(session, url: str, folder: Path, budget: _Budget, progress: Progress | None) -> tuple[Path, str, int, str]:
+def _download(session, url: str, folder: Path, budget: _Budget, progress: Progress | None,
+              headers: dict | None = None) -> tuple[Path, str, int, str]:
     """One attempt: (temporary file, sha256, size, content type). The temporary file is removed
     on any failure."""
     wait = budget.wait()
     try:
-        response = session.get(url, stream=True, timeout=(wait, wait), headers={"User-Agent": USER_AGENT})
+        response = session.get(url, stream=True, timeout=(wait, wait), headers={"User-Agent": USER_AGENT, **(headers or {})})
     except requests.RequestException as exc:
         if _is_timeout(exc):
             raise _Retryable(f"timed out: no response within {wait:g} s") from exc
@@ -274,7 +296,7 @@ def _download(session, url: str, folder: Path, budget: _Budget, progress: Progre
     with response:
         status = f"HTTP {response.status_code} {response.reason or ''}".strip()
         if response.status_code >= 500 or response.status_code == 429:
-            raise _Retryable(status)
+            raise _Retryable(status, retry_after(response.headers.get("Retry-After")))
         if response.status_code >= 400:
             raise _HttpError(status)
         fd, tmp = _part_file(folder, ".tmp")
@@ -312,6 +334,8 @@ def fetch(
     expected_sha256: str | None = None,
     session=None,
     progress: Progress | None = None,
+    headers: dict | None = None,
+    refused_hint: str = "",
 ) -> Fetched:
     """Download `url` into the cache (or, offline, return the cached copy).
 
@@ -324,6 +348,9 @@ def fetch(
     expected_sha256: the download must have this hash, or it is an error and is not cached.
     session: a requests.Session (or anything with its get()), for tests and connection reuse.
     progress: called with (bytes done, total or None) as the body arrives.
+    headers: further request headers (an access token): sent, never written to the cache or a message.
+    refused_hint: said after an HTTP 401 or 403 (which token to set, where to get one).
+    A 429 or 503 with Retry-After waits what the server asks (within the deadline), else the backoff.
     """
     folder = Path(cache_dir) / url_key(url)
     if offline:
@@ -342,17 +369,19 @@ def fetch(
         while attempts <= retries:
             attempts += 1
             try:
-                tmp, sha, size, content_type = _download(session, url, folder, budget, progress)
+                tmp, sha, size, content_type = _download(session, url, folder, budget, progress, headers)
                 break
             except _Retryable as exc:
                 cause = str(exc)
-                pause = backoff * 2 ** (attempts - 1)
+                pause = backoff * 2 ** (attempts - 1) if exc.after is None else exc.after
                 if attempts <= retries and pause >= budget.left():
                     raise _give_up(url, folder, f"stopped after {attempts} attempt(s): another would end after "
                                                 f"the deadline; last: {cause}. {bound.hint('deadline')}") from None
                 if attempts <= retries:
                     time.sleep(pause)
             except _HttpError as exc:
+                if refused_hint and str(exc).split()[1:2] in (["401"], ["403"]):
+                    raise _give_up(url, folder, f"{exc}: the server refused the credentials; {refused_hint}") from None
                 raise _give_up(url, folder, f"{exc}; not retried (the address is wrong or the file was removed)") from None
             except _Beyond as exc:
                 raise _give_up(url, folder, f"{exc} (not retried; nothing was kept)") from None

@@ -15,6 +15,7 @@ class SourceSpec:
     adapter: str
     path: Path | None = None
     url: str | None = None
+    api: str | None = None  # a publisher's API read page by page ("ucdp-ged": etl/core/ucdp_api.py)
     hdx: Mapping[str, Any] | None = None  # {"package", "formats", "resource"}: an HDX package's file (etl/core/ckan.py)
     organisation: str = ""
     title: str = ""
@@ -30,4 +31,6 @@ class SourceSpec:
     def location(self) -> str:
         if self.hdx:
             return f"HDX package {self.hdx['package']}"
+        if self.api:
+            return f"API {self.api}"
         return self.url or (str(self.path) if self.path else "")

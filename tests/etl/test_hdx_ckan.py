@@ -22,6 +22,7 @@ from etl.core import ckan
 from etl.core.issues import SourceError
 from etl.core.warehouse import open_live
 from tests.conftest import shared_path
+from tests.etl.ucdp_replay import TOKEN
 
 ZIP_NAME = "syr_adm_unocha_20201217_SHP.zip"
 
@@ -88,9 +89,10 @@ def replay(tmp_path):
     thread.join(timeout=5)
 
 
-def test_the_online_sources_load_cod_ab_from_its_hdx_package_and_rebuild_offline(replay, tmp_path):
+def test_the_online_sources_load_cod_ab_from_its_hdx_package_and_rebuild_offline(replay, ucdp, tmp_path):
     base, hits = replay
-    settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base)
+    settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base,
+                        ucdp_base=ucdp.base, ucdp_token=TOKEN)
     pipeline.run(settings, config=DATA_DIR / "sources-online.toml")
     live = open_live(settings.warehouse_dir)
     areas = live.read("admin_areas")
@@ -102,19 +104,23 @@ def test_the_online_sources_load_cod_ab_from_its_hdx_package_and_rebuild_offline
     cited = live.read("sources").set_index("source_id").loc["cod-ab-syr"]
     assert cited["url"] == "https://data.humdata.org/dataset/cod-ab-syr"  # the public page, never the mirror
     assert hits == ["/api/3/action/package_show?id=cod-ab-syr", f"/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]
+    ucdp_events = live.read("events").query("source_id == 'ucdp-ged-syria'")
+    assert len(ucdp_events) == 16_566 and ucdp_events["adm3_pcode"].str.startswith("SY07").any()  # joined to COD-AB
     first = live.path.name
+    asked = len(ucdp.hits)
 
     # the command line, offline, the base from the environment: the same package from the cache alone
     env = {**os.environ, "IDLIB_WAREHOUSE": str(settings.warehouse_dir), "IDLIB_CACHE": str(settings.cache_dir),
-           "IDLIB_HDX_URL": base}
+           "IDLIB_HDX_URL": base, "IDLIB_UCDP_URL": ucdp.base, "UCDP_ACCESS_TOKEN": ""}
     done = subprocess.run([sys.executable, "-m", "etl", "run", "--config", str(DATA_DIR / "sources-online.toml"),
                            "--offline"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len(hits) == 2  # nothing asked of the server
+    assert len(hits) == 2 and len(ucdp.hits) == asked  # nothing asked of either server
     again = open_live(settings.warehouse_dir)
     assert again.path.name != first
     offline_areas = again.read("admin_areas")
     assert (offline_areas["source_id"] == "cod-ab-syr").sum() == len(cod)
+    assert (again.read("events")["source_id"] == "ucdp-ged-syria").sum() == 16_566
 
 
 def test_a_package_the_portal_does_not_know_fails_that_source_plainly(replay, tmp_path):
@@ -173,7 +179,7 @@ def test_a_broken_description_is_named(tmp_path, answer, named):
     ('hdx = "cod-ab-syr"\nhdx_format = []\n', "expected hdx_format"),
     ('hdx = "Bad Name"\nhdx_format = "SHP"\n', "expected hdx as an HDX package name"),
     ('hdx = "cod-ab-syr"\nhdx_format = "SHP"\nhdx_resource = "("\n', "expected hdx_resource as a regular expression"),
-    ('path = "figures"\nhdx = "cod-ab-syr"\nhdx_format = "SHP"\n', "exactly one of path, url or hdx"),
+    ('path = "figures"\nhdx = "cod-ab-syr"\nhdx_format = "SHP"\n', "exactly one of path, url, hdx or api"),
     ('path = "figures"\nhdx_format = "SHP"\n', "only go with hdx"),
 ])
 def test_the_sources_file_checks_an_hdx_entry(tmp_path, extra, named):

@@ -28,7 +28,7 @@ def test_default_sources_file_lists_the_offline_default():
 
 @pytest.mark.parametrize("entry, expected", [
     ('name = "x"\nadapter = "nope"\npath = "a"', "unknown adapter 'nope'"),
-    ('name = "x"\nadapter = "acled"', "exactly one of path, url or hdx"),
+    ('name = "x"\nadapter = "acled"', "exactly one of path, url, hdx or api"),
     ('name = "x"\nadapter = "acled"\nurl = "ftp://a"', "expected an http(s) URL"),
     ('name = "X Y"\nadapter = "acled"\npath = "a"', "expected a name of lower-case"),
     ('name = "x"\nadapter = "acled"\npath = "a"\npublished = "March 2020"', "expected published as YYYY"),

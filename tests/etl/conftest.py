@@ -1,0 +1,19 @@
+"""Fixtures of the ETL's tests: publishers' APIs replayed on 127.0.0.1."""
+from __future__ import annotations
+
+import pytest
+
+from tests.etl.ucdp_replay import release_events, served
+
+
+@pytest.fixture(scope="session")
+def ucdp_events() -> list[dict]:
+    """The Syria GED release of ../shared/data as UCDP's API gives events (skips without it)."""
+    return release_events()
+
+
+@pytest.fixture
+def ucdp(ucdp_events):
+    """UCDP's API serving those events (`.base`, `.hits`, `.faults`, `.rename_result_on`)."""
+    with served(ucdp_events) as state:
+        yield state

@@ -11,6 +11,7 @@ from pathlib import Path
 from etl.core.ckan import HDX_BASE
 from etl.core.limits import DEFAULTS, ENV, Limits
 from etl.core.ucdp_api import UCDP_BASE
+from etl.core.unhcr_api import UNHCR_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
@@ -49,6 +50,7 @@ class Settings:
     hdx_base: str = HDX_BASE  # IDLIB_HDX_URL: where HDX packages are looked up (etl/core/ckan.py)
     ucdp_base: str = UCDP_BASE  # IDLIB_UCDP_URL: UCDP's API (etl/core/ucdp_api.py)
     ucdp_token: str = field(default="", repr=False)  # UCDP_ACCESS_TOKEN: sent as a header, never written
+    unhcr_base: str = UNHCR_BASE  # IDLIB_UNHCR_URL: UNHCR's population statistics API (etl/core/unhcr_api.py)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -71,4 +73,5 @@ class Settings:
             hdx_base=os.environ.get("IDLIB_HDX_URL", "").strip() or HDX_BASE,
             ucdp_base=os.environ.get("IDLIB_UCDP_URL", "").strip() or UCDP_BASE,
             ucdp_token=os.environ.get("UCDP_ACCESS_TOKEN", "").strip(),
+            unhcr_base=os.environ.get("IDLIB_UNHCR_URL", "").strip() or UNHCR_BASE,
         )

@@ -62,6 +62,14 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor |
                                         settings.ucdp_token if settings else "", DownloadProgress(spec.name))
         limits.check_source(path)
         return path, [SourceFile(first, sha256_file(path), spec.licence)]
+    if spec.api == "unhcr-population":
+        from etl.core import unhcr_api
+
+        path, first = unhcr_api.assemble(dict(spec.options), cache_dir, offline,
+                                         settings.unhcr_base if settings else unhcr_api.UNHCR_BASE,
+                                         DownloadProgress(spec.name))
+        limits.check_source(path)
+        return path, [SourceFile(first, sha256_file(path), spec.licence)]
     if spec.hdx:
         from etl.core.fetch import fetch
 

@@ -15,7 +15,7 @@ class SourceSpec:
     adapter: str
     path: Path | None = None
     url: str | None = None
-    api: str | None = None  # a publisher's API read page by page ("ucdp-ged": etl/core/ucdp_api.py)
+    api: str | None = None  # a publisher's API read page by page (etl/core/ucdp_api.py, unhcr_api.py)
     hdx: Mapping[str, Any] | None = None  # {"package", "formats", "resource"}: an HDX package's file (etl/core/ckan.py)
     organisation: str = ""
     title: str = ""

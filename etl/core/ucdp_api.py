@@ -22,12 +22,9 @@ The base is https://ucdpapi.pcr.uu.se unless IDLIB_UCDP_URL says otherwise.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
-import os
 from pathlib import Path
 
+from etl.core import paged
 from etl.core.fetch import fetch, url_key
 from etl.core.issues import SourceError
 
@@ -44,21 +41,12 @@ def first_page(base: str, version: str, country: str) -> str:
 
 def read_page(path: Path, where: str) -> dict:
     """A page of the API's answer with its fields checked; a missing or changed field is named."""
-    try:
-        page = json.loads(Path(path).read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(where, f"expected UCDP's API answer as JSON: {exc}") from None
-    if not isinstance(page, dict):
-        raise SourceError(where, "expected UCDP's API answer: a JSON object with TotalCount, NextPageUrl and Result")
-    if not isinstance(page.get("Result"), list):
-        raise SourceError(where, "expected field 'Result' to be a list of events (the API's answer has changed?)")
+    page = paged.read_json(path, where, "UCDP's API answer")
+    paged.records(page, "Result", where)
     if not isinstance(page.get("TotalCount"), int):
         raise SourceError(where, "expected field 'TotalCount' to be a whole number")
     if page.get("NextPageUrl") is not None and not isinstance(page.get("NextPageUrl"), str):
         raise SourceError(where, "expected field 'NextPageUrl' to be an address or empty")
-    for i, event in enumerate(page["Result"]):
-        if not isinstance(event, dict):
-            raise SourceError(where, f"expected field 'Result[{i}]' to be an event (an object)")
     return page
 
 
@@ -69,46 +57,28 @@ def assemble(version: str, country: str, cache_dir: Path, offline: bool, base: s
     if not offline and not token:
         raise SourceError("UCDP API", f"no access token: {TOKEN_HINT}")
     url = first_page(base, version, country)
-    folder = Path(cache_dir) / url_key(url)
-    folder.mkdir(parents=True, exist_ok=True)
     headers = {TOKEN_HEADER: token} if token else None
-    part = folder / f"assembled.{os.getpid()}.csv.part"
-    seen: set[str] = set()
-    columns: list[str] | None = None
-    written, announced, here = 0, None, url
-    try:
-        with open(part, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            while here:
-                if here in seen:
-                    raise SourceError(here, "field 'NextPageUrl' leads back to a page already read")
-                seen.add(here)
-                got = fetch(here, cache_dir, offline=offline, headers=headers, refused_hint=TOKEN_HINT,
-                            progress=progress)
-                page = read_page(got.path, here)
-                announced = page["TotalCount"] if announced is None else announced
-                for i, event in enumerate(page["Result"]):
-                    if columns is None:
-                        columns = list(event)
-                        writer.writerow(columns)
-                    elif list(event) != columns:
-                        changed = sorted(set(event) ^ set(columns)) or ["(their order)"]
-                        raise SourceError(here, f"field 'Result[{i}]' has other fields than the first event: "
-                                                f"{', '.join(changed)}")
-                    writer.writerow(["" if v is None else v for v in event.values()])
-                written += len(page["Result"])
-                here = page.get("NextPageUrl") or ""
-        if written != announced:
-            raise SourceError(url, f"the API announced TotalCount {announced} events, its pages held {written} "
-                                   "(the release changed while it was read? run again)")
-        if columns is None:
-            raise SourceError(url, f"no events for country {country} in GED {version}")
-        digest = hashlib.sha256(part.read_bytes()).hexdigest()
-        path = folder / f"assembled-{digest[:16]}.csv"
-        os.replace(part, path)
-        for older in folder.glob("assembled-*.csv"):
-            if older != path:
-                older.unlink(missing_ok=True)
-        return path, url
-    finally:
-        part.unlink(missing_ok=True)
+    announced: list[int] = []
+
+    def pages():
+        seen: set[str] = set()
+        here = url
+        while here:
+            if here in seen:
+                raise SourceError(here, "field 'NextPageUrl' leads back to a page already read")
+            seen.add(here)
+            got = fetch(here, cache_dir, offline=offline, headers=headers, refused_hint=TOKEN_HINT, progress=progress)
+            page = read_page(got.path, here)
+            announced.append(page["TotalCount"])
+            yield here, "Result", page["Result"]
+            here = page.get("NextPageUrl") or ""
+
+    path, written = paged.write_csv(pages(), Path(cache_dir) / url_key(url))
+    if written != announced[0]:
+        path.unlink(missing_ok=True)
+        raise SourceError(url, f"the API announced TotalCount {announced[0]} events, its pages held {written} "
+                               "(the release changed while it was read? run again)")
+    if written == 0:
+        path.unlink(missing_ok=True)
+        raise SourceError(url, f"no events for country {country} in GED {version}")
+    return path, url

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.etl import unhcr_replay
 from tests.etl.ucdp_replay import release_events, served
 
 
@@ -16,4 +17,12 @@ def ucdp_events() -> list[dict]:
 def ucdp(ucdp_events):
     """UCDP's API serving those events (`.base`, `.hits`, `.faults`, `.rename_result_on`)."""
     with served(ucdp_events) as state:
+        yield state
+
+
+@pytest.fixture
+def unhcr():
+    """UNHCR's population API with SYNTHETIC figures, five records a page whatever the limit asked
+    (`base`, `hits`, `faults`, `rename`: tests/etl/unhcr_replay.py)."""
+    with unhcr_replay.served() as state:
         yield state

@@ -1,7 +1,9 @@
 """An HDX package named in the sources file (etl/core/ckan.py): resolved through CKAN's
 package_show on a replay server started here on 127.0.0.1 (HDX's answer shape, the real COD-AB
 shapefiles of ../shared/data as the package's zip), read into the warehouse, and rebuilt with
---offline from the cache alone by the command line with IDLIB_HDX_URL pointing at the replay."""
+--offline from the cache alone by the command line with IDLIB_HDX_URL pointing at the replay.
+data/sources-online.toml as a whole is run here too, with UCDP's and UNHCR's APIs replayed
+(tests/etl/conftest.py)."""
 from __future__ import annotations
 
 import io
@@ -89,10 +91,10 @@ def replay(tmp_path):
     thread.join(timeout=5)
 
 
-def test_the_online_sources_load_cod_ab_from_its_hdx_package_and_rebuild_offline(replay, ucdp, tmp_path):
+def test_the_online_sources_load_from_hdx_ucdp_and_unhcr_and_rebuild_offline(replay, ucdp, unhcr, tmp_path):
     base, hits = replay
     settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base,
-                        ucdp_base=ucdp.base, ucdp_token=TOKEN)
+                        ucdp_base=ucdp.base, ucdp_token=TOKEN, unhcr_base=unhcr["base"])
     pipeline.run(settings, config=DATA_DIR / "sources-online.toml")
     live = open_live(settings.warehouse_dir)
     areas = live.read("admin_areas")
@@ -106,16 +108,18 @@ def test_the_online_sources_load_cod_ab_from_its_hdx_package_and_rebuild_offline
     assert hits == ["/api/3/action/package_show?id=cod-ab-syr", f"/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]
     ucdp_events = live.read("events").query("source_id == 'ucdp-ged-syria'")
     assert len(ucdp_events) == 16_566 and ucdp_events["adm3_pcode"].str.startswith("SY07").any()  # joined to COD-AB
+    refugees = live.read("refugees").query("source_id == 'unhcr-syrians' and unit == 'refugees'")
+    assert sorted(set(refugees["asylum_iso3"])) == ["EGY", "IRQ", "JOR", "LBN", "TUR"]  # (synthetic replay figures)
     first = live.path.name
-    asked = len(ucdp.hits)
+    asked, asked_unhcr = len(ucdp.hits), len(unhcr["hits"])
 
     # the command line, offline, the base from the environment: the same package from the cache alone
     env = {**os.environ, "IDLIB_WAREHOUSE": str(settings.warehouse_dir), "IDLIB_CACHE": str(settings.cache_dir),
-           "IDLIB_HDX_URL": base, "IDLIB_UCDP_URL": ucdp.base, "UCDP_ACCESS_TOKEN": ""}
+           "IDLIB_HDX_URL": base, "IDLIB_UCDP_URL": ucdp.base, "UCDP_ACCESS_TOKEN": "", "IDLIB_UNHCR_URL": unhcr["base"]}
     done = subprocess.run([sys.executable, "-m", "etl", "run", "--config", str(DATA_DIR / "sources-online.toml"),
                            "--offline"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len(hits) == 2 and len(ucdp.hits) == asked  # nothing asked of either server
+    assert (len(hits), len(ucdp.hits), len(unhcr["hits"])) == (2, asked, asked_unhcr)  # nothing asked of the servers
     again = open_live(settings.warehouse_dir)
     assert again.path.name != first
     offline_areas = again.read("admin_areas")

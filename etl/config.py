@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.core.ckan import HDX_BASE
+from etl.core.hapi_api import HAPI_BASE
 from etl.core.limits import DEFAULTS, ENV, Limits
 from etl.core.ucdp_api import UCDP_BASE
 from etl.core.unhcr_api import UNHCR_BASE
@@ -51,6 +52,8 @@ class Settings:
     ucdp_base: str = UCDP_BASE  # IDLIB_UCDP_URL: UCDP's API (etl/core/ucdp_api.py)
     ucdp_token: str = field(default="", repr=False)  # UCDP_ACCESS_TOKEN: sent as a header, never written
     unhcr_base: str = UNHCR_BASE  # IDLIB_UNHCR_URL: UNHCR's population statistics API (etl/core/unhcr_api.py)
+    hapi_base: str = HAPI_BASE  # IDLIB_HAPI_URL: HDX HAPI (etl/core/hapi_api.py)
+    hapi_identifier: str = field(default="", repr=False)  # HDX_HAPI_APP_IDENTIFIER: a header, never written
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -74,4 +77,6 @@ class Settings:
             ucdp_base=os.environ.get("IDLIB_UCDP_URL", "").strip() or UCDP_BASE,
             ucdp_token=os.environ.get("UCDP_ACCESS_TOKEN", "").strip(),
             unhcr_base=os.environ.get("IDLIB_UNHCR_URL", "").strip() or UNHCR_BASE,
+            hapi_base=os.environ.get("IDLIB_HAPI_URL", "").strip() or HAPI_BASE,
+            hapi_identifier=os.environ.get("HDX_HAPI_APP_IDENTIFIER", "").strip(),
         )

@@ -54,20 +54,10 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor |
     reads them. An HDX package is looked up on `settings.hdx_base` (its description fetched and
     cached like a file, so --offline resolves it again from the cache) and its chosen file fetched;
     an API's pages are fetched (cached likewise) and assembled into the file its adapter reads."""
-    if spec.api == "ucdp-ged":
-        from etl.core import ucdp_api
+    if spec.api:
+        from etl.core import apis
 
-        path, first = ucdp_api.assemble(str(spec.options["version"]), str(spec.options["country"]), cache_dir,
-                                        offline, settings.ucdp_base if settings else ucdp_api.UCDP_BASE,
-                                        settings.ucdp_token if settings else "", DownloadProgress(spec.name))
-        limits.check_source(path)
-        return path, [SourceFile(first, sha256_file(path), spec.licence)]
-    if spec.api == "unhcr-population":
-        from etl.core import unhcr_api
-
-        path, first = unhcr_api.assemble(dict(spec.options), cache_dir, offline,
-                                         settings.unhcr_base if settings else unhcr_api.UNHCR_BASE,
-                                         DownloadProgress(spec.name))
+        path, first = apis.assemble(spec, cache_dir, offline, settings, DownloadProgress(spec.name))
         limits.check_source(path)
         return path, [SourceFile(first, sha256_file(path), spec.licence)]
     if spec.hdx:

@@ -47,7 +47,9 @@ KNOWN_KEYS = {
     "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
     "limits", "allow_outside", "columns", "constants", "melt", "hdx", "hdx_format", "hdx_resource", "api",
 }
-APIS = {"ucdp-ged": ("ucdp", ("version", "country")), "unhcr-population": ("unhcr", ())}  # api -> (its adapter, options it needs)
+# api -> (its adapter, the options it needs)
+APIS = {"ucdp-ged": ("ucdp", ("version", "country")), "unhcr-population": ("unhcr", ()),
+        "hapi-conflict-events": ("acled", ())}
 MAPPING_KEYS = ("columns", "constants", "melt")  # tables: a mapped source's fields (etl/adapters/table.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.etl import unhcr_replay
+from tests.etl import hapi_replay, unhcr_replay
 from tests.etl.ucdp_replay import release_events, served
 
 
@@ -25,4 +25,12 @@ def unhcr():
     """UNHCR's population API with SYNTHETIC figures, five records a page whatever the limit asked
     (`base`, `hits`, `faults`, `rename`: tests/etl/unhcr_replay.py)."""
     with unhcr_replay.served() as state:
+        yield state
+
+
+@pytest.fixture
+def hapi():
+    """HDX HAPI's conflict events, SYNTHETIC records, two a page (`base`, `hits` (offsets asked),
+    `records`, `identifiers` seen: tests/etl/hapi_replay.py)."""
+    with hapi_replay.served() as state:
         yield state

@@ -2,7 +2,7 @@
 package_show on a replay server started here on 127.0.0.1 (HDX's answer shape, the real COD-AB
 shapefiles of ../shared/data as the package's zip), read into the warehouse, and rebuilt with
 --offline from the cache alone by the command line with IDLIB_HDX_URL pointing at the replay.
-data/sources-online.toml as a whole is run here too, with UCDP's and UNHCR's APIs replayed
+data/sources-online.toml as a whole is run here too, with UCDP's, UNHCR's and HDX HAPI's APIs replayed
 (tests/etl/conftest.py)."""
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from etl.core import ckan
 from etl.core.issues import SourceError
 from etl.core.warehouse import open_live
 from tests.conftest import shared_path
+from tests.etl.hapi_replay import IDENTIFIER
 from tests.etl.ucdp_replay import TOKEN
 
 ZIP_NAME = "syr_adm_unocha_20201217_SHP.zip"
@@ -91,10 +92,11 @@ def replay(tmp_path):
     thread.join(timeout=5)
 
 
-def test_the_online_sources_load_from_hdx_ucdp_and_unhcr_and_rebuild_offline(replay, ucdp, unhcr, tmp_path):
+def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offline(replay, ucdp, unhcr, hapi, tmp_path):
     base, hits = replay
     settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base,
-                        ucdp_base=ucdp.base, ucdp_token=TOKEN, unhcr_base=unhcr["base"])
+                        ucdp_base=ucdp.base, ucdp_token=TOKEN, unhcr_base=unhcr["base"], hapi_base=hapi["base"],
+                        hapi_identifier=IDENTIFIER)
     pipeline.run(settings, config=DATA_DIR / "sources-online.toml")
     live = open_live(settings.warehouse_dir)
     areas = live.read("admin_areas")
@@ -110,16 +112,22 @@ def test_the_online_sources_load_from_hdx_ucdp_and_unhcr_and_rebuild_offline(rep
     assert len(ucdp_events) == 16_566 and ucdp_events["adm3_pcode"].str.startswith("SY07").any()  # joined to COD-AB
     refugees = live.read("refugees").query("source_id == 'unhcr-syrians' and unit == 'refugees'")
     assert sorted(set(refugees["asylum_iso3"])) == ["EGY", "IRQ", "JOR", "LBN", "TUR"]  # (synthetic replay figures)
+    aggregated = live.read("events_aggregated").query("source_id == 'hapi-conflict-events'")
+    assert sorted(aggregated["pcode"]) == ["SY0702", "SY0703"]  # (synthetic replay records)
     first = live.path.name
-    asked, asked_unhcr = len(ucdp.hits), len(unhcr["hits"])
+    asked, asked_unhcr, asked_hapi = len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"])
 
     # the command line, offline, the base from the environment: the same package from the cache alone
     env = {**os.environ, "IDLIB_WAREHOUSE": str(settings.warehouse_dir), "IDLIB_CACHE": str(settings.cache_dir),
-           "IDLIB_HDX_URL": base, "IDLIB_UCDP_URL": ucdp.base, "UCDP_ACCESS_TOKEN": "", "IDLIB_UNHCR_URL": unhcr["base"]}
+           "IDLIB_HDX_URL": base, "IDLIB_UCDP_URL": ucdp.base, "UCDP_ACCESS_TOKEN": "", "IDLIB_UNHCR_URL": unhcr["base"],
+           "IDLIB_HAPI_URL": hapi["base"], "HDX_HAPI_APP_IDENTIFIER": ""}
     done = subprocess.run([sys.executable, "-m", "etl", "run", "--config", str(DATA_DIR / "sources-online.toml"),
                            "--offline"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert (len(hits), len(ucdp.hits), len(unhcr["hits"])) == (2, asked, asked_unhcr)  # nothing asked of the servers
+    assert (len(hits), len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"])) == (2, asked, asked_unhcr, asked_hapi)
+    for path in [*settings.cache_dir.rglob("*"), *settings.warehouse_dir.rglob("*")]:  # no credential written
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes() and IDENTIFIER.encode() not in path.read_bytes(), path
     again = open_live(settings.warehouse_dir)
     assert again.path.name != first
     offline_areas = again.read("admin_areas")

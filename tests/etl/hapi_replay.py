@@ -1,0 +1,64 @@
+"""HDX HAPI's conflict-events endpoint replayed on 127.0.0.1 for the tests (tests/etl/conftest.py:
+the `hapi` fixture): the records of the committed SYNTHETIC HAPI fixture
+(tests/fixtures/layouts/synthetic_hdx_hapi_conflict_event_syr.csv), in HAPI's JSON shape
+`{"data": [...]}`, two a page at most whatever the limit asked."""
+from __future__ import annotations
+
+import csv
+import json
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from etl.config import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "layouts" / "synthetic_hdx_hapi_conflict_event_syr.csv"
+IDENTIFIER = "c3ludGhldGljOnRlc3RzQGV4YW1wbGUub3Jn"  # base64 of "synthetic:tests@example.org"
+PAGE_CAP = 2
+
+
+def records() -> list[dict]:
+    with FIXTURE.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows = [r for r in rows if not r["location_code"].startswith("#")]  # the HXL row
+    return [{k: (int(v) if k in ("events", "fatalities", "admin_level") and v.isdigit() else v or None)
+             for k, v in r.items()} for r in rows]
+
+
+@contextmanager
+def served():
+    state = {"hits": [], "records": records(), "identifiers": set()}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            url = urlparse(self.path)
+            q = {k: v[0] for k, v in parse_qs(url.query).items()}
+            state["hits"].append(int(q.get("offset", 0)))
+            state["identifiers"].add(self.headers.get("X-HDX-HAPI-APP-IDENTIFIER"))
+            if self.headers.get("X-HDX-HAPI-APP-IDENTIFIER") != IDENTIFIER:
+                code, body = 403, b'{"detail": "Not authenticated"}'
+            elif url.path != "/api/v2/coordination-context/conflict-events" or q.get("location_code") != "SYR":
+                code, body = 404, b'{"detail": "Not Found"}'
+            else:
+                offset, limit = int(q["offset"]), min(int(q["limit"]), PAGE_CAP)
+                code, body = 200, json.dumps({"data": state["records"][offset:offset + limit]}).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    state["base"] = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,56 @@
+"""HDX HAPI's conflict events (etl/core/hapi_api.py) against a replay on 127.0.0.1 of SYNTHETIC
+records (tests/etl/hapi_replay.py): paged by offset, read by the `acled` adapter into
+events_aggregated, replayed offline; the app identifier is sent as a header and written nowhere."""
+from __future__ import annotations
+
+import pytest
+
+from etl import pipeline, sources
+from etl.config import Settings
+from etl.core.issues import SourceError
+from tests.etl.hapi_replay import IDENTIFIER, PAGE_CAP
+
+
+def spec(tmp_path):
+    config = tmp_path / "sources.toml"
+    config.write_text('[[source]]\nname = "hapi-conflict"\nadapter = "acled"\napi = "hapi-conflict-events"\n'
+                      'organisation = "HDX HAPI"\ntitle = "Conflict events (synthetic replay)"\n', encoding="utf-8")
+    [found] = sources.load(config)
+    return found
+
+
+def settings(tmp_path, base, identifier=IDENTIFIER):
+    return Settings(warehouse_dir=tmp_path / "wh", keep_versions=2, cache_dir=tmp_path / "cache", hapi_base=base,
+                    hapi_identifier=identifier)
+
+
+def test_pages_by_offset_into_the_aggregated_events_and_offline(hapi, tmp_path, capfd):
+    got, _, _ = pipeline.read_source(spec(tmp_path), settings(tmp_path, hapi["base"]), offline=False)
+    table = got["events_aggregated"]
+    n = len(hapi["records"])
+    assert n > PAGE_CAP  # more than one page
+    assert hapi["hits"] == list(range(0, n, PAGE_CAP)) + [n]  # each page from the last one's end, then an empty one
+    # the same rows as the adapter reads from HAPI's CSV download (tests/etl/test_layouts.py)
+    assert table[["pcode", "event_type", "events"]].values.tolist() == [
+        ["SY0702", "political_violence", 112], ["SY0703", "civilian_targeting", 7]]
+    asked = len(hapi["hits"])
+    again, _, _ = pipeline.read_source(spec(tmp_path), settings(tmp_path, hapi["base"], identifier=""), offline=True)
+    assert len(hapi["hits"]) == asked and len(again["events_aggregated"]) == len(table)
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            assert IDENTIFIER.encode() not in path.read_bytes(), path
+    out, err = capfd.readouterr()
+    assert IDENTIFIER not in out + err
+
+
+def test_a_refused_identifier_names_the_variable(hapi, tmp_path):
+    with pytest.raises(SourceError) as caught:
+        pipeline.read_source(spec(tmp_path), settings(tmp_path, hapi["base"], identifier="bm9wZQ=="), offline=False)
+    assert "403" in str(caught.value) and "HDX_HAPI_APP_IDENTIFIER" in str(caught.value)
+    assert "bm9wZQ==" not in str(caught.value)
+
+
+def test_no_identifier_online_is_named_before_anything_is_asked(hapi, tmp_path):
+    with pytest.raises(SourceError, match="no app identifier: set HDX_HAPI_APP_IDENTIFIER"):
+        pipeline.read_source(spec(tmp_path), settings(tmp_path, hapi["base"], identifier=""), offline=False)
+    assert hapi["hits"] == []

@@ -1,18 +1,23 @@
-"""Command line: python -m etl run [--config PATH] [--offline] [--keep-going] [--profile] | status | sources [--config PATH]
+"""Command line: python -m etl run [--config PATH] [--offline] [--keep-going] [--profile] | refresh | status | sources
+
 
 run      read every source of the sources file (default data/sources.toml), validate, join and
          publish a new warehouse version atomically; one source that cannot be read stops the run
          (nothing published) unless --keep-going, which publishes the others and lists it;
          --profile (or ETL_PROFILE=1) prints the time of each step (read, validate, joins, derived
          tables, publish) on stderr
+refresh  [--config PATH] [--keep-going]: fetch every downloaded source again (conditional requests:
+         a file the server says is unchanged is not downloaded), then publish a new version only
+         if an input or the ETL's code changed; for a scheduler (cron, systemd timer)
 status   print the live version, its build time, code version, tables, row counts, rows rejected
          and rows kept with a note, and the sources a --keep-going run left out
-sources  list the sources a run would read
+sources  [--config PATH]: list the sources a run would read
 
 Exit status: 0 done, 1 failed (a source, the sources file or the warehouse; the message says
 which; also after --keep-going published a version without its failed sources), 2 unexpected (a
 bug), 73 disk full or cannot create a file, 74 other I/O error, 77 permission denied or read-only,
-141 the reader of the output went away (see etl/core/exits.py).
+141 the reader of the output went away (see etl/core/exits.py). `refresh`: 0 also when nothing
+changed (it says so), 3 when --keep-going published a version without its failed sources.
 """
 from __future__ import annotations
 
@@ -79,6 +84,31 @@ def _run(settings: Settings, config: Path | None, offline: bool, keep_going: boo
     return 0
 
 
+def _refresh(settings: Settings, config: Path | None, keep_going: bool) -> int:
+    """`python -m etl refresh`: 0 when the live version is current (nothing rebuilt) or a new one was
+    published, exits.FAILED when a source failed (nothing published without --keep-going), and with
+    --keep-going exits.PARTIAL when a version was published without some sources."""
+    from etl import pipeline
+
+    try:
+        done = pipeline.refresh(settings, config=config, keep_going=keep_going)
+    except pipeline.SourceFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(KEEP_GOING_HINT, file=sys.stderr)
+        return exits.FAILED
+    if isinstance(done, pipeline.Unchanged):
+        print(f"up to date: no input changed since warehouse version {done.version}; nothing rebuilt")
+        return exits.OK
+    version, issues = done
+    print(f"published warehouse version {version}")
+    if issues.failures:
+        print(f"{len(issues.failures)} source(s) failed and were left out of this version:", file=sys.stderr)
+        for name, reason in issues.failures:
+            print(f"    {name}: {reason}", file=sys.stderr)
+        return exits.PARTIAL
+    return exits.OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--keep-going", action="store_true",
                      help="publish what the sources that load give, and list each source that fails with its reason")
     run.add_argument("--profile", action="store_true", help="print the time of each step on stderr (also ETL_PROFILE=1)")
+    again = sub.add_parser("refresh", help="fetch the sources again and publish a new version only if an input changed")
+    again.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
+    again.add_argument("--keep-going", action="store_true",
+                       help="publish what the sources that load give, and list each source that fails with its reason")
     sub.add_parser("status", help="show the live version")
     listing = sub.add_parser("sources", help="list the sources a run would read")
     listing.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
@@ -98,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             code = _sources(settings, args.config)
         elif args.command == "status":
             code = _status(settings)
+        elif args.command == "refresh":
+            code = _refresh(settings, args.config, args.keep_going)
         else:
             code = _run(settings, args.config, args.offline, args.keep_going, args.profile)
         sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush

@@ -7,6 +7,7 @@ from collections import defaultdict
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +20,7 @@ from etl.core.memory import release_arrow
 from etl.core.progress import DownloadProgress, Progress
 from etl.core.readers import resolve_package_path
 from etl.core.spec import SourceSpec
-from etl.core.warehouse import SourceFile, build_version, sha256_file
+from etl.core.warehouse import SourceFile, WarehouseError, build_version, sha256_file
 from etl.derived import tables as derived
 
 # rows with the same key from a later source replace earlier ones (COD-AB over Natural Earth)
@@ -181,6 +182,46 @@ def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[di
     return read, source_files, found
 
 
+def inputs_of(files: list[SourceFile]) -> list[list[str]]:
+    return sorted([f.path, f.sha256] for f in files)
+
+
+class Unchanged(NamedTuple):
+    version: str
+
+
+def refresh(settings: Settings, config: Path | None = None, keep_going: bool = False,
+            progress: Progress | None = None) -> tuple[str, Issues] | Unchanged:
+    """Fetch again what the sources name (conditional requests: a file the server says is unchanged
+    is not downloaded again), then build and publish a new version only when an input or the ETL's
+    code differs from the live version's; else Unchanged(live version). The build reads the cache
+    only, so nothing is downloaded twice. A source that cannot be fetched fails the refresh (or,
+    with `keep_going`, is left to the build, which lists it)."""
+    from etl.core.warehouse import code_version, open_live
+
+    specs = sources.load(config, data_dirs=settings.data_dirs)
+    now: dict[str, list[list[str]]] = {}
+    failed: dict[str, str] = {}  # with keep_going: left out of the build (never read from an older cached copy)
+    for spec in specs:
+        bound = settings.limits.with_values(spec.limits, f"source {spec.name!r}, [source.limits]")
+        try:
+            with limits.applied(replace(bound, source=spec.name)):
+                _, files = locate(spec, settings.cache_dir, False, None, settings)
+        except SourceError as exc:
+            if not keep_going:
+                raise SourceFailed(spec.name, str(exc)) from None
+            failed[spec.name] = str(exc)
+            continue
+        now[spec.name] = inputs_of(files)
+    try:
+        live = open_live(settings.warehouse_dir)
+    except WarehouseError:
+        live = None
+    if live is not None and live.manifest.get("inputs") == now and live.manifest.get("code_version") == code_version():
+        return Unchanged(live.manifest["version"])
+    return run(settings, config=config, offline=True, progress=progress, keep_going=keep_going, left_out=failed)
+
+
 def failure(exc: Exception) -> str:
     """The reason a source failed, as the run lists it."""
     if isinstance(exc, SourceError):
@@ -191,7 +232,7 @@ def failure(exc: Exception) -> str:
 
 def run(
     settings: Settings, config: Path | None = None, offline: bool = False, progress: Progress | None = None,
-    keep_going: bool = False,
+    keep_going: bool = False, left_out: dict[str, str] | None = None,
 ) -> tuple[str, Issues]:
     """Build and publish a new version from the sources file; returns its name and the problems.
 
@@ -210,6 +251,10 @@ def run(
         files: dict[str, list[SourceFile]] = defaultdict(list)
         citations = []
         for spec in specs:
+            if left_out and spec.name in left_out:  # failed before the build (etl refresh --keep-going)
+                issues.failures.append((spec.name, left_out[spec.name]))
+                progress.step(f"{spec.name} ({spec.adapter}) failed, left out")
+                continue
             try:
                 with timing.step(f"source {spec.name} ({spec.adapter})"):
                     read, source_files, found = read_source(spec, settings, offline)
@@ -222,6 +267,7 @@ def run(
                 progress.step(f"{spec.name} ({spec.adapter}) failed, left out")
                 continue
             issues.problems += found.problems
+            writer.inputs[spec.name] = inputs_of(source_files)
             for table, frame in read.items():
                 frames[table].append(frame)
                 files[table] += source_files

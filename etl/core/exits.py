@@ -5,6 +5,7 @@ never "unexpected ... report it".
 
     0    done
     1    failed (bad source data, a failed download or export; the message says which)
+    3    published, but without the sources listed as failed (`etl refresh --keep-going`)
     2    bad argument or setting
     73   cannot create or write a file: disk full, quota, a file where a folder should be
     74   other input/output error
@@ -19,7 +20,7 @@ import os
 import re
 import sys
 
-OK, FAILED, USAGE = 0, 1, 2
+OK, FAILED, USAGE, PARTIAL = 0, 1, 2, 3
 CANT_CREATE, IO_ERROR, NO_PERMISSION = 73, 74, 77
 BROKEN_PIPE = 128 + 13
 

@@ -10,9 +10,13 @@ Cache layout, one folder per URL:
 
     <cache_dir>/<sha256(url)[:16]>/<content sha256>.<ext>   each version downloaded
     <cache_dir>/<sha256(url)[:16]>/meta.json                 the current version: url, sha256,
-                                                             retrieved_at, content_type, size, file
+                                                             retrieved_at, content_type, size, file,
+                                                             etag / last_modified (the server's
+                                                             validators), checked_at (a 304's time)
 
-`offline=True` never touches the network and returns the current cached version. Online, a
+`offline=True` never touches the network and returns the current cached version. Online, a URL
+with a cached copy is asked for conditionally (If-None-Match / If-Modified-Since from the
+validators the server gave): an HTTP 304 returns the cached copy without downloading it again. Online, a
 failed download is an error even when a cached copy exists; the message says to run with
 --offline to use that copy, so stale data is never used without the user asking for it.
 
@@ -98,6 +102,10 @@ def retry_after(value: str | None) -> float | None:
 
 class _HttpError(Exception):
     """An HTTP error that another attempt will not fix (4xx other than 429)."""
+
+
+class _NotModified(Exception):
+    """HTTP 304: the cached copy is the server's current one."""
 
 
 class _Beyond(Exception):
@@ -283,9 +291,9 @@ def _stream(response: requests.Response, out, digest, progress: Progress | None,
 
 
 def _download(session, url: str, folder: Path, budget: _Budget, progress: Progress | None,
-              headers: dict | None = None) -> tuple[Path, str, int, str]:
-    """One attempt: (temporary file, sha256, size, content type). The temporary file is removed
-    on any failure."""
+              headers: dict | None = None) -> tuple[Path, str, int, str, dict]:
+    """One attempt: (temporary file, sha256, size, content type, the response's validators: etag,
+    last_modified). The temporary file is removed on any failure; HTTP 304 raises _NotModified."""
     wait = budget.wait()
     try:
         response = session.get(url, stream=True, timeout=(wait, wait), headers={"User-Agent": USER_AGENT, **(headers or {})})
@@ -295,6 +303,8 @@ def _download(session, url: str, folder: Path, budget: _Budget, progress: Progre
         raise _Retryable(f"could not connect: {exc}") from exc
     with response:
         status = f"HTTP {response.status_code} {response.reason or ''}".strip()
+        if response.status_code == 304:
+            raise _NotModified(status)
         if response.status_code >= 500 or response.status_code == 429:
             raise _Retryable(status, retry_after(response.headers.get("Retry-After")))
         if response.status_code >= 400:
@@ -307,7 +317,9 @@ def _download(session, url: str, folder: Path, budget: _Budget, progress: Progre
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    return Path(tmp), digest.hexdigest(), size, response.headers.get("Content-Type", "")
+    validators = {"etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified")}
+    return Path(tmp), digest.hexdigest(), size, response.headers.get("Content-Type", ""), \
+        {k: v for k, v in validators.items() if v}
 
 
 def _give_up(url: str, folder: Path, what: str) -> FetchError:
@@ -362,6 +374,11 @@ def fetch(
     budget = _Budget(bound.timeout if timeout is None else timeout, deadline, time.monotonic() + deadline,
                      bound.size if max_bytes is None else max_bytes)
     folder.mkdir(parents=True, exist_ok=True)
+    before = read_meta(folder)
+    if before is not None and (expected_sha256 is None or before.get("sha256") == expected_sha256.lower()):
+        # a conditional request: a server that says the cached copy is current sends no body again
+        conditional = {"If-None-Match": before.get("etag"), "If-Modified-Since": before.get("last_modified")}
+        headers = {**(headers or {}), **{k: v for k, v in conditional.items() if v}}
     own_session = session is None
     session = requests.Session() if own_session else session
     attempts, cause = 0, ""
@@ -369,8 +386,12 @@ def fetch(
         while attempts <= retries:
             attempts += 1
             try:
-                tmp, sha, size, content_type = _download(session, url, folder, budget, progress, headers)
+                tmp, sha, size, content_type, validators = _download(session, url, folder, budget, progress, headers)
                 break
+            except _NotModified:
+                checked = {**before, "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                _write_meta(folder, checked)
+                return Fetched(folder / before["file"], before["sha256"], url, before["retrieved_at"], from_cache=True)
             except _Retryable as exc:
                 cause = str(exc)
                 pause = backoff * 2 ** (attempts - 1) if exc.after is None else exc.after
@@ -401,6 +422,6 @@ def fetch(
     path = folder / f"{sha}.{extension(url, content_type)}"
     os.replace(tmp, path)
     meta = {"url": url, "sha256": sha, "retrieved_at": retrieved_at, "content_type": content_type,
-            "size": size, "file": path.name}
+            "size": size, "file": path.name, **validators}
     _write_meta(folder, meta)
     return Fetched(path, sha, url, retrieved_at, from_cache=False)

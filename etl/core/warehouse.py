@@ -112,6 +112,7 @@ class VersionWriter:
         self.staging = staging
         self.tables: dict[str, dict] = {}
         self.failed: list[dict] = []  # sources that could not be read (a run with --keep-going): name, reason
+        self.inputs: dict[str, list[list[str]]] = {}  # per source, its files' [path, sha256] (`etl refresh` compares)
 
     def write_table(self, name: str, frame: pd.DataFrame, sources: list[SourceFile], rejected: int = 0,
                     kept: int = 0) -> None:
@@ -145,6 +146,7 @@ class VersionWriter:
             "code_version": code_version(),
             "tables": self.tables,
             "failed_sources": self.failed,
+            "inputs": self.inputs,
         }
         path = self.staging / MANIFEST
         path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

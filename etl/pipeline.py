@@ -182,6 +182,17 @@ def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[di
     return read, source_files, found
 
 
+def retrieved(spec: SourceSpec, cache_dir: Path, files: list[SourceFile]) -> str | None:
+    """When a downloaded source (a URL, an HDX package's file, an API's first page) was fetched, as
+    its cache records it (ISO 8601, UTC); None for a file read from disk."""
+    if not (spec.url or spec.hdx or spec.api) or not files:
+        return None
+    from etl.core.fetch import read_meta, url_key
+
+    meta = read_meta(Path(cache_dir) / url_key(files[0].path))
+    return meta.get("retrieved_at") if meta else None
+
+
 def inputs_of(files: list[SourceFile]) -> list[list[str]]:
     return sorted([f.path, f.sha256] for f in files)
 
@@ -268,6 +279,9 @@ def run(
                 continue
             issues.problems += found.problems
             writer.inputs[spec.name] = inputs_of(source_files)
+            writer.source_stats[spec.name] = {
+                "rows": int(sum(len(frame) for frame in read.values())), "rejected": found.count(),
+                "kept": found.kept(), "retrieved": retrieved(spec, settings.cache_dir, source_files)}
             for table, frame in read.items():
                 frames[table].append(frame)
                 files[table] += source_files

@@ -194,7 +194,7 @@ def around_title(r, t: Translate) -> tuple[str, str]:
     """What a source line writes before and after the title, from the source's link kind and access
     date: ('copy of ', ' on docslib.org, original not found, published 2019-01 (approx.)') for a
     copy, ('', ' (ReliefWeb or data portal), published 2020-03-05, accessed 2026-11-30') for the
-    others; ('', ' (no public link), published …') for a source without a web address (a file read
+    others (', downloaded 2026-12-07' after them for a source the ETL fetched); ('', ' (no public link), published …') for a source without a web address (a file read
     from disk: its path never leaves the server)."""
     who_, published = who_and_when(r, t)
     url = public_url(r.url)
@@ -204,6 +204,9 @@ def around_title(r, t: Translate) -> tuple[str, str]:
     when = f", {t('published')} {published}"
     if isinstance(accessed, str) and accessed:
         when += f", {t('accessed')} {fmt_published(accessed, t.lang)}"
+    downloaded = getattr(r, "retrieved", None)
+    if isinstance(downloaded, str) and downloaded:  # a source the ETL fetched: the day it did
+        when += f", {t('downloaded')} {fmt_published(downloaded[:10], t.lang)}"
     if not url:
         return "", f" ({t('no public link')}){when}"
     if kind == "copy":

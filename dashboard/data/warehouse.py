@@ -190,6 +190,22 @@ def _numpy_backed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+STATS = {"retrieved": "retrieved", "rows": "rows_read", "rejected": "rejected_rows", "kept": "kept_rows"}
+
+
+def with_stats(sources: pd.DataFrame, stats: dict) -> pd.DataFrame:
+    """The sources table with what the run recorded of each source named in the sources file (the
+    manifest's source_stats; empty for a version built before them, and for the documents a
+    cited-figures source cites): when it was downloaded (ISO 8601, UTC; none for a file read from
+    disk), rows read, rejected and kept with a note."""
+    out = sources.copy()
+    ids = out["source_id"].astype(str)
+    for key, column in STATS.items():
+        values = [stats.get(i, {}).get(key) for i in ids]
+        out[column] = pd.array(values, dtype="string" if key == "retrieved" else "Int64")
+    return out
+
+
 @lru_cache(maxsize=2)
 def _load(root: str, version: str) -> Warehouse:
     live = open_version(Path(root), version)
@@ -198,6 +214,7 @@ def _load(root: str, version: str) -> Warehouse:
     # a source's url only when it is a web address: a version built before the ETL refused them may
     # hold a local file path, which never leaves the server (the page says "no public link")
     frames["sources"]["url"] = frames["sources"]["url"].map(public_url)
+    frames["sources"] = with_stats(frames["sources"], live.manifest.get("source_stats") or {})
     # origin -> destination rows (there can be hundreds of thousands) are queried from `moves`
     disp = frames["displacement"]
     frames["displacement"] = disp[disp["direction"] != "flow"].reset_index(drop=True)

@@ -14,7 +14,7 @@ from dash import Dash
 
 from etl.config import ASSETS_DIR
 
-from . import help, security
+from . import help, security, sources_page
 
 log = logging.getLogger(__name__)
 # the chunks of dcc that the page needs (graphs, sliders, dropdowns): dcc fetches them only once the
@@ -75,5 +75,6 @@ registered when it is made (dashboard.panels)."""
     app.layout = layout.shell
     callbacks.register(app)
     help.register(app.server)  # /help/data: the README's sections on loading data (linked from empty charts)
+    sources_page.register(app.server)  # /sources: every source with its licence, download time, rows and rejects
     security.harden(app, max_body_bytes)  # after the callbacks: the CSP hashes their inline scripts
     return app

@@ -23,7 +23,7 @@ from dashboard.data.catalog import around_title, who_and_when
 from dashboard.data.state import KEY_DATE_LABELS
 from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import LISTED_META, bidi_figure
-from dashboard.i18n import Translate, translator
+from dashboard.i18n import Translate, fmt_published, translator
 from etl.contracts import public_url
 
 
@@ -43,6 +43,21 @@ def source_items(sources: pd.DataFrame, t: Translate) -> list[list]:
     return items
 
 
+def data_as_of(sources: pd.DataFrame, t: Translate) -> str:
+    """How fresh what a panel draws is: the latest publication date among its sources and, for
+    sources the ETL downloaded, the latest day it did ("Data as of 2020-03 (latest publication),
+    downloaded 2026-12-07")."""
+    if sources.empty:
+        return t("Data as of: nothing drawn for this view.")
+    published = sorted(str(p) for p in sources["published"].dropna() if str(p))
+    text = (t("Data as of {date} (latest publication among the sources below)").format(
+        date=fmt_published(published[-1], t.lang)) if published else t("Data as of: no publication date given"))
+    downloaded = sorted(str(d) for d in sources["retrieved"].dropna()) if "retrieved" in sources else []
+    if downloaded:
+        text += t(", downloaded {date}").format(date=fmt_published(downloaded[-1][:10], t.lang))
+    return text + "."
+
+
 def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
     """The list of `sources`: its lines travel as data (`data-sources`, see source_items) and the
     browser writes them into the empty <ol> as text and links (assets/a11y.js), each line one list
@@ -50,9 +65,11 @@ def source_list(sources: pd.DataFrame, t: Translate, list_id: str) -> html.Div:
     source) the page's lists were about 400 of its components, and Dash's renderer takes time for
     each on every first view."""
     if sources.empty:
-        return html.Div(t("Sources: none for the selected period."), className="sources", id=list_id)
+        return html.Div([html.P(data_as_of(sources, t), className="data-as-of"),
+                         html.P(t("Sources: none for the selected period."))], className="sources", id=list_id)
     items = source_items(sources, t)
-    return html.Div([html.P(t("Sources ({n}):").format(n=len(sources)), className="sources-label"),
+    return html.Div([html.P(data_as_of(sources, t), className="data-as-of"),
+                     html.P(t("Sources ({n}):").format(n=len(sources)), className="sources-label"),
                      html.Ol(className="source-items")],
                     className="sources", id=list_id,
                     **{"data-source-ids": " ".join(sources["source_id"].astype(str)),

@@ -113,6 +113,8 @@ class VersionWriter:
         self.tables: dict[str, dict] = {}
         self.failed: list[dict] = []  # sources that could not be read (a run with --keep-going): name, reason
         self.inputs: dict[str, list[list[str]]] = {}  # per source, its files' [path, sha256] (`etl refresh` compares)
+        # per source: rows read, rows rejected and kept with a note by its adapter, when it was downloaded
+        self.source_stats: dict[str, dict] = {}
 
     def write_table(self, name: str, frame: pd.DataFrame, sources: list[SourceFile], rejected: int = 0,
                     kept: int = 0) -> None:
@@ -147,6 +149,7 @@ class VersionWriter:
             "tables": self.tables,
             "failed_sources": self.failed,
             "inputs": self.inputs,
+            "source_stats": self.source_stats,
         }
         path = self.staging / MANIFEST
         path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

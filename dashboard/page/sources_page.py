@@ -1,0 +1,57 @@
+"""/sources: every source of the live warehouse version on one page, as plain HTML (no script):
+who published it, its title and link, licence, publication date, when the ETL downloaded it (for
+sources fetched from the web; "read from disk" otherwise), the rows its adapter read, rejected
+and kept with a note. `?lang=ar` gives it in Arabic, right to left. Linked from the page's footer."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from flask import request
+
+from dashboard.data.catalog import who_and_when
+from dashboard.data.warehouse import warehouse
+from dashboard.i18n import LANGUAGES, direction, fmt_timestamp, translator
+from etl.contracts import public_url
+
+
+def _count(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def page(lang: str) -> str:
+    t = translator(lang)
+    wh = warehouse()
+    src = wh["sources"].sort_values(["organisation", "published", "source_id"])
+    head = [t("Organisation"), t("Title"), t("Licence"), t("Published"), t("Downloaded"), t("Rows read"),
+            t("Rows rejected"), t("Rows kept with a note")]
+    rows = []
+    for r in src.itertuples():
+        who, published = who_and_when(r, t)
+        url = public_url(r.url)
+        title = html.escape(str(r.title))
+        title = f'<a href="{html.escape(url)}">{title}</a>' if url else f"{title} ({html.escape(t('no public link'))})"
+        got = getattr(r, "retrieved", None)
+        got = fmt_timestamp(got, lang) if isinstance(got, str) and got else t("read from disk or cited")
+        licence = r.licence if isinstance(r.licence, str) else ""
+        cells = [html.escape(who), title, html.escape(licence), html.escape(published), html.escape(got),
+                 _count(r.rows_read), _count(r.rejected_rows), _count(r.kept_rows)]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    version = html.escape(t("Warehouse version {v}, built {b}").format(v=wh.version, b=fmt_timestamp(wh.built_at, lang)))
+    back = html.escape(t("Back to the dashboard"))
+    header = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
+    return (f'<!DOCTYPE html><html lang="{lang}" dir="{direction(lang)}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(t('Sources'))}</title>"
+            '<link rel="stylesheet" href="/assets/style.css"></head><body>'
+            f'<main class="page sources-page" id="sources-page"><p><a href="/?lang={lang}">{back}</a></p>'
+            f"<h1>{html.escape(t('Sources ({n})').format(n=len(src)))}</h1><p>{version}</p>"
+            f"<table><thead><tr>{header}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></main></body></html>")
+
+
+def register(server) -> None:
+    def sources():
+        lang = request.args.get("lang", "en")
+        lang = lang if lang in LANGUAGES else "en"
+        return page(lang), 200, {"Content-Type": "text/html; charset=utf-8"}
+    server.add_url_rule("/sources", "sources_page", sources)

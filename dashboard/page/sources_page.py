@@ -1,6 +1,7 @@
 """/sources: every source of the live warehouse version on one page, as plain HTML (no script):
 who published it, its title and link, licence, publication date, when the ETL downloaded it (for
-sources fetched from the web; "read from disk" otherwise), the rows its adapter read, rejected
+sources fetched from the web; "read from disk" or, for a document a figure cites, "cited, not
+downloaded"), the rows its adapter read, rejected
 and kept with a note. `?lang=ar` gives it in Arabic, right to left. Linked from the page's footer."""
 from __future__ import annotations
 
@@ -32,11 +33,13 @@ def page(lang: str) -> str:
         title = html.escape(str(r.title))
         title = f'<a href="{html.escape(url)}">{title}</a>' if url else f"{title} ({html.escape(t('no public link'))})"
         got = getattr(r, "retrieved", None)
-        got = fmt_timestamp(got, lang) if isinstance(got, str) and got else t("read from disk or cited")
+        got = (fmt_timestamp(got, lang) if isinstance(got, str) and got
+               else t("read from disk") if not pd.isna(r.rows_read) else t("cited, not downloaded"))
         licence = r.licence if isinstance(r.licence, str) else ""
-        cells = [html.escape(who), title, html.escape(licence), html.escape(published), html.escape(got),
-                 _count(r.rows_read), _count(r.rejected_rows), _count(r.kept_rows)]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        cells = [html.escape(who), title, html.escape(licence), html.escape(published), html.escape(got)]
+        counts = [_count(r.rows_read), _count(r.rejected_rows), _count(r.kept_rows)]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
+                    + "".join(f'<td class="number">{c}</td>' for c in counts) + "</tr>")
     version = html.escape(t("Warehouse version {v}, built {b}").format(v=wh.version, b=fmt_timestamp(wh.built_at, lang)))
     back = html.escape(t("Back to the dashboard"))
     header = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
@@ -45,8 +48,9 @@ def page(lang: str) -> str:
             '<link rel="stylesheet" href="/assets/style.css"></head><body>'
             f'<main class="page sources-page" id="sources-page"><p><a href="/?lang={lang}">{back}</a></p>'
             f"<h1>{html.escape(t('Sources ({n})').format(n=len(src)))}</h1><p>{version}</p>"
+            f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html.escape(t("Sources"))}">'
             f"<table><thead><tr>{header}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></main></body></html>")
+            f"<tbody>{''.join(rows)}</tbody></table></div></main></body></html>")
 
 
 def register(server) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from etl import contracts, sources, transforms
 from etl.config import ROOT, Settings
-from etl.core import ckan, limits, timing
+from etl.core import apis, ckan, limits, timing
 from etl.core.issues import Issues, SourceError
 from etl.core.memory import release_arrow
 from etl.core.progress import DownloadProgress, Progress
@@ -56,8 +56,6 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor |
     cached like a file, so --offline resolves it again from the cache) and its chosen file fetched;
     an API's pages are fetched (cached likewise) and assembled into the file its adapter reads."""
     if spec.api:
-        from etl.core import apis
-
         path, first = apis.assemble(spec, cache_dir, offline, settings, DownloadProgress(spec.name))
         limits.check_source(path)
         return path, [SourceFile(first, sha256_file(path), spec.licence)]
@@ -175,7 +173,7 @@ def read_source(spec: SourceSpec, settings: Settings, offline: bool) -> tuple[di
     with limits.applied(replace(bound, source=spec.name)), ThreadPoolExecutor(1) as hashing:
         path, source_files = locate(spec, settings.cache_dir, offline, hashing, settings)
         try:
-            read = module.read(spec, path, found)
+            read = module.read(apis.for_adapter(spec), path, found)
         finally:  # a file that cannot be hashed fails the source as before the adapter read it
             source_files = [f.result() if isinstance(f, Future) else f for f in source_files]
     release_arrow()  # what the adapter read and let go of

@@ -49,7 +49,7 @@ KNOWN_KEYS = {
 }
 # api -> (its adapter, the options it needs)
 APIS = {"ucdp-ged": ("ucdp", ("version", "country")), "unhcr-population": ("unhcr", ()),
-        "hapi-conflict-events": ("acled", ())}
+        "hapi-conflict-events": ("acled", ()), "hapi-idps": ("table", ())}
 MAPPING_KEYS = ("columns", "constants", "melt")  # tables: a mapped source's fields (etl/adapters/table.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 

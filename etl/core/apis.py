@@ -4,10 +4,22 @@ population statistics (unhcr_api.py) and HDX HAPI (hapi_api.py). Bases and crede
 the run's Settings (etl/config.py: the environment, read once)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from etl.core import hapi_api, ucdp_api, unhcr_api
 from etl.core.spec import SourceSpec
+
+# the options each API takes (its adapter never sees them)
+OPTIONS = {"ucdp-ged": ("version", "country"), "unhcr-population": ("origin", "asylum", "year_from"),
+           **{api: ("location",) for api in hapi_api.ENDPOINTS}}
+
+
+def for_adapter(spec: SourceSpec) -> SourceSpec:
+    """`spec` as its adapter reads the assembled file: without the API's own options."""
+    if not spec.api:
+        return spec
+    return replace(spec, options={k: v for k, v in spec.options.items() if k not in OPTIONS.get(spec.api, ())})
 
 
 def assemble(spec: SourceSpec, cache_dir: Path, offline: bool, settings, progress=None) -> tuple[Path, str]:

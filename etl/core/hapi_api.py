@@ -1,5 +1,7 @@
 """HDX HAPI, the Humanitarian API (https://hapi.humdata.org/docs): conflict events aggregated by
-month and admin area, written as HAPI's CSV layout that the `acled` adapter reads.
+month and admin area (`api = "hapi-conflict-events"`), written as HAPI's CSV layout that the
+`acled` adapter reads, and IOM DTM's IDP counts by admin area (`api = "hapi-idps"`), read by the
+`table` adapter through the column mapping the sources file gives (data/sources-online.toml).
 
     [[source]]
     name = "hapi-conflict-events"
@@ -31,7 +33,8 @@ IDENTIFIER_HEADER = "X-HDX-HAPI-APP-IDENTIFIER"
 IDENTIFIER_HINT = ("set HDX_HAPI_APP_IDENTIFIER to your HDX HAPI app identifier (made in a minute at "
                    "https://hapi.humdata.org/docs#/Generate%20App%20Identifier)")
 PAGE_SIZE = 10000
-ENDPOINTS = {"hapi-conflict-events": "coordination-context/conflict-events"}
+ENDPOINTS = {"hapi-conflict-events": "coordination-context/conflict-events",  # read by the acled adapter
+             "hapi-idps": "affected-people/idps"}  # IOM DTM's IDP counts: the table adapter, mapped to idp_stock
 
 
 def page_url(base: str, endpoint: str, location: str, offset: int) -> str:

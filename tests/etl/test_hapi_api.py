@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from etl import pipeline, sources
-from etl.config import Settings
+from etl.config import DATA_DIR, Settings
 from etl.core.issues import SourceError
 from tests.etl.hapi_replay import IDENTIFIER, PAGE_CAP
 
@@ -54,3 +54,16 @@ def test_no_identifier_online_is_named_before_anything_is_asked(hapi, tmp_path):
     with pytest.raises(SourceError, match="no app identifier: set HDX_HAPI_APP_IDENTIFIER"):
         pipeline.read_source(spec(tmp_path), settings(tmp_path, hapi["base"], identifier=""), offline=False)
     assert hapi["hits"] == []
+
+
+def test_idps_are_read_through_the_online_files_mapping_into_idp_stock(hapi, tmp_path):
+    """HAPI's IDPs endpoint, mapped as data/sources-online.toml maps it (the table adapter): one stock
+    per area and round, dated the round's last day, admin 1 rows without an admin 2 code kept at admin 1."""
+    spec = next(s for s in sources.load(DATA_DIR / "sources-online.toml") if s.name == "hapi-idps")
+    got, _, issues = pipeline.read_source(spec, settings(tmp_path, hapi["base"]), offline=False)
+    stock = got["idp_stock"]
+    assert len(stock) == len(hapi["idps"]) == 9 and not issues.problems
+    assert set(stock["unit"]) == {"idps"}
+    by = {(r.pcode, str(r.date)[:10]): r.value for r in stock.itertuples()}
+    assert by[("SY0703", "2024-03-31")] == 103_000 and by[("SY07", "2024-02-29")] == 252_000
+    assert hapi["idp_hits"] == [0, 2, 4, 6, 8, 9]  # two a page, then the empty page

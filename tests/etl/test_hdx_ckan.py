@@ -114,8 +114,10 @@ def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offlin
     assert sorted(set(refugees["asylum_iso3"])) == ["EGY", "IRQ", "JOR", "LBN", "TUR"]  # (synthetic replay figures)
     aggregated = live.read("events_aggregated").query("source_id == 'hapi-conflict-events'")
     assert sorted(aggregated["pcode"]) == ["SY0702", "SY0703"]  # (synthetic replay records)
+    stock = live.read("idp_stock").query("source_id == 'hapi-idps'")
+    assert len(stock) == len(hapi["idps"]) and set(stock["unit"]) == {"idps"}  # (synthetic replay records)
     first = live.path.name
-    asked, asked_unhcr, asked_hapi = len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"])
+    asked, asked_unhcr, asked_hapi = len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"]) + len(hapi["idp_hits"])
 
     # the command line, offline, the base from the environment: the same package from the cache alone
     env = {**os.environ, "IDLIB_WAREHOUSE": str(settings.warehouse_dir), "IDLIB_CACHE": str(settings.cache_dir),
@@ -124,7 +126,8 @@ def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offlin
     done = subprocess.run([sys.executable, "-m", "etl", "run", "--config", str(DATA_DIR / "sources-online.toml"),
                            "--offline"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert (len(hits), len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"])) == (2, asked, asked_unhcr, asked_hapi)
+    assert (len(hits), len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"]) + len(hapi["idp_hits"])) == (
+        2, asked, asked_unhcr, asked_hapi)
     for path in [*settings.cache_dir.rglob("*"), *settings.warehouse_dir.rglob("*")]:  # no credential written
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes() and IDENTIFIER.encode() not in path.read_bytes(), path

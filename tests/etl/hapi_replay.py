@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from etl.config import ROOT
+from tests.etl import replay
 
 FIXTURE = ROOT / "tests" / "fixtures" / "layouts" / "synthetic_hdx_hapi_conflict_event_syr.csv"
 IDENTIFIER = "c3ludGhldGljOnRlc3RzQGV4YW1wbGUub3Jn"  # base64 of "synthetic:tests@example.org"
@@ -46,41 +45,23 @@ def records() -> list[dict]:
 
 @contextmanager
 def served():
-    state = {"hits": [], "records": records(), "idps": idp_records(), "identifiers": set()}
+    state = {"hits": [], "idp_hits": [], "records": records(), "idps": idp_records(), "identifiers": set()}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            url = urlparse(self.path)
-            q = {k: v[0] for k, v in parse_qs(url.query).items()}
-            if url.path.endswith("conflict-events"):
-                state["hits"].append(int(q.get("offset", 0)))
-            else:
-                state.setdefault("idp_hits", []).append(int(q.get("offset", 0)))
-            state["identifiers"].add(self.headers.get("X-HDX-HAPI-APP-IDENTIFIER"))
-            if self.headers.get("X-HDX-HAPI-APP-IDENTIFIER") != IDENTIFIER:
-                code, body = 403, b'{"detail": "Not authenticated"}'
-            elif url.path not in ENDPOINTS or q.get("location_code") != "SYR":
-                code, body = 404, b'{"detail": "Not Found"}'
-            else:
-                offset, limit = int(q["offset"]), min(int(q["limit"]), PAGE_CAP)
-                rows = state[ENDPOINTS[url.path]]
-                code, body = 200, json.dumps({"data": rows[offset:offset + limit]}).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request):
+        url = urlparse(request.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        state["hits" if url.path.endswith("conflict-events") else "idp_hits"].append(int(q.get("offset", 0)))
+        state["identifiers"].add(request.headers.get("X-HDX-HAPI-APP-IDENTIFIER"))
+        if request.headers.get("X-HDX-HAPI-APP-IDENTIFIER") != IDENTIFIER:
+            code, body = 403, b'{"detail": "Not authenticated"}'
+        elif url.path not in ENDPOINTS or q.get("location_code") != "SYR":
+            code, body = 404, b'{"detail": "Not Found"}'
+        else:
+            offset, limit = int(q["offset"]), min(int(q["limit"]), PAGE_CAP)
+            rows = state[ENDPOINTS[url.path]]
+            code, body = 200, json.dumps({"data": rows[offset:offset + limit]}).encode()
+        return code, {"Content-Type": "application/json"}, body
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    state["base"] = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with replay.served(answer) as base:
+        state["base"] = base
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)

@@ -1,7 +1,5 @@
 """A source given by URL: fetched into the cache from a server on 127.0.0.1, then rebuilt with
 --offline from the cache alone; offline with no cached copy fails and leaves the live version."""
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -9,6 +7,7 @@ from etl import pipeline
 from etl.config import ROOT, Settings
 from etl.core.issues import SourceError
 from etl.core.warehouse import live_version, open_live
+from tests.etl.replay import served
 
 FIXTURE = ROOT / "tests" / "fixtures" / "acled" / "synthetic_acled_2023_layout.csv"
 
@@ -18,25 +17,12 @@ def server():
     body = FIXTURE.read_bytes()
     hits = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request):
+        hits.append(request.path)
+        return 200, {"Content-Type": "text/csv"}, body
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with served(answer) as base:
+        yield base, hits
 
 
 def config_for(tmp_path, url):

@@ -11,9 +11,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -25,6 +23,7 @@ from etl.core.issues import SourceError
 from etl.core.warehouse import open_live
 from tests.conftest import shared_path
 from tests.etl.hapi_replay import IDENTIFIER
+from tests.etl.replay import served
 from tests.etl.ucdp_replay import TOKEN
 
 ZIP_NAME = "syr_adm_unocha_20201217_SHP.zip"
@@ -56,40 +55,21 @@ def replay(tmp_path):
     body = out.getvalue()
     hits = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            hits.append(self.path)
-            url = urlparse(self.path)
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            if url.path == "/api/3/action/package_show":
-                if parse_qs(url.query).get("id") == ["cod-ab-syr"]:
-                    self._send(200, json.dumps(package(base)).encode(), "application/json")
-                else:
-                    self._send(404, json.dumps({"success": False, "error": {"__type": "Not Found Error",
-                                                                          "message": "Not found"}}).encode(),
-                               "application/json")
-            elif url.path.endswith("/" + ZIP_NAME.lower()):
-                self._send(200, body, "application/zip")
-            else:
-                self._send(404, b"not here", "text/plain")
+    def answer(request):
+        hits.append(request.path)
+        url = urlparse(request.path)
+        base = f"http://127.0.0.1:{request.server.server_address[1]}"
+        if url.path == "/api/3/action/package_show":
+            if parse_qs(url.query).get("id") == ["cod-ab-syr"]:
+                return 200, {"Content-Type": "application/json"}, json.dumps(package(base)).encode()
+            return 404, {"Content-Type": "application/json"}, json.dumps(
+                {"success": False, "error": {"__type": "Not Found Error", "message": "Not found"}}).encode()
+        if url.path.endswith("/" + ZIP_NAME.lower()):
+            return 200, {"Content-Type": "application/zip"}, body
+        return 404, {"Content-Type": "text/plain"}, b"not here"
 
-        def _send(self, code, payload, kind):
-            self.send_response(code)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with served(answer) as base:
+        yield base, hits
 
 
 def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offline(replay, ucdp, unhcr, hapi, tmp_path):

@@ -5,8 +5,6 @@ the file changed, a new version published; a source down, nothing published (or,
 from __future__ import annotations
 
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -15,6 +13,7 @@ from etl.config import ROOT
 from etl.core import exits
 from etl.core.fetch import fetch
 from etl.core.warehouse import live_version, open_live
+from tests.etl import replay
 
 FIXTURE = ROOT / "tests" / "fixtures" / "acled" / "synthetic_acled_2023_layout.csv"
 
@@ -23,42 +22,19 @@ FIXTURE = ROOT / "tests" / "fixtures" / "acled" / "synthetic_acled_2023_layout.c
 def server():
     state = {"body": FIXTURE.read_bytes(), "log": [], "down": False}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            body = state["body"]
-            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            state["log"].append((self.path, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")))
-            if state["down"]:
-                self.send_response(503)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", "Mon, 30 Nov 2026 08:00:00 GMT")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request):
+        body = state["body"]
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        state["log"].append((request.path, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")))
+        if state["down"]:
+            return 503, {}, b""
+        if request.headers.get("If-None-Match") == etag:
+            return 304, {"ETag": etag}, b""
+        return 200, {"Content-Type": "text/csv", "ETag": etag, "Last-Modified": "Mon, 30 Nov 2026 08:00:00 GMT"}, body
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{httpd.server_address[1]}/acled/export.csv"
-    try:
+    with replay.served(answer) as base:
+        state["url"] = f"{base}/acled/export.csv"
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 def test_a_cached_file_is_asked_for_conditionally_and_a_304_returns_it(server, tmp_path):

@@ -7,14 +7,13 @@ import csv
 import io
 import json
 import re
-import threading
 import time
 import zipfile
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from tests.conftest import shared_path
+from tests.etl import replay
 
 TOKEN = "tok-3f9a1c77e2b54d08"  # what the replay server accepts; must never be written anywhere
 INTEGER = {"id", "year", "active_year", "type_of_violence", "conflict_new_id", "dyad_new_id", "side_a_new_id",
@@ -72,26 +71,6 @@ class Replay:
 @contextmanager
 def served(events):
     state = Replay(events)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            code, headers, body = state.answer(self)
-            self.send_response(code)
-            for k, v in {**headers, "Content-Length": str(len(body))}.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with replay.served(state.answer) as base:
+        state.base = base
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)

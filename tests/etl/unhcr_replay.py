@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from tests.etl import replay
 
 YEARS = range(2011, 2025)  # 14 years: with 5 items a page, pages of 5, 5 and 4
 
@@ -25,39 +25,24 @@ def served():
     [(code, body), ...]} answered first) and rename ((asylum, page) whose `items` is misnamed)."""
     state = {"hits": [], "faults": {}, "rename": None}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            url = urlparse(self.path)
-            q = {k: v[0] for k, v in parse_qs(url.query).items()}
-            key = (q.get("coa"), int(q.get("page", 1)))
-            state["hits"].append(key)
-            if state["faults"].get(key):
-                code, body = state["faults"][key].pop(0)
-            elif url.path != "/population/v1/population/" or q.get("coo") != "SYR" or q.get("cf_type") != "ISO":
-                code, body = 404, b'{"error": "not found"}'
-            else:
-                size, number = min(int(q["limit"]), 5), key[1]  # five a page at most, as a capped server
-                rows = [item(y, q["coa"]) for y in YEARS if y >= int(q["yearFrom"])]
-                pages = -(-len(rows) // size)
-                body = {"page": number, "maxPages": pages, "total": [],
-                        ("itemz" if state["rename"] == key else "items"): rows[(number - 1) * size:number * size]}
-                code, body = 200, json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request):
+        url = urlparse(request.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        key = (q.get("coa"), int(q.get("page", 1)))
+        state["hits"].append(key)
+        if state["faults"].get(key):
+            code, body = state["faults"][key].pop(0)
+        elif url.path != "/population/v1/population/" or q.get("coo") != "SYR" or q.get("cf_type") != "ISO":
+            code, body = 404, b'{"error": "not found"}'
+        else:
+            size, number = min(int(q["limit"]), 5), key[1]  # five a page at most, as a capped server
+            rows = [item(y, q["coa"]) for y in YEARS if y >= int(q["yearFrom"])]
+            pages = -(-len(rows) // size)
+            body = {"page": number, "maxPages": pages, "total": [],
+                    ("itemz" if state["rename"] == key else "items"): rows[(number - 1) * size:number * size]}
+            code, body = 200, json.dumps(body).encode()
+        return code, {"Content-Type": "application/json"}, body
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    state["base"] = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with replay.served(answer) as base:
+        state["base"] = base
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)

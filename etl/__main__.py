@@ -71,6 +71,12 @@ def _run(settings: Settings, config: Path | None, offline: bool, keep_going: boo
         print(KEEP_GOING_HINT, file=sys.stderr)
         return exits.FAILED
     timing.report()
+    return _published(version, issues, exits.FAILED)
+
+
+def _published(version: str, issues, without_some: int) -> int:
+    """Say what a run published (rows rejected, the version, sources left out); `without_some` is
+    the status when sources were left out."""
     if issues.problems:
         print(f"{issues.count()} row(s) rejected and {issues.kept()} kept with a note ({len(issues.problems)} "
               "problem(s), also in the rejects table):", file=sys.stderr)
@@ -80,8 +86,8 @@ def _run(settings: Settings, config: Path | None, offline: bool, keep_going: boo
         print(f"{len(issues.failures)} source(s) failed and were left out of this version:", file=sys.stderr)
         for name, reason in issues.failures:
             print(f"    {name}: {reason}", file=sys.stderr)
-        return exits.FAILED
-    return 0
+        return without_some
+    return exits.OK
 
 
 def _refresh(settings: Settings, config: Path | None, keep_going: bool) -> int:
@@ -99,14 +105,7 @@ def _refresh(settings: Settings, config: Path | None, keep_going: bool) -> int:
     if isinstance(done, pipeline.Unchanged):
         print(f"up to date: no input changed since warehouse version {done.version}; nothing rebuilt")
         return exits.OK
-    version, issues = done
-    print(f"published warehouse version {version}")
-    if issues.failures:
-        print(f"{len(issues.failures)} source(s) failed and were left out of this version:", file=sys.stderr)
-        for name, reason in issues.failures:
-            print(f"    {name}: {reason}", file=sys.stderr)
-        return exits.PARTIAL
-    return exits.OK
+    return _published(*done, exits.PARTIAL)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -201,7 +201,7 @@ def around_title(r, t: Translate) -> tuple[str, str]:
     kind = getattr(r, "link_kind", None)
     kind = kind if isinstance(kind, str) else None
     accessed = getattr(r, "accessed", None)
-    when = f", {t('published')} {published}"
+    when = f", {t('published')} {published}" if published.strip() else ""  # a sources file may give no date
     if isinstance(accessed, str) and accessed:
         when += f", {t('accessed')} {fmt_published(accessed, t.lang)}"
     downloaded = getattr(r, "retrieved", None)

@@ -52,3 +52,18 @@ def test_an_access_date_is_shown_where_known():
     assert (before, after) == ("", " (ReliefWeb or data portal), published 2020-03 (approx.), accessed 2026-11-30")
     linkless = next(row.assign(url=None, link_kind=None).itertuples())
     assert around_title(linkless, translator("en"))[1].startswith(" (no public link), published")
+
+
+def test_a_download_date_is_shown_for_a_fetched_source_and_no_empty_publication_date():
+    from dashboard.data.catalog import around_title
+    from dashboard.i18n import translator
+
+    row = pd.DataFrame([{"source_id": "s", "organisation": "UNHCR", "via": None, "title": "T",
+                         "url": "https://www.unhcr.org/refugee-statistics/", "published": None, "published_approx": False,
+                         "link_kind": "publisher", "accessed": None, "retrieved": "2026-12-07T04:56:45+00:00"}])
+    before, after = around_title(next(row.itertuples()), translator("en"))
+    assert (before, after) == ("", " (publisher's page), downloaded 2026-12-07")
+    dated = next(row.assign(published="2025-06").itertuples())
+    assert around_title(dated, translator("en"))[1] == " (publisher's page), published 2025-06, downloaded 2026-12-07"
+    arabic = around_title(dated, translator("ar"))[1]
+    assert "نُزِّل في 7 كانون الأول 2026" in arabic

@@ -109,9 +109,18 @@ REFUGEE_UNITS = {
     "refugees": N_("refugees"),
     "asylum_seekers": N_("asylum seekers"),
     "others_of_concern": N_("others of concern"),
+    # UNHCR's other population types (its Refugee Data Finder and API)
+    "returns": N_("returned refugees"),
+    "idps_of_concern": N_("IDPs of concern to UNHCR"),
+    "returned_idps": N_("returned IDPs"),
+    "stateless": N_("stateless persons"),
+    "other_in_need_of_protection": N_("others in need of international protection"),
+    "host_community": N_("host community"),
 }
 REFUGEE_DASH = {"syrians_under_tp": "solid", "registered_refugees": "solid", "refugees_and_asylum_seekers": "dash",
-                "refugees": "solid", "asylum_seekers": "dot", "others_of_concern": "dashdot"}
+                "refugees": "solid", "asylum_seekers": "dot", "others_of_concern": "dashdot", "returns": "longdash",
+                "idps_of_concern": "longdashdot", "returned_idps": "longdash", "stateless": "dot",
+                "other_in_need_of_protection": "dashdot", "host_community": "longdashdot"}
 AREA_DASHES = ("solid", "dash", "dot", "dashdot")
 BAND_COLOR = "#888888"
 THRESHOLD_DASH = {10: "dot", 25: "solid", 50: "dash"}

@@ -198,3 +198,13 @@ def test_the_left_margin_fits_the_widest_y_label_without_plotlys_automargin():
     share = {"data": [{"type": "scatter", "y": [0.2, 0.9]}],
              "layout": {"yaxis": {"tickformat": ".0%", "range": [0, 1.02]}, "margin": {"l": 60}}}
     assert fit_y_margin(share)["layout"]["margin"]["l"] == 60  # "100%" fits the usual margin
+
+
+def test_every_population_type_the_etl_writes_has_a_label_and_a_line_style():
+    """UNHCR's API and Refugee Data Finder give nine population types: none reaches a legend as its
+    raw unit name ('host_community')."""
+    from dashboard.figures.series import REFUGEE_DASH, REFUGEE_UNITS
+    from etl.contracts import REFUGEE_UNITS as WRITTEN
+
+    assert [u for u in WRITTEN if u not in REFUGEE_UNITS or u not in REFUGEE_DASH] == []
+    assert all("_" not in label for label in REFUGEE_UNITS.values())

@@ -37,6 +37,7 @@ import tomllib
 from pathlib import Path
 
 from etl.config import DATA_DIR
+from etl.core.apis import APIS
 from etl.core.ckan import dataset_page
 from etl.core.issues import SourceError
 from etl.core.limits import DEFAULTS
@@ -47,9 +48,6 @@ KNOWN_KEYS = {
     "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
     "limits", "allow_outside", "columns", "constants", "melt", "hdx", "hdx_format", "hdx_resource", "api",
 }
-# api -> (its adapter, the options it needs)
-APIS = {"ucdp-ged": ("ucdp", ("version", "country")), "unhcr-population": ("unhcr", ()),
-        "hapi-conflict-events": ("acled", ()), "hapi-idps": ("table", ())}
 MAPPING_KEYS = ("columns", "constants", "melt")  # tables: a mapped source's fields (etl/adapters/table.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -155,7 +153,7 @@ def _api(entry: dict, where: str) -> None:
         return
     if entry["api"] not in APIS:
         raise SourceError(where, f"expected api as one of {', '.join(sorted(APIS))}, got {entry['api']!r}")
-    adapter, needed = APIS[entry["api"]]
+    adapter, _, needed = APIS[entry["api"]]
     if entry["adapter"] != adapter:
         raise SourceError(where, f"api {entry['api']!r} is read by adapter {adapter!r}, not {entry['adapter']!r}")
     options = entry.get("options", {})

@@ -6,20 +6,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from etl.core import hapi_api, ucdp_api, unhcr_api
 from etl.core.spec import SourceSpec
 
-# the options each API takes (its adapter never sees them)
-OPTIONS = {"ucdp-ged": ("version", "country"), "unhcr-population": ("origin", "asylum", "year_from"),
-           **{api: ("location",) for api in hapi_api.ENDPOINTS}}
+
+class Api(NamedTuple):
+    adapter: str  # the adapter that reads the assembled file
+    options: tuple[str, ...]  # the API's own options (its adapter never sees them)
+    required: tuple[str, ...] = ()  # those the sources file must give
+
+
+APIS = {"ucdp-ged": Api("ucdp", ("version", "country"), ("version", "country")),
+        "unhcr-population": Api("unhcr", ("origin", "asylum", "year_from")),
+        "hapi-conflict-events": Api("acled", ("location",)),
+        "hapi-idps": Api("table", ("location",))}
 
 
 def for_adapter(spec: SourceSpec) -> SourceSpec:
     """`spec` as its adapter reads the assembled file: without the API's own options."""
     if not spec.api:
         return spec
-    return replace(spec, options={k: v for k, v in spec.options.items() if k not in OPTIONS.get(spec.api, ())})
+    return replace(spec, options={k: v for k, v in spec.options.items() if k not in APIS[spec.api].options})
 
 
 def assemble(spec: SourceSpec, cache_dir: Path, offline: bool, settings, progress=None) -> tuple[Path, str]:

@@ -67,3 +67,10 @@ def test_idps_are_read_through_the_online_files_mapping_into_idp_stock(hapi, tmp
     by = {(r.pcode, str(r.date)[:10]): r.value for r in stock.itertuples()}
     assert by[("SY0703", "2024-03-31")] == 103_000 and by[("SY07", "2024-02-29")] == 252_000
     assert hapi["idp_hits"] == [0, 2, 4, 6, 8, 9]  # two a page, then the empty page
+
+
+def test_every_hapi_endpoint_is_a_known_api_of_the_sources_file():
+    from etl.core.apis import APIS
+    from etl.core.hapi_api import ENDPOINTS
+
+    assert set(ENDPOINTS) <= set(APIS) and all(APIS[api].options == ("location",) for api in ENDPOINTS)

@@ -90,6 +90,32 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor |
     return path, [SourceFile.of(p, spec.licence, relative_to=ROOT) for p in files]
 
 
+def resolved(spec: SourceSpec, cache_dir: Path, offline: bool, settings: Settings | None = None) -> SourceSpec:
+    """`spec` with an HDX series (hdx = "name-*") replaced by its newest package: the organisation's
+    packages listed (cached like a file, so --offline finds the same one), the chosen package's page
+    as the citation link unless the entry gave one, and a constant "hdx:month" replaced by the month
+    the package is for. Any other spec is returned as it is."""
+    if not spec.hdx or not spec.hdx["package"].endswith("*"):
+        return spec
+    from etl.core.fetch import fetch
+
+    organization = spec.hdx["organization"]
+    listed = ckan.package_search_url(settings.hdx_base if settings else ckan.HDX_BASE, organization)
+    answer = fetch(listed, cache_dir, offline=offline, progress=DownloadProgress(spec.name))
+    package = ckan.newest(answer.path, spec.hdx["package"].removesuffix("*"), listed)
+    constants = dict(spec.constants)
+    for field, value in constants.items():
+        if value == ckan.MONTH_CONSTANT:
+            if not (month := ckan.month_of(package)):
+                raise SourceError(listed, f"[source.constants] {field} = {value!r}: the newest package, {package!r}, "
+                                          f"does not end in a month such as '-january-2019'")
+            constants[field] = month
+    options = dict(spec.options)
+    if options.get("link") == ckan.organization_page(organization):
+        options["link"] = ckan.dataset_page(package)
+    return replace(spec, hdx={**spec.hdx, "package": package}, constants=constants, options=options)
+
+
 def citation(spec: SourceSpec) -> dict | None:
     """The sources-table row citing a dataset named in the sources file. Its url is the entry's link
     or the URL it was fetched from; a file read from disk without a link has none (its path is
@@ -215,7 +241,8 @@ def refresh(settings: Settings, config: Path | None = None, keep_going: bool = F
         bound = settings.limits.with_values(spec.limits, f"source {spec.name!r}, [source.limits]")
         try:
             with limits.applied(replace(bound, source=spec.name)):
-                _, files = locate(spec, settings.cache_dir, False, None, settings)
+                _, files = locate(resolved(spec, settings.cache_dir, False, settings), settings.cache_dir, False, None,
+                                  settings)
         except SourceError as exc:
             if not keep_going:
                 raise SourceFailed(spec.name, str(exc)) from None
@@ -266,6 +293,7 @@ def run(
                 continue
             try:
                 with timing.step(f"source {spec.name} ({spec.adapter})"):
+                    spec = resolved(spec, settings.cache_dir, offline, settings)
                     read, source_files, found = read_source(spec, settings, offline)
             except Exception as exc:
                 if not keep_going:

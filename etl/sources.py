@@ -7,7 +7,8 @@
     url = "https://data.humdata.org/..."# a URL fetched into the cache (see --offline), or
     hdx = "cod-ab-syr"                  # an HDX package: its file of the first format found of
     hdx_format = ["SHP", "GeoJSON"]     # these, named like hdx_resource (optional regular
-    hdx_resource = "adm"                # expression); see etl/core/ckan.py
+    hdx_resource = "adm"                # expression); see etl/core/ckan.py; "name-*" with
+    hdx_organization = "ocha-turkey"    # its publisher names a monthly series (the newest package)
     sha256 = "..."                      # optional: the expected content of the URL
     organisation = "OCHA"               # citation: shown under every chart using these rows
     title = "Syrian Arab Republic - Subnational Administrative Boundaries"
@@ -38,7 +39,7 @@ from pathlib import Path
 
 from etl.config import DATA_DIR
 from etl.core.apis import APIS
-from etl.core.ckan import dataset_page
+from etl.core.ckan import dataset_page, organization_page
 from etl.core.issues import SourceError
 from etl.core.limits import DEFAULTS
 from etl.core.spec import SourceSpec
@@ -46,7 +47,7 @@ from etl.core.spec import SourceSpec
 DEFAULT_CONFIG = DATA_DIR / "sources.toml"
 KNOWN_KEYS = {
     "name", "adapter", "path", "url", "sha256", "organisation", "title", "published", "licence", "link", "options",
-    "limits", "allow_outside", "columns", "constants", "melt", "hdx", "hdx_format", "hdx_resource", "api",
+    "limits", "allow_outside", "columns", "constants", "melt", "hdx", "hdx_format", "hdx_resource", "hdx_organization", "api",
 }
 MAPPING_KEYS = ("columns", "constants", "melt")  # tables: a mapped source's fields (etl/adapters/table.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -134,8 +135,9 @@ def _spec(entry: dict, index: int, config: Path, data_dirs: tuple[Path, ...] = (
         options["sha256"] = entry["sha256"]
     if entry.get("link"):
         options["link"] = entry["link"]
-    elif hdx:
-        options["link"] = dataset_page(hdx["package"])
+    elif hdx:  # a series is cited by the package chosen (etl/pipeline.py, resolved)
+        options["link"] = (organization_page(hdx["organization"]) if hdx["package"].endswith("*")
+                           else dataset_page(hdx["package"]))
     for key in MAPPING_KEYS:
         if not isinstance(entry.get(key, {}), dict):
             raise SourceError(where, f"expected [source.{key}] to be a table of field = value")
@@ -163,15 +165,21 @@ def _api(entry: dict, where: str) -> None:
 
 
 def _hdx(entry: dict, where: str) -> dict | None:
-    """An HDX package entry checked: {"package", "formats", "resource"}, or None."""
-    extra = [key for key in ("hdx_format", "hdx_resource") if key in entry]
+    """An HDX package entry checked: {"package", "formats", "resource", "organization"}, or None. A
+    package name ending in '*' names a monthly series (the newest package of the organisation whose
+    name begins so: etl/core/ckan.py)."""
+    extra = [key for key in ("hdx_format", "hdx_resource", "hdx_organization") if key in entry]
     if not entry.get("hdx"):
         if extra:
             raise SourceError(where, f"{', '.join(extra)} only go with hdx = \"<package>\"")
         return None
     package = entry["hdx"]
-    if not isinstance(package, str) or not NAME.fullmatch(package):
+    if not isinstance(package, str) or not NAME.fullmatch(package.removesuffix("*")):
         raise SourceError(where, f"expected hdx as an HDX package name (lower-case letters, digits, '-', '_'), got {package!r}")
+    organization = entry.get("hdx_organization")
+    if package.endswith("*") and not (isinstance(organization, str) and NAME.fullmatch(organization)):
+        raise SourceError(where, f"hdx = {package!r} names a series: expected hdx_organization, the HDX organisation "
+                                 f"publishing it (e.g. \"ocha-turkey\")")
     formats = entry.get("hdx_format")
     formats = [formats] if isinstance(formats, str) else formats
     if not formats or not isinstance(formats, list) or not all(isinstance(f, str) and f.strip() for f in formats):
@@ -182,7 +190,7 @@ def _hdx(entry: dict, where: str) -> dict | None:
             re.compile(str(resource))
         except re.error as exc:
             raise SourceError(where, f"expected hdx_resource as a regular expression: {exc}") from None
-    return {"package": package, "formats": list(formats), "resource": resource}
+    return {"package": package, "formats": list(formats), "resource": resource, "organization": organization}
 
 
 def load(config: Path | None = None, data_dirs: tuple[Path, ...] = ()) -> list[SourceSpec]:

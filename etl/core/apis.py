@@ -21,7 +21,8 @@ class Api(NamedTuple):
 APIS = {"ucdp-ged": Api("ucdp", ("version", "country"), ("version", "country")),
         "unhcr-population": Api("unhcr", ("origin", "asylum", "year_from")),
         "hapi-conflict-events": Api("acled", ("location",)),
-        "hapi-idps": Api("table", ("location",))}
+        "hapi-idps": Api("table", ("location",)),
+        "hapi-needs": Api("table", hapi_api.OPTIONS)}
 
 
 def for_adapter(spec: SourceSpec) -> SourceSpec:

@@ -14,6 +14,20 @@ package is found without editing anything. The description is fetched like any s
 (etl/core/fetch.py: cached by URL, replayed with --offline), so an offline run resolves the same
 resource from the cached description and then reads the cached file.
 
+A series published as one package a month (OCHA Türkiye's "Syria IDP flow data - January 2018",
+"... - February 2018": packages syria-idp-flow-data-january-2018, ...) is named by the packages'
+common beginning and the organisation that publishes them:
+
+    hdx = "syria-idp-flow-data-*"      # the newest package whose name begins so
+    hdx_organization = "ocha-turkey"
+
+The organisation's packages are listed through `GET <base>/api/3/action/package_search?fq=organization:`
+(answer `{"success": true, "result": {"count", "results": [{"name", "metadata_created", ...}]}}`);
+the newest is the one whose name ends in the latest month ("...-january-2019"), or, when no name
+ends in a month, the one created last. A constant "hdx:month" in [source.constants] stands for that
+month, so a sheet that does not say its own period (an origin x arrival matrix) takes the month of
+the package it comes from.
+
 The base is https://data.humdata.org unless IDLIB_HDX_URL says otherwise (a mirror, or the replay
 server of the tests).
 """
@@ -28,6 +42,10 @@ from urllib.parse import quote
 from etl.core.issues import SourceError
 
 HDX_BASE = "https://data.humdata.org"
+MONTH_CONSTANT = "hdx:month"  # in [source.constants]: the month a series' chosen package is for
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+NAME_MONTH = re.compile(rf"({'|'.join(MONTHS)})-(\d{{4}})$")
 
 
 @dataclass(frozen=True)
@@ -48,21 +66,58 @@ def dataset_page(package: str) -> str:
     return f"{HDX_BASE}/dataset/{quote(package, safe='')}"
 
 
-def read_description(path: Path, where: str) -> dict:
-    """The `result` of a package_show answer saved at `path`, or a SourceError naming what is wrong."""
+def package_search_url(base: str, organization: str) -> str:
+    """Every package of an organisation (CKAN answers at most 1,000 rows a page; a monthly series
+    reaches that in 83 years)."""
+    return (f"{base.rstrip('/')}/api/3/action/package_search?fq=organization:{quote(organization, safe='')}"
+            f"&rows=1000&sort=metadata_created%20desc")
+
+
+def organization_page(organization: str) -> str:
+    return f"{HDX_BASE}/organization/{quote(organization, safe='')}"
+
+
+def month_of(package: str) -> str | None:
+    """'2019-01' for a package named '...-january-2019', else None."""
+    found = NAME_MONTH.search(package)
+    return f"{found.group(2)}-{MONTHS.index(found.group(1)) + 1:02d}" if found else None
+
+
+def newest(path: Path, prefix: str, where: str) -> str:
+    """The name of the newest package beginning with `prefix` in a package_search answer saved at
+    `path`: the latest month its name ends in, else the first listed (the answer is sorted newest
+    first)."""
+    result = read_description(path, where, "package_search")
+    packages = result.get("results")
+    if not isinstance(packages, list):
+        raise SourceError(where, "expected field 'result.results' to be a list (the organisation's packages)")
+    names = []
+    for i, package in enumerate(packages):
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            raise SourceError(where, f"expected field 'result.results[{i}].name' to be text")
+        if package["name"].startswith(prefix):
+            names.append(package["name"])
+    if not names:
+        raise SourceError(where, f"no package named {prefix}... among the organisation's {len(packages)} packages")
+    dated = [name for name in names if month_of(name)]
+    return max(dated, key=month_of) if dated else names[0]
+
+
+def read_description(path: Path, where: str, action: str = "package_show") -> dict:
+    """The `result` of a CKAN action's answer saved at `path`, or a SourceError naming what is wrong."""
     try:
         answer = json.loads(Path(path).read_bytes())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(where, f"expected CKAN's package_show answer as JSON: {exc}") from None
+        raise SourceError(where, f"expected CKAN's {action} answer as JSON: {exc}") from None
     if not isinstance(answer, dict) or "success" not in answer:
-        raise SourceError(where, "expected CKAN's package_show answer: a JSON object with field 'success'")
+        raise SourceError(where, f"expected CKAN's {action} answer: a JSON object with field 'success'")
     if answer["success"] is not True:
         error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
         message = error.get("message") or error.get("__type") or "no message"
         raise SourceError(where, f"CKAN answered success = false: {message}")
     result = answer.get("result")
     if not isinstance(result, dict):
-        raise SourceError(where, "expected field 'result' to be an object (the package)")
+        raise SourceError(where, "expected field 'result' to be an object")
     return result
 
 

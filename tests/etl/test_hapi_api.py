@@ -73,4 +73,26 @@ def test_every_hapi_endpoint_is_a_known_api_of_the_sources_file():
     from etl.core.apis import APIS
     from etl.core.hapi_api import ENDPOINTS
 
-    assert set(ENDPOINTS) <= set(APIS) and all(APIS[api].options == ("location",) for api in ENDPOINTS)
+    assert set(ENDPOINTS) <= set(APIS) and all("location" in APIS[api].options for api in ENDPOINTS)
+
+
+def test_needs_keep_the_people_in_need_of_the_whole_population(hapi, tmp_path):
+    """HAPI's humanitarian needs mapped as data/sources-online.toml maps them: the replay answers every
+    status and category; only INN of the whole population reach the needs table, one row per HNO
+    year, district and sector, never a group added to its own total."""
+    spec = next(s for s in sources.load(DATA_DIR / "sources-online.toml") if s.name == "hapi-needs")
+    got, _, issues = pipeline.read_source(spec, settings(tmp_path, hapi["base"]), offline=False)
+    needs = got["needs"]
+    assert len(needs) == 8 and not issues.problems
+    by = {(r.pcode, r.sector, str(r.period_start)[:4]): r.people_in_need for r in needs.itertuples()}
+    assert by[("SY0703", "Intersectoral", "2024")] == 400_024 and by[("SY0700", "Health", "2023")] == 240_023
+    assert all("population_status=INN" in "&".join(f"{k}={v}" for k, v in q.items()) for q in hapi["needs_asked"])
+
+
+def test_needs_without_a_whole_population_category_name_the_categories_seen(hapi, tmp_path):
+    for record in hapi["needs"]:
+        record["category"] = "Adults" if record["category"] == "total" else record["category"]
+    spec = next(s for s in sources.load(DATA_DIR / "sources-online.toml") if s.name == "hapi-needs")
+    with pytest.raises(SourceError, match=r"no INN records of the whole population for SYR; its categories: "
+                                          r"Adults, Children - Female \(option category may name"):
+        pipeline.read_source(spec, settings(tmp_path, hapi["base"]), offline=False)

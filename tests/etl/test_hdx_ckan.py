@@ -1,7 +1,9 @@
 """An HDX package named in the sources file (etl/core/ckan.py): resolved through CKAN's
 package_show on a replay server started here on 127.0.0.1 (HDX's answer shape, the real COD-AB
 shapefiles of ../shared/data as the package's zip), read into the warehouse, and rebuilt with
---offline from the cache alone by the command line with IDLIB_HDX_URL pointing at the replay.
+--offline from the cache alone by the command line with IDLIB_HDX_URL pointing at the replay. OCHA
+Türkiye's monthly IDP-flow series is listed through package_search (two monthly packages; the real
+January 2019 workbook of ../shared/data is the newest one's file).
 data/sources-online.toml as a whole is run here too, with UCDP's, UNHCR's and HDX HAPI's APIs replayed
 (tests/etl/conftest.py)."""
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 import zipfile
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 
 from etl import pipeline, sources
@@ -27,6 +30,22 @@ from tests.etl.replay import served
 from tests.etl.ucdp_replay import TOKEN
 
 ZIP_NAME = "syr_adm_unocha_20201217_SHP.zip"
+FLOWS = "syria-idp-flow-data-january-2019"  # the newest of the replayed series
+OLDER = "syria-idp-flow-data-december-2018"
+
+
+def series(base: str) -> dict:
+    """package_search's answer for organisation ocha-turkey (fields trimmed): newest created first,
+    which here is the older month (re-uploaded), so the month in the name must decide."""
+    def flow_package(name, created):
+        month = name.removeprefix("syria-idp-flow-data-")
+        return {"name": name, "title": f"Syria IDP flow data - {month.replace('-', ' ').title()}",
+                "metadata_created": created, "organization": {"name": "ocha-turkey"},
+                "resources": [{"id": f"r-{month}", "name": f"IDP_flowData_share_{month}.xlsx", "format": "XLSX",
+                               "url": f"{base}/dataset/{name}/resource/r-{month}/download/idp_flowdata_{month}.xlsx"}]}
+    packages = [flow_package(OLDER, "2019-03-02T08:00:00"), flow_package(FLOWS, "2019-02-20T08:00:00"),
+                {"name": "syria-idp-sites-2019", "metadata_created": "2019-01-01T00:00:00", "resources": []}]
+    return {"success": True, "result": {"count": len(packages), "results": packages}}
 
 
 def package(base: str) -> dict:
@@ -53,19 +72,29 @@ def replay(tmp_path):
             if path.name != "SOURCE.txt":
                 archive.write(path, f"syr_adm_unocha_20201217/{path.name}")
     body = out.getvalue()
+    workbook = shared_path("ocha_idp_movements_2019_01", "idp_1.xlsx").read_bytes()
     hits = []
 
     def answer(request):
         hits.append(request.path)
         url = urlparse(request.path)
         base = f"http://127.0.0.1:{request.server.server_address[1]}"
+        asked = parse_qs(url.query)
+        if url.path == "/api/3/action/package_search" and asked.get("fq") == ["organization:ocha-turkey"]:
+            return 200, {"Content-Type": "application/json"}, json.dumps(series(base)).encode()
         if url.path == "/api/3/action/package_show":
-            if parse_qs(url.query).get("id") == ["cod-ab-syr"]:
+            listed = {p["name"]: p for p in series(base)["result"]["results"]}
+            if asked.get("id") == ["cod-ab-syr"]:
                 return 200, {"Content-Type": "application/json"}, json.dumps(package(base)).encode()
+            if asked.get("id", [""])[0] in listed:
+                return 200, {"Content-Type": "application/json"}, json.dumps(
+                    {"success": True, "result": listed[asked["id"][0]]}).encode()
             return 404, {"Content-Type": "application/json"}, json.dumps(
                 {"success": False, "error": {"__type": "Not Found Error", "message": "Not found"}}).encode()
         if url.path.endswith("/" + ZIP_NAME.lower()):
             return 200, {"Content-Type": "application/zip"}, body
+        if url.path.endswith("/idp_flowdata_january-2019.xlsx"):
+            return 200, {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, workbook
         return 404, {"Content-Type": "text/plain"}, b"not here"
 
     with served(answer) as base:
@@ -87,7 +116,8 @@ def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offlin
     assert [f["path"] for f in files if f["path"].endswith(ZIP_NAME.lower())] == [f"{base}/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]
     cited = live.read("sources").set_index("source_id").loc["cod-ab-syr"]
     assert cited["url"] == "https://data.humdata.org/dataset/cod-ab-syr"  # the public page, never the mirror
-    assert hits == ["/api/3/action/package_show?id=cod-ab-syr", f"/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]
+    assert hits[:2] == ["/api/3/action/package_show?id=cod-ab-syr", f"/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]
+    assert not [h for h in hits if "december-2018" in h]  # the older month of the series is never read
     ucdp_events = live.read("events").query("source_id == 'ucdp-ged-syria'")
     assert len(ucdp_events) == 16_566 and ucdp_events["adm3_pcode"].str.startswith("SY07").any()  # joined to COD-AB
     refugees = live.read("refugees").query("source_id == 'unhcr-syrians' and unit == 'refugees'")
@@ -96,8 +126,25 @@ def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offlin
     assert sorted(aggregated["pcode"]) == ["SY0702", "SY0703"]  # (synthetic replay records)
     stock = live.read("idp_stock").query("source_id == 'hapi-idps'")
     assert len(stock) == len(hapi["idps"]) and set(stock["unit"]) == {"idps"}  # (synthetic replay records)
+    # needs: people in need of the whole population only (synthetic replay records)
+    needs = live.read("needs").query("source_id == 'hapi-needs'")
+    whole = [r for r in hapi["needs"] if r["population_status"] == "INN" and r["category"] == "total"]
+    assert len(needs) == len(whole) == 8 and {q["population_status"] for q in hapi["needs_asked"]} == {"INN"}
+    assert sorted(needs["people_in_need"]) == sorted(r["population"] for r in whole)
+    assert set(needs["pcode"]) == {"SY0703", "SY0700"} and set(needs["sector"]) == {"Intersectoral", "Health"}
+    # flows: the newest month of OCHA Türkiye's series, its origin x arrival matrix (the real January 2019 workbook)
+    moves = live.read("displacement")
+    flows = moves[moves["source_id"] == "ocha-idp-flows"]
+    assert len(flows) == 14 * 14 and set(flows["direction"]) == {"flow"}  # 'Unknown' origin left out (reported)
+    assert set(flows["period_start"]) == {pd.Timestamp("2019-01-01")} and flows["origin_pcode"].notna().all()
+    assert flows.loc[(flows["origin_pcode"] == "SY05") & (flows["dest_pcode"] == "SY07"), "value"].tolist() == [1537]
+    monthly = moves[(moves["source_id"] == "ocha-idp-arrivals-monthly") & (moves["pcode"] == "SY07")]
+    assert monthly.set_index("period_start").loc[pd.Timestamp("2018-01-01"), "value"] == 184_104  # SOURCE.txt
+    cited = live.read("sources").set_index("source_id")
+    assert cited.loc["ocha-idp-flows", "url"] == f"https://data.humdata.org/dataset/{FLOWS}"
     first = live.path.name
-    asked, asked_unhcr, asked_hapi = len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"]) + len(hapi["idp_hits"])
+    asked_hdx, asked, asked_unhcr = len(hits), len(ucdp.hits), len(unhcr["hits"])
+    asked_hapi = len(hapi["hits"]) + len(hapi["idp_hits"]) + len(hapi["needs_asked"])
 
     # the command line, offline, the base from the environment: the same package from the cache alone
     env = {**os.environ, "IDLIB_WAREHOUSE": str(settings.warehouse_dir), "IDLIB_CACHE": str(settings.cache_dir),
@@ -106,8 +153,9 @@ def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offlin
     done = subprocess.run([sys.executable, "-m", "etl", "run", "--config", str(DATA_DIR / "sources-online.toml"),
                            "--offline"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert (len(hits), len(ucdp.hits), len(unhcr["hits"]), len(hapi["hits"]) + len(hapi["idp_hits"])) == (
-        2, asked, asked_unhcr, asked_hapi)
+    assert (len(hits), len(ucdp.hits), len(unhcr["hits"]),
+            len(hapi["hits"]) + len(hapi["idp_hits"]) + len(hapi["needs_asked"])) == (
+        asked_hdx, asked, asked_unhcr, asked_hapi)
     for path in [*settings.cache_dir.rglob("*"), *settings.warehouse_dir.rglob("*")]:  # no credential written
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes() and IDENTIFIER.encode() not in path.read_bytes(), path
@@ -176,6 +224,8 @@ def test_a_broken_description_is_named(tmp_path, answer, named):
     ('hdx = "cod-ab-syr"\nhdx_format = "SHP"\nhdx_resource = "("\n', "expected hdx_resource as a regular expression"),
     ('path = "figures"\nhdx = "cod-ab-syr"\nhdx_format = "SHP"\n', "exactly one of path, url, hdx or api"),
     ('path = "figures"\nhdx_format = "SHP"\n', "only go with hdx"),
+    ('hdx = "syria-idp-flow-data-*"\nhdx_format = "XLSX"\n', "names a series: expected hdx_organization"),
+    ('hdx = "syria-*-flow"\nhdx_format = "XLSX"\nhdx_organization = "ocha-turkey"\n', "expected hdx as an HDX package name"),
 ])
 def test_the_sources_file_checks_an_hdx_entry(tmp_path, extra, named):
     config = tmp_path / "sources.toml"
@@ -188,6 +238,45 @@ def test_the_sources_file_checks_an_hdx_entry(tmp_path, extra, named):
 def test_an_hdx_entry_cites_the_package_page_unless_it_gives_a_link():
     spec = next(s for s in sources.load(DATA_DIR / "sources-online.toml") if s.name == "cod-ab-syr")
     assert spec.hdx == {"package": "cod-ab-syr", "formats": ["SHP", "Zipped Shapefile", "GeoJSON", "Geopackage"],
-                        "resource": None}
+                        "resource": None, "organization": None}
     assert spec.options["link"] == "https://data.humdata.org/dataset/cod-ab-syr"
     assert spec.path is None and spec.url is None
+
+
+# ---- a monthly series: the newest package ------------------------------------------------------
+
+def test_the_newest_package_of_a_series_is_the_latest_month_in_its_name(tmp_path):
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(series("https://hdx.example")), encoding="utf-8")
+    assert ckan.newest(path, "syria-idp-flow-data-", "w") == FLOWS  # though the December package was created later
+    assert [ckan.month_of(n) for n in (FLOWS, OLDER, "syria-idp-sites-2019")] == ["2019-01", "2018-12", None]
+    with pytest.raises(SourceError, match=r"no package named syria-returns-\.\.\. among the organisation's 3"):
+        ckan.newest(path, "syria-returns-", "w")
+    path.write_text('{"success": true, "result": {"count": 1, "results": [{"title": "no name"}]}}', encoding="utf-8")
+    with pytest.raises(SourceError, match=r"'result.results\[0\].name' to be text"):
+        ckan.newest(path, "syria-", "w")
+    path.write_text("<html>busy</html>", encoding="utf-8")
+    with pytest.raises(SourceError, match="expected CKAN's package_search answer as JSON"):
+        ckan.newest(path, "syria-", "w")
+
+
+def test_a_series_month_constant_needs_a_month_in_the_package_name(replay, tmp_path):
+    base, hits = replay
+    settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base)
+    config = tmp_path / "sources.toml"
+    config.write_text('[[source]]\nname = "sites"\nadapter = "table"\nhdx = "syria-idp-sites-*"\n'
+                      'hdx_organization = "ocha-turkey"\nhdx_format = "XLSX"\n[source.options]\ntable = "displacement"\n'
+                      '[source.constants]\nperiod = "hdx:month"\n', encoding="utf-8")
+    [spec] = sources.load(config)
+    assert spec.options["link"] == "https://data.humdata.org/organization/ocha-turkey"
+    with pytest.raises(SourceError, match="the newest package, 'syria-idp-sites-2019', does not end in a month"):
+        pipeline.resolved(spec, tmp_path / "cache", False, settings)
+    config.write_text(config.read_text(encoding="utf-8").replace("syria-idp-sites-*", "syria-idp-flow-data-*"),
+                      encoding="utf-8")
+    [spec] = sources.load(config)
+    chosen = pipeline.resolved(spec, tmp_path / "cache", False, settings)
+    assert (chosen.hdx["package"], chosen.constants["period"]) == (FLOWS, "2019-01")
+    assert chosen.options["link"] == f"https://data.humdata.org/dataset/{FLOWS}"
+    offline = pipeline.resolved(spec, tmp_path / "cache", True, settings)
+    assert offline == chosen and hits.count("/api/3/action/package_search?fq=organization:ocha-turkey"
+                                            "&rows=1000&sort=metadata_created%20desc") == 2  # the offline one from the cache

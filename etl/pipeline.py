@@ -91,29 +91,46 @@ def locate(spec: SourceSpec, cache_dir: Path, offline: bool, hashing: Executor |
 
 
 def resolved(spec: SourceSpec, cache_dir: Path, offline: bool, settings: Settings | None = None) -> SourceSpec:
-    """`spec` with an HDX series (hdx = "name-*") replaced by its newest package: the organisation's
-    packages listed (cached like a file, so --offline finds the same one), the chosen package's page
-    as the citation link unless the entry gave one, and a constant "hdx:month" replaced by the month
-    the package is for. Any other spec is returned as it is."""
-    if not spec.hdx or not spec.hdx["package"].endswith("*"):
+    """`spec` with an HDX series (hdx = "name-*") replaced by its newest package (the organisation's
+    packages listed, cached like a file, so --offline finds the same one; the chosen package's page
+    as the citation link unless the entry gave one) and the constants "hdx:month" (the month the
+    package is for) and "hdx:year" (the year in the chosen file's name) replaced by their values.
+    Any other spec is returned as it is."""
+    if not spec.hdx:
+        return spec
+    series = spec.hdx["package"].endswith("*")
+    wanted = {ckan.MONTH_CONSTANT, ckan.YEAR_CONSTANT} & set(map(str, spec.constants.values()))
+    if not series and not wanted:
         return spec
     from etl.core.fetch import fetch
 
-    organization = spec.hdx["organization"]
-    listed = ckan.package_search_url(settings.hdx_base if settings else ckan.HDX_BASE, organization)
-    answer = fetch(listed, cache_dir, offline=offline, progress=DownloadProgress(spec.name))
-    package = ckan.newest(answer.path, spec.hdx["package"].removesuffix("*"), listed)
-    constants = dict(spec.constants)
-    for field, value in constants.items():
-        if value == ckan.MONTH_CONSTANT:
-            if not (month := ckan.month_of(package)):
-                raise SourceError(listed, f"[source.constants] {field} = {value!r}: the newest package, {package!r}, "
-                                          f"does not end in a month such as '-january-2019'")
-            constants[field] = month
-    options = dict(spec.options)
-    if options.get("link") == ckan.organization_page(organization):
-        options["link"] = ckan.dataset_page(package)
+    base = settings.hdx_base if settings else ckan.HDX_BASE
+    package, options = spec.hdx["package"], dict(spec.options)
+    if series:
+        organization = spec.hdx["organization"]
+        listed = ckan.package_search_url(base, organization)
+        answer = fetch(listed, cache_dir, offline=offline, progress=DownloadProgress(spec.name))
+        package = ckan.newest(answer.path, package.removesuffix("*"), listed)
+        if options.get("link") == ckan.organization_page(organization):
+            options["link"] = ckan.dataset_page(package)
+    values = {}
+    if ckan.MONTH_CONSTANT in wanted:
+        values[ckan.MONTH_CONSTANT] = ckan.month_of(package) or _no_value(
+            spec, ckan.MONTH_CONSTANT, f"the package read, {package!r}, does not end in a month such as '-january-2019'")
+    if ckan.YEAR_CONSTANT in wanted:
+        described = ckan.package_show_url(base, package)
+        answer = fetch(described, cache_dir, offline=offline, progress=DownloadProgress(spec.name))
+        chosen = ckan.choose(ckan.read_description(answer.path, described), spec.hdx["formats"],
+                             spec.hdx.get("resource"), described)
+        values[ckan.YEAR_CONSTANT] = ckan.year_of(chosen.name) or _no_value(
+            spec, ckan.YEAR_CONSTANT, f"the file read, {chosen.name!r}, has no year in its name")
+    constants = {k: values.get(str(v), v) for k, v in spec.constants.items()}
     return replace(spec, hdx={**spec.hdx, "package": package}, constants=constants, options=options)
+
+
+def _no_value(spec: SourceSpec, constant: str, why: str):
+    field = next(k for k, v in spec.constants.items() if v == constant)
+    raise SourceError(f"source {spec.name!r}", f"[source.constants] {field} = {constant!r}: {why}")
 
 
 def citation(spec: SourceSpec) -> dict | None:

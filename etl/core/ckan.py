@@ -26,7 +26,9 @@ The organisation's packages are listed through `GET <base>/api/3/action/package_
 the newest is the one whose name ends in the latest month ("...-january-2019"), or, when no name
 ends in a month, the one created last. A constant "hdx:month" in [source.constants] stands for that
 month, so a sheet that does not say its own period (an origin x arrival matrix) takes the month of
-the package it comes from.
+the package it comes from. Likewise "hdx:year" stands for the year in the chosen file's name
+(OCHA's HNO packages, "<country>-humanitarian-needs", hold one file a year, syr_hpc_needs_api_2024.csv,
+the latest first, and the figures in it do not repeat their year).
 
 The base is https://data.humdata.org unless IDLIB_HDX_URL says otherwise (a mirror, or the replay
 server of the tests).
@@ -43,6 +45,7 @@ from etl.core.issues import SourceError
 
 HDX_BASE = "https://data.humdata.org"
 MONTH_CONSTANT = "hdx:month"  # in [source.constants]: the month a series' chosen package is for
+YEAR_CONSTANT = "hdx:year"  # ... the year in the chosen file's name
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 NAME_MONTH = re.compile(rf"({'|'.join(MONTHS)})-(\d{{4}})$")
@@ -81,6 +84,12 @@ def month_of(package: str) -> str | None:
     """'2019-01' for a package named '...-january-2019', else None."""
     found = NAME_MONTH.search(package)
     return f"{found.group(2)}-{MONTHS.index(found.group(1)) + 1:02d}" if found else None
+
+
+def year_of(resource: str) -> str | None:
+    """'2024' for a file named 'syr_hpc_needs_api_2024.csv' (the last year-like number), else None."""
+    found = re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", resource)
+    return found[-1] if found else None
 
 
 def newest(path: Path, prefix: str, where: str) -> str:

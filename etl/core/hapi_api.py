@@ -8,8 +8,9 @@ Humanitarian needs come as one record per area, sector, category (the whole popu
 gender or disability group) and population status (AFF affected, INN in need, TGT targeted, REA
 reached). Only one status is read, option `population_status` (default "INN"), asked of the server
 and checked again on each record; and only the whole population's figures, so that groups are never
-added to their own total: records whose category is empty or "total", or the categories option
-`category` lists. An answer with none of those names the categories it has.
+added to their own total: records whose category is empty or "total" (the HNO's own word for it), or
+the categories option `category` lists. An answer with none of those names the categories it has.
+National records (no admin 1 code) are left out: the page adds up the finest areas a source gives.
 
     [[source]]
     name = "hapi-conflict-events"
@@ -60,7 +61,9 @@ def needs_kept(batch: list[dict], status: str, categories: tuple[str, ...], seen
     for record in batch:
         category = str(record.get("category") or "").strip()
         seen.add(category)
-        if str(record.get("population_status") or "").upper() == status and category.casefold() in categories:
+        national = not str(record.get("admin1_code") or "").strip()
+        if str(record.get("population_status") or "").upper() == status and category.casefold() in categories \
+                and not national:
             kept.append(record)
     return kept
 

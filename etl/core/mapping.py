@@ -47,7 +47,7 @@ HXL_FIELDS = (
     ("#adm4+name", "adm4_name"), ("#loc+name", "adm4_name"),
     ("#date+start", "period_start"), ("#date+end", "period_end"), ("#date+year", "year"),
     ("#date+reported", "date"), ("#date", "date"),
-    ("#sector", "sector"), ("#population+group", "population_group"),
+    ("#sector", "sector"), ("#population+group", "population_group"), ("#category", "population_group"),
     ("#inneed", "people_in_need"), ("#affected+inneed", "people_in_need"), ("#severity", "severity"),
     ("#population", "population"), ("#affected+killed", "killed"), ("#affected+injured", "injured"),
     ("#affected+idps", "value"), ("#event+type", "event_type"), ("#indicator+event+num", "events"),

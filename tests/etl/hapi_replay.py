@@ -57,6 +57,9 @@ def needs_records() -> list[dict]:
                                 "reference_period_end": f"{year}-12-31T23:59:59",
                                 "dataset_hdx_id": "synthetic", "resource_hdx_id": "synthetic", "warning": None,
                                 "error": None})
+        out.append({**out[0], "admin1_code": None, "admin1_name": None, "provider_admin1_name": None, "admin2_code": None,
+                    "admin2_name": None, "provider_admin2_name": None, "admin_level": 0, "population": 4_000_000 + year,
+                    "reference_period_start": f"{year}-01-01T00:00:00", "reference_period_end": f"{year}-12-31T23:59:59"})
     return out
 
 

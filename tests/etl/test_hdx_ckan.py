@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
@@ -32,6 +33,34 @@ from tests.etl.ucdp_replay import TOKEN
 ZIP_NAME = "syr_adm_unocha_20201217_SHP.zip"
 FLOWS = "syria-idp-flow-data-january-2019"  # the newest of the replayed series
 OLDER = "syria-idp-flow-data-december-2018"
+HNO = "syrian-arab-republic-humanitarian-needs"
+HNO_HEADER = ("Admin 1 PCode,Admin 1 Name,Admin 2 PCode,Admin 2 Name,Admin 3 PCode,Admin 3 Name,Valid Location,Sector,"
+              "Category,Population,In Need,Targeted,Affected,Reached\n#adm1+code,#adm1+name,#adm2+code,#adm2+name,"
+              "#adm3+code,#adm3+name,#meta+valid_location,#sector+code,#category,#population,#inneed,#targeted,"
+              "#affected,#reached\n")
+
+
+def hno_csv(year: int) -> bytes:
+    """A SYNTHETIC HNO file in the layout of OCHA's hpc_needs_api files (header and hashtags as in
+    OCHA-DAP/hdx-scraper-hno's fixture, with Syria's admin 3 columns): a national row, and per Idleb
+    sub-district and sector the whole population ('total') and a group; arithmetic figures."""
+    rows = [",,,,,,Y,Intersectoral,total,23000000,16700000,10000000,,\n"]
+    for a3, name3, base in (("SY070301", "Dana", 500_000), ("SY070302", "Salqin", 120_000)):
+        for sector, share in (("Intersectoral", 1.0), ("HEA", 0.7)):
+            for category, part in (("total", 1.0), ("Children - Female", 0.3)):
+                rows.append(f"SY07,Idleb,SY0703,Harim,{a3},{name3},Y,{sector},{category},,"
+                            f"{int(base * share * part) + year - 2000},{int(base * share * part * 0.6)},,\n")
+    return (HNO_HEADER + "".join(rows)).encode()
+
+
+def hno_package(base: str) -> dict:
+    def resource(name, fmt):
+        return {"id": f"r-{name}", "name": name, "format": fmt,
+                "url": f"{base}/dataset/{HNO}/resource/r-{name}/download/{name}"}
+    return {"success": True, "result": {"name": HNO, "title": "Syrian Arab Republic: Humanitarian Needs",
+                                        "resources": [resource("syr_hpc_needs_api_2024.csv", "CSV"),
+                                                      resource("syr_hpc_needs_2024.xlsx", "XLSX"),
+                                                      resource("syr_hpc_needs_api_2023.csv", "CSV")]}}
 
 
 def series(base: str) -> dict:
@@ -86,6 +115,8 @@ def replay(tmp_path):
             listed = {p["name"]: p for p in series(base)["result"]["results"]}
             if asked.get("id") == ["cod-ab-syr"]:
                 return 200, {"Content-Type": "application/json"}, json.dumps(package(base)).encode()
+            if asked.get("id") == [HNO]:
+                return 200, {"Content-Type": "application/json"}, json.dumps(hno_package(base)).encode()
             if asked.get("id", [""])[0] in listed:
                 return 200, {"Content-Type": "application/json"}, json.dumps(
                     {"success": True, "result": listed[asked["id"][0]]}).encode()
@@ -93,6 +124,8 @@ def replay(tmp_path):
                 {"success": False, "error": {"__type": "Not Found Error", "message": "Not found"}}).encode()
         if url.path.endswith("/" + ZIP_NAME.lower()):
             return 200, {"Content-Type": "application/zip"}, body
+        if url.path.endswith("_hpc_needs_api_2024.csv"):
+            return 200, {"Content-Type": "text/csv"}, hno_csv(2024)
         if url.path.endswith("/idp_flowdata_january-2019.xlsx"):
             return 200, {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, workbook
         return 404, {"Content-Type": "text/plain"}, b"not here"
@@ -128,10 +161,16 @@ def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offlin
     assert len(stock) == len(hapi["idps"]) and set(stock["unit"]) == {"idps"}  # (synthetic replay records)
     # needs: people in need of the whole population only (synthetic replay records)
     needs = live.read("needs").query("source_id == 'hapi-needs'")
-    whole = [r for r in hapi["needs"] if r["population_status"] == "INN" and r["category"] == "total"]
+    whole = [r for r in hapi["needs"] if r["population_status"] == "INN" and r["category"] == "total" and r["admin1_code"]]
     assert len(needs) == len(whole) == 8 and {q["population_status"] for q in hapi["needs_asked"]} == {"INN"}
     assert sorted(needs["people_in_need"]) == sorted(r["population"] for r in whole)
     assert set(needs["pcode"]) == {"SY0703", "SY0700"} and set(needs["sector"]) == {"Intersectoral", "Health"}
+    # the HNO's figures from HDX: the latest year's file, sub-district totals only (synthetic replay file)
+    hno = live.read("needs").query("source_id == 'hno-syria'")
+    assert len(hno) == 4 and set(hno["pcode"]) == {"SY070301", "SY070302"} and set(hno["population_group"]) == {"total"}
+    assert set(hno["period_start"]) == {pd.Timestamp("2024-01-01")} and set(hno["sector"]) == {"Intersectoral", "HEA"}
+    assert hno.set_index(["pcode", "sector"]).loc[("SY070301", "HEA"), "people_in_need"] == 350_024
+    assert not [h for h in hits if "api_2023" in h]
     # flows: the newest month of OCHA Türkiye's series, its origin x arrival matrix (the real January 2019 workbook)
     moves = live.read("displacement")
     flows = moves[moves["source_id"] == "ocha-idp-flows"]
@@ -269,7 +308,7 @@ def test_a_series_month_constant_needs_a_month_in_the_package_name(replay, tmp_p
                       '[source.constants]\nperiod = "hdx:month"\n', encoding="utf-8")
     [spec] = sources.load(config)
     assert spec.options["link"] == "https://data.humdata.org/organization/ocha-turkey"
-    with pytest.raises(SourceError, match="the newest package, 'syria-idp-sites-2019', does not end in a month"):
+    with pytest.raises(SourceError, match="the package read, .syria-idp-sites-2019., does not end in a month"):
         pipeline.resolved(spec, tmp_path / "cache", False, settings)
     config.write_text(config.read_text(encoding="utf-8").replace("syria-idp-sites-*", "syria-idp-flow-data-*"),
                       encoding="utf-8")
@@ -280,3 +319,18 @@ def test_a_series_month_constant_needs_a_month_in_the_package_name(replay, tmp_p
     offline = pipeline.resolved(spec, tmp_path / "cache", True, settings)
     assert offline == chosen and hits.count("/api/3/action/package_search?fq=organization:ocha-turkey"
                                             "&rows=1000&sort=metadata_created%20desc") == 2  # the offline one from the cache
+
+
+def test_a_year_constant_is_the_year_in_the_chosen_files_name(replay, tmp_path):
+    assert [ckan.year_of(n) for n in ("syr_hpc_needs_api_2024.csv", "hno_2019-2020_v3.xlsx", "needs.csv")] == [
+        "2024", "2020", None]
+    base, _ = replay
+    settings = Settings(warehouse_dir=tmp_path / "wh", keep_versions=5, cache_dir=tmp_path / "cache", hdx_base=base)
+    spec = next(s for s in sources.load(DATA_DIR / "sources-online.toml") if s.name == "hno-syria")
+    assert pipeline.resolved(spec, settings.cache_dir, False, settings).constants["period"] == "2024"
+    workbook = replace(spec, hdx={**spec.hdx, "formats": ["XLSX"], "resource": None})
+    assert pipeline.resolved(workbook, settings.cache_dir, False, settings).constants["period"] == "2024"
+    undated = replace(spec, hdx={**spec.hdx, "package": "cod-ab-syr", "formats": ["XLSX"], "resource": "tabular"})
+    with pytest.raises(SourceError, match="period = 'hdx:year': the file read, 'syr_adminboundaries_tabulardata.xlsx', "
+                                          "has no year in its name"):
+        pipeline.resolved(undated, settings.cache_dir, False, settings)

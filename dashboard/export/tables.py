@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 import pandas as pd
 
@@ -102,20 +103,35 @@ def to_csv(tab: Table) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def _sheet(book, title: str, frame: pd.DataFrame) -> None:
-    sheet = book.create_sheet(title)
+def _sheet(book, title: str, frame: pd.DataFrame, formats: dict) -> None:
+    """One sheet: the header, then the rows, every text cell written as text (never a formula, a
+    number or a link), dates as dates; columns as wide as their longest cell (8 to 60); the header
+    row frozen."""
+    sheet = book.add_worksheet(title)
     frame = neutral_frame(frame)
-    sheet.append([str(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        sheet.append([cell(v) for v in row])
-    for cells in sheet.iter_rows():
-        for box in cells:
-            if isinstance(box.value, str):
-                box.data_type = "s"  # text, never a formula
-    for column in sheet.columns:
-        width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
-    sheet.freeze_panes = "A2"
+    widths = [len(str(c)) for c in frame.columns]
+    for col, name in enumerate(frame.columns):
+        sheet.write_string(0, col, str(name))
+    for r, row in enumerate(frame.itertuples(index=False), start=1):
+        for col, raw in enumerate(row):
+            value = cell(raw)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(r, col, value)
+            elif isinstance(value, (int, float)):
+                sheet.write_number(r, col, value)
+            elif isinstance(value, (datetime, date)):
+                if isinstance(value, datetime) and value.tzinfo is not None:  # Excel has no time zones: UTC
+                    value = value.astimezone(timezone.utc).replace(tzinfo=None)
+                sheet.write_datetime(r, col, value, formats["datetime" if isinstance(value, datetime) else "date"])
+            else:
+                value = str(value)
+                sheet.write_string(r, col, value)
+            widths[col] = max(widths[col], len(str(value)))
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(60, max(8, width + 2)))
+    sheet.freeze_panes(1, 0)
 
 
 def sources_sheet(sources: pd.DataFrame, t: Translate) -> pd.DataFrame:
@@ -127,13 +143,16 @@ def sources_sheet(sources: pd.DataFrame, t: Translate) -> pd.DataFrame:
 
 
 def to_xlsx(tab: Table, t: Translate) -> bytes:
-    from openpyxl import Workbook
+    """The table as a workbook (XlsxWriter: a writer only, several times faster than openpyxl here)."""
+    import xlsxwriter
 
-    book = Workbook()
-    book.remove(book.active)
-    _sheet(book, t("data"), tab.data)
-    _sheet(book, t("sources"), sources_sheet(tab.sources, t))
-    _sheet(book, t("notes"), pd.DataFrame(list(tab.notes), columns=[t("note"), t("text")]))
     out = io.BytesIO()
-    book.save(out)
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                     "strings_to_urls": False})
+    formats = {"date": book.add_format({"num_format": "yyyy-mm-dd"}),
+               "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"})}
+    _sheet(book, t("data"), tab.data, formats)
+    _sheet(book, t("sources"), sources_sheet(tab.sources, t), formats)
+    _sheet(book, t("notes"), pd.DataFrame(list(tab.notes), columns=[t("note"), t("text")]), formats)
+    book.close()
     return out.getvalue()

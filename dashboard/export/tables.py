@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
@@ -123,7 +123,7 @@ def _sheet(book, title: str, frame: pd.DataFrame, formats: dict) -> None:
                 sheet.write_number(r, col, value)
             elif isinstance(value, (datetime, date)):
                 if isinstance(value, datetime) and value.tzinfo is not None:  # Excel has no time zones: UTC
-                    value = value.astimezone(timezone.utc).replace(tzinfo=None)
+                    value = value.astimezone(UTC).replace(tzinfo=None)
                 sheet.write_datetime(r, col, value, formats["datetime" if isinstance(value, datetime) else "date"])
             else:
                 value = str(value)

@@ -6,7 +6,7 @@ PORT   ?= 8050
 WAREHOUSE := data/warehouse
 ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
-.PHONY: run test test-deep golden warehouse browser lint clean-warehouse help bench bench-etl catalogs
+.PHONY: run test test-deep golden warehouse browser services lint clean-warehouse help bench bench-etl catalogs
 
 help:
 	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
@@ -43,6 +43,10 @@ run: $(VENV)/.installed $(WAREHOUSE)/CURRENT
 browser:
 	@scripts/ensure-browser.sh
 
+# Debian's redis-server for the shared-cache tests (each test session starts and stops its own)
+services:
+	@scripts/ensure-redis.sh || echo "warning: without redis-server the shared-cache tests are skipped" >&2
+
 # Property tests follow the hypothesis profile (tests/conftest.py): `ci` runs about 200 derandomised
 # examples per property; `deep` 1,000 random ones (and 1,000 view states per warehouse).
 # xdist workers: one per core (`make test TEST_WORKERS=3` to try more). Two workers keep 1.4 of 2
@@ -52,12 +56,12 @@ TEST_WORKERS ?= auto
 # the files holding the tests marked `alone`: the second run collects only those (collecting the whole
 # suite to deselect all but one test took 8 s)
 ALONE_TESTS := $(shell grep -rl "mark.alone" tests --include='*.py')
-test: $(VENV)/.installed-dev browser
+test: $(VENV)/.installed-dev browser services
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=ci -m "not alone"
 	$(BIN)/python -m pytest --hypothesis-profile=ci -m alone $(ALONE_TESTS)
 
-test-deep: $(VENV)/.installed-dev browser
+test-deep: $(VENV)/.installed-dev browser services
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=deep -m "not alone"
 	$(BIN)/python -m pytest --hypothesis-profile=deep -m alone $(ALONE_TESTS)

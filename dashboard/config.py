@@ -37,6 +37,12 @@ def _number(name: str, default: float, kind=int, minimum: float = 1):
     return number
 
 
+def _redis_url(value: str) -> str:
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"IDLIB_REDIS_URL must start with redis://, rediss:// or unix://, got {value.split('@')[-1]!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Server:
     """How `python -m dashboard` serves: gunicorn's gthread workers, or Flask's server."""
@@ -49,6 +55,8 @@ class Server:
     duckdb_threads: int  # DUCKDB_THREADS: threads of each process's in-memory DuckDB (default 1)
     max_body_kb: int  # DASHBOARD_MAX_BODY_KB: the largest request body accepted (default 256, see dashboard.page.security)
     keepalive: int  # DASHBOARD_KEEPALIVE: seconds gunicorn keeps an idle connection (default 75)
+    redis_url: str  # IDLIB_REDIS_URL: the Redis the app processes share their cache through ("" = none)
+    cache_seconds: int  # IDLIB_CACHE_SECONDS: how long a shared entry is kept (default 86400)
 
     @classmethod
     def from_env(cls) -> Server:
@@ -64,6 +72,8 @@ class Server:
             duckdb_threads=_number("DUCKDB_THREADS", 1),
             max_body_kb=_number("DASHBOARD_MAX_BODY_KB", DEFAULT_MAX_BODY_KB),
             keepalive=_number("DASHBOARD_KEEPALIVE", 75),
+            redis_url=_redis_url(os.environ.get("IDLIB_REDIS_URL", "")),
+            cache_seconds=_number("IDLIB_CACHE_SECONDS", 86400),
         )
 
 

@@ -57,7 +57,7 @@ def create_app(max_body_bytes: int = security.DEFAULT_MAX_BODY_KB * 1024) -> Das
 registered when it is made (dashboard.panels)."""
     from dashboard.i18n import translator
 
-    from . import callbacks, layout
+    from . import callbacks, layout, shared_cache
 
     app = Dash(
         __name__,
@@ -73,6 +73,7 @@ registered when it is made (dashboard.panels)."""
         "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))
     app.interpolate_index = without_unused_scripts(app.interpolate_index)
     app.layout = layout.shell
+    shared_cache.init(app.server)  # IDLIB_REDIS_URL: the callbacks' outputs shared by every process (issue 18)
     callbacks.register(app)
     help.register(app.server)  # /help/data: the README's sections on loading data (linked from empty charts)
     sources_page.register(app.server)  # /sources: every source with its licence, download time, rows and rejects

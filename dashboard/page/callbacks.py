@@ -46,7 +46,7 @@ from dashboard.panels.map_parts import (
 from dashboard.request import Request
 from etl.core.warehouse import WarehouseError
 
-from . import layout
+from . import layout, shared_cache
 from .components import shown, sources_block, under_chart
 from .parts import page_parts_for
 from .side import area_for, headline_for
@@ -104,8 +104,12 @@ def render_page(search, pushed):
             html.H1(t("Idlib displacement dashboard")),
             html.P(t("The data warehouse has not been built yet. Run `make run` or `python -m etl run`.")),
         ], className="page"), no_update
+    return shared_cache.shared("page", wh.version, search or "", lambda: _page(wh, search)), search or ""
+
+
+def _page(wh, search: str | None):
     request = Request.from_query(wh, search)
-    return layout.page(request, page_parts_for(request)), search or ""
+    return layout.page(request, page_parts_for(request))
 
 
 @callback(
@@ -200,12 +204,15 @@ def chart_callback(group: tuple) -> tuple[list, object]:
 
     def update_charts(*values):
         request = _request(values)
-        period = fmt_period(request.sel.start, request.sel.end, request.lang)
-        out: list = []
-        for name, (fig, ids) in zip(names, views.charts(names, request)):
-            sources = sources_block(request.wh, ids, f"home-{name}-source-list", request.lang)
-            out += [shown(fig, request.lang), under_chart(fig, sources, request.t, period)]
-        return tuple(out)
+
+        def draw():
+            period = fmt_period(request.sel.start, request.sel.end, request.lang)
+            out: list = []
+            for name, (fig, ids) in zip(names, views.charts(names, request)):
+                sources = sources_block(request.wh, ids, f"home-{name}-source-list", request.lang)
+                out += [shown(fig, request.lang), under_chart(fig, sources, request.t, period)]
+            return tuple(out)
+        return shared_cache.shared("charts:" + ",".join(names), request.wh.version, values, draw)
 
     update_charts.__name__ = f"update_{'_'.join(names)}_chart"
     return dependencies, update_charts

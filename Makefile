@@ -43,9 +43,11 @@ run: $(VENV)/.installed $(WAREHOUSE)/CURRENT
 browser:
 	@scripts/ensure-browser.sh
 
-# Debian's redis-server for the shared-cache tests (each test session starts and stops its own)
+# Debian's redis-server, PostgreSQL 15 and PostGIS 3 for the office backend's tests (each test
+# session starts and stops its own servers)
 services:
 	@scripts/ensure-redis.sh || echo "warning: without redis-server the shared-cache tests are skipped" >&2
+	@scripts/ensure-postgis.sh || echo "warning: without PostgreSQL and PostGIS their tests are skipped" >&2
 
 # Property tests follow the hypothesis profile (tests/conftest.py): `ci` runs about 200 derandomised
 # examples per property; `deep` 1,000 random ones (and 1,000 view states per warehouse).

@@ -90,6 +90,25 @@ def _published(version: str, issues, without_some: int) -> int:
     return exits.OK
 
 
+def _to_postgis(settings: Settings, url: str) -> int:
+    """Publish the live version to PostgreSQL/PostGIS: 0, or exits.FAILED with the database's reason
+    (the database's live version stays as it was)."""
+    from etl.core import postgis
+    from etl.core.warehouse import open_live
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        print(f"error: --target expects a postgresql:// URL, got {url.split('@')[-1]!r}", file=sys.stderr)
+        return exits.FAILED
+    version = open_live(settings.warehouse_dir)
+    try:
+        schema = postgis.publish(url, version, keep=settings.keep_versions)
+    except postgis.PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exits.FAILED
+    print(f"published warehouse version {version.name} to PostgreSQL (schema {schema})")
+    return 0
+
+
 def _refresh(settings: Settings, config: Path | None, keep_going: bool) -> int:
     """`python -m etl refresh`: 0 when the live version is current (nothing rebuilt) or a new one was
     published, exits.FAILED when a source failed (nothing published without --keep-going), and with
@@ -117,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--keep-going", action="store_true",
                      help="publish what the sources that load give, and list each source that fails with its reason")
     run.add_argument("--profile", action="store_true", help="print the time of each step on stderr (also ETL_PROFILE=1)")
+    run.add_argument("--target", metavar="postgresql://...",
+                     help="also publish the version to this PostgreSQL/PostGIS database (its own schema, made live "
+                          "atomically; see etl/core/postgis.py)")
     again = sub.add_parser("refresh", help="fetch the sources again and publish a new version only if an input changed")
     again.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
     again.add_argument("--keep-going", action="store_true",
@@ -135,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             code = _refresh(settings, args.config, args.keep_going)
         else:
             code = _run(settings, args.config, args.offline, args.keep_going, args.profile)
+            if args.target and code in (exits.OK, exits.PARTIAL):
+                code = _to_postgis(settings, args.target) or code
         sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush
         return code
     except (SourceError, WarehouseError, ValueError) as exc:

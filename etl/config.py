@@ -39,6 +39,12 @@ def prepare_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "etl-derive"
 
 
+def _database_url(value: str) -> str:
+    if value and not value.startswith(("postgresql://", "postgres://")):
+        raise ValueError(f"IDLIB_WAREHOUSE_URL must be a postgresql:// URL, got {value.split('@')[-1]!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Settings read from the environment once."""
@@ -54,6 +60,9 @@ class Settings:
     unhcr_base: str = UNHCR_BASE  # IDLIB_UNHCR_URL: UNHCR's population statistics API (etl/core/unhcr_api.py)
     hapi_base: str = HAPI_BASE  # IDLIB_HAPI_URL: HDX HAPI (etl/core/hapi_api.py)
     hapi_identifier: str = field(default="", repr=False)  # HDX_HAPI_APP_IDENTIFIER: a header, never written
+    # IDLIB_WAREHOUSE_URL: the PostgreSQL/PostGIS database the dashboard reads the warehouse from instead of
+    # warehouse_dir (etl/core/postgis.py); may hold a password, so never shown
+    warehouse_url: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -79,4 +88,5 @@ class Settings:
             unhcr_base=os.environ.get("IDLIB_UNHCR_URL", "").strip() or UNHCR_BASE,
             hapi_base=os.environ.get("IDLIB_HAPI_URL", "").strip() or HAPI_BASE,
             hapi_identifier=os.environ.get("HDX_HAPI_APP_IDENTIFIER", "").strip(),
+            warehouse_url=_database_url(os.environ.get("IDLIB_WAREHOUSE_URL", "").strip()),
         )

@@ -120,8 +120,11 @@ def _sql_database(live) -> duckdb.DuckDBPyConnection:
         select = ", ".join(
             f'CAST("{c}" AS {t}) AS {c}' if c in present else f"CAST(NULL AS {t}) AS {c}" for c, t in columns.items()
         )
-        if name in tables:
+        if name in tables and hasattr(live, "path"):  # the Parquet warehouse: DuckDB reads the file
             source = f"read_parquet('{(live.path / tables[name]['file']).as_posix()}')"
+        elif name in tables:  # PostGIS: the table read once per version and handed to DuckDB
+            db.register(f"_{name}", pd.DataFrame(live.read(name)[sorted(present & set(columns))]))
+            source = f"_{name}"
         else:
             source = "(SELECT 1 AS placeholder WHERE false)"
         base = f"SELECT {select} FROM {source}"
@@ -129,6 +132,8 @@ def _sql_database(live) -> duckdb.DuckDBPyConnection:
             base = f"SELECT *, {PCODE[name]} AS pcode FROM ({base})"
         derived = f", {DERIVED[name]}" if DERIVED[name] else ""
         db.execute(f"CREATE TABLE {name} AS SELECT *{derived} FROM ({base}) ORDER BY {SORT_KEYS[name]}")
+        if source == f"_{name}":
+            db.unregister(source)  # copied: the frame read from PostGIS is let go
     # the time series of the whole region need neither areas nor points: two small aggregates
     sums = ("count(*) AS events, sum(fatalities) AS fatalities, sum(fatalities_low) AS fatalities_low, "
             "sum(fatalities_high) AS fatalities_high")
@@ -208,7 +213,18 @@ def with_stats(sources: pd.DataFrame, stats: dict) -> pd.DataFrame:
 
 @lru_cache(maxsize=2)
 def _load(root: str, version: str) -> Warehouse:
-    live = open_version(Path(root), version)
+    return _load_from(open_version(Path(root), version))
+
+
+@lru_cache(maxsize=2)
+def _load_postgis(url: str, version: str) -> Warehouse:
+    from etl.core.postgis import PostgisVersion
+
+    return _load_from(PostgisVersion(url, version))
+
+
+def _load_from(live) -> Warehouse:
+    """A version's tables as the page reads them, from the Parquet warehouse or from PostGIS."""
     tables = live.manifest["tables"]
     frames = {name: _numpy_backed(live.read(name)) for name in TABLES}
     # a source's url only when it is a web address: a version built before the ETL refused them may
@@ -227,11 +243,20 @@ def _load(root: str, version: str) -> Warehouse:
 
 
 def load(root: Path | str, version: str) -> Warehouse:
-    """One published version (the live one or not), loaded once per process."""
+    """One published version (the live one or not), loaded once per process; `root` a warehouse
+    folder or a postgresql:// URL."""
+    if str(root).startswith(("postgresql://", "postgres://")):
+        return _load_postgis(str(root), version)
     return _load(str(root), version)
 
 
 def warehouse(root: Path | None = None) -> Warehouse:
-    """The live version; a newly published version is picked up on the next call."""
-    root = root or Settings.from_env().warehouse_dir
+    """The live version; a newly published version is picked up on the next call. With
+    IDLIB_WAREHOUSE_URL (and no `root`), the live version of that PostgreSQL/PostGIS database."""
+    settings = Settings.from_env()
+    if root is None and settings.warehouse_url:
+        from etl.core.postgis import live
+
+        return _load_postgis(settings.warehouse_url, live(settings.warehouse_url)[0])
+    root = root or settings.warehouse_dir
     return _load(str(root), live_version(root))

@@ -40,7 +40,7 @@ REPORT_TIMEOUTS = 5  # a report (about ten pages drawn two at a time) may take t
 
 @dataclass(frozen=True)
 class Job:
-    root: str  # the warehouse folder
+    root: str  # the warehouse folder, or the PostgreSQL URL it is read from (sent through a pipe, never written)
     version: str  # the published version the page showed
     state: object  # dashboard.data.state.ViewState
     generated: pd.Timestamp  # when the export was asked for (UTC)
@@ -50,7 +50,8 @@ def job_of(ctx) -> Job:
     """The job of an export context (dashboard.export.context.Context)."""
     from etl.config import Settings
 
-    return Job(str(Settings.from_env().warehouse_dir), ctx.wh.version, ctx.state, ctx.generated)
+    settings = Settings.from_env()
+    return Job(settings.warehouse_url or str(settings.warehouse_dir), ctx.wh.version, ctx.state, ctx.generated)
 
 
 def run_report(ctx) -> bytes:

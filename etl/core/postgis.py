@@ -7,6 +7,7 @@ Layout in the database:
     v_<version>.<table>        each table of the version (geometry as PostGIS geometry, SRID 4326,
                                with a GiST index; P-code columns indexed)
     v_<version>._manifest      the version's manifest (jsonb), as manifest.json holds it
+    v_<version>._columns       each column's pandas type, so a table reads back as it was written
 
 A version is written, indexed and made live in ONE transaction (PostgreSQL's DDL is transactional):
 a run that fails or is killed half way leaves nothing of itself, and the version live before stays
@@ -29,6 +30,7 @@ from etl.core.warehouse import Version
 CONTROL = "idlib"
 PREFIX = "v_"
 INDEXED = re.compile(r"(^|_)pcode$")
+ROW = "_row"  # each table's row number, so that a table reads back in the order it was written
 
 
 class PublishError(Exception):
@@ -65,9 +67,9 @@ def rows(frame: pd.DataFrame, types: list[str]):
     for column, kind in zip(frame.columns, types):
         series = frame[column]
         if kind.startswith("geometry"):
-            values = [None if g is None or g.is_empty else g for g in series]
             import shapely
 
+            values = [None if g is None else g for g in series]
             values = [None if g is None else shapely.to_wkb(shapely.set_srid(g, 4326), hex=True, include_srid=True)
                       for g in values]
         elif kind == "jsonb":
@@ -97,8 +99,17 @@ def publish(url: str, version: Version, keep: int = 3) -> str:
             with conn.transaction():
                 conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
                 conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+                written = {}
                 for table in sorted(version.manifest["tables"]):
-                    _write_table(conn, schema, table, version.read(table))
+                    frame = version.read(table)
+                    _write_table(conn, schema, table, frame)
+                    written[table] = _dtypes(frame)
+                conn.execute(sql.SQL("CREATE TABLE {}._columns (table_name text, column_name text, position int, "
+                                     "dtype text)").format(sql.Identifier(schema)))
+                for table, columns in sorted(written.items()):
+                    with conn.cursor() as cur:
+                        cur.executemany(sql.SQL("INSERT INTO {}._columns VALUES (%s, %s, %s, %s)").format(
+                            sql.Identifier(schema)), [(table, c, i, d) for i, (c, d) in enumerate(columns)])
                 conn.execute(sql.SQL("CREATE TABLE {}._manifest (manifest jsonb NOT NULL)").format(sql.Identifier(schema)))
                 conn.execute(sql.SQL("INSERT INTO {}._manifest VALUES (%s)").format(sql.Identifier(schema)),
                              [json.dumps(version.manifest)])
@@ -113,17 +124,59 @@ def publish(url: str, version: Version, keep: int = 3) -> str:
     return schema
 
 
+def _dtypes(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    return [(str(c), "geometry" if c == geometry else str(frame[c].dtype)) for c in frame.columns]
+
+
+def _restore(frame: pd.DataFrame, dtypes: list[tuple[str, str]]) -> pd.DataFrame:
+    """The frame with the pandas types it was written with (text, nullable integers, dates...)."""
+    for column, dtype in dtypes:
+        if dtype in ("geometry", "object"):
+            continue
+        values = frame[column]
+        if dtype.startswith("datetime64"):
+            frame[column] = pd.to_datetime(values).astype(dtype)
+        elif dtype in ("float64", "Float64"):
+            frame[column] = pd.to_numeric(values.astype(object).where(values.notna(), None), errors="raise").astype(dtype)
+        else:
+            frame[column] = values.astype(object).where(values.notna(), None).astype(dtype)
+    return frame
+
+
+def live(url: str) -> tuple[str, str]:
+    """(version, schema) live in the database, through the process's pool of connections."""
+    with pool(url).connection() as conn:
+        row = conn.execute(f"SELECT version, schema FROM {CONTROL}.live").fetchone()
+    if row is None:
+        raise PublishError(f"no live version in {CONTROL}.live: publish one with python -m etl run --target ...")
+    return row
+
+
+_POOLS: dict = {}
+
+
+def pool(url: str):
+    """One small pool of connections per database and process (psycopg_pool)."""
+    if url not in _POOLS:
+        from psycopg_pool import ConnectionPool
+
+        _POOLS[url] = ConnectionPool(url, min_size=1, max_size=4, open=True, kwargs={"autocommit": True},
+                                     name="idlib-warehouse")
+    return _POOLS[url]
+
+
 def _write_table(conn, schema: str, table: str, frame: pd.DataFrame) -> None:
     from psycopg import sql
 
     types = [sql_type(frame, str(c)) for c in frame.columns]
     target = sql.Identifier(schema, table)
-    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(
+    conn.execute(sql.SQL("CREATE TABLE {} ({} bigint NOT NULL, {})").format(target, sql.Identifier(ROW), sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(str(c)), sql.SQL(t)) for c, t in zip(frame.columns, types))))
-    columns = sql.SQL(", ").join(sql.Identifier(str(c)) for c in frame.columns)
+    columns = sql.SQL(", ").join(sql.Identifier(str(c)) for c in [ROW, *frame.columns])
     with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)) as copy:
-        for row in rows(frame, types):
-            copy.write_row(row)
+        for i, row in enumerate(rows(frame, types)):
+            copy.write_row((i, *row))
     for column, kind in zip(frame.columns, types):
         if kind.startswith("geometry"):
             conn.execute(sql.SQL("CREATE INDEX ON {} USING gist ({})").format(target, sql.Identifier(str(column))))
@@ -142,31 +195,45 @@ def _prune(conn, live: str, keep: int) -> None:
 
 
 class PostgisVersion:
-    """The live version as the database serves it: its name, manifest and tables (read-only)."""
+    """A version as the database serves it (the live one unless named): its name, manifest and
+    tables, read-only, with the pandas types they were written with."""
 
-    def __init__(self, url: str):
-        import psycopg
-
+    def __init__(self, url: str, version: str | None = None):
         self.url = url
-        with psycopg.connect(url) as conn:
-            row = conn.execute(f"SELECT version, schema FROM {CONTROL}.live").fetchone()
-            if row is None:
-                raise PublishError(f"no live version in {CONTROL}.live")
-            self.name, self.schema = row
-            self.manifest = conn.execute(f'SELECT manifest FROM "{self.schema}"._manifest').fetchone()[0]
+        if version is None:
+            version, schema = live(url)
+        else:
+            schema = schema_of(version)
+        self.name, self.schema = version, schema
+        with pool(url).connection() as conn:
+            found = conn.execute(f'SELECT manifest FROM "{schema}"._manifest').fetchone()
+            self.manifest = found[0]
+            self.dtypes: dict[str, list[tuple[str, str]]] = {}
+            for table, column, dtype in conn.execute(
+                    f'SELECT table_name, column_name, dtype FROM "{schema}"._columns ORDER BY table_name, position'):
+                self.dtypes.setdefault(table, []).append((column, dtype))
+
+    @property
+    def built_at(self) -> str:
+        return self.manifest["built_at"]
 
     def read(self, table: str) -> pd.DataFrame:
-        import psycopg
         from psycopg import sql
 
         meta = self.manifest["tables"][table]
-        query = sql.SQL("SELECT * FROM {}").format(sql.Identifier(self.schema, table))
-        with psycopg.connect(self.url) as conn:
+        columns = self.dtypes[table]
+        query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c, _ in columns), sql.Identifier(self.schema, table),
+            sql.Identifier(ROW))
+        with pool(self.url).connection() as conn:
             cur = conn.execute(query)
-            frame = pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
+            frame = pd.DataFrame(cur.fetchall(), columns=[c for c, _ in columns])
+        frame = _restore(frame, columns)
         if not meta.get("geometry"):
             return frame
         import shapely
 
-        frame["geometry"] = shapely.from_wkb(frame["geometry"].to_numpy())  # hex EWKB, as PostGIS writes it
-        return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+        geometry = next(c for c, d in columns if d == "geometry")
+        hexes = [v if isinstance(v, (str, bytes)) else None for v in frame[geometry]]  # hex EWKB, or none
+        frame[geometry] = shapely.from_wkb(pd.array(hexes, dtype=object).to_numpy())
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

@@ -1,0 +1,95 @@
+"""The dashboard reading the warehouse from PostgreSQL/PostGIS (IDLIB_WAREHOUSE_URL, issue 18) against
+a real PostgreSQL 15 + PostGIS 3 cluster started here (tests/services.py): the same tables, the same
+SQL answers and the same page, chart for chart, as from the Parquet warehouse; and a version
+published while the page is being drawn is picked up with no request failing."""
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+from plotly.io.json import to_json_plotly
+
+from dashboard.data import warehouse as warehouse_module
+from dashboard.request import Request
+from etl.core import postgis
+from etl.core.warehouse import open_live
+from tests.services import postgres
+
+VIEWS = ("", "from=2019-12&to=2020-03", "from=2020-02&to=2020-02&area=SY07&lang=ar", "level=3&from=2023-01&to=2023-12",
+         "indicator=people_in_need&level=2")
+
+
+@pytest.fixture(scope="module")
+def published(built_warehouse):
+    with postgres() as url:
+        version = open_live(built_warehouse)
+        postgis.publish(url, version, keep=3)
+        yield url, version
+
+
+def test_every_table_reads_back_as_from_parquet(published, built_warehouse):
+    url, version = published
+    parquet = warehouse_module.load(built_warehouse, version.name)
+    database = warehouse_module.load(url, version.name)
+    assert database is not parquet and database.version == parquet.version
+    assert set(database.frames) == set(parquet.frames)
+    for name, frame in parquet.frames.items():
+        other = database.frames[name]
+        if hasattr(frame, "geometry") and "geometry" in frame:
+            assert all(a is b is None or (a is not None and b is not None and a.equals_exact(b, 1e-9))
+                       for a, b in zip(frame.geometry, other.geometry)), name
+            frame, other = pd.DataFrame(frame.drop(columns="geometry")), pd.DataFrame(other.drop(columns="geometry"))
+        pd.testing.assert_frame_equal(other, frame, obj=name)
+    for table in (*warehouse_module.SQL_TABLES, *warehouse_module.FRAME_TABLES):
+        ask = f"SELECT * FROM {table}"
+        pd.testing.assert_frame_equal(database.query(ask), parquet.query(ask), obj=table)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_page_is_the_same_from_either_backend(published, built_warehouse, view):
+    from dashboard.page import layout
+    from dashboard.page.parts import page_parts_for
+
+    url, version = published
+    pages = []
+    for wh in (warehouse_module.load(built_warehouse, version.name), warehouse_module.load(url, version.name)):
+        request = Request.from_query(wh, view)
+        pages.append(to_json_plotly(layout.page(request, page_parts_for(request)).to_plotly_json()))
+    assert pages[0] == pages[1]
+
+
+def test_a_version_published_while_the_page_is_drawn_is_picked_up_with_no_request_failing(published, monkeypatch):
+    from dashboard.panels import views
+
+    url, version = published
+    monkeypatch.setenv("IDLIB_WAREHOUSE_URL", url)
+    first = warehouse_module.warehouse()
+    assert first.version == version.name
+    errors, seen, stop = [], set(), threading.Event()
+
+    def answer():
+        while not stop.is_set():
+            try:
+                wh = warehouse_module.warehouse()
+                seen.add(wh.version)
+                views.charts(("displacement",), Request.from_query(wh, "from=2019-12&to=2020-03"))
+            except Exception as exc:  # noqa: BLE001 - every failure is what the test looks for
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=answer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    newer = type(version)(version.path, {**version.manifest, "version": "29991231T000000.000000Z-next"})
+    try:
+        postgis.publish(url, newer, keep=3)
+        for _ in range(200):  # until every thread has drawn from the new version
+            if newer.name in seen:
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    assert newer.name in seen and warehouse_module.warehouse().version == newer.name  # no stale version after

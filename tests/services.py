@@ -1,6 +1,6 @@
-"""Servers the tests start and stop themselves (issue 18): PostgreSQL 15 with PostGIS 3 from
-Debian's packages (scripts/ensure-postgis.sh installs them as root), in a throw-away cluster on a
-free port of 127.0.0.1. PostgreSQL refuses to run as root, so as root the cluster belongs to the
+"""Servers the tests start and stop themselves (issue 18): Redis (scripts/ensure-redis.sh) and
+PostgreSQL 15 with PostGIS 3 from Debian's packages (scripts/ensure-postgis.sh installs them as
+root), each throw-away, on a free port of 127.0.0.1. PostgreSQL refuses to run as root, so as root the cluster belongs to the
 `postgres` user the package creates. Tests skip, saying why, where the packages are absent."""
 from __future__ import annotations
 
@@ -79,3 +79,36 @@ def wait_for(check, timeout: float = 30, every: float = 0.01):
             return got
         time.sleep(every)
     return None
+
+
+@contextmanager
+def redis_server():
+    """A running redis-server (no persistence): yields its URL (database 0)."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("no redis-server (Debian's package redis-server; scripts/ensure-redis.sh installs it as root)")
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="idlib-redis-"))
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        if not wait_for(lambda: _pings(client), timeout=10, every=0.05):
+            raise RuntimeError("redis-server did not answer within 10 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pings(client) -> bool:
+    import redis
+
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False

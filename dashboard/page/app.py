@@ -57,7 +57,7 @@ def create_app(max_body_bytes: int = security.DEFAULT_MAX_BODY_KB * 1024) -> Das
 registered when it is made (dashboard.panels)."""
     from dashboard.i18n import translator
 
-    from . import callbacks, layout, shared_cache
+    from . import callbacks, jobs, layout, shared_cache
 
     app = Dash(
         __name__,
@@ -68,6 +68,7 @@ registered when it is made (dashboard.panels)."""
         compress=True,
         suppress_callback_exceptions=True,  # the page is built by a callback from the URL
         on_error=callbacks.error_message,
+        background_callback_manager=jobs.manager(),  # IDLIB_REDIS_URL: exports on the workers' queue (issue 18)
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en" dir="ltr">').replace(
         "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))

@@ -72,6 +72,7 @@ def register(app: Dash) -> None:
     for group in panels.chart_groups():
         args, func = chart_callback(group)
         app.callback(*args, prevent_initial_call=True)(func)
+    register_export(app)
     register_clientside(app)
 
 
@@ -340,7 +341,7 @@ def update_area_panel(*values):
     return area_for(_request(values))
 
 
-@callback(
+EXPORT_CALLBACK = (
     Output("home-download", "data"),
     Output("home-export-status", "children"),
     Input("home-export-go", "n_clicks"),
@@ -349,9 +350,37 @@ def update_area_panel(*values):
     State("home-export-format", "value"),
     State("home-export-width", "value"),
     *[State(c, "value") for c in CONTROL_IDS],
-    running=[(Output("home-export-go", "disabled"), True, False), (Output("home-report-go", "disabled"), True, False)],
-    prevent_initial_call=True,
 )
+EXPORT_RUNNING = [(Output("home-export-go", "disabled"), True, False), (Output("home-report-go", "disabled"), True, False)]
+
+
+def register_export(app: Dash) -> None:
+    """The export callback: in the web process, or, with a background manager (IDLIB_REDIS_URL), as a
+    job on the export workers' queue whose progress the page shows."""
+    if app._background_manager is None:
+        app.callback(*EXPORT_CALLBACK, running=EXPORT_RUNNING, prevent_initial_call=True)(export_file)
+        return
+    app.callback(*EXPORT_CALLBACK, running=EXPORT_RUNNING, prevent_initial_call=True, background=True,
+                 progress=Output("home-export-status", "children"), interval=500)(export_job)
+
+
+def export_job(set_progress, go, report, what, fmt, width, *values):
+    """export_file on an export worker: says so on the page while it works; an unexpected failure is
+    a plain message, never a traceback."""
+    if not {"home-export-go": go, "home-report-go": report}.get(ctx.triggered_id):
+        raise PreventUpdate
+    t = _request(values).t
+    set_progress(html.Span(t("Drawing the export on an export worker…"), className="export-note"))
+    try:
+        return export_file(go, report, what, fmt, width, *values)
+    except PreventUpdate:
+        raise
+    except Exception:  # noqa: BLE001 - logged with its traceback; the user gets a plain message
+        log.exception("export job failed")
+        return no_update, html.Span([html.Strong(t("The export failed.")), " ",
+                                     t("An unexpected error occurred; it has been logged.")], className="export-error")
+
+
 def export_file(_go, _report, what, fmt, width, *values):
     """The chart, map, data or report for the view on screen, as a download; a failed export says
     why on the page and leaves everything else as it was."""

@@ -3,11 +3,8 @@ against a real redis-server (Debian's, installed by scripts/ensure-redis.sh) tha
 on a free port and stops; skipped, saying why, where there is none."""
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 from flask import Flask
@@ -18,39 +15,13 @@ from dashboard.data.warehouse import warehouse
 from dashboard.page import shared_cache
 from dashboard.request import Request
 from etl.config import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.services import free_port, redis_server
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    binary = shutil.which("redis-server")
-    if not binary:
-        pytest.skip("no redis-server (Debian's package redis-server; scripts/ensure-redis.sh installs it as root)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                               "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    import redis
-
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        server.kill()
-        pytest.fail("redis-server did not answer within 5 s")
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+def redis_url():
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture

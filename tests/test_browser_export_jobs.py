@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the browser fixtures are imported from tests/test_browser.py and used as arguments)
 """Exports as background jobs (issue 18): the app served with IDLIB_REDIS_URL enqueues the export on
 the Celery queue in a real redis-server started here, an export worker (`python -m dashboard.worker`,
 its own process) draws it, and the page delivers the file, in headless chromium."""

@@ -6,13 +6,14 @@ PORT   ?= 8050
 WAREHOUSE := data/warehouse
 ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
-.PHONY: run test test-deep golden warehouse browser services lint clean-warehouse help bench bench-etl catalogs
+.PHONY: run test test-deep golden warehouse browser services serve-office lint clean-warehouse help bench bench-etl catalogs
 
 help:
 	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
 	@echo "make test   install test tools (and Debian chromium if missing) and run the whole suite"
 	@echo "make test-deep  the whole suite with 1,000 examples per property test (hypothesis profile deep)"
 	@echo "make golden regenerate tests/golden/warehouse/ after a deliberate change to the ETL's output"
+	@echo "make serve-office  PostGIS, Redis, two app servers, two export workers and nginx on this machine"
 	@echo "make lint   ruff"
 	@echo "make bench  benchmarks on synthetic data (BENCH_ARGS=--quick for a quick run; see README)"
 	@echo "make bench-etl  the ETL on a synthetic export against pyarrow + sjoin (BENCH_ETL_ROWS=1000000)"
@@ -42,6 +43,11 @@ run: $(VENV)/.installed $(WAREHOUSE)/CURRENT
 
 browser:
 	@scripts/ensure-browser.sh
+
+# the office stack on this machine (issue 18): PostGIS, Redis, two app servers, two export workers and
+# nginx on http://127.0.0.1:$(PORT), from Debian's packages; Ctrl-C stops it (see README "Serving an office")
+serve-office: $(VENV)/.installed
+	PORT=$(PORT) $(BIN)/python scripts/serve_office.py
 
 # Debian's redis-server, PostgreSQL 15 and PostGIS 3 for the office backend's tests (each test
 # session starts and stops its own servers)

@@ -33,14 +33,14 @@ def queue(built_warehouse, tmp_path_factory):
                             timeout=120, every=0.2)
             assert worker.poll() is None, log.read_text()[-3000:]
             with serve(built_warehouse, IDLIB_REDIS_URL=url) as app:
-                yield app, log
+                yield app, log, url
         finally:
             worker.terminate()
             worker.wait(timeout=30)
 
 
 def test_an_export_is_drawn_by_a_worker_and_delivered_to_the_page(page, queue, tmp_path):
-    app, log = queue
+    app, log, _ = queue
     open_page(page, app + "?from=2020-02&to=2020-02")
     settle(page, 500)
     with page.expect_download(timeout=180_000) as info:
@@ -59,6 +59,26 @@ def test_an_export_is_drawn_by_a_worker_and_delivered_to_the_page(page, queue, t
     text = wait_for(lambda: log.read_text(errors="replace").count("succeeded") >= 2 and log.read_text(), timeout=30)
     assert text and text.count("background_callback_") >= 2  # both drawn by the worker, not the web process
     assert page.console_errors == []
+
+
+def test_the_command_line_has_a_worker_draw_its_export(queue, built_warehouse, tmp_path):
+    _, log, url = queue
+    env = {**os.environ, "IDLIB_REDIS_URL": url, "IDLIB_WAREHOUSE": str(built_warehouse)}
+    out = tmp_path / "displacement.csv"
+    done = subprocess.run([sys.executable, "-m", "dashboard.export", "data", "displacement", "--format", "csv",
+                           "--from", "2020-02", "--to", "2020-02", "--queue", "--out", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "waiting for an export worker" in done.stderr and b"752131" in out.read_bytes()
+    assert wait_for(lambda: "idlib.export" in log.read_text(errors="replace"), timeout=30)  # drawn by the worker
+    bad = subprocess.run([sys.executable, "-m", "dashboard.export", "data", "displacement", "--from", "1990-01",
+                          "--queue"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "the export worker could not draw it" in bad.stderr and "1990-01" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    unset = subprocess.run([sys.executable, "-m", "dashboard.export", "data", "displacement", "--queue"], cwd=ROOT,
+                           env={k: v for k, v in env.items() if k != "IDLIB_REDIS_URL"}, capture_output=True, text=True,
+                           timeout=300)
+    assert unset.returncode == 2 and "set IDLIB_REDIS_URL" in unset.stderr
 
 
 def test_a_worker_without_a_queue_says_what_to_set():

@@ -3,6 +3,7 @@
     python -m dashboard.export report --from 2020-02-01 --to 2020-02-29 --area SY07 --out report.pdf
     python -m dashboard.export chart displacement --format svg --from 2019-12 --to 2020-03 --out chart.svg
     python -m dashboard.export data map --format xlsx --from 2020-02 --to 2020-02 --level 3 --out map.xlsx
+    python -m dashboard.export report --from 2020-02 --to 2020-02 --queue     (drawn by an export worker)
 
 The view is the dashboard's (dates in whole months, areas as P-codes, the live warehouse; set
 IDLIB_WAREHOUSE for another). Exit status 0 when the file was written, 2 for a bad argument, 1 when
@@ -93,6 +94,8 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--lang", default="en", help="language of the text (en)")
         s.add_argument("--out", help="file to write (default: a name from the chart and period)")
         s.add_argument("--timeout", type=float, default=None, help="seconds allowed per rendered page")
+        s.add_argument("--queue", action="store_true",
+                       help="have an export worker draw it (the queue in IDLIB_REDIS_URL; python -m dashboard.worker)")
 
     r = sub.add_parser("report", help="the A4 situation report (PDF)")
     view_options(r)
@@ -108,7 +111,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def run(args) -> Path:
+def produce(args, close: bool = True) -> tuple[bytes, str]:
+    """The file the arguments ask for: (its bytes, its default name). `close`: end the renderer after
+    (an export worker keeps it warm for the next job)."""
     from dashboard.data import catalog
     from dashboard.data.warehouse import warehouse
     from dashboard.export import files, render, report
@@ -118,18 +123,29 @@ def run(args) -> Path:
     ctx = files.context_of(Request.of(wh, build_state(args, catalog.bounds(wh)), args.lang))
     try:
         if args.command == "report":
-            data = report.report(ctx, timeout=args.timeout)
-            out = Path(args.out or files.filename("report", ctx, "pdf"))
-        elif args.command == "chart":
+            return report.report(ctx, timeout=args.timeout), files.filename("report", ctx, "pdf")
+        if args.command == "chart":
             if not 300 <= args.width <= 4000:
                 raise UsageError(f"--width {args.width}: expected 300 to 4000 pixels")
-            data = files.chart_image(args.name, ctx, args.format, args.width, timeout=args.timeout)
-            out = Path(args.out or files.filename(args.name, ctx, args.format))
-        else:
-            data = files.chart_data(args.name, ctx, args.format)
-            out = Path(args.out or files.filename(args.name, ctx, args.format))
+            return (files.chart_image(args.name, ctx, args.format, args.width, timeout=args.timeout),
+                    files.filename(args.name, ctx, args.format))
+        return files.chart_data(args.name, ctx, args.format), files.filename(args.name, ctx, args.format)
     finally:
-        render.renderer().close()
+        if close:
+            render.renderer().close()
+
+
+def run(args, argv: list[str] | None = None) -> Path:
+    if args.queue:
+        from dashboard import config
+        from dashboard.page import jobs
+
+        if not config.server().redis_url:
+            raise UsageError("--queue: set IDLIB_REDIS_URL to the Redis holding the export queue")
+        data, name = jobs.enqueue_export([a for a in (argv or []) if a != "--queue"])
+    else:
+        data, name = produce(args)
+    out = Path(args.out or name)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     try:
@@ -143,13 +159,14 @@ def run(args) -> Path:
 
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     from dashboard.export.render import ExportError
     from etl.core import exits
     from etl.core.warehouse import WarehouseError
 
     try:
-        out = run(args)
+        out = run(args, argv)
         print(f"wrote {out} ({out.stat().st_size:,} bytes)")
         sys.stdout.flush()  # a reader gone away shows here, not in Python's final flush
     except UsageError as exc:

@@ -4,14 +4,19 @@ the web process only enqueues the job and answers the page's polls, and export w
 (`python -m dashboard.worker`, on this machine or others reaching the same Redis and warehouse)
 draw the files, each keeping its renderer warm between jobs. The page shows that the export is
 queued or being drawn, and delivers the file when the job is done. Without IDLIB_REDIS_URL the
-export runs in the web process as before.
+export runs in the web process as before. The command line enqueues too
+(`python -m dashboard.export ... --queue`: task "idlib.export", the same arguments).
 """
 from __future__ import annotations
+
+import base64
 
 from dashboard import config
 
 QUEUE = "idlib-exports"
 RESULT_SECONDS = 3600  # a finished export's file waits this long for the page to fetch it
+COMMAND_TASK = "idlib.export"
+COMMAND_WAIT = 1800  # seconds the command line waits for its export (queued and drawn)
 
 
 def celery_app():
@@ -22,7 +27,38 @@ def celery_app():
     app = Celery("idlib-exports", broker=url, backend=url)
     app.conf.update(task_default_queue=QUEUE, worker_prefetch_multiplier=1, result_expires=RESULT_SECONDS,
                     broker_connection_retry_on_startup=True, worker_hijack_root_logger=False)
+
+    @app.task(name=COMMAND_TASK)
+    def export(argv: list[str]) -> dict:
+        """`python -m dashboard.export ARGV` drawn here: the file's name and bytes (base64)."""
+        from dashboard.export.__main__ import parser, produce
+
+        data, name = produce(parser().parse_args(argv), close=False)
+        return {"name": name, "data": base64.b64encode(data).decode()}
+
     return app
+
+
+def enqueue_export(argv: list[str]) -> tuple[bytes, str]:
+    """The export the command-line arguments ask for, drawn by an export worker: (bytes, name).
+    Its failure comes back as ExportError with the worker's message."""
+    from dashboard.export.render import ExportError
+
+    if not config.server().redis_url:
+        raise ExportError("no export queue: set IDLIB_REDIS_URL to the Redis holding it")
+    result = celery_app().send_task(COMMAND_TASK, args=[argv], queue=QUEUE)
+    import sys
+
+    print(f"queued as export job {result.id}; waiting for an export worker (python -m dashboard.worker)",
+          file=sys.stderr, flush=True)
+    try:
+        done = result.get(timeout=COMMAND_WAIT, propagate=True)
+    except Exception as exc:  # noqa: BLE001 - the worker's error (or the wait), said plainly
+        reason = str(exc) or type(exc).__name__
+        raise ExportError(f"the export worker could not draw it: {reason}") from None
+    finally:
+        result.forget()
+    return base64.b64decode(done["data"]), done["name"]
 
 
 def manager():

@@ -14,7 +14,7 @@ and the ETL's settings are read by etl.config.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 # the largest body the page sends is about 2 KB (the map's callback with every control and its two
@@ -57,6 +57,9 @@ class Server:
     keepalive: int  # DASHBOARD_KEEPALIVE: seconds gunicorn keeps an idle connection (default 75)
     redis_url: str  # IDLIB_REDIS_URL: the Redis the app processes share their cache through ("" = none)
     cache_seconds: int  # IDLIB_CACHE_SECONDS: how long a shared entry is kept (default 86400)
+    # IDLIB_SECRET_KEY: signs the export jobs' handles alike in every app process and server (else Dash
+    # keeps one in the export queue's Redis, which expires with the results)
+    secret_key: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls) -> Server:
@@ -74,6 +77,7 @@ class Server:
             keepalive=_number("DASHBOARD_KEEPALIVE", 75),
             redis_url=_redis_url(os.environ.get("IDLIB_REDIS_URL", "")),
             cache_seconds=_number("IDLIB_CACHE_SECONDS", 86400),
+            secret_key=os.environ.get("IDLIB_SECRET_KEY", ""),
         )
 
 

@@ -137,7 +137,10 @@ def main() -> int:
         children.append(("redis", subprocess.Popen(
             ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(folder)], stdout=open(folder / "redis.log", "a"), stderr=subprocess.STDOUT)))
-        env = {**os.environ, "IDLIB_REDIS_URL": redis_url, "IDLIB_WAREHOUSE_URL": database}
+        import secrets
+
+        env = {**os.environ, "IDLIB_REDIS_URL": redis_url, "IDLIB_WAREHOUSE_URL": database,
+               "IDLIB_SECRET_KEY": os.environ.get("IDLIB_SECRET_KEY") or secrets.token_hex(32)}
         env.pop("PORT", None)
         say("building the warehouse from the committed data and publishing it to PostGIS")
         subprocess.run([sys.executable, "-m", "etl", "run", "--target", database], cwd=ROOT, check=True,

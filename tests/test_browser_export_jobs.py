@@ -32,7 +32,9 @@ def queue(built_warehouse, tmp_path_factory):
             assert wait_for(lambda: "ready" in log.read_text(errors="replace") or worker.poll() is not None,
                             timeout=120, every=0.2)
             assert worker.poll() is None, log.read_text()[-3000:]
-            with serve(built_warehouse, IDLIB_REDIS_URL=url) as app:
+            # two gunicorn workers: the page's polls for a job reach either process
+            with serve(built_warehouse, IDLIB_REDIS_URL=url, WEB_CONCURRENCY="2", DASHBOARD_THREADS="2",
+                       IDLIB_SECRET_KEY="test-secret-shared-by-the-app-processes") as app:
                 yield app, log, url
         finally:
             worker.terminate()

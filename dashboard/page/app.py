@@ -12,6 +12,7 @@ import re
 
 from dash import Dash
 
+from dashboard import config
 from etl.config import ASSETS_DIR
 
 from . import help, security, sources_page
@@ -74,6 +75,8 @@ registered when it is made (dashboard.panels)."""
         "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))
     app.interpolate_index = without_unused_scripts(app.interpolate_index)
     app.layout = layout.shell
+    if config.server().secret_key:  # the same in every process and server (export jobs' handles)
+        app.server.secret_key = config.server().secret_key
     shared_cache.init(app.server)  # IDLIB_REDIS_URL: the callbacks' outputs shared by every process (issue 18)
     callbacks.register(app)
     help.register(app.server)  # /help/data: the README's sections on loading data (linked from empty charts)

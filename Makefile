@@ -6,7 +6,7 @@ PORT   ?= 8050
 WAREHOUSE := data/warehouse
 ETL_INPUTS := $(shell find etl data/figures data/geometry -type f -not -name '*.pyc' 2>/dev/null) data/sources.toml requirements.txt
 
-.PHONY: run test test-deep golden warehouse browser services serve-office lint clean-warehouse help bench bench-etl catalogs
+.PHONY: run test test-deep golden warehouse browser services serve-office bench-office lint clean-warehouse help bench bench-etl catalogs
 
 help:
 	@echo "make run    build the warehouse from committed data and serve http://127.0.0.1:$(PORT)"
@@ -98,8 +98,14 @@ clean-warehouse:
 # baseline served on 127.0.0.1, figures printed and written to bench/results/latest.{json,md}.
 # Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick" or "--events 200000 --reps 30".
 BENCH_ARGS ?=
-bench: bench-etl $(VENV)/.installed-dev browser
+bench: bench-etl bench-office $(VENV)/.installed-dev browser
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# the office stack (PostGIS, Redis, 2 app servers, 2 export workers, nginx) against the single-process
+# default, 10-100 simulated users with a report each a minute (issue 18; about 10 minutes)
+BENCH_OFFICE_ARGS ?=
+bench-office: $(VENV)/.installed-dev browser services
+	$(BIN)/python -m bench.office $(BENCH_OFFICE_ARGS)
 
 # The ETL benchmark (bench/etl_run.py): `python -m etl run` on a synthetic ACLED-layout export of
 # BENCH_ETL_ROWS rows with COD-AB admin 1-3, against pyarrow's CSV read plus one geopandas sjoin;

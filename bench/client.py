@@ -20,6 +20,9 @@ What it reproduces of the renderer (dash-renderer 4.x, read from the installed d
 - responses: {"multi": true, "response": {id: {prop: value}}} (and "sideUpdate"), 204 =
   PreventUpdate; Patch values ({"__dash_patch_update": ...}) are applied with the renderer's
   operations; components returned in `children` are indexed and their initial callbacks fire.
+- background callbacks (their spec has "background"): the first answer holds a cacheKey and a job;
+  the same request is sent again with them in the query string every `interval` ms until the
+  answer holds the response (or 204), which ends the request (its time, bytes and polls summed).
 Not reproduced: clientside callbacks (JavaScript) and pattern-matching (ALL/MATCH/ALLSMALLER)
 callbacks are listed in `Step.skipped` and not run; dcc.Interval does not tick by itself.
 
@@ -37,7 +40,7 @@ import time
 import zlib
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 GEOMETRY_MARKERS = (b'"coordinates"', b"FeatureCollection")
 WILDCARDS = ("ALL", "MATCH", "ALLSMALLER")
@@ -204,6 +207,7 @@ class Request:
     has_geometry: bool = False
     error: str | None = None
     body: bytes | None = field(default=None, repr=False)
+    polls: int = 0  # a background callback's polls until its answer
 
     def finish(self, keep_body: bool = False) -> None:
         """Sizes that cost CPU, computed after the step's clock stopped."""
@@ -469,7 +473,37 @@ class DashClient:
         return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
     def _post(self, cb: Callback, triggers: list[str], body: bytes) -> tuple[Request, bytes]:
-        return self._fetch("POST", "_dash-update-component", cb.label, triggers, body)
+        record, raw = self._fetch("POST", "_dash-update-component", cb.label, triggers, body)
+        background = cb.spec.get("background")
+        if not background or record.status != 200 or record.error:
+            return record, raw
+        try:
+            handles = json.loads(raw)
+        except ValueError:
+            return record, raw
+        if "cacheKey" not in handles or "job" not in handles:
+            return record, raw
+        query = urlencode({"cacheKey": handles["cacheKey"], "job": handles["job"]})
+        interval = background.get("interval", 1000) / 1000
+        started, deadline = time.monotonic() - record.seconds, time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            time.sleep(interval)
+            polled, raw = self._fetch("POST", f"_dash-update-component?{query}", cb.label, triggers, body)
+            polled.polls = record.polls + 1
+            polled.wire_bytes += record.wire_bytes
+            record = polled
+            if record.error or record.status == 204:
+                break
+            try:
+                answer = json.loads(raw)
+            except ValueError:
+                break  # _apply names it
+            if "response" in answer:
+                break
+        else:
+            record.error = f"background callback: no answer within {self.timeout:.0f} s"
+        record.seconds = time.monotonic() - started
+        return record, raw
 
     def _apply(self, cb: Callback, record: Request, raw: bytes) -> tuple[set[tuple[str, str]], set[str]]:
         """Apply a response; returns the changed (id, prop) and the ids of new layout chunks."""

@@ -61,10 +61,19 @@ def enqueue_export(argv: list[str]) -> tuple[bytes, str]:
     return base64.b64decode(done["data"]), done["name"]
 
 
+def live_version() -> str:
+    from dashboard.data.warehouse import warehouse
+
+    return warehouse().version
+
+
 def manager():
-    """Dash's background-callback manager on that queue, or None without IDLIB_REDIS_URL."""
+    """Dash's background-callback manager on that queue, or None without IDLIB_REDIS_URL. Results are
+    kept (an hour) under a key of the callback's inputs and the live warehouse version: without that,
+    Dash deletes a result when it is first read, and of two users asking for the same export at
+    the same moment (one key) the second got nothing (seen in bench.office)."""
     if not config.server().redis_url:
         return None
     from dash import CeleryManager
 
-    return CeleryManager(celery_app(), expire=RESULT_SECONDS)
+    return CeleryManager(celery_app(), cache_by=[live_version], expire=RESULT_SECONDS)

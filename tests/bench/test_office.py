@@ -81,10 +81,10 @@ def test_a_levels_figures_are_its_tallies():
     tally.requests = 30
     tally.errors.append("HTTP 502: bad gateway")
     reports.ms += [10_000.0, 14_000.0]
-    reports.refused = 1
+    reports.refused, reports.late, reports.requests = 1, 2, 12
     level = summary("office", 10, tally, reports, 47.0, {"redis": [14.0]}, [9.0, 11.0])
-    assert (level["actions"], level["requests"], level["errors"], level["reports"], level["reports_refused"]) == (
-        3, 30, 1, 2, 1)
+    assert (level["actions"], level["requests"], level["errors"], level["reports"], level["reports_refused"],
+            level["reports_late"]) == (3, 42, 1, 2, 1, 2)
     assert level["p50_ms"] == 200.0 and level["report_p50_ms"] == 12_000.0 and level["worker_run_p50_ms"] == 10_000.0
     assert level["queue_wait_p50_ms"] == 2_000.0
     assert json.loads(json.dumps(level))  # written as JSON by --json

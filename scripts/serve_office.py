@@ -113,10 +113,10 @@ def main() -> int:
     pg_data = folder / "pg"
 
     def stop(*_, code: int = 0):
-        for name, proc in reversed(children):
+        for _name, proc in reversed(children):
             if proc.poll() is None:
                 proc.terminate()
-        for name, proc in reversed(children):
+        for _name, proc in reversed(children):
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -229,7 +229,10 @@ def summary(name: str, users: int, tally: Tally, reports: Reports, wall: float, 
         "reports": len(reports.ms), "reports_refused": reports.refused, "reports_late": reports.late,
         "report_p50_ms": report_p50, "report_p95_ms": percentile(reports.ms, 95),
         "worker_run_p50_ms": run_p50,
-        "queue_wait_p50_ms": (report_p50 - run_p50) if report_p50 is not None and run_p50 is not None else None,
+        # an estimate only while each delivered report was drawn by a worker (not taken from a kept result)
+        "queue_wait_p50_ms": (report_p50 - run_p50) if report_p50 is not None and run_p50 is not None
+        and len(runs) >= len(reports.ms) else None,
+        "worker_jobs": len(runs),
         "memory_mib": memory,
     }
 
@@ -242,8 +245,8 @@ def line(level: dict) -> str:
             f"{level['errors']} errors; actions p50 {ms(level['p50_ms'])}, p95 {ms(level['p95_ms'])}; "
             f"{level['reports']} reports (p50 {ms(level['report_p50_ms'])}, p95 {ms(level['report_p95_ms'])}), "
             f"{level['reports_refused']} refused (queue full), {level['reports_late']} not done by the level's end; "
-            f"worker run p50 {ms(level['worker_run_p50_ms'])}, "
-            f"queue wait p50 ~{ms(level['queue_wait_p50_ms'])}; memory: {mem}"
+            f"{level.get('worker_jobs', 0)} drawn by the workers, run p50 "
+            f"{ms(level['worker_run_p50_ms'])}, queue wait p50 ~{ms(level['queue_wait_p50_ms'])}; memory: {mem}"
             + (f"; errors such as {level['error_examples'][:2]}" if level["errors"] else ""))
 
 

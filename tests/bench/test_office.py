@@ -86,5 +86,7 @@ def test_a_levels_figures_are_its_tallies():
     assert (level["actions"], level["requests"], level["errors"], level["reports"], level["reports_refused"],
             level["reports_late"]) == (3, 42, 1, 2, 1, 2)
     assert level["p50_ms"] == 200.0 and level["report_p50_ms"] == 12_000.0 and level["worker_run_p50_ms"] == 10_000.0
-    assert level["queue_wait_p50_ms"] == 2_000.0
+    assert level["queue_wait_p50_ms"] == 2_000.0 and level["worker_jobs"] == 2
+    kept = summary("office", 10, tally, reports, 47.0, {}, [9.0])  # fewer jobs than reports: some were kept results
+    assert kept["queue_wait_p50_ms"] is None
     assert json.loads(json.dumps(level))  # written as JSON by --json

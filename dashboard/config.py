@@ -138,6 +138,11 @@ def set_run_dir(path) -> None:
     reset()
 
 
+def worker_name() -> str:
+    """EXPORT_WORKER_NAME: an export worker's name in Celery (default idlib-export-<pid>@<host>)."""
+    return os.environ.get("EXPORT_WORKER_NAME") or f"idlib-export-{os.getpid()}@%h"
+
+
 def browser_path() -> str | None:
     """BROWSER_PATH: the chromium the exports draw with, when given (read each time: it is kaleido's)."""
     return os.environ.get("BROWSER_PATH") or None

@@ -4,7 +4,6 @@ Start as many as the machines allow, here or on other machines that reach the sa
 same warehouse (IDLIB_WAREHOUSE or IDLIB_WAREHOUSE_URL)."""
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 
@@ -16,13 +15,13 @@ def main(argv: list[str] | None = None) -> int:
         print("error: set IDLIB_REDIS_URL to the Redis holding the export queue (e.g. redis://127.0.0.1:6379/0)",
               file=sys.stderr)
         return 1
-    if not os.environ.get("EXPORT_RUN_DIR"):  # the renderer's slot files, private to this worker
+    if not config.exports().run_dir:  # the renderer's slot files, private to this worker
         config.set_run_dir(tempfile.mkdtemp(prefix="idlib-worker-"))
     from dashboard.page.app import create_app
 
     app = create_app()  # registers the export job under the name the web processes enqueue it by
     celery = app._background_manager.handle
-    name = os.environ.get("EXPORT_WORKER_NAME", f"idlib-export-{os.getpid()}@%h")
+    name = config.worker_name()
     celery.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "-n", name, "-Q", "idlib-exports",
                         *(argv or [])])
     return 0

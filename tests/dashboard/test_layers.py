@@ -11,7 +11,7 @@ Layers, bottom up (a module may import its own layer and those below, never abov
     panels    dashboard.panels.*      (query, figure, rows of each thing the page shows)
     export    dashboard.export.*      (files, report, writers, renderer)
     page      dashboard.page.*        (the Dash app, layout, callbacks; it calls the exports)
-    main      dashboard.__main__      (python -m dashboard)
+    main      dashboard.__main__, dashboard.worker   (python -m dashboard, python -m dashboard.worker)
 data and figures are side by side: neither imports the other.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ def module_name(path: Path) -> str:
 
 
 def layer(module: str) -> str:
-    if module == "dashboard.__main__":
+    if module in ("dashboard.__main__", "dashboard.worker"):  # the entry points
         return "main"
     parts = module.split(".")
     if len(parts) >= 2 and parts[1] in ("data", "figures", "panels", "export", "page", "request"):

@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 
 from bench.client import DashClient
-from bench.load import Tally, percentile
-from bench.scenarios import SCENARIOS, values_for
+from bench.load import Tally, percentile, user
+from bench.scenarios import SCENARIOS
 from bench.serve import descendants, free_port, memory_mib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,37 +54,6 @@ class Reports:
         self.requests = 0
         self.failed: list[str] = []
         self.lock = threading.Lock()
-
-
-def user(index: int, url: str, until: float, start_at: float, think: float, tally: Tally) -> None:
-    """One user browsing (the page's real callback sequence, as bench.load) until `until`."""
-    rng = random.Random(index)
-    time.sleep(max(0.0, start_at - time.monotonic()))
-    with DashClient(url, timeout=600) as client:
-        loaded, values, turn = False, {}, 0
-        while time.monotonic() < until:
-            try:
-                if not loaded:
-                    tally.record("first view", client.load())
-                    loaded = True
-                    values = {}
-                    for s in SCENARIOS:
-                        if client.has(s.component):
-                            try:
-                                values[s.name] = values_for(s, client.props(s.component), 1000, index)
-                            except ValueError:  # (no event types on the offline default)
-                                continue
-                else:
-                    runnable = [s for s in SCENARIOS if s.name in values]
-                    s = runnable[turn % len(runnable)]
-                    value = values[s.name][(turn // len(runnable)) % len(values[s.name])]
-                    turn += 1
-                    tally.record(s.name, client.set(s.component, s.prop, value, label=s.name))
-            except Exception as exc:  # noqa: BLE001 - counted, as bench.load does
-                tally.error(f"{type(exc).__name__}: {str(exc)[:200]}")
-                loaded = False
-            if think > 0:
-                time.sleep(think * rng.uniform(0.5, 1.5))
 
 
 def reporter(index: int, url: str, until: float, start_at: float, report_every: float, reports: Reports) -> None:
@@ -134,8 +103,9 @@ def run_level(url: str, users: int, seconds: float, think: float, report_every: 
     tally, reports = Tally(), Reports()
     started = time.monotonic()
     until = started + 2 + seconds
-    threads = [threading.Thread(target=user, args=(i, url, until, started + 2 * i / users, think, tally), daemon=True)
-               for i in range(users)]
+    # browsing: bench.load's users (the page's real callback sequence)
+    threads = [threading.Thread(target=user, args=(i, url, until, started + 2 * i / users, think, 0, tally, SCENARIOS),
+                                daemon=True) for i in range(users)]
     threads += [threading.Thread(target=reporter, args=(i, url, until, started + 2 * i / users, report_every, reports),
                                  daemon=True) for i in range(users)]
     for t in threads:

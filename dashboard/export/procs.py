@@ -55,8 +55,13 @@ def keep_priorities_down() -> None:
 
 
 def children(pid: int) -> list[int]:
+    """The processes `pid`'s threads started; none when `pid` has ended (even while being read)."""
     out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:  # the process ended between being listed and being read
+        return out
+    for task in tasks:
         try:
             out.extend(int(c) for c in (task / "children").read_text().split())
         except OSError:

@@ -187,6 +187,32 @@ def test_an_exports_own_threads_yield_to_the_page_and_the_request_thread_does_no
         config.reset()
 
 
+def test_the_children_of_a_process_that_has_ended_are_none():
+    """A process can end between being listed and being read (a chromium helper, a test's watcher
+    walking the tree): that is no children, not an error in the thread walking the tree."""
+    import subprocess
+
+    child = subprocess.Popen(["sleep", "30"])
+    assert child.pid in procs.children(os.getpid())
+    child.kill()
+    child.wait()
+    assert procs.children(child.pid) == []
+    assert child.pid not in procs.descendants(os.getpid())
+
+
+def test_a_process_ending_while_its_threads_are_listed_has_no_children(monkeypatch):
+    """The race CI met: /proc/<pid>/task existed when looked up, was gone when read."""
+    class Ending(type(procs.Path())):
+        def iterdir(self):
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+
+        def glob(self, pattern):
+            return self.iterdir()
+
+    monkeypatch.setattr(procs, "Path", Ending)
+    assert procs.children(os.getpid()) == []
+
+
 def test_an_open_renderer_yields_and_a_cut_start_leaves_no_chromium(no_other_renderer, monkeypatch, request):
     """chromium and the renderer's thread run at EXPORT_NICE (chromium from its start: it is forked
     by that thread, and as root it cannot raise its own priority: procs.keep_priorities_down). A start cut short kills every chromium process it had forked, none is left

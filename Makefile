@@ -64,14 +64,20 @@ TEST_WORKERS ?= auto
 # the files holding the tests marked `alone`: the second run collects only those (collecting the whole
 # suite to deselect all but one test took 8 s)
 ALONE_TESTS := $(shell grep -rl "mark.alone" tests --include='*.py')
+# The view, export and page (browser) tests that read a warehouse run a second time with the
+# warehouse published to PostgreSQL/PostGIS and read back from there (--backend=postgis, issue 18;
+# the session starts its own server); the rest never touch a backend.
+BACKEND_TESTS := tests/dashboard tests/golden $(wildcard tests/test_browser*.py) tests/test_text_from_data.py
 test: $(VENV)/.installed-dev browser services
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=ci -m "not alone"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=ci -m "not alone" --backend=postgis $(BACKEND_TESTS)
 	$(BIN)/python -m pytest --hypothesis-profile=ci -m alone $(ALONE_TESTS)
 
 test-deep: $(VENV)/.installed-dev browser services
 	$(BIN)/python scripts/fetch_axe.py >/dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=deep -m "not alone"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile=deep -m "not alone" --backend=postgis $(BACKEND_TESTS)
 	$(BIN)/python -m pytest --hypothesis-profile=deep -m alone $(ALONE_TESTS)
 
 # The expected warehouse of the golden test (tests/golden/), rebuilt from the committed data.

@@ -13,6 +13,7 @@ import fcntl
 import os
 import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -67,11 +68,98 @@ def built_warehouse(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "warehouse", build)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backend", choices=("parquet", "postgis"), default="parquet",
+        help="the warehouse backend the dashboard's tests read: parquet (the embedded default) or postgis "
+             "(every warehouse a test reads is first published to a PostgreSQL/PostGIS server the session "
+             "starts, and read back from there; `make test` runs the warehouse-reading tests both ways)")
+
+
+# the fixtures through which a test reads a warehouse: under --backend=postgis only the tests using one
+# of them run (the others never touch a backend, and already ran in the Parquet pass)
+READS_A_WAREHOUSE = {"built_warehouse", "use_warehouse", "synthetic_warehouse", "use_synthetic", "layouts_warehouse",
+                     "shared_warehouse", "server", "synthetic_server", "shared_server"}
+
+
+class PostgisBackend:
+    """Under --backend=postgis: each warehouse folder a test reads gets a database of its own on the
+    session's PostgreSQL/PostGIS server, and each version read from the folder is first published there
+    (etl.core.postgis.publish, as `python -m etl run --target` does) and then read back through the
+    dashboard's PostGIS loader. The Parquet files are only the source of what is published."""
+
+    def __init__(self, url: str):
+        self.url, self.databases, self.published = url, {}, set()
+        self.lock = threading.Lock()
+
+    def database(self, root) -> str:
+        import psycopg
+
+        root = str(Path(root).resolve())
+        with self.lock:
+            if root not in self.databases:
+                name = f"wh_{len(self.databases)}"
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f"CREATE DATABASE {name}")
+                self.databases[root] = self.url.rsplit("/", 1)[0] + "/" + name
+            return self.databases[root]
+
+    def publish(self, root, version: str | None = None) -> str:
+        """The URL of `root`'s database, with `version` (default: the folder's live one) published and live."""
+        from etl.core import postgis
+        from etl.core.warehouse import live_version, open_version
+
+        url = self.database(root)
+        version = version or live_version(Path(root))
+        with self.lock:
+            if (url, version) not in self.published:
+                postgis.publish(url, open_version(Path(root), version), keep=100)
+                self.published.add((url, version))
+        return url
+
+    def load(self, root: str, version: str):
+        from dashboard.data import warehouse as warehouse_module
+
+        return warehouse_module._load_postgis(self.publish(root, version), version)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def backend(request):
+    """None (Parquet), or the PostgisBackend every warehouse read in this session goes through."""
+    if request.config.getoption("backend") != "postgis":
+        yield None
+        return
+    from dashboard.data import warehouse as warehouse_module
+    from tests.services import postgres
+
+    with postgres() as url:
+        hub = PostgisBackend(url)
+        patch = pytest.MonkeyPatch()
+        patch.setattr(warehouse_module, "_load", hub.load)  # a warehouse(root) or load(root, version) of a folder
+        try:
+            yield hub
+        finally:
+            patch.undo()
+
+
+def point_app_at(root: Path, backend, monkeypatch) -> Path:
+    """The app's settings on warehouse `root`: its folder, and under --backend=postgis its database
+    (IDLIB_WAREHOUSE_URL, which the app then reads instead, as an office deployment does)."""
+    monkeypatch.setenv("IDLIB_WAREHOUSE", str(root))
+    if backend is not None:
+        monkeypatch.setenv("IDLIB_WAREHOUSE_URL", backend.publish(root))
+    return root
+
+
+def served_env(root: Path, backend) -> dict:
+    """What a served app needs beside its folder to read `root` through the session's backend."""
+    return {} if backend is None else {"IDLIB_WAREHOUSE_URL": backend.publish(root)}
+
+
 @pytest.fixture
-def use_warehouse(built_warehouse, monkeypatch) -> Path:
+def use_warehouse(built_warehouse, backend, monkeypatch) -> Path:
     """Point the app's settings at the session warehouse."""
-    monkeypatch.setenv("IDLIB_WAREHOUSE", str(built_warehouse))
-    return built_warehouse
+    return point_app_at(built_warehouse, backend, monkeypatch)
 
 
 def shared_path(*parts: str) -> Path:
@@ -96,9 +184,8 @@ def synthetic_warehouse(tmp_path_factory, built_warehouse) -> Path:
 
 
 @pytest.fixture
-def use_synthetic(synthetic_warehouse, monkeypatch) -> Path:
-    monkeypatch.setenv("IDLIB_WAREHOUSE", str(synthetic_warehouse))
-    return synthetic_warehouse
+def use_synthetic(synthetic_warehouse, backend, monkeypatch) -> Path:
+    return point_app_at(synthetic_warehouse, backend, monkeypatch)
 
 
 @pytest.fixture(scope="session")
@@ -137,19 +224,19 @@ def shared_warehouse(tmp_path_factory) -> tuple[Path, object]:
 # opens its own browser context.
 
 @pytest.fixture(scope="session")
-def server(built_warehouse):
+def server(built_warehouse, backend):
     from tests.test_browser import serve
 
-    with serve(built_warehouse) as url:
+    with serve(built_warehouse, **served_env(built_warehouse, backend)) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def shared_server(shared_warehouse):
+def shared_server(shared_warehouse, backend):
     """The app on the warehouse of every real file in ../shared/data (skipped when absent)."""
     from tests.test_browser import serve
 
-    with serve(shared_warehouse[0]) as url:
+    with serve(shared_warehouse[0], **served_env(shared_warehouse[0], backend)) as url:
         yield url
 
 
@@ -175,10 +262,10 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def synthetic_server(synthetic_warehouse):
+def synthetic_server(synthetic_warehouse, backend):
     from tests.test_browser import serve
 
-    with serve(synthetic_warehouse) as url:
+    with serve(synthetic_warehouse, **served_env(synthetic_warehouse, backend)) as url:
         yield url
 
 
@@ -199,5 +286,9 @@ LONG_FIRST = (
 
 
 def pytest_collection_modifyitems(config, items):
+    if config.getoption("backend") != "parquet":
+        kept = [item for item in items if READS_A_WAREHOUSE & set(getattr(item, "fixturenames", ()))]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
     rank = {name: i for i, name in enumerate(LONG_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("[")[0], len(rank)))  # stable: the rest keep their order

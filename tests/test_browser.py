@@ -24,6 +24,7 @@ import pytest
 from dashboard import panels
 from dashboard.i18n import BIDI_CONTROLS
 from etl.config import ROOT
+from tests.conftest import served_env
 
 CHARTS = tuple(panel.name for panel in panels.charts())  # the registered charts, in page order
 
@@ -513,10 +514,10 @@ def test_export_buttons_deliver_the_map_image_the_data_and_the_report(page, serv
     assert off_host == []
 
 
-def test_a_failed_export_says_why_and_the_page_keeps_working(page, built_warehouse):
+def test_a_failed_export_says_why_and_the_page_keeps_working(page, built_warehouse, backend):
     """No browser for the renderer on the server: the image export fails with a plain message; the
     data export and the controls still work."""
-    with serve(built_warehouse, BROWSER_PATH="/nonexistent/chromium") as url:
+    with serve(built_warehouse, BROWSER_PATH="/nonexistent/chromium", **served_env(built_warehouse, backend)) as url:
         open_page(page, url)
         page.click("#home-export-go")
         page.wait_for_function("() => document.querySelector('#home-export-status').innerText.includes('failed')",

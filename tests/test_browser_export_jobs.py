@@ -12,6 +12,7 @@ import time
 import pytest
 
 from etl.config import ROOT
+from tests.conftest import served_env
 from tests.services import redis_server, wait_for
 from tests.test_browser import TIMEOUT, choose, open_page, page, serve, settle  # noqa: F401 (`page` is a fixture)
 
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def queue(built_warehouse, tmp_path_factory):
+def queue(built_warehouse, backend, tmp_path_factory):
     """(app URL, the worker's log file) with Redis, one export worker and the app."""
     with redis_server() as url:
         log = tmp_path_factory.mktemp("worker") / "worker.log"
         env = {**os.environ, "IDLIB_REDIS_URL": url, "IDLIB_WAREHOUSE": str(built_warehouse),
-               "EXPORT_WORKER_NAME": "test-export@%h"}
+               "EXPORT_WORKER_NAME": "test-export@%h", **served_env(built_warehouse, backend)}
         with open(log, "w") as out:
             worker = subprocess.Popen([sys.executable, "-m", "dashboard.worker"], cwd=ROOT, env=env, stdout=out,
                                       stderr=subprocess.STDOUT)
@@ -33,7 +34,7 @@ def queue(built_warehouse, tmp_path_factory):
                             timeout=120, every=0.2)
             assert worker.poll() is None, log.read_text()[-3000:]
             # two gunicorn workers: the page's polls for a job reach either process
-            with serve(built_warehouse, IDLIB_REDIS_URL=url, WEB_CONCURRENCY="2", DASHBOARD_THREADS="2",
+            with serve(built_warehouse, **served_env(built_warehouse, backend), IDLIB_REDIS_URL=url, WEB_CONCURRENCY="2", DASHBOARD_THREADS="2",
                        IDLIB_SECRET_KEY="test-secret-shared-by-the-app-processes") as app:
                 yield app, log, url
         finally:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import served_env
 from tests.test_browser import TIMEOUT, map_data, page, serve, settle, trace_names, wait_map  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -40,8 +41,8 @@ def open_view(page, url: str, charts: tuple[str, ...] = ()) -> None:
 
 
 @pytest.fixture(scope="module")
-def layouts_server(layouts_warehouse):
-    with serve(layouts_warehouse) as url:
+def layouts_server(layouts_warehouse, backend):
+    with serve(layouts_warehouse, **served_env(layouts_warehouse, backend)) as url:
         yield url
 
 

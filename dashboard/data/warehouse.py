@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import geopandas as gpd
 import pandas as pd
+from shapely.geometry import Point
 
 from dashboard.extent import CELL_DEGREES, IN_VIEW
 from etl.config import Settings
@@ -86,6 +87,7 @@ class Warehouse:
     frames: dict
     db: duckdb.DuckDBPyConnection | None = None
     sql_tables: tuple[str, ...] = ()
+    postgis: tuple[str, str] | None = None  # (URL, schema) of a version read from PostgreSQL/PostGIS
     _local: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame | gpd.GeoDataFrame:
@@ -106,6 +108,35 @@ class Warehouse:
             cursor = self.db.cursor()
             self._local.cursor = cursor
         return cursor.execute(sql, params or []).df()
+
+
+    def area_at(self, table: str, level: int, lon: float, lat: float) -> str | None:
+        """The P-code of the first area of `level` in `table` (in the table's order) containing the
+        point: asked of PostGIS, through its GiST index, for a version read from PostgreSQL; else
+        found through the frame's spatial index (an STRtree built once per version and level)."""
+        if self.postgis:
+            return _area_at_postgis(*self.postgis, table, level, lon, lat)
+        areas = _level_areas(self, table, level)
+        hits = areas.sindex.query(Point(lon, lat), predicate="within")
+        return str(areas["pcode"].iloc[int(hits.min())]) if len(hits) else None
+
+
+@lru_cache(maxsize=24)
+def _level_areas(wh: Warehouse, table: str, level: int) -> gpd.GeoDataFrame:
+    frame = wh.frames[table]
+    return frame[frame["level"] == level].reset_index(drop=True)
+
+
+def _area_at_postgis(url: str, schema: str, table: str, level: int, lon: float, lat: float) -> str | None:
+    from psycopg import sql
+
+    from etl.core.postgis import ROW, pool
+
+    query = sql.SQL("SELECT pcode FROM {} WHERE level = %s AND ST_Contains(geometry, ST_SetSRID(ST_MakePoint(%s, %s), "
+                    "4326)) ORDER BY {} LIMIT 1").format(sql.Identifier(schema, table), sql.Identifier(ROW))
+    with pool(url).connection() as conn:
+        row = conn.execute(query, [level, lon, lat]).fetchone()
+    return str(row[0]) if row else None
 
 
 def _sql_database(live) -> duckdb.DuckDBPyConnection:
@@ -239,7 +270,9 @@ def _load_from(live) -> Warehouse:
             frames[name] = _numpy_backed(live.read(name))
     db = _sql_database(live)
     _add_frames(db, frames)
-    return Warehouse(live.name, live.built_at, live.manifest["code_version"], frames, db, (*SQL_TABLES, *FRAME_TABLES))
+    postgis = (live.url, live.schema) if hasattr(live, "schema") else None
+    return Warehouse(live.name, live.built_at, live.manifest["code_version"], frames, db, (*SQL_TABLES, *FRAME_TABLES),
+                     postgis)
 
 
 def load(root: Path | str, version: str) -> Warehouse:

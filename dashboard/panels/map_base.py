@@ -17,10 +17,15 @@ CLIP = box(34.7, 34.4, 41.0, 37.9)  # areas are cut to a box a little larger tha
 CAMP_KINDS = ("camp", "site", "reception_centre", "collective_centre")
 
 
+def _areas_table(wh: Warehouse, level: int) -> str:
+    """The table the map draws a level's areas from: the web copy when it holds the level."""
+    web = wh.frames.get("admin_areas_web")
+    return "admin_areas_web" if web is not None and (web["level"] == level).any() else "admin_areas"
+
+
 def _areas(wh: Warehouse, level: int):
     """The areas of a level in the map's box, cut to a box a little larger (the web copy when loaded)."""
-    web = wh.frames.get("admin_areas_web")
-    source = web if web is not None and (web["level"] == level).any() else wh["admin_areas"]
+    source = wh[_areas_table(wh, level)]
     areas = source[source["level"] == level]
     areas = areas.cx[MAP_BBOX[0]:MAP_BBOX[2], MAP_BBOX[1]:MAP_BBOX[3]].copy()
     # what lies far outside the view is never seen and only costs bytes; neighbours cut by the same
@@ -60,6 +65,6 @@ def area_at(wh: Warehouse, level: int, point: dict) -> str | None:
     lon, lat = point.get("lon"), point.get("lat")
     if lon is None or lat is None:
         return None
-    areas = map_base(wh, level).areas
-    hits = areas[areas.geometry.contains(Point(float(lon), float(lat)))]
-    return str(hits["pcode"].iloc[0]) if len(hits) else None
+    if not CLIP.contains(Point(float(lon), float(lat))):  # the map's areas are cut to CLIP
+        return None
+    return wh.area_at(_areas_table(wh, level), level, float(lon), float(lat))

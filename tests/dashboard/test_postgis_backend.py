@@ -99,3 +99,33 @@ def test_a_version_published_while_the_page_is_drawn_is_picked_up_with_no_reques
             thread.join(timeout=60)
     assert errors == []
     assert newer.name in seen and warehouse_module.warehouse().version == newer.name  # no stale version after
+
+
+def test_the_area_under_a_click_is_asked_of_postgis_through_its_spatial_index(published, built_warehouse):
+    """A click on the map (a point) finds the same area from either backend at every level, PostGIS
+    answering through the GiST index of the version's geometry (not a scan of every polygon)."""
+    import numpy as np
+    import psycopg
+
+    from dashboard.panels.map_base import MAP_BBOX, _areas_table, area_at
+
+    url, version = published
+    parquet, database = warehouse_module.load(built_warehouse, version.name), warehouse_module.load(url, version.name)
+    assert database.postgis and parquet.postgis is None
+    points = [(float(lon), float(lat)) for lon in np.linspace(MAP_BBOX[0], MAP_BBOX[2], 23)
+              for lat in np.linspace(MAP_BBOX[1], MAP_BBOX[3], 17)]
+    for level in (1, 2, 3):
+        table = _areas_table(parquet, level)
+        if not (parquet[table]["level"] == level).any():
+            continue
+        found = [area_at(wh, level, {"lon": lon, "lat": lat}) for wh in (parquet, database) for lon, lat in points]
+        half = len(points)
+        assert found[:half] == found[half:], level
+        assert sum(p is not None for p in found[:half]) > half / 4, level  # most points fall in some area
+    schema = database.postgis[1]
+    with psycopg.connect(url) as conn:
+        conn.execute(f'ANALYZE "{schema}".admin_areas')
+        plan = "\n".join(r[0] for r in conn.execute(
+            f'EXPLAIN SELECT pcode FROM "{schema}".admin_areas WHERE level = 1 AND '
+            "ST_Contains(geometry, ST_SetSRID(ST_MakePoint(36.6, 35.9), 4326)) ORDER BY _row LIMIT 1"))
+    assert "Index Scan" in plan and "geometry_idx" in plan, plan

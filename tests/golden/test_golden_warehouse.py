@@ -3,8 +3,13 @@ output in tests/golden/warehouse/: columns, dtypes, row counts, sources and ever
 number, name, date or geometry fails, naming the table, the columns and the rows."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
+from etl.config import ROOT
 from etl.core.warehouse import open_live
 from tests.golden import store
 from tests.golden.snapshot import ROWS_FILE_LIMIT, TableText, snapshot
@@ -16,6 +21,24 @@ def test_the_committed_data_builds_the_expected_warehouse(built_warehouse):
     problems = compare(GOLDEN, manifest, texts)
     assert not problems, ("The warehouse built from the committed data differs from tests/golden/warehouse/:\n"
                           + "\n".join(problems) + "\n" + REGENERATE)
+
+
+def test_the_etl_published_to_postgis_serves_the_expected_warehouse(tmp_path):
+    """`python -m etl run --target postgresql://...` on the committed data: the version PostgreSQL/
+    PostGIS serves, read back as the dashboard reads it, is the golden warehouse, table by table."""
+    from etl.core.postgis import PostgisVersion
+    from tests.services import postgres
+
+    with postgres() as url:
+        run = subprocess.run([sys.executable, "-m", "etl", "run", "--target", url], cwd=ROOT, capture_output=True,
+                             text=True, timeout=900, env={**os.environ, "IDLIB_WAREHOUSE": str(tmp_path / "wh")})
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        assert "to PostgreSQL" in run.stdout
+        served = PostgisVersion(url)
+        assert served.name == open_live(tmp_path / "wh").name
+        manifest, texts = snapshot(served)
+    problems = compare(GOLDEN, manifest, texts)
+    assert not problems, ("The warehouse PostGIS serves differs from tests/golden/warehouse/:\n" + "\n".join(problems))
 
 
 @pytest.mark.parametrize("limit", [ROWS_FILE_LIMIT, 0])  # rows in full; digests plus a sample of rows

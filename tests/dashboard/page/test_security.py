@@ -158,10 +158,11 @@ def test_the_body_limit_is_the_apps_argument():
 # ---- through gunicorn, as `python -m dashboard` serves ------------------------------------------
 
 @pytest.fixture(scope="module")
-def served(built_warehouse):
+def served(built_warehouse, backend):
+    from tests.conftest import served_env
     from tests.test_browser import serve
 
-    with serve(built_warehouse, WEB_CONCURRENCY="1", DASHBOARD_MAX_BODY_KB="8") as url:
+    with serve(built_warehouse, WEB_CONCURRENCY="1", DASHBOARD_MAX_BODY_KB="8", **served_env(built_warehouse, backend)) as url:
         yield urlparse(url)
 
 

@@ -90,3 +90,16 @@ def test_a_levels_figures_are_its_tallies():
     kept = summary("office", 10, tally, reports, 47.0, {}, [9.0])  # fewer jobs than reports: some were kept results
     assert kept["queue_wait_p50_ms"] is None
     assert json.loads(json.dumps(level))  # written as JSON by --json
+
+
+def test_each_users_reports_are_of_a_view_of_their_own():
+    """No user's report can be answered from another's kept result (the workers are measured)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from bench.office import report_view
+
+    views = [report_view(i) for i in range(100)]
+    assert len(set(views)) == 100
+    first = parse_qs(urlsplit(views[0]).query)
+    assert first == {"from": ["2016-01"], "to": ["2016-03"]}
+    assert parse_qs(urlsplit(views[99]).query) == {"from": ["2024-04"], "to": ["2024-06"]}

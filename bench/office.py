@@ -125,6 +125,29 @@ def run_level(url: str, users: int, seconds: float, think: float, report_every: 
     return tally, reports, time.monotonic() - started
 
 
+def drain(redis_url: str, timeout: float = 180.0) -> int:
+    """Between two levels: the reports still queued are dropped and the workers' running ones waited
+    for (up to `timeout`), so that a level is not measured with the previous level's queue. Returns
+    how many queued jobs were dropped."""
+    from celery import Celery
+
+    from dashboard.export.queue import QUEUE
+
+    app = Celery("idlib-office-bench", broker=redis_url)
+    app.conf.task_default_queue = QUEUE
+    try:
+        dropped = app.control.purge() or 0
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            active = app.control.inspect(timeout=2.0).active() or {}
+            if not any(active.values()):
+                break
+            time.sleep(1.0)
+        return dropped
+    finally:
+        app.close()
+
+
 def wait_http(url: str, proc: subprocess.Popen, seconds: float = 600) -> None:
     import urllib.request
 
@@ -226,7 +249,9 @@ def line(level: dict) -> str:
             f"{level['reports']} reports (p50 {ms(level['report_p50_ms'])}, p95 {ms(level['report_p95_ms'])}), "
             f"{level['reports_refused']} refused (queue full), {level['reports_late']} not done by the level's end; "
             f"{level.get('worker_jobs', 0)} drawn by the workers, run p50 "
-            f"{ms(level['worker_run_p50_ms'])}, queue wait p50 ~{ms(level['queue_wait_p50_ms'])}; memory: {mem}"
+            f"{ms(level['worker_run_p50_ms'])}, queue wait p50 ~{ms(level['queue_wait_p50_ms'])}"
+            + (f", {level['queued_dropped']} still queued at the end dropped" if "queued_dropped" in level else "")
+            + f"; memory: {mem}"
             + (f"; errors such as {level['error_examples'][:2]}" if level["errors"] else ""))
 
 
@@ -297,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
                           else office_memory(proc.pid, folder))
                 runs = worker_seconds(folder)[before:] if stack == "office" else []
                 level = summary(stack, users, tally, reports, wall, memory, runs)
+                if stack == "office":  # the next level starts with an empty queue and idle workers
+                    level["queued_dropped"] = drain(f"redis://127.0.0.1:{ports.split()[1]}/0")
                 levels.append(level)
                 print(line(level), flush=True)
         except RuntimeError as exc:

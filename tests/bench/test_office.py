@@ -103,3 +103,21 @@ def test_each_users_reports_are_of_a_view_of_their_own():
     first = parse_qs(urlsplit(views[0]).query)
     assert first == {"from": ["2016-01"], "to": ["2016-03"]}
     assert parse_qs(urlsplit(views[99]).query) == {"from": ["2024-04"], "to": ["2024-06"]}
+
+
+def test_the_queue_left_by_a_level_is_dropped_before_the_next():
+    """Reports still queued when a level ends are dropped (and counted), so the next level is not
+    measured with its predecessor's queue (a real redis-server; no worker, so nothing runs)."""
+    from celery import Celery
+
+    from bench.office import drain
+    from dashboard.export.queue import QUEUE
+    from tests.services import redis_server
+
+    with redis_server() as url:
+        app = Celery("queued-reports", broker=url)
+        for _ in range(3):
+            app.send_task("idlib.export", args=[["report"]], queue=QUEUE)
+        assert drain(url, timeout=5) == 3
+        assert drain(url, timeout=5) == 0
+        app.close()

@@ -209,7 +209,7 @@ def chart_callback(group: tuple) -> tuple[list, object]:
         def draw():
             period = fmt_period(request.sel.start, request.sel.end, request.lang)
             out: list = []
-            for name, (fig, ids) in zip(names, views.page_charts(names, request)):
+            for name, (fig, ids) in zip(names, views.charts(names, request)):
                 sources = sources_block(request.wh, ids, f"home-{name}-source-list", request.lang)
                 out += [shown(fig, request.lang), under_chart(fig, sources, request.t, period)]
             return tuple(out)

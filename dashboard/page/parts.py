@@ -39,7 +39,7 @@ def page_parts(request: Request) -> dict:
     }
     names = tuple(panel.name for panel in panels.charts())
     period = fmt_period(request.sel.start, request.sel.end, lang)
-    for name, (fig, ids) in zip(names, views.page_charts(names, request)):
+    for name, (fig, ids) in zip(names, views.charts(names, request)):
         parts[name] = shown(fig, lang)
         parts[f"{name}_sources"] = under_chart(fig, sources_block(wh, ids, f"home-{name}-source-list", lang), t, period)
     return parts

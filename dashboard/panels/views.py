@@ -34,21 +34,6 @@ def charts(names, request: Request) -> tuple[tuple[dict, list[str]], ...]:
     return _charts(names, request.only(fields_of(names)))
 
 
-# what the page's graph of a chart it hides holds (a chart of a table no source fills: people in
-# need, asylum): nothing drawn on the server, nothing but an empty plot for plotly.js to make
-HIDDEN = {"data": [], "layout": {}}
-
-
-def page_charts(names, request: Request) -> tuple[tuple[dict, list[str]], ...]:
-    """`charts(names, request)` as the page shows them: a chart the page hides for this warehouse is
-    neither computed nor sent (HIDDEN, no sources). Its graph stays in the layout, so a version that
-    fills it is drawn without a new page."""
-    names = tuple(names)
-    visible = tuple(name for name in names if get(name).shown(request.wh))
-    drawn = dict(zip(visible, charts(visible, request))) if visible else {}
-    return tuple(drawn.get(name, (HIDDEN, [])) for name in names)
-
-
 def chart(name: str, request: Request) -> tuple[dict, list[str], list[str]]:
     """(figure, source ids, notes) of one chart for a request, as the page draws it (an empty chart
     says why); cached on the chart's own fields (see the module)."""

@@ -19,6 +19,7 @@ from dashboard.data.warehouse import warehouse
 from dashboard.export import files, isolated, procs, render, report
 from dashboard.export.render import ExportError
 from dashboard.request import Request
+from tests.services import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -135,5 +136,7 @@ def test_a_report_past_its_time_is_stopped_at_its_niceness_and_leaves_no_process
     reported = [n for name, n in seen.values() if name == "report"]
     assert reported and min(reported) >= 7, seen
     assert all(n >= 7 for name, n in seen.values() if name.startswith("chrom") and "crashpad" not in name), seen
-    assert new_processes(before) == set()
+    # every process it started gone (chromium's zygotes and crash handler outlive it for a moment and
+    # are re-parented to this process, a subreaper: procs.py; seen left for a moment in CI)
+    assert wait_for(lambda: not new_processes(before), timeout=10, every=0.1), new_processes(before)
     assert all(procs.stat(pid) is None for pid in seen)

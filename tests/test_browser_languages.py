@@ -101,6 +101,7 @@ def test_every_chart_and_the_map_have_a_text_alternative_and_a_table(page, serve
         assert page.text_content(f"#{graph}-summary").startswith("Chart:")
     assert page.locator("#home-map-table tr").count() == 0  # built when opened, not on every view
     page.click("#home-map-table >> xpath=.. >> summary")
+    page.wait_for_selector("#home-map-table tbody tr", timeout=TIMEOUT)  # written by assets/a11y.js on opening
     rows = page.locator("#home-map-table tbody tr")
     assert rows.count() >= 9
     idleb = page.locator("#home-map-table tbody tr", has_text="SY07").inner_text()

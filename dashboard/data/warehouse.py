@@ -109,7 +109,6 @@ class Warehouse:
             self._local.cursor = cursor
         return cursor.execute(sql, params or []).df()
 
-
     def area_at(self, table: str, level: int, lon: float, lat: float) -> str | None:
         """The P-code of the first area of `level` in `table` (in the table's order) containing the
         point: asked of PostGIS, through its GiST index, for a version read from PostgreSQL; else

@@ -143,7 +143,7 @@ def test_the_online_sources_load_from_hdx_ucdp_unhcr_and_hapi_and_rebuild_offlin
     live = open_live(settings.warehouse_dir)
     areas = live.read("admin_areas")
     cod = areas[areas["source_id"] == "cod-ab-syr"]
-    assert (cod["level"] == 3).sum() == 272  # every sub-district of the release
+    assert [(cod["level"] == level).sum() for level in (1, 2, 3)] == [14, 62, 272]  # every area of the release, admin 1-3
     assert cod[(cod["level"] == 3) & cod["pcode"].str.startswith("SY07")].shape[0] == 26  # Idleb's
     files = live.manifest["tables"]["admin_areas"]["sources"]
     assert [f["path"] for f in files if f["path"].endswith(ZIP_NAME.lower())] == [f"{base}/dataset/cod-ab-syr/resource/r-shp/download/{ZIP_NAME.lower()}"]

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dashboard.data import series_queries
+from dashboard.data import catalog, series_queries
 from dashboard.figures.common import area_rows, fmt_date, fmt_period, fmt_value
 from dashboard.figures.series import CASUALTY_UNITS
 from dashboard.i18n import N_, Translate, fmt_published
@@ -108,9 +108,35 @@ def _area_text(rows: pd.DataFrame, t: Translate) -> str:
     return names[0] if len(names) == 1 else t("{n} areas").format(n=len(names)) if names else ""
 
 
-def _best_period(frame: pd.DataFrame, value_col: str, key: str, t: Translate, wh, what: str = "") -> Card | None:
+def _part_of(best, areas: tuple, t: Translate, wh) -> str:
+    """'Dana sub-district only, a part of Idleb': a figure published for a place inside the selected
+    areas but not for one of them whole, so that a sub-district's figure is never read as its
+    governorate's. Empty when the figure is a selected area's own."""
+    code = best.get("pcode")
+    if not areas or not isinstance(code, str) or code in areas:
+        return ""
+    names = catalog.names(wh, t.lang)
+    within = ", ".join(names.get(a, a) for a in areas if code.startswith(a))
+    return t("{place} only, a part of {area}").format(place=str(best["area_en"]), area=within)
+
+
+def _wider(frame: pd.DataFrame, value_col: str, areas: tuple, key: str, t: Translate) -> Card:
+    """"No data" for the selected areas; where the period has figures for wider regions only (no
+    P-code: north-west Syria, southern Idleb), the card says so and names one."""
+    if areas and len(frame):
+        regions = frame[(frame["pcode"].fillna("").astype(str) == "") & frame[value_col].notna()]
+        if len(regions):
+            region = str(regions.sort_values(value_col, ascending=False)["area_en"].iloc[0])
+            return _no_data(key, t, t("Published for wider regions only in this period ({region}): see the chart")
+                            .format(region=region))
+    return _no_data(key, t)
+
+
+def _best_period(frame: pd.DataFrame, value_col: str, key: str, t: Translate, wh, what: str = "",
+                 areas: tuple = ()) -> Card | None:
     """The figure covering the longest part of the range (then the largest), with the figures other
-    sources publish for the same period and area: one card, their range."""
+    sources publish for the same period and area: one card, their range. With areas selected, a
+    figure for a place inside one of them says that it is that place's only (`_part_of`)."""
     frame = frame[frame[value_col].notna()]
     if frame.empty:
         return None
@@ -122,7 +148,8 @@ def _best_period(frame: pd.DataFrame, value_col: str, key: str, t: Translate, wh
     return Card(
         key=key, title=t(TITLES[key]), value=_value_range(same[value_col], list(same["qualifier"])),
         when=fmt_period(best["period_start"], best["period_end"], t.lang),
-        what=what or str(best["area_en"]), sources=tuple(_source_line(wh, s, t) for s in same["source_id"]),
+        what=what or _part_of(best, areas, t, wh) or str(best["area_en"]),
+        sources=tuple(_source_line(wh, s, t) for s in same["source_id"]),
         source_ids=tuple(str(s) for s in same["source_id"]), target=TARGETS[key],
     )
 
@@ -169,8 +196,8 @@ def displaced(request: Request) -> Card:
     frame = frame[(frame["unit"] == "people_displaced") & frame["measure"].isin(["period", "cumulative"])]
     if "location_pcode" in frame:
         frame = frame[frame["location_pcode"].isna()]
-    card = _best_period(_scope(frame, sel.areas), "value", "displaced", t, wh)
-    return card or _no_data("displaced", t)
+    card = _best_period(_scope(frame, sel.areas), "value", "displaced", t, wh, areas=sel.areas)
+    return card or _wider(frame, "value", sel.areas, "displaced", t)
 
 
 def idps(request: Request) -> Card:
@@ -197,7 +224,7 @@ def idps(request: Request) -> Card:
         rows.append((date, source, float(group["value"].sum()), "exact",
                      t("{n} communities (sum)").format(n=f"{len(group):,}")))
     if not rows:
-        return _no_data("idps", t)
+        return _wider(stock[~community], "value", sel.areas, "idps", t)
     latest = max(pd.Timestamp(r[0]).to_period("M") for r in rows)
     same = [r for r in rows if pd.Timestamp(r[0]).to_period("M") == latest]
     by_source = {}
@@ -275,12 +302,13 @@ def fatalities(request: Request) -> Card:
     # the figures the chart draws as lines (war-wide and multi-year totals are apart, off by default)
     frame = frame[(frame["area_en"].astype(str) != "Syria")
                   & ((pd.to_datetime(frame["period_end"]) - pd.to_datetime(frame["period_start"])).dt.days <= 400)]
-    frame = _scope(_in_range(frame, sel), sel.areas)
+    in_range = _in_range(frame, sel)
+    frame = _scope(in_range, sel.areas)
     if frame.empty:
-        return _no_data("fatalities", t)
+        return _wider(in_range, "killed", sel.areas, "fatalities", t)
     units = frame["unit"].astype(str)
     frame = frame[units == units.value_counts().index[0]] if len(frame) else frame  # one unit: never mixed
-    card = _best_period(frame, "killed", "fatalities", t, wh)
+    card = _best_period(frame, "killed", "fatalities", t, wh, areas=sel.areas)
     if card is None:
         return _no_data("fatalities", t)
     unit = CASUALTY_UNITS.get(str(frame["unit"].iloc[0]), str(frame["unit"].iloc[0]).replace("_", " "))

@@ -3,6 +3,7 @@ the committed data: each figure with its source and date, "No data" when none, a
 when sources disagree, and the cache keyed only on what each card depends on."""
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from dashboard.data.warehouse import warehouse
@@ -85,3 +86,31 @@ def same_totals(query: str):
     assert got.to_dict() == want.to_dict(), query
     assert set(totals["organisation"]) == set(series["organisation"])
     return series
+
+
+def test_a_figure_for_a_place_inside_the_selected_area_is_never_read_as_the_areas(wh):
+    """Idleb (SY07) in Dec 2019 - Mar 2020 on the committed data: the longest displacement figure
+    inside it is OCHA's ~267,000 for Dana sub-district (SY070301); the card says it is Dana's only.
+    IDPs and fatalities were published for north-west Syria only: the cards say so, never a number."""
+    by_key = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07"))}
+    displaced = by_key["displaced"]
+    assert displaced.value == "~267,000" and displaced.what == "Dana sub-district only, a part of Idleb"
+    for key in ("idps", "fatalities"):
+        card = by_key[key]
+        assert card.empty and card.value == "No data" and not card.source_ids, card
+        assert card.what == "Published for wider regions only in this period (north-west Syria): see the chart", card
+    arabic = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07&lang=ar"))}
+    assert arabic["displaced"].what == "Dana sub-district فقط، وهي جزء من إدلب"
+    whole = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03"))}
+    assert "a part of" not in whole["displaced"].what and not whole["idps"].empty  # no area chosen: the region's own
+
+
+def test_the_report_key_figures_say_the_same(wh):
+    from dashboard.export import report
+    from dashboard.export.context import Context
+
+    request = Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07")
+    lines = report.key_figures(Context(request, pd.Timestamp("2026-12-07", tz="UTC")))
+    assert any(line.startswith("People displaced: ~267,000 (") and "Dana sub-district only, a part of Idleb" in line
+               for line in lines), lines
+    assert any(line.startswith("IDPs present: No data (Published for wider regions only") for line in lines), lines

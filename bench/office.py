@@ -41,6 +41,7 @@ from bench.client import DashClient
 from bench.load import Tally, percentile, user
 from bench.scenarios import SCENARIOS
 from bench.serve import descendants, free_port, memory_mib
+from scripts.serve_office import wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_EVERY = 60.0  # seconds between a user's reports
@@ -146,21 +147,6 @@ def drain(redis_url: str, timeout: float = 180.0) -> int:
         return dropped
     finally:
         app.close()
-
-
-def wait_http(url: str, proc: subprocess.Popen, seconds: float = 600) -> None:
-    import urllib.request
-
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"exited with status {proc.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
 def role(pid: int) -> str | None:
@@ -312,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                                     start_new_session=True)
         url = f"http://127.0.0.1:{port}/"
         try:
-            wait_http(url, proc)
+            wait_http(url, proc, f"the {stack} stack", seconds=600)
             with DashClient(url, timeout=600) as warm:  # every worker warms its caches on its own; one view here
                 warm.load()
             for users in args.users:

@@ -241,9 +241,19 @@ def for_print(fig: dict, caption: Caption, width: int, plot_height: int | None =
         if axis_name in layout:
             layout[axis_name] = {**layout[axis_name], "automargin": False}
             if side["xanchor"] == "right" and layout[axis_name].get("type") == "date":
-                # the renderer's plotly.js has English month names only: dates as numbers in Arabic
-                layout[axis_name]["tickformat"] = "%d/%m/%Y"
+                # the renderer's plotly.js has English month names only: dates as numbers in Arabic,
+                # as precise as the ticks' spacing ("2018" a year apart, not "01/01/2018")
+                layout[axis_name]["tickformatstops"] = ARABIC_DATE_TICKS
     return bidi_figure(out, caption.lang), height
+
+
+DAY_MS = 86_400_000
+# plotly picks the first stop whose range holds the ticks' spacing (both ends included)
+ARABIC_DATE_TICKS = (
+    {"dtickrange": [None, 27 * DAY_MS], "value": "%d/%m/%Y"},  # days and weeks apart: 09/02/2020
+    {"dtickrange": ["M1", "M11"], "value": "%m/%Y"},  # months apart: 02/2020
+    {"dtickrange": ["M12", None], "value": "%Y"},  # years apart: 2020
+)
 
 
 def north_arrow(side: dict, drawn: float = 1.0) -> dict:

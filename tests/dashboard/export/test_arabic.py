@@ -147,3 +147,19 @@ def files_root():
     from etl.config import ROOT
 
     return ROOT
+
+
+def _ticks(svg: bytes) -> list[str]:
+    """The x axis's tick labels of a chart's SVG."""
+    root = ET.fromstring(svg)
+    return [el.text for g in root.iter() if g.get("class") == "xaxislayer-above"
+            for el in g.iter() if el.tag.endswith("text") and el.text]
+
+
+def test_arabic_date_ticks_are_as_precise_as_their_spacing(renderer, context_for):
+    """plotly.js in the renderer has English month names only, so Arabic exports write dates as
+    numbers: years apart "2018" (not "01/01/2018"), weeks apart "09/02/2020"."""
+    years = _ticks(files.chart_image("refugees", context_for("?lang=ar"), "svg"))
+    assert len(years) >= 3 and all(re.fullmatch(r"\d{4}", tick) for tick in years), years
+    weeks = _ticks(files.chart_image("displacement", context_for("?lang=ar&from=2020-01&to=2020-03"), "svg"))
+    assert len(weeks) >= 3 and all(re.fullmatch(r"\d\d/\d\d/\d{4}", tick) for tick in weeks), weeks

@@ -71,8 +71,10 @@ registered when it is made (dashboard.panels)."""
         on_error=callbacks.error_message,
         background_callback_manager=jobs.manager(),  # IDLIB_REDIS_URL: exports on the workers' queue (issue 18)
     )
+    # Dash's template wraps its scripts in a <footer>: a second "contentinfo" landmark beside the page's own
     app.index_string = app.index_string.replace("<html>", '<html lang="en" dir="ltr">').replace(
-        "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix))
+        "{%css%}", "{%css%}\n" + preload_links(app.config.requests_pathname_prefix)).replace(
+        "<footer>", "<div hidden>").replace("</footer>", "</div>")
     app.interpolate_index = without_unused_scripts(app.interpolate_index)
     app.layout = layout.shell
     if config.server().secret_key:  # the same in every process and server (export jobs' handles)

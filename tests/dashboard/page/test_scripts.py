@@ -66,3 +66,10 @@ def test_the_base_map_is_preloaded_with_the_scripts(index):
                      index)
     assert link, index[:1500]
     assert (ASSETS_DIR / "topojson" / "world_110m.json").is_file()
+
+
+def test_the_index_adds_no_footer_landmark_to_the_pages_own(index):
+    """Dash's template wraps its scripts in <footer>: with the page's footer (the layout's) a second
+    'contentinfo' landmark, read out by screen readers. The scripts sit in a hidden <div> instead."""
+    assert "<footer" not in index
+    assert re.search(r'<div hidden>\s*<script id="_dash-config"', index), index[-3000:]

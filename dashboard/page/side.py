@@ -20,13 +20,14 @@ def headline_cards(cards, t: Translate) -> list:
         # each part in its own direction: dates in the page's language, areas and organisations as published
         if card.when:
             body.append(html.Span(card.when, className="card-when"))
-        if card.what:
-            body.append(html.Span(card.what, className="card-when", dir="auto", title=card.what))  # (clamped: whole on hover)
+        if card.what:  # a name as published in its own direction; a sentence in the page's (clamped: whole on hover)
+            body.append(html.Span(card.what, className="card-when", title=card.what,
+                                  **({} if card.sentence else {"dir": "auto"})))
         if card.sources:
             # a sentence in the page's language ("OCHA, published May 2022"): the page's direction, not
             # the first letter's (an organisation in Latin letters set an Arabic sentence left to right)
             body.append(html.Span("; ".join(card.sources), className="card-source", title="; ".join(card.sources)))
-        elif card.empty:
+        elif card.empty and not card.what:  # (a card saying why it is empty needs no second line)
             body.append(html.Span(t("Nothing published for this period and area."), className="card-source"))
         out.append(html.A(body, href=f"#{card.target}", className="card", id=f"home-card-{card.key}",
                           **{"data-source-ids": " ".join(card.source_ids)}))

@@ -14,6 +14,7 @@ view's period, areas, sources, event types and language.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,6 +42,7 @@ class Card:
     source_ids: tuple[str, ...] = ()
     target: str = ""  # the id of the chart or map it leads to
     empty: bool = False
+    sentence: bool = False  # `what` is a sentence in the page's language (its direction), not a name as published
 
 
 TITLES = {
@@ -127,8 +129,8 @@ def _wider(frame: pd.DataFrame, value_col: str, areas: tuple, key: str, t: Trans
         regions = frame[(frame["pcode"].fillna("").astype(str) == "") & frame[value_col].notna()]
         if len(regions):
             region = str(regions.sort_values(value_col, ascending=False)["area_en"].iloc[0])
-            return _no_data(key, t, t("Published for wider regions only in this period ({region}): see the chart")
-                            .format(region=region))
+            return dataclasses.replace(
+                _no_data(key, t, t("Published for a wider region only: {region}").format(region=region)), sentence=True)
     return _no_data(key, t)
 
 
@@ -145,10 +147,11 @@ def _best_period(frame: pd.DataFrame, value_col: str, key: str, t: Translate, wh
     same = frame[(frame["period_start"] == best["period_start"]) & (frame["period_end"] == best["period_end"])
                  & (frame["area_en"].astype(str) == str(best["area_en"]))]
     same = same.sort_values(value_col).drop_duplicates("source_id")
+    part = "" if what else _part_of(best, areas, t, wh)
     return Card(
         key=key, title=t(TITLES[key]), value=_value_range(same[value_col], list(same["qualifier"])),
-        when=fmt_period(best["period_start"], best["period_end"], t.lang),
-        what=what or _part_of(best, areas, t, wh) or str(best["area_en"]),
+        when=fmt_period(best["period_start"], best["period_end"], t.lang), sentence=bool(part),
+        what=what or part or str(best["area_en"]),
         sources=tuple(_source_line(wh, s, t) for s in same["source_id"]),
         source_ids=tuple(str(s) for s in same["source_id"]), target=TARGETS[key],
     )

@@ -98,7 +98,7 @@ def test_a_figure_for_a_place_inside_the_selected_area_is_never_read_as_the_area
     for key in ("idps", "fatalities"):
         card = by_key[key]
         assert card.empty and card.value == "No data" and not card.source_ids, card
-        assert card.what == "Published for wider regions only in this period (north-west Syria): see the chart", card
+        assert card.what == "Published for a wider region only: north-west Syria", card
     arabic = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07&lang=ar"))}
     assert arabic["displaced"].what == "Dana sub-district فقط، وهي جزء من إدلب"
     whole = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03"))}
@@ -113,4 +113,16 @@ def test_the_report_key_figures_say_the_same(wh):
     lines = report.key_figures(Context(request, pd.Timestamp("2026-12-07", tz="UTC")))
     assert any(line.startswith("People displaced: ~267,000 (") and "Dana sub-district only, a part of Idleb" in line
                for line in lines), lines
-    assert any(line.startswith("IDPs present: No data (Published for wider regions only") for line in lines), lines
+    assert any(line.startswith("IDPs present: No data (Published for a wider region only: north-west Syria") for line in lines), lines
+
+
+def test_a_card_saying_why_it_is_empty_reads_in_the_pages_direction(wh):
+    from dashboard.page import side
+
+    request = Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07&lang=ar")
+    drawn = {c.id: c for c in side.headline_cards(headline.cards(request), request.t)}
+    for key in ("idps", "displaced"):
+        spans = drawn[f"home-card-{key}"].children
+        why = [s for s in spans if getattr(s, "className", "") == "card-when" and "فقط" in str(s.children)]
+        assert len(why) == 1 and getattr(why[0], "dir", None) is None, spans  # not dir=auto: "Dana ..." set it LTR
+    assert not [s for s in drawn["home-card-idps"].children if getattr(s, "className", "") == "card-source"]

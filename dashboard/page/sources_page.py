@@ -2,7 +2,8 @@
 who published it, its title and link, licence, publication date, when the ETL downloaded it (for
 sources fetched from the web; "read from disk" or, for a document a figure cites, "cited, not
 downloaded"), the rows its adapter read, rejected
-and kept with a note. `?lang=ar` gives it in Arabic, right to left. Linked from the page's footer."""
+and kept with a note; the datasets the ETL read first, then the documents whose figures are cited,
+with how many each organisation published. `?lang=ar` gives it in Arabic, right to left. Linked from the page's footer."""
 from __future__ import annotations
 
 import html
@@ -13,6 +14,7 @@ from flask import request
 from dashboard.data.catalog import who_and_when
 from dashboard.data.warehouse import warehouse
 from dashboard.i18n import LANGUAGES, direction, fmt_timestamp, translator
+from dashboard.organisations import attribute, registry
 from etl.contracts import public_url
 
 
@@ -20,12 +22,18 @@ def _count(value) -> str:
     return "" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
-def page(lang: str) -> str:
-    t = translator(lang)
-    wh = warehouse()
-    src = wh["sources"].sort_values(["organisation", "published", "source_id"])
-    head = [t("Organisation"), t("Title"), t("Licence"), t("Published"), t("Downloaded"), t("Rows read"),
-            t("Rows rejected"), t("Rows kept with a note")]
+def _short(organisation, reg, lang: str) -> str:
+    """'OCHA' for 'OCHA [copy; original not found]', 'PMM (DGMM)' for 'DGMM, via bianet': the
+    organisation's one short name (dashboard/organisations.py), else the name as written."""
+    known = reg.get(attribute(organisation, None, reg))
+    return known.short(lang) if known else str(organisation)
+
+
+def _table(src: pd.DataFrame, t, lang: str, counts: bool, label: str) -> str:
+    """A table of sources, one row each; with `counts`, the rows the ETL read, rejected and kept."""
+    head = [t("Organisation"), t("Title"), t("Licence"), t("Published"), t("Downloaded")]
+    if counts:
+        head += [t("Rows read"), t("Rows rejected"), t("Rows kept with a note")]
     rows = []
     for r in src.itertuples():
         who, published = who_and_when(r, t)
@@ -37,20 +45,44 @@ def page(lang: str) -> str:
                else t("read from disk") if not pd.isna(r.rows_read) else t("cited, not downloaded"))
         licence = r.licence if isinstance(r.licence, str) else ""
         cells = [html.escape(who), title, html.escape(licence), html.escape(published), html.escape(got)]
-        counts = [_count(r.rows_read), _count(r.rejected_rows), _count(r.kept_rows)]
+        numbers = [_count(r.rows_read), _count(r.rejected_rows), _count(r.kept_rows)] if counts else []
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
-                    + "".join(f'<td class="number">{c}</td>' for c in counts) + "</tr>")
+                    + "".join(f'<td class="number">{c}</td>' for c in numbers) + "</tr>")
+    header = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html.escape(label)}">'
+            f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def page(lang: str) -> str:
+    """Two parts: the datasets the ETL read (files and APIs, with the rows it read, rejected and kept),
+    then the documents whose published figures are cited (a hundred or more on the offline
+    default), with how many each organisation published."""
+    t = translator(lang)
+    wh = warehouse()
+    src = wh["sources"].sort_values(["organisation", "published", "source_id"])
+    read = src["rows_read"].notna()
+    datasets, cited = src[read], src[~read]
+    parts = []
+    if len(datasets):
+        heading = t("Datasets read by the ETL ({n})").format(n=len(datasets))
+        parts.append(f'<h2 id="sources-datasets">{html.escape(heading)}</h2>'
+                     + _table(datasets, t, lang, True, heading))
+    if len(cited):
+        heading = t("Documents whose figures are cited ({n})").format(n=len(cited))
+        reg = registry()
+        by_org = pd.Series([_short(o, reg, lang) for o in cited["organisation"]]).value_counts()
+        listed = t(", ").join(f"{who} ({n})" for who, n in by_org.items())  # (the list's comma: '، ' in Arabic)
+        parts.append(f'<h2 id="sources-cited">{html.escape(heading)}</h2>'
+                     f'<p class="sources-by-org">{html.escape(t("By organisation: {list}").format(list=listed))}</p>'
+                     + _table(cited, t, lang, False, heading))
     version = html.escape(t("Warehouse version {v}, built {b}").format(v=wh.version, b=fmt_timestamp(wh.built_at, lang)))
     back = html.escape(t("Back to the dashboard"))
-    header = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
     return (f'<!DOCTYPE html><html lang="{lang}" dir="{direction(lang)}"><head><meta charset="utf-8">'
             f"<title>{html.escape(t('Sources'))}</title>"
             '<link rel="stylesheet" href="/assets/style.css"></head><body>'
             f'<main class="page sources-page" id="sources-page"><p><a href="/?lang={lang}">{back}</a></p>'
             f"<h1>{html.escape(t('Sources ({n})').format(n=len(src)))}</h1><p>{version}</p>"
-            f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html.escape(t("Sources"))}">'
-            f"<table><thead><tr>{header}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div></main></body></html>")
+            f"{''.join(parts)}</main></body></html>")
 
 
 def register(server) -> None:

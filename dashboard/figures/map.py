@@ -51,7 +51,7 @@ from dashboard.figures.common import (  # noqa: F401  (re-exported)
     font_family,
     title_layout,
 )
-from dashboard.i18n import Translate
+from dashboard.i18n import RTL, Translate, bidi_line, bidi_lines
 
 FOCUS = "SY07"
 # Idleb governorate and the border area north of it (Afrin, A'zaz, Bab al-Hawa, Bab al-Salam): what the
@@ -556,6 +556,8 @@ def _area_props(base: MapBase, lay: MapLayers, t: Translate) -> dict:
         value_text = (f"{lay.indicator_label}: {v:,.{decimals}f}" if pd.notna(v)
                       else f"{lay.indicator_label}: {t('no data')}")
         custom.append([value_text, lay.period_text, f"{t('Source')}: {_orgs(s, lay.organisations)}" if s else ""])
+    if t.lang in RTL:  # each hover line right to left, its Latin runs isolated ("المصدر: UN HNAP …" kept in order)
+        custom = [[bidi_line(text, t.lang) if text else text for text in row] for row in custom]
     k = lay.classes.count
     drawn = set(x for s in sources for x in str(s).split(",") if x)
     return {
@@ -713,7 +715,8 @@ def _flow_props(lay: MapLayers, t: Translate, visible: bool) -> dict[str, dict]:
     heads = np.array([a[2] for a in arcs])
     props["arrows"] = {
         "lon": np.round(heads[:, 0], 4), "lat": np.round(heads[:, 1], 4),
-        "text": [f"{esc(label)}: {int(p):,} {lay.flow_unit}<br>{lay.period_text}<br>{t('Source')}: {_orgs(s, lay.organisations)}"
+        "text": [bidi_lines(f"{esc(label)}: {int(p):,} {lay.flow_unit}<br>{lay.period_text}<br>{t('Source')}: "
+                            f"{_orgs(s, lay.organisations)}", t.lang)
                  for label, p, s in zip(flows["label"], persons, sources)],
         "marker": {"angle": np.round(heads[:, 2], 1), "size": (8 + 3 * cls).astype(float)},
         "visible": visible, "meta": {"sources": sorted({x for s in sources for x in s.split(",") if x})},

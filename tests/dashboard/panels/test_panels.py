@@ -112,6 +112,21 @@ def test_idleb_hover_shows_both_names_and_the_indicator(wh):
     assert areas["z"][no_data] == 0 and "no data" in areas["customdata"][no_data][0]  # not drawn as zero
 
 
+def test_an_arabic_hover_reads_right_to_left_with_its_latin_names_whole(wh):
+    """SVG text is laid out left to right unless told: the Arabic map's hover lines are embedded right
+    to left (RLE ... PDF) with their Latin runs isolated, so 'المصدر: UN HNAP …' starts on the right."""
+    from dashboard.i18n import LRI, PDF, PDI, RLE, strip_bidi
+
+    fig, _, _ = map_figure(request_of(wh, "?from=2020-02&to=2020-02&ind=idp_arrivals&lang=ar"))
+    areas = fig["data"][TRACE["areas"]]
+    value, period, source = areas["customdata"][list(areas["locations"]).index("SY07")]
+    for line in (value, period, source):
+        assert line.startswith(RLE) and line.endswith(PDF), repr(line)
+    assert strip_bidi(value).endswith(": 344,110") and f"{LRI}UN HNAP" in source and PDI in source
+    english, _, _ = map_figure(request_of(wh, "?from=2020-02&to=2020-02&ind=idp_arrivals"))
+    assert all(strip_bidi(c) == c for row in english["data"][TRACE["areas"]]["customdata"] for c in row)
+
+
 def test_empty_period_says_so(wh):
     request = request_of(wh, "?from=2011-03&to=2011-03")
     for chart in ("displacement", "casualties", "refugees", "events"):

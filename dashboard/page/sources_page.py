@@ -22,13 +22,6 @@ def _count(value) -> str:
     return "" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
-def _short(organisation, reg, lang: str) -> str:
-    """'OCHA' for 'OCHA [copy; original not found]', 'PMM (DGMM)' for 'DGMM, via bianet': the
-    organisation's one short name (dashboard/organisations.py), else the name as written."""
-    known = reg.get(attribute(organisation, None, reg))
-    return known.short(lang) if known else str(organisation)
-
-
 def _table(src: pd.DataFrame, t, lang: str, counts: bool, label: str) -> str:
     """A table of sources, one row each; with `counts`, the rows the ETL read, rejected and kept."""
     head = [t("Organisation"), t("Title"), t("Licence"), t("Published"), t("Downloaded")]
@@ -70,7 +63,9 @@ def page(lang: str) -> str:
     if len(cited):
         heading = t("Documents whose figures are cited ({n})").format(n=len(cited))
         reg = registry()
-        by_org = pd.Series([_short(o, reg, lang) for o in cited["organisation"]]).value_counts()
+        # each organisation by its one short name ('OCHA' for 'OCHA [copy; original not found]')
+        by_org = pd.Series([reg.get(attribute(o, None, reg), str(o)).short(lang)
+                            for o in cited["organisation"]]).value_counts()
         listed = t(", ").join(f"{who} ({n})" for who, n in by_org.items())  # (the list's comma: '، ' in Arabic)
         parts.append(f'<h2 id="sources-cited">{html.escape(heading)}</h2>'
                      f'<p class="sources-by-org">{html.escape(t("By organisation: {list}").format(list=listed))}</p>'

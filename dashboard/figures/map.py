@@ -139,9 +139,11 @@ def _ids(*frames) -> list[str]:
     return sorted(ids)
 
 
-def _name(en, ar) -> str:
-    """'Idleb · إدلب' for plotly (text from data escaped)."""
-    return f"{esc(en)} · {esc(ar)}" if isinstance(ar, str) and ar else esc(en)
+def _name(en, ar, lang: str = "en") -> str:
+    """'Idleb · إدلب' for plotly (text from data escaped); in Arabic 'إدلب · Idleb', the page's language first."""
+    if not (isinstance(ar, str) and ar):
+        return esc(en)
+    return f"{esc(ar)} · {esc(en)}" if lang in RTL else f"{esc(en)} · {esc(ar)}"
 
 
 # ---- the frame: what part of the world the map shows ---------------------------------------------
@@ -407,7 +409,8 @@ def base_figure(base: MapBase, t: Translate) -> go.Figure:
     traces[TRACE["areas"]] = go.Choropleth(
         geojson=area_geojson(areas), locations=list(areas["pcode"]), featureidkey="id",
         z=[0] * len(areas), zmin=-0.5, zmax=0.5, colorscale=[[0, "#eeeeea"], [1, "#eeeeea"]], showscale=False,
-        text=[f"{_name(en, ar)} ({esc(p)})" for en, ar, p in zip(areas["name_en"], areas["name_ar"], areas["pcode"])],
+        text=[bidi_line(f"{_name(en, ar, t.lang)} ({esc(p)})", t.lang)
+              for en, ar, p in zip(areas["name_en"], areas["name_ar"], areas["pcode"])],
         hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         customdata=[["", "", ""]] * len(areas), marker={"line": {"color": "#777", "width": 0.7}},
         name=t("Admin areas"), meta={"sources": _ids(areas)},

@@ -123,6 +123,8 @@ def test_an_arabic_hover_reads_right_to_left_with_its_latin_names_whole(wh):
     for line in (value, period, source):
         assert line.startswith(RLE) and line.endswith(PDF), repr(line)
     assert strip_bidi(value).endswith(": 344,110") and f"{LRI}UN HNAP" in source and PDI in source
+    name = areas["text"][list(areas["locations"]).index("SY07")]  # the page's language first, then English
+    assert name.startswith(RLE) and strip_bidi(name) == "إدلب · Idleb (SY07)", repr(name)
     english, _, _ = map_figure(request_of(wh, "?from=2020-02&to=2020-02&ind=idp_arrivals"))
     assert all(strip_bidi(c) == c for row in english["data"][TRACE["areas"]]["customdata"] for c in row)
 

@@ -14,8 +14,7 @@ view's period, areas, sources, event types and language.
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
@@ -129,7 +128,7 @@ def _wider(frame: pd.DataFrame, value_col: str, areas: tuple, key: str, t: Trans
         regions = frame[(frame["pcode"].fillna("").astype(str) == "") & frame[value_col].notna()]
         if len(regions):
             region = str(regions.sort_values(value_col, ascending=False)["area_en"].iloc[0])
-            return dataclasses.replace(
+            return replace(
                 _no_data(key, t, t("Published for a wider region only: {region}").format(region=region)), sentence=True)
     return _no_data(key, t)
 

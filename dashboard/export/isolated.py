@@ -72,7 +72,11 @@ def make(job: Job, timeout: float, nice: int) -> bytes:
         more = max(0, nice - os.getpriority(os.PRIO_PROCESS, 0))
         child = subprocess.Popen([shutil.which("nice") or "/usr/bin/nice", "-n", str(more), sys.executable, "-m",
                                   __name__, str(out), str(nice)],
-                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                 # a process group of its own, not a session: in a session of its own the
+                                 # kernel's autogroup scheduling would give it as much CPU as the server
+                                 # whatever its niceness (procs.lower_autogroup)
+                                 process_group=0)
         try:
             child.communicate(pickle.dumps(job), timeout=timeout)
         except subprocess.TimeoutExpired:

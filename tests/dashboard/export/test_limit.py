@@ -6,8 +6,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -244,6 +246,7 @@ def test_an_open_renderer_yields_and_a_cut_start_leaves_no_chromium(no_other_ren
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
+    own_group = autogroup_nice(os.getpid()) if AUTOGROUP else None
     own = Renderer()
     try:
         assert own.render(BLANK, "svg", 100, 100)[:4] == b"<svg"
@@ -254,6 +257,10 @@ def test_an_open_renderer_yields_and_a_cut_start_leaves_no_chromium(no_other_ren
         # from its start: forked by the niced thread, and (as root) unable to raise its own priority
         assert lowest and min(lowest.values()) >= 10, lowest
         assert os.getpriority(os.PRIO_PROCESS, own._thread.native_id) >= 10
+        if AUTOGROUP:  # chromium leads a session of its own: its session's scheduling group is niced too
+            groups = {autogroup_nice(p) for p in chromium if os.getsid(p) != os.getsid(0)}
+            assert groups and min(groups) >= 10, groups
+            assert autogroup_nice(os.getpid()) == own_group  # never the server's own
     finally:
         own.close()
     assert gone_within(20) == []
@@ -264,3 +271,31 @@ def test_an_open_renderer_yields_and_a_cut_start_leaves_no_chromium(no_other_ren
         cut.render(BLANK, "svg", 100, 100)
     assert not cut.is_open
     assert gone_within(5) == []
+
+
+AUTOGROUP = Path("/proc/self/autogroup").exists() and Path("/proc/sys/kernel/sched_autogroup_enabled").exists() \
+    and Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+
+
+def autogroup_nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
+@pytest.mark.skipif(not AUTOGROUP, reason="this kernel does not group processes by session (sched_autogroup)")
+def test_a_process_in_a_session_of_its_own_gets_its_group_niced_and_this_sessions_group_is_left():
+    """With autogroup, a niceness counts only within a session: chromium (its launcher starts a
+    session) and anything else in another session is niced as a group; a child in this session
+    (the report process: a process group, not a session) is niced alone, never the server's group."""
+    own = autogroup_nice(os.getpid())
+    apart = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    beside = subprocess.Popen(["sleep", "30"], process_group=0)
+    try:
+        procs.lower_priority([apart.pid, beside.pid], 15)
+        assert autogroup_nice(apart.pid) == 15 and os.getpriority(os.PRIO_PROCESS, apart.pid) == 15
+        assert os.getpriority(os.PRIO_PROCESS, beside.pid) == 15
+        assert autogroup_nice(beside.pid) == autogroup_nice(os.getpid()) == own  # this session's group untouched
+        assert procs.lower_autogroup(os.getpid(), 19) is False and autogroup_nice(os.getpid()) == own
+    finally:
+        for child in (apart, beside):
+            child.kill()
+            child.wait()

@@ -152,13 +152,34 @@ def lower_autogroup(pid: int, nice: int) -> bool:
     try:
         if os.getsid(pid) == os.getsid(0):
             return False
-        path = Path(f"/proc/{pid}/autogroup")
-        current = int(path.read_text().split()[-1])
+        current = autogroup_nice(pid)
+        if current is None:
+            return False
         if current < nice:
-            path.write_text(str(nice))
+            Path(f"/proc/{pid}/autogroup").write_text(str(nice))
         return True
-    except (OSError, ValueError, IndexError):  # gone, no autogroup in this kernel, not ours
+    except OSError:  # gone, or not ours
         return False
+
+
+def autogroup_nice(pid: int) -> int | None:
+    """The niceness of the autogroup `pid` is scheduled in ("/autogroup-11502 nice 0"), or None where
+    autogroup does not apply to it: a kernel without it, or a process in a cpu cgroup of its own (a
+    container; the file exists but is empty, and the cgroup, not the session, groups it)."""
+    try:
+        return parse_autogroup(Path(f"/proc/{pid}/autogroup").read_text())
+    except OSError:
+        return None
+
+
+def parse_autogroup(text: str) -> int | None:
+    words = text.split()
+    if len(words) == 3 and words[0].startswith("/autogroup-") and words[1] == "nice":
+        try:
+            return int(words[2])
+        except ValueError:
+            return None
+    return None
 
 
 def end(pids: list[int], timeout: float = 5.0) -> list[int]:

@@ -273,12 +273,26 @@ def test_an_open_renderer_yields_and_a_cut_start_leaves_no_chromium(no_other_ren
     assert gone_within(5) == []
 
 
-AUTOGROUP = Path("/proc/self/autogroup").exists() and Path("/proc/sys/kernel/sched_autogroup_enabled").exists() \
-    and Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+# Autogroup applies to this process only where its /proc/self/autogroup names a group: in a cpu cgroup
+# of its own (CI's container) the file is there but empty, and the cgroup groups it instead.
+AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled").exists() \
+    and Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1" \
+    and procs.autogroup_nice(os.getpid()) is not None
 
 
 def autogroup_nice(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+    nice = procs.autogroup_nice(pid)
+    assert nice is not None, f"no autogroup for {pid}"
+    return nice
+
+
+def test_an_empty_or_odd_autogroup_file_means_no_autogroup():
+    """CI's container: /proc/self/autogroup exists but is empty (the process is in a cpu cgroup)."""
+    assert procs.parse_autogroup("/autogroup-11502 nice 0\n") == 0
+    assert procs.parse_autogroup("/autogroup-7 nice 15") == 15
+    assert procs.parse_autogroup("") is None
+    assert procs.parse_autogroup("nice") is None
+    assert procs.parse_autogroup("/autogroup-7 nice x") is None
 
 
 @pytest.mark.skipif(not AUTOGROUP, reason="this kernel does not group processes by session (sched_autogroup)")

@@ -42,6 +42,9 @@ MARGIN = 60  # px on every side of a text page
 TEXT_WIDTH = PAGE_PX[0] - 2 * MARGIN
 TEXT_HEIGHT = PAGE_PX[1] - 2 * MARGIN - PAGE_FOOT_PX  # the page number below it
 LINE = 1.4
+TIGHT_LINE = 1.3  # the leading a text is set at when that saves a page holding only its last lines (plotly's
+# own between the lines of one annotation, so a paragraph never takes more than is counted for it)
+STRAGGLER = 0.15  # "only its last lines": the last page less than this share of a page full
 BOX_PAD = 8
 
 
@@ -50,16 +53,16 @@ def _lines(style: str, paragraph: str) -> list[str]:
     return wrap(paragraph, width, SIZES[style])
 
 
-def block_px(style: str, paragraph: str) -> float:
+def block_px(style: str, paragraph: str, line: float = LINE) -> float:
     """The height a paragraph takes on a text page (its wrapped lines and the space after it): what
-    `text_page` advances by and `paginate` counts."""
+    `text_page` advances by and `paginate` counts. `line`: the leading, a multiple of the font size."""
     size = SIZES[style]
-    return len(_lines(style, paragraph)) * size * LINE + (14 if style in ("title", "heading") else 6)
+    return len(_lines(style, paragraph)) * size * line + (14 if style in ("title", "heading") else 6)
 
 
-def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) -> dict:
+def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None, line: float = LINE) -> dict:
     """An A4 page of text: (style, lines) blocks, style one of title, heading, body, small, box (the
-    key figures: body text in a framed box)."""
+    key figures: body text in a framed box), set at leading `line`."""
     side = text_side(t.lang)
     y, annotations, shapes = 0.0, [], []
     box_top = None
@@ -75,7 +78,7 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
         inset = BOX_PAD / TEXT_WIDTH if style == "box" else 0
         for paragraph in paragraphs:
             lines = _lines(style, paragraph)
-            text = "<br>".join(bidi_line(esc(line), t.lang) for line in lines)
+            text = "<br>".join(bidi_line(esc(one), t.lang) for one in lines)
             if style in ("title", "heading"):
                 text = f"<b>{text}</b>"
             annotations.append({
@@ -83,7 +86,7 @@ def text_page(blocks: list[tuple[str, list[str]]], t, title: str | None = None) 
                 "x": inset if side["xanchor"] == "left" else 1 - inset, "y": 1 - y / (PAGE_PX[1] - 2 * MARGIN),
                 "yanchor": "top", "font": {"size": size, "color": "#111" if style != "small" else "#333"},
             })
-            y += block_px(style, paragraph)
+            y += block_px(style, paragraph, line)
     if box_top is not None:
         shapes.append(_box(box_top, y + BOX_PAD - 6))
     return {
@@ -104,23 +107,38 @@ def _box(top_px: float, bottom_px: float) -> dict:
             "y1": 1 - top_px / h, "line": {"color": "#777", "width": 1}, "fillcolor": "#f4f4f0", "layer": "below"}
 
 
-def paginate(blocks: list[tuple[str, list[str]]], height: float = TEXT_HEIGHT) -> list[list[tuple[str, list[str]]]]:
-    """Blocks split over pages by the height of their wrapped lines (as `text_page` sets them): a
-    list longer than a page continues on the next, a heading never ends a page, no page is empty."""
+def paginate(blocks: list[tuple[str, list[str]]], height: float = TEXT_HEIGHT,
+             line: float = LINE) -> list[list[tuple[str, list[str]]]]:
+    """Blocks split over pages by the height of their wrapped lines (as `text_page` sets them at
+    leading `line`): a list longer than a page continues on the next, a heading never ends a page,
+    no page is empty."""
     pages, current, used = [], [], 0.0
     flat = [(style, paragraph) for style, paragraphs in blocks for paragraph in paragraphs]
     for k, (style, paragraph) in enumerate(flat):
-        need = block_px(style, paragraph) + (3 * BOX_PAD if style == "box" else 0)
+        need = block_px(style, paragraph, line) + (3 * BOX_PAD if style == "box" else 0)
         if style == "heading" and k + 1 < len(flat):  # keep a heading with what follows it
-            need += block_px(*flat[k + 1])
+            need += block_px(*flat[k + 1], line)
         if used + need > height and current:
             pages.append(current)
             current, used = [], 0.0
         current.append((style, [paragraph]))
-        used += block_px(style, paragraph) + (3 * BOX_PAD if style == "box" else 0)  # (a box's padding, counted high)
+        used += block_px(style, paragraph, line) + (3 * BOX_PAD if style == "box" else 0)  # (a box's padding, counted high)
     if current:
         pages.append(current)
     return pages
+
+
+def fitted(blocks: list[tuple[str, list[str]]], height: float = TEXT_HEIGHT) -> tuple[list, float]:
+    """(pages, leading): `paginate` at the usual leading, unless its last page would hold only a few
+    last lines (less than STRAGGLER of a page: the report's closing "Generated ..." line alone on
+    page 6) and a slightly tighter leading (TIGHT_LINE) sets the same text on one page fewer."""
+    pages = paginate(blocks, height)
+    last = sum(block_px(style, p) for style, ps in pages[-1] for p in ps) if pages else 0.0
+    if len(pages) > 1 and last < STRAGGLER * height:
+        tight = paginate(blocks, height, TIGHT_LINE)
+        if len(tight) < len(pages):
+            return tight, TIGHT_LINE
+    return pages, LINE
 
 
 def key_figures(ctx: Context) -> list[str]:
@@ -195,7 +213,8 @@ def report_pages(ctx: Context, charts=None, legends: dict | None = None, drawn=N
     shown, left_out = drawn or drawn_charts(ctx, charts)
     ids: set[str] = set()
     notes: list[str] = []
-    pages = [text_page(page, t) for page in paginate(cover_blocks(ctx, [n for n, _ in shown], left_out))]
+    cover, leading = fitted(cover_blocks(ctx, [n for n, _ in shown], left_out))
+    pages = [text_page(page, t, line=leading) for page in cover]
     for i, (name, made) in enumerate(shown, start=1):
         ids.update(made[1])
         notes += made[2]
@@ -204,7 +223,8 @@ def report_pages(ctx: Context, charts=None, legends: dict | None = None, drawn=N
                               legend_h=legends.get(name))[0]
         page["layout"]["meta"]["panel"] = name
         pages.append(page)
-    pages += [text_page(page, t) for page in paginate(sources_blocks(ctx, ids, notes))]
+    closing, leading = fitted(sources_blocks(ctx, ids, notes))
+    pages += [text_page(page, t, line=leading) for page in closing]
     for n, page in enumerate(pages, start=1):
         number(page, t("Page {n} of {total}").format(n=n, total=len(pages)))
     return pages

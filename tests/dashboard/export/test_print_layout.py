@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from dashboard.export import files, render, report
 from dashboard.export.printed import DISCLAIMER, Caption
+from dashboard.i18n import translator
 
 from .textboxes import boxes, overlapping, size_of
 
@@ -270,6 +271,34 @@ def test_long_lists_continue_on_the_next_page_and_no_page_is_left_empty():
         used = sum(report.block_px(style, p) for style, ps in page for p in ps)
         assert used <= report.TEXT_HEIGHT
     assert sum(len(ps) for page in pages for _, ps in page) == 1 + 60 + 1 + 3 + 1
+
+
+def _closing(n: int) -> list:
+    return [("heading", ["Sources"]), ("small", [f"{i}. " + "A source title, " * 9 for i in range(n)]),
+            ("heading", ["Caveats"]), ("small", ["One caveat that runs over two lines. " * 3] * 2),
+            ("small", ["Generated 7 Dec 2026 14:34 UTC by the Idlib displacement dashboard"])]
+
+
+def test_a_last_page_holding_only_the_closing_line_is_drawn_back_by_a_tighter_leading(renderer):
+    """A report of Idleb, Dec 2019 - Mar 2020 ended on a sixth page holding only its "Generated ..."
+    line: text whose last page would hold a few last lines is set at a slightly tighter leading when
+    that saves the page, and set so (drawn: nothing over anything); text that runs well over is not."""
+    n = next(n for n in range(20, 200) if len(report.paginate(_closing(n))) == 2)
+    blocks = _closing(n)
+    loose = report.paginate(blocks)
+    assert [p for _, ps in loose[-1] for p in ps] == [blocks[-1][1][0]]  # the closing line alone
+    pages, line = report.fitted(blocks)
+    assert (len(pages), line) == (1, report.TIGHT_LINE)
+    assert sum(report.block_px(style, p, line) for style, ps in pages[0] for p in ps) <= report.TEXT_HEIGHT
+    assert sum(len(ps) for _, ps in pages[0]) == sum(len(ps) for _, ps in blocks)
+    svg = render.render_many([(report.text_page(pages[0], translator("en"), line=line), "svg",
+                               *report.PAGE_PX, 1)])[0]
+    texts = boxes(svg)
+    assert not overlapping(texts), [t.text[:40] for t in texts]
+    assert max(b.y1 for b in texts) <= report.PAGE_PX[1] - report.MARGIN + 1
+    far = _closing(n + 25)  # half a page over: two pages at the usual leading
+    assert report.fitted(far) == (report.paginate(far), report.LINE)
+    assert len(report.paginate(far)) == 2
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -73,7 +73,7 @@ def pytest_addoption(parser):
         "--backend", choices=("parquet", "postgis"), default="parquet",
         help="the warehouse backend the dashboard's tests read: parquet (the embedded default) or postgis "
              "(every warehouse a test reads is first published to a PostgreSQL/PostGIS server the session "
-             "starts, and read back from there; `make test` runs the warehouse-reading tests both ways)")
+             "starts, and read back from there; `make test-postgis` runs the warehouse-reading tests this way)")
 
 
 # the fixtures through which a test reads a warehouse: under --backend=postgis only the tests using one

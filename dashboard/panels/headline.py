@@ -118,7 +118,19 @@ def _part_of(best, areas: tuple, t: Translate, wh) -> str:
         return ""
     names = catalog.names(wh, t.lang)
     within = ", ".join(names.get(a, a) for a in areas if code.startswith(a))
-    return t("{place} only, a part of {area}").format(place=str(best["area_en"]), area=within)
+    return t("{place} only, a part of {area}").format(place=_place(best, t, wh), area=within)
+
+
+def _place(row, t: Translate, wh) -> str:
+    """Where a figure was published for: the source's own words ("Dana sub-district"), or in Arabic
+    the area's Arabic name and P-code ("دانا (SY070301)") when the figure has a P-code the loaded
+    boundaries name."""
+    code = row.get("pcode")
+    if t.lang != "en" and isinstance(code, str) and code:
+        name = catalog.names(wh, t.lang).get(code)
+        if name and name != code:
+            return f"{name} ({code})"
+    return str(row["area_en"])
 
 
 def _wider(frame: pd.DataFrame, value_col: str, areas: tuple, key: str, t: Translate) -> Card:
@@ -150,7 +162,7 @@ def _best_period(frame: pd.DataFrame, value_col: str, key: str, t: Translate, wh
     return Card(
         key=key, title=t(TITLES[key]), value=_value_range(same[value_col], list(same["qualifier"])),
         when=fmt_period(best["period_start"], best["period_end"], t.lang), sentence=bool(part),
-        what=what or part or str(best["area_en"]),
+        what=what or part or _place(best, t, wh),
         sources=tuple(_source_line(wh, s, t) for s in same["source_id"]),
         source_ids=tuple(str(s) for s in same["source_id"]), target=TARGETS[key],
     )

@@ -105,6 +105,25 @@ def test_a_figure_for_a_place_inside_the_selected_area_is_never_read_as_the_area
     assert "a part of" not in whole["displaced"].what and not whole["idps"].empty  # no area chosen: the region's own
 
 
+def test_in_arabic_a_p_coded_place_is_named_from_the_loaded_boundaries(shared_warehouse, backend, monkeypatch):
+    """With COD-AB loaded (the real files in ../shared/data), the Arabic card names Dana by its
+    Arabic name and P-code instead of the source's English words; without a name for the P-code (the
+    offline default above) the source's words stay."""
+    from dashboard.data import catalog
+    from tests.conftest import point_app_at
+
+    point_app_at(shared_warehouse[0], backend, monkeypatch)
+    headline._card.cache_clear()
+    wh = warehouse()
+    dana = catalog.names(wh, "ar")["SY070301"]
+    assert dana and dana != "SY070301" and "English name" not in dana
+    arabic = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07&lang=ar"))}
+    assert arabic["displaced"].value == "~267,000"
+    assert arabic["displaced"].what.startswith(f"{dana} (SY070301) فقط، وهي جزء من "), arabic["displaced"].what
+    english = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07"))}
+    assert english["displaced"].what.startswith("Dana sub-district only, a part of ")
+
+
 def test_the_report_key_figures_say_the_same(wh):
     from dashboard.export import report
     from dashboard.export.context import Context

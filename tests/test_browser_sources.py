@@ -53,27 +53,37 @@ def test_every_panel_says_how_fresh_its_data_is(page, fetched):
     assert "downloaded 2" in refugees  # a source the ETL fetched: the day it did
 
 
-@pytest.mark.parametrize("lang, downloaded, not_fetched", [
-    ("en", "Downloaded", ("read from disk", "cited, not downloaded")),
-    ("ar", "تاريخ التنزيل", ("قُرئ من القرص", "مُستشهَد به، لم يُنزَّل"))])
-def test_the_sources_page_lists_every_source_with_when_it_was_downloaded(page, fetched, lang, downloaded, not_fetched):
+@pytest.mark.parametrize("lang, downloaded, from_disk, link, copy", [
+    ("en", "Downloaded", "read from disk", "Link", "copy on "),
+    ("ar", "تاريخ التنزيل", "قُرئ من القرص", "الرابط", "نسخة على ")])
+def test_the_sources_page_lists_every_source_with_when_it_was_downloaded(page, fetched, lang, downloaded, from_disk,
+                                                                        link, copy):
     url, stats = fetched
     open_page(page, url + f"?lang={lang}")
     page.click("#home-sources-page")
     page.wait_for_selector("#sources-page table")
     assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
-    headers = page.eval_on_selector_all("#sources-page th", "hs => hs.map(h => h.innerText)")
-    assert downloaded in headers
-    rows = page.eval_on_selector_all("#sources-page tbody tr", "rs => rs.map(r => Array.from(r.cells).map(c => c.innerText))")
+
+    def table(box):
+        headers = page.eval_on_selector_all(f"{box} th", "hs => hs.map(h => h.innerText)")
+        rows = page.eval_on_selector_all(f"{box} tbody tr",
+                                         "rs => rs.map(r => Array.from(r.cells).map(c => c.innerText))")
+        return headers, rows
+
+    headers, rows = table("#sources-datasets + .table-scroll")  # the datasets the ETL read: when each was downloaded
     column = headers.index(downloaded)
     by_title = {r[1]: r for r in rows}
     for title, name in [("Refugee population statistics (SYNTHETIC replay)", "unhcr-syrians"),
                         ("Conflict events (SYNTHETIC replay)", "hapi-conflict-events")]:
         row = by_title[title]
-        assert row[column] not in ("", *not_fetched) and ("2026" in row[column] or "٢٠٢٦" in row[column]), row
-        assert row[headers.index(headers[5])].replace(",", "").replace("٬", "") == str(stats[name]["rows"]), row
-    assert sum(1 for r in rows if r[column] in not_fetched) == len(rows) - 2  # the rest: committed files, cited documents
-    assert {r[column] for r in rows} >= set(not_fetched)
+        assert row[column] not in ("", from_disk) and ("2026" in row[column] or "٢٠٢٦" in row[column]), row
+        assert row[column + 1].replace(",", "").replace("٬", "") == str(stats[name]["rows"]), row
+    assert sum(1 for r in rows if r[column] == from_disk) == len(rows) - 2  # the rest: committed files
+    cited_headers, cited = table("#sources-cited ~ .table-scroll")  # the documents cited: what each link leads to, never a date
+    assert downloaded not in cited_headers and link in cited_headers
+    kinds = [r[cited_headers.index(link)] for r in cited]
+    assert all(kinds) and any(k.startswith(copy) for k in kinds), kinds
+    rows = rows + cited
     # on a phone the table scrolls inside its box, never the page
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -190,6 +190,19 @@ LINK_KIND_LABELS = {
 }
 
 
+def link_label(r, t: Translate) -> str:
+    """What a source's link leads to, in words: "publisher's page", "ReliefWeb or data portal",
+    "copy on docslib.org, original not found", "no public link" (the Sources page's Link column)."""
+    url = public_url(r.url)
+    if not url:
+        return t("no public link")
+    kind = getattr(r, "link_kind", None)
+    if kind == "copy":
+        return t("copy on {host}, original not found").format(host=_host(url))
+    label = LINK_KIND_LABELS.get(kind) if isinstance(kind, str) else None
+    return t(label) if label else ""
+
+
 def around_title(r, t: Translate) -> tuple[str, str]:
     """What a source line writes before and after the title, from the source's link kind and access
     date: ('copy of ', ' on docslib.org, original not found, published 2019-01 (approx.)') for a

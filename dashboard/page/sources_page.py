@@ -1,9 +1,10 @@
-"""/sources: every source of the live warehouse version on one page, as plain HTML (no script):
-who published it, its title and link, licence, publication date, when the ETL downloaded it (for
-sources fetched from the web; "read from disk" or, for a document a figure cites, "cited, not
-downloaded"), the rows its adapter read, rejected
-and kept with a note; the datasets the ETL read first, then the documents whose figures are cited,
-with how many each organisation published. `?lang=ar` gives it in Arabic, right to left. Linked from the page's footer."""
+"""/sources: every source of the live warehouse version on one page, as plain HTML (no script), in
+two parts. The datasets the ETL read: who published each, its title and link, licence, publication
+date, when the ETL downloaded it (for sources fetched from the web; else "read from disk"), and the
+rows its adapter read, rejected and kept with a note. Then the documents whose figures are cited,
+with how many each organisation published: who, title and link, what the link leads to (the
+publisher's page, a portal, a copy whose original was not found), licence and publication date.
+`?lang=ar` gives it in Arabic, right to left. Linked from the page's footer."""
 from __future__ import annotations
 
 import html
@@ -11,7 +12,7 @@ import html
 import pandas as pd
 from flask import request
 
-from dashboard.data.catalog import who_and_when
+from dashboard.data.catalog import link_label, who_and_when
 from dashboard.data.warehouse import warehouse
 from dashboard.i18n import LANGUAGES, direction, fmt_timestamp, translator
 from dashboard.organisations import attribute, registry
@@ -22,11 +23,11 @@ def _count(value) -> str:
     return "" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
-def _table(src: pd.DataFrame, t, lang: str, counts: bool, label: str) -> str:
-    """A table of sources, one row each; with `counts`, the rows the ETL read, rejected and kept."""
-    head = [t("Organisation"), t("Title"), t("Licence"), t("Published"), t("Downloaded")]
-    if counts:
-        head += [t("Rows read"), t("Rows rejected"), t("Rows kept with a note")]
+def _table(src: pd.DataFrame, t, lang: str, read: bool, label: str) -> str:
+    """A table of sources, one row each. `read` (datasets the ETL read): when each was downloaded and
+    the rows the ETL read, rejected and kept; else (cited documents) what each link leads to."""
+    head = [t("Organisation"), t("Title"), t("Licence"), t("Published")]
+    head += [t("Downloaded"), t("Rows read"), t("Rows rejected"), t("Rows kept with a note")] if read else [t("Link")]
     rows = []
     for r in src.itertuples():
         who, published = who_and_when(r, t)
@@ -34,11 +35,11 @@ def _table(src: pd.DataFrame, t, lang: str, counts: bool, label: str) -> str:
         title = html.escape(str(r.title))
         title = f'<a href="{html.escape(url)}">{title}</a>' if url else f"{title} ({html.escape(t('no public link'))})"
         got = getattr(r, "retrieved", None)
-        got = (fmt_timestamp(got, lang) if isinstance(got, str) and got
-               else t("read from disk") if not pd.isna(r.rows_read) else t("cited, not downloaded"))
+        got = (fmt_timestamp(got, lang) if isinstance(got, str) and got else t("read from disk")) if read \
+            else link_label(r, t)
         licence = r.licence if isinstance(r.licence, str) else ""
         cells = [html.escape(who), title, html.escape(licence), html.escape(published), html.escape(got)]
-        numbers = [_count(r.rows_read), _count(r.rejected_rows), _count(r.kept_rows)] if counts else []
+        numbers = [_count(r.rows_read), _count(r.rejected_rows), _count(r.kept_rows)] if read else []
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
                     + "".join(f'<td class="number">{c}</td>' for c in numbers) + "</tr>")
     header = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)

@@ -4,6 +4,7 @@ with how many each organisation published; every source listed once. (In the bro
 fetched from replayed APIs: tests/test_browser_sources.py.)"""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -14,7 +15,7 @@ from dashboard.page import sources_page
 
 def _tables(page: str) -> list[list[list[str]]]:
     """Each table's body rows as lists of cell texts (tags taken out)."""
-    return [[[re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    return [[[html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
              for row in re.findall(r"<tr>(.*?)</tr>", body)]
             for body in re.findall(r"<tbody>(.*?)</tbody>", page)]
 
@@ -30,6 +31,11 @@ def test_datasets_first_then_cited_documents_by_organisation(use_warehouse, lang
     assert all(len(row) == 8 and row[5].replace(",", "") == str(int(n))
                for row, n in zip(datasets, loaded.sort_values(["organisation", "published", "source_id"])["rows_read"]))
     assert all(len(row) == 5 for row in cited)  # no empty row counts for documents the ETL never read
+    links = [row[4] for row in cited]  # what each link leads to, never a constant "cited, not downloaded"
+    if lang == "en":
+        assert all(links) and len(set(links)) >= 4, sorted(set(links))
+        assert "publisher's page" in links and any(k.startswith("copy on ") and k.endswith(", original not found")
+                                                   for k in links)
     counts = re.search(r'<p class="sources-by-org">[^:]+: (.*?)</p>', page).group(1)
     numbers = [int(n) for n in re.findall(r"\((\d+)\)(?:, |، |$)", counts)]
     assert sum(numbers) == len(cited) and numbers == sorted(numbers, reverse=True), counts

@@ -6,9 +6,10 @@ run      read every source of the sources file (default data/sources.toml), vali
          (nothing published) unless --keep-going, which publishes the others and lists it;
          --profile (or ETL_PROFILE=1) prints the time of each step (read, validate, joins, derived
          tables, publish) on stderr
-refresh  [--config PATH] [--keep-going]: fetch every downloaded source again (conditional requests:
-         a file the server says is unchanged is not downloaded), then publish a new version only
-         if an input or the ETL's code changed; for a scheduler (cron, systemd timer)
+refresh  [--config PATH] [--keep-going] [--target postgresql://...]: fetch every downloaded source
+         again (conditional requests: a file the server says is unchanged is not downloaded), then
+         publish a new version only if an input or the ETL's code changed; for a scheduler (cron,
+         systemd timer); --target makes that database serve the live version too
 status   print the live version, its build time, code version, tables, row counts, rows rejected
          and rows kept with a note, and the sources a --keep-going run left out
 sources  [--config PATH]: list the sources a run would read
@@ -90,9 +91,10 @@ def _published(version: str, issues, without_some: int) -> int:
     return exits.OK
 
 
-def _to_postgis(settings: Settings, url: str) -> int:
+def _to_postgis(settings: Settings, url: str, if_behind: bool = False) -> int:
     """Publish the live version to PostgreSQL/PostGIS: 0, or exits.FAILED with the database's reason
-    (the database's live version stays as it was)."""
+    (the database's live version stays as it was). `if_behind` (refresh): only when the database
+    does not serve that version already (a first refresh with --target, or a publish that failed)."""
     from etl.core import postgis
     from etl.core.warehouse import open_live
 
@@ -101,6 +103,9 @@ def _to_postgis(settings: Settings, url: str) -> int:
         return exits.FAILED
     version = open_live(settings.warehouse_dir)
     try:
+        if if_behind and postgis.live_version(url) == version.name:
+            print(f"PostgreSQL already serves warehouse version {version.name}")
+            return 0
         schema = postgis.publish(url, version, keep=settings.keep_versions)
     except postgis.PublishError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -127,7 +132,7 @@ def _refresh(settings: Settings, config: Path | None, keep_going: bool) -> int:
     return _published(*done, exits.PARTIAL)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build and publish a new warehouse version")
@@ -143,10 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     again.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
     again.add_argument("--keep-going", action="store_true",
                        help="publish what the sources that load give, and list each source that fails with its reason")
+    again.add_argument("--target", metavar="postgresql://...",
+                       help="also make this PostgreSQL/PostGIS database serve the live version (published when it "
+                            "serves another, whether or not this refresh rebuilt)")
     sub.add_parser("status", help="show the live version")
     listing = sub.add_parser("sources", help="list the sources a run would read")
     listing.add_argument("--config", type=Path, help="sources file (default data/sources.toml)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
         if args.command == "sources":
@@ -155,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             code = _status(settings)
         elif args.command == "refresh":
             code = _refresh(settings, args.config, args.keep_going)
+            if args.target and code in (exits.OK, exits.PARTIAL):
+                code = _to_postgis(settings, args.target, if_behind=True) or code
         else:
             code = _run(settings, args.config, args.offline, args.keep_going, args.profile)
             if args.target and code in (exits.OK, exits.PARTIAL):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
 
 import yaml
 
@@ -51,6 +52,13 @@ def test_the_systemd_units_run_real_modules():
         start = next(line for line in unit.read_text().splitlines() if line.startswith("ExecStart="))
         for module in re.findall(r"-m ([a-z_.]+)", start):
             assert importlib.util.find_spec(module) is not None, (unit.name, module)
+        etl = re.search(r"-m etl (.*?)'?$", start)
+        if etl:  # the ETL's command line accepts the unit's arguments, and its exit 3 is a success
+            from etl.__main__ import build_parser
+
+            args = build_parser().parse_args(shlex.split(etl.group(1).replace('"$IDLIB_WAREHOUSE_URL"', "postgresql://x")))
+            assert args.command == "refresh" and args.keep_going and args.target == "postgresql://x", args
+            assert "SuccessExitStatus=3" in unit.read_text()
     example = (DEPLOY / "systemd" / "office.env.example").read_text()
     for variable in re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE):
         assert variable in READ and code_reads(variable), variable

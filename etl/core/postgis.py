@@ -153,6 +153,21 @@ def live(url: str) -> tuple[str, str]:
     return row
 
 
+def live_version(url: str) -> str | None:
+    """The version live in the database, or None when none was ever published there (a plain
+    connection: for the command line, which has no pool)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, application_name="idlib-etl-publish") as conn:
+            row = conn.execute(f"SELECT version FROM {CONTROL}.live").fetchone()
+    except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):  # nothing published there yet
+        return None
+    except psycopg.Error as exc:
+        raise PublishError(f"PostgreSQL refused to say which version it serves: {str(exc).strip()}") from None
+    return row[0] if row else None
+
+
 _POOLS: dict = {}
 
 

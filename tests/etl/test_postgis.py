@@ -107,6 +107,40 @@ def test_a_refused_target_is_a_plain_message(tmp_path, built_warehouse):
     assert "Traceback" not in err
 
 
+def test_refresh_with_a_target_makes_the_database_serve_the_live_version(database, built_warehouse, tmp_path,
+                                                                         monkeypatch, capsys):
+    """`python -m etl refresh --target URL` (for a scheduler): a database that does not serve the live
+    version gets it, whether or not the refresh rebuilt; one that does is left alone; a refused target
+    is a plain message and exit 1."""
+    import psycopg
+
+    from etl.__main__ import main
+    from etl.core import exits
+    from etl.core.warehouse import live_version
+    from tests.services import free_port
+
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE refreshed")
+    url = database.rsplit("/", 1)[0] + "/refreshed"
+    warehouse = tmp_path / "wh"
+    shutil.copytree(built_warehouse, warehouse, symlinks=True)
+    monkeypatch.setenv("IDLIB_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("IDLIB_CACHE", str(tmp_path / "cache"))
+    assert postgis.live_version(url) is None
+    assert main(["refresh", "--target", url]) == exits.OK
+    out = capsys.readouterr().out
+    live = live_version(warehouse)
+    assert postgis.live_version(url) == live and f"published warehouse version {live} to PostgreSQL" in out, out
+    first = query(url, "SELECT published_at FROM idlib.live")
+    assert main(["refresh", "--target", url]) == exits.OK
+    out = capsys.readouterr().out
+    assert f"PostgreSQL already serves warehouse version {live}" in out and "up to date" in out, out
+    assert query(url, "SELECT published_at FROM idlib.live") == first  # not published again
+    assert main(["refresh", "--target", f"postgresql://idlib@127.0.0.1:{free_port()}/idlib"]) == exits.FAILED
+    err = capsys.readouterr().err
+    assert "PostgreSQL refused" in err and "Traceback" not in err
+
+
 def test_column_types(database):
     frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": [1.5, None], "c": pd.array(["x", None], dtype="string"),
                           "d": pd.to_datetime(["2020-01-01", None]), "e": pd.array([True, None], dtype="boolean"),

@@ -127,8 +127,8 @@ def _place(row, t: Translate, wh) -> str:
     boundaries name."""
     code = row.get("pcode")
     if t.lang != "en" and isinstance(code, str) and code:
-        name = catalog.names(wh, t.lang).get(code)
-        if name and name != code:
+        name, english = catalog.names(wh, t.lang).get(code), catalog.names(wh, "en").get(code)
+        if name and english and name != t("{name} (English name)").format(name=english):  # not the marked fallback
             return f"{name} ({code})"
     return str(row["area_en"])
 

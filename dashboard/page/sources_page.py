@@ -68,7 +68,10 @@ def page(lang: str) -> str:
         by_org = pd.Series([reg.get(attribute(o, None, reg), str(o)).short(lang)
                             for o in cited["organisation"]]).value_counts()
         listed = t(", ").join(f"{who} ({n})" for who, n in by_org.items())  # (the list's comma: '، ' in Arabic)
+        never = t("Not downloaded by the ETL: their figures were copied from them, each with its source, into the "
+                  "committed facts list (data/figures).")
         parts.append(f'<h2 id="sources-cited">{html.escape(heading)}</h2>'
+                     f'<p class="sources-cited-how">{html.escape(never)}</p>'
                      f'<p class="sources-by-org">{html.escape(t("By organisation: {list}").format(list=listed))}</p>'
                      + _table(cited, t, lang, False, heading))
     version = html.escape(t("Warehouse version {v}, built {b}").format(v=wh.version, b=fmt_timestamp(wh.built_at, lang)))

@@ -31,6 +31,7 @@ def test_datasets_first_then_cited_documents_by_organisation(use_warehouse, lang
     assert all(len(row) == 8 and row[5].replace(",", "") == str(int(n))
                for row, n in zip(datasets, loaded.sort_values(["organisation", "published", "source_id"])["rows_read"]))
     assert all(len(row) == 5 for row in cited)  # no empty row counts for documents the ETL never read
+    assert re.search(r'<h2 id="sources-cited">[^<]*</h2><p class="sources-cited-how">[^<]+</p>', page)  # why no dates
     links = [row[4] for row in cited]  # what each link leads to, never a constant "cited, not downloaded"
     if lang == "en":
         assert all(links) and len(set(links)) >= 4, sorted(set(links))

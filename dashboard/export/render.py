@@ -186,7 +186,10 @@ class Renderer:
             # 0.9-1.0 s (tests/test_export_load.py on two busy cores). The price: on cores kept busy
             # by other work at normal priority the start is slow (up to START_TIMEOUT).
             procs.lower_priority([threading.get_native_id()], self.nice)
-            k = kept_tabs_kaleido()(n=self.tabs, timeout=self.timeout, mathjax=False)
+            # no timeout of kaleido's own: `render` waits `timeout` and then closes the whole browser
+            # with a plain "took longer than" message; kaleido's, racing it, ended a render first with
+            # "The PDF export failed: ChannelClosedError." (a test with a 0.001 s timeout, now and then)
+            k = kept_tabs_kaleido()(n=self.tabs, timeout=None, mathjax=False)
             await k.open()
             return k
 

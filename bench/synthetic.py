@@ -445,6 +445,7 @@ def synthetic_moves(subdistricts: gpd.GeoDataFrame, names: dict[str, str], borde
         "period_start": start,
         "period_end": end,
         "area_en": pd.Series(label[origin], dtype="string") + " → " + pd.Series(label[dest], dtype="string").str.slice(11),
+        "area_ar": na,
         "pcode": na,
         "direction": "flow",
         "value": pd.array(persons, dtype="Int64"),

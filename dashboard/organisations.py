@@ -57,6 +57,15 @@ def normalise(text) -> str:
     return _normalise(str(text))
 
 
+def as_written(cell, t) -> str:
+    """A source's organisation cell as a source line writes it: the facts list's copy marker
+    ("OCHA [copy; original not found]") said in the page's language by `t` ("OCHA (copy; original
+    not found)"), the rest as published."""
+    text = "" if cell is None or (isinstance(cell, float) and cell != cell) else " ".join(str(cell).split())
+    bare = " ".join(COPY_MARKER.sub(" ", text).split())
+    return t("{org} (copy; original not found)").format(org=bare) if bare != text else bare
+
+
 def slug(text) -> str:
     return re.sub(r"[^0-9a-z]+", "-", normalise(text)).strip("-") or "unknown"
 

@@ -134,6 +134,7 @@ DISPLACEMENT = Contract(
         Column("period_start", "date", required=True),
         Column("period_end", "date", required=True),
         Column("area_en", required=True),
+        Column("area_ar"),  # the same words in Arabic (data/figures/area_names.csv), when known
         Column("pcode"),
         Column("direction", required=True, choices=DIRECTIONS),
         Column("value", "int", min=0),
@@ -168,6 +169,7 @@ CASUALTIES = Contract(
         Column("period_start", "date", required=True),
         Column("period_end", "date", required=True),
         Column("area_en", required=True),
+        Column("area_ar"),  # the same words in Arabic (data/figures/area_names.csv), when known
         Column("pcode"),
         Column("killed", "int", min=0),  # a figure gives deaths, injuries or both (rule below)
         Column("qualifier", required=True, choices=QUALIFIERS),
@@ -226,6 +228,7 @@ IDP_STOCK = Contract(
         Column("fact_id", required=True),
         Column("date", "date", required=True),
         Column("area_en", required=True),
+        Column("area_ar"),  # the same words in Arabic (data/figures/area_names.csv), when known
         Column("pcode"),
         Column("value", "int", required=True, min=0),
         Column("qualifier", required=True, choices=QUALIFIERS),
@@ -243,6 +246,15 @@ IDP_STOCK = Contract(
             "expected a sub-district P-code such as SY070301",
         ),
     ),
+)
+
+AREA_NAMES = Contract(
+    "area_names",
+    (
+        Column("area_en", required=True),  # a place or region as a figure row writes it
+        Column("area_ar", required=True),  # its Arabic, shown on the Arabic page
+    ),
+    key=("area_en",),
 )
 
 TIMELINE = Contract(

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import catalog, indicators, series_queries
-from dashboard.figures.common import area_rows
+from dashboard.figures.common import area_rows, area_words
 from dashboard.figures.series import CAUSE_LABELS, CONFLICT_CAUSES
 from dashboard.i18n import N_, Translate, fmt_date, fmt_published
 from dashboard.organisations import attribute, registry
@@ -115,8 +115,11 @@ def place(wh, row, t: Translate) -> str:
     figure's place with its level, so that figures at two levels are never confused."""
     code = _pcode(row)
     if not code:
-        return str(row["area_en"])
-    name = catalog.names(wh, t.lang).get(code) or LEVEL_SUFFIX.sub("", str(row["area_en"]))
+        return area_words(row, t.lang)
+    name = catalog.names(wh, t.lang).get(code)
+    if not name and t.lang != "en" and area_words(row, t.lang) != str(row["area_en"]):
+        return area_words(row, t.lang)  # its Arabic words name the level already ('ناحية دانا')
+    name = name or LEVEL_SUFFIX.sub("", str(row["area_en"]))
     return f"{name} ({t(LEVEL_WORDS.get(len(code), N_('area')))})"
 
 

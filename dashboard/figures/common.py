@@ -45,6 +45,18 @@ def esc(text) -> str:
     return "" if text is None else str(text).translate(_PLOTLY_ESCAPES)
 
 
+def area_words(row, lang: str) -> str:
+    """Where a published figure is for, as its source words it ('north-west Syria'), or on the
+    Arabic page the same words in Arabic ('شمال غرب سوريا') when the warehouse has them (`area_ar`,
+    from data/figures/area_names.csv); the source's words where it has none. `row`: a mapping."""
+    if lang == "ar":
+        arabic = row.get("area_ar")
+        if isinstance(arabic, str) and arabic.strip():
+            return arabic
+    words = row.get("area_en")
+    return "" if words is None or (isinstance(words, float) and words != words) else str(words)
+
+
 def font_family(lang: str) -> str:
     """The font stack of a language."""
     return FONT_AR if lang in i18n.RTL else FONT

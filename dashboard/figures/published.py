@@ -24,9 +24,9 @@ import re
 
 import pandas as pd
 
-from dashboard.figures.common import QUALIFIER_PREFIX, esc, fmt_date, fmt_period, iso, ltr, plain
+from dashboard.figures.common import QUALIFIER_PREFIX, area_words, esc, fmt_date, fmt_period, iso, ltr, plain
 from dashboard.i18n import N_, Translate
-from dashboard.organisations import Organisation, Registry, attribute, normalise, registry
+from dashboard.organisations import COPY_MARKER, Organisation, Registry, attribute, normalise, registry
 
 RATE_DAYS = {"month": 30.4375, "day": 1.0}
 RATE_SUFFIX = {"month": N_("per month"), "day": N_("per day")}
@@ -143,6 +143,7 @@ def sum_communities(frame: pd.DataFrame, names_en: dict | None, t: Translate) ->
             value_col: int(values.sum()), "low": None, "high": None, "location_pcode": None,
             "qualifier": "at_least" if "at_least" in quals or values.isna().any() else ("about" if "about" in quals else "exact"),
             "area_en": names_en.get(pcode) or (str(named[0]) if len(named) == 1 else pcode), "parts": n,
+            "area_ar": first.get("area_ar") if not names_en.get(pcode) and len(named) == 1 else None,
             "fact_id": f"{first.get('fact_id')} (+{len(rows) - 1})" if len(rows) > 1 else first.get("fact_id"),
         })
         summed.append(first)
@@ -223,11 +224,13 @@ def hover(r: dict, unit_label: str, t: Translate, rate: str = "published") -> st
             m=ltr(rate_text(r["month_rate"]), t.lang), d=ltr(rate_text(per_day), t.lang)))
     lines.append(t("{period} ({length})").format(period=period, length=duration(r["days"], t)))
     scope = t(SCOPE_LABELS[r["scope"]])
-    lines.append(t("Area: {area} ({scope})").format(area=esc(r.get("area_en")), scope=scope))
+    lines.append(t("Area: {area} ({scope})").format(area=esc(area_words(r, t.lang)), scope=scope))
     if r.get("parts"):
         lines.append(t("from {n} communities").format(n=f"{int(r['parts']):,}"))
     short, cell = r["org"].short(t.lang), str(r.get("organisation") or "")
-    who = esc(short) if normalise(short) == normalise(cell) else f"{esc(short)} · {esc(cell)}"
+    who = esc(short) if normalise(short) == normalise(cell) else f"{esc(short)} · {esc(COPY_MARKER.sub(' ', cell).strip())}"
+    if COPY_MARKER.search(cell):
+        who += f" ({esc(t('copy; original not found'))})"
     lines.append(f"{t('Source')}: {who}, {esc(r.get('published'))}")
     if r["long"]:
         lines.append(f"<i>{t('Its period runs past the period shown: not a figure for the period shown.')}</i>")
@@ -239,7 +242,7 @@ def hover(r: dict, unit_label: str, t: Translate, rate: str = "published") -> st
 def table_row(r: dict, t: Translate) -> list:
     """A figure's row in the chart's data table: period, value with its qualifier, area, source."""
     return [fmt_period(r["period_start"], r["period_end"], t.lang) + f" ({duration(r['days'], t)})", r["value_text"],
-            esc(r.get("area_en")), f"{esc(r['org'].short(t.lang))}, {esc(r.get('published'))}"]
+            esc(area_words(r, t.lang)), f"{esc(r['org'].short(t.lang))}, {esc(r.get('published'))}"]
 
 
 def label_text(r: dict, t: Translate, rate: str) -> str:
@@ -350,7 +353,7 @@ def window_rows(rows: list[dict], start, end, reference_scope: str | None, t: Tr
             "colour": r["org"].colour, "value": r["value_text"], "period": fmt_period(ps, pe, t.lang),
             "length": duration(r["days"], t), "days": r["days"], "inside_days": inside, "share": share,
             "per_month": ltr(rate_text(r["month_rate"]), t.lang) if r.get("month_rate") is not None else "",
-            "area": r.get("area_en") or "", "scope": t(SCOPE_LABELS[r["scope"]]), "area_differs": differs,
+            "area": area_words(r, t.lang), "scope": t(SCOPE_LABELS[r["scope"]]), "area_differs": differs,
             "source_id": r.get("source_id"), "published": r.get("published"),
         })
     out.sort(key=lambda w: (str(w["unit"]), -w["share"], w["organisation"]))

@@ -17,6 +17,7 @@ from dashboard.data import catalog, indicators
 from dashboard.data.selection import PCODE_LENGTH
 from dashboard.figures.common import fmt_period
 from dashboard.i18n import N_, Translate, fmt_published
+from dashboard.organisations import as_written
 from dashboard.request import Request
 
 FIELDS = ("start", "end", "step", "step_unit", "areas", "sources", "etypes", "level", "indicator")
@@ -85,7 +86,7 @@ def _panel(request: Request) -> Panel:
 def _source_line(wh, source_id: str, value: float, first, last, t: Translate) -> str:
     src = wh["sources"]
     row = src[src["source_id"] == source_id]
-    org = str(row["organisation"].iloc[0]) if len(row) else source_id
+    org = as_written(row["organisation"].iloc[0], t) if len(row) else source_id
     published = row["published"].iloc[0] if len(row) else None
     who = (t("{org}, published {date}").format(org=org, date=fmt_published(published, t.lang)) if isinstance(published, str) and published
            else t("{org}, publication date not given").format(org=org))

@@ -18,7 +18,7 @@ from dashboard.panels.base import Shared
 from dashboard.request import Request
 
 PUBLISHED_COLUMNS = [
-    "period_start", "period_end", "area_en", "pcode", "value", "killed", "qualifier", "low", "high", "unit", "measure",
+    "period_start", "period_end", "area_en", "area_ar", "pcode", "value", "killed", "qualifier", "low", "high", "unit", "measure",
     "kind", "source_id", "location_pcode", "direction", "injured", "cause",
 ]
 
@@ -111,7 +111,8 @@ def published_rows(frame: pd.DataFrame, value_col: str, record: str, areas: tupl
         value = pd.to_numeric(rows[value_col], errors="coerce").to_numpy() if value_col in rows else None
         out = {
             "record": record, "compared_area": area or "", "period_start": isos(rows["period_start"]),
-            "period_end": isos(rows["period_end"]), "days": days, "area": col("area_en"), "pcode": col("pcode"),
+            "period_end": isos(rows["period_end"]), "days": days, "area": col("area_en"), "area_ar": col("area_ar"),
+            "pcode": col("pcode"),
             "area_kind": [scope_of(a, p, lp) for a, p, lp in zip(
                 rows["area_en"], rows["pcode"] if "pcode" in rows else [None] * len(rows),
                 rows["location_pcode"] if "location_pcode" in rows else [None] * len(rows))],

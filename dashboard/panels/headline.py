@@ -20,9 +20,10 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboard.data import catalog, series_queries
-from dashboard.figures.common import area_rows, fmt_date, fmt_period, fmt_value
+from dashboard.figures.common import area_rows, area_words, fmt_date, fmt_period, fmt_value
 from dashboard.figures.series import CASUALTY_UNITS
 from dashboard.i18n import N_, Translate, fmt_published
+from dashboard.organisations import as_written
 from dashboard.panels.common import event_totals, published
 from dashboard.request import Request
 
@@ -71,15 +72,16 @@ def _source_line(wh, source_id, t: Translate) -> str:
     row = src.get(str(source_id))
     if row is None:
         return str(source_id)
+    org = as_written(row[0], t)
     if not row[1]:
-        return t("{org}, publication date not given").format(org=row[0])
-    return t("{org}, published {date}").format(org=row[0], date=fmt_published(row[1], t.lang))
+        return t("{org}, publication date not given").format(org=org)
+    return t("{org}, published {date}").format(org=org, date=fmt_published(row[1], t.lang))
 
 
 @lru_cache(maxsize=4)
 def _sources(wh) -> dict:
     frame = wh["sources"]
-    return {str(s): (str(o), str(p) if isinstance(p, str) and p else "")
+    return {str(s): (o, str(p) if isinstance(p, str) and p else "")
             for s, o, p in zip(frame["source_id"], frame["organisation"], frame["published"])}
 
 
@@ -104,11 +106,6 @@ def _scope(frame: pd.DataFrame, areas: tuple, column: str = "pcode") -> pd.DataF
     return inside[~inside.index.duplicated()]
 
 
-def _area_text(rows: pd.DataFrame, t: Translate) -> str:
-    names = sorted({str(a) for a in rows["area_en"].dropna()})
-    return names[0] if len(names) == 1 else t("{n} areas").format(n=len(names)) if names else ""
-
-
 def _part_of(best, areas: tuple, t: Translate, wh) -> str:
     """'Dana sub-district only, a part of Idleb': a figure published for a place inside the selected
     areas but not for one of them whole, so that a sub-district's figure is never read as its
@@ -130,7 +127,7 @@ def _place(row, t: Translate, wh) -> str:
         name, english = catalog.names(wh, t.lang).get(code), catalog.names(wh, "en").get(code)
         if name and english and name != t("{name} (English name)").format(name=english):  # not the marked fallback
             return f"{name} ({code})"
-    return str(row["area_en"])
+    return area_words(row, t.lang)
 
 
 def _wider(frame: pd.DataFrame, value_col: str, areas: tuple, key: str, t: Translate) -> Card:
@@ -139,7 +136,7 @@ def _wider(frame: pd.DataFrame, value_col: str, areas: tuple, key: str, t: Trans
     if areas and len(frame):
         regions = frame[(frame["pcode"].fillna("").astype(str) == "") & frame[value_col].notna()]
         if len(regions):
-            region = str(regions.sort_values(value_col, ascending=False)["area_en"].iloc[0])
+            region = area_words(regions.sort_values(value_col, ascending=False).iloc[0], t.lang)
             return replace(
                 _no_data(key, t, t("Published for a wider region only: {region}").format(region=region)), sentence=True)
     return _no_data(key, t)
@@ -229,7 +226,7 @@ def idps(request: Request) -> Card:
     rows = []
     published_rows = _scope(stock[~community], sel.areas)
     for r in published_rows.itertuples():
-        rows.append((r.date, r.source_id, float(r.value), r.qualifier, str(r.area_en)))
+        rows.append((r.date, r.source_id, float(r.value), r.qualifier, area_words(r._asdict(), t.lang)))
     parts = stock[community]
     if sel.areas:
         parts = pd.concat([g for _, g in area_rows(parts, sel.areas, "adm3_pcode")])
@@ -306,7 +303,7 @@ def fatalities(request: Request) -> Card:
         per = _per_dataset(events)
         per = per.sort_values("fatalities")
         ids = sorted({str(s) for s in events["source_id"].dropna()})
-        orgs = sorted({str(o) for o in events["organisation"].dropna()})
+        orgs = sorted({as_written(o, t) for o in events["organisation"].dropna()})
         return Card(
             key="fatalities", title=t(TITLES["fatalities"]), value=_value_range(per["fatalities"], ["exact"] * len(per)),
             when=fmt_period(per["first"].min(), per["last"].max(), t.lang),

@@ -78,7 +78,7 @@ def with_population(idp_stock: pd.DataFrame, population: pd.DataFrame | None) ->
         return idp_stock
     rows = pd.DataFrame({
         "fact_id": population["fact_id"], "date": population["date"], "area_en": population["area_en"],
-        "pcode": population["pcode"], "value": population["population"], "qualifier": population["qualifier"],
+        "area_ar": pd.Series(pd.NA, index=population.index, dtype="string"), "pcode": population["pcode"], "value": population["population"], "qualifier": population["qualifier"],
         "unit": "population", "source_id": population["source_id"], "note": population["note"],
         "adm3_pcode": pd.Series(pd.NA, index=population.index, dtype="string"),
     })

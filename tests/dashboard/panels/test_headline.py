@@ -100,15 +100,18 @@ def test_a_figure_for_a_place_inside_the_selected_area_is_never_read_as_the_area
         assert card.empty and card.value == "No data" and not card.source_ids, card
         assert card.what == "Published for a wider region only: north-west Syria", card
     arabic = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03&area=SY07&lang=ar"))}
-    assert arabic["displaced"].what == "Dana sub-district فقط، وهي جزء من إدلب"
+    # in Arabic, the source's words in Arabic (data/figures/area_names.csv), never the English
+    assert arabic["displaced"].what == "ناحية دانا فقط، وهي جزء من إدلب"
+    for key in ("idps", "fatalities"):
+        assert arabic[key].what == "نُشر لمنطقة أوسع فقط: شمال غرب سوريا", arabic[key]
     whole = {c.key: c for c in headline.cards(Request.from_query(wh, "?from=2019-12&to=2020-03"))}
     assert "a part of" not in whole["displaced"].what and not whole["idps"].empty  # no area chosen: the region's own
 
 
 def test_in_arabic_a_p_coded_place_is_named_from_the_loaded_boundaries(shared_warehouse, backend, monkeypatch):
     """With COD-AB loaded (the real files in ../shared/data), the Arabic card names Dana by its
-    Arabic name and P-code instead of the source's English words; without a name for the P-code (the
-    offline default above) the source's words stay."""
+    Arabic name and P-code; without a name for the P-code (the offline default above) the source's
+    words in Arabic stay."""
     from dashboard.data import catalog
     from tests.conftest import point_app_at
 
@@ -145,3 +148,22 @@ def test_a_card_saying_why_it_is_empty_reads_in_the_pages_direction(wh):
         why = [s for s in spans if getattr(s, "className", "") == "card-when" and "فقط" in str(s.children)]
         assert len(why) == 1 and getattr(why[0], "dir", None) is None, spans  # not dir=auto: "Dana ..." set it LTR
     assert not [s for s in drawn["home-card-idps"].children if getattr(s, "className", "") == "card-source"]
+
+
+def test_a_source_read_on_a_copy_says_so_in_the_pages_language(wh):
+    """A source the facts list read only on a copy ("… [copy; original not found]") is named on the
+    cards and the area panel with the marker said in the page's language, never the raw marker."""
+    from dashboard.organisations import as_written
+    from dashboard.panels import area
+
+    english, arabic = (Request.from_query(wh, f"?lang={lang}").t for lang in ("en", "ar"))
+    assert as_written("OCHA [copy; original not found]", english) == "OCHA (copy; original not found)"
+    assert as_written("OCHA [copy; original not found]", arabic) == "OCHA (نسخة، ولم يُعثر على الأصل)"
+    assert as_written("UNHCR", arabic) == "UNHCR"
+    for lang in ("en", "ar"):
+        request = Request.from_query(wh, f"?from=2019-12&to=2020-03&area=SY07&lang={lang}")
+        lines = [line for fig in area.facts(request, "SY07").figures for line in fig.lines]
+        lines += [line for card in headline.cards(request) for line in card.sources]
+        assert lines and not [line for line in lines if "[copy" in line], lines
+        copies = [line for line in lines if request.t("{org} (copy; original not found)").format(org="") in line]
+        assert copies, lines  # the offline default's HNAP figures were read on a copy

@@ -101,6 +101,24 @@ def test_committed_figures_load_without_problems():
     sizes = {table: len(frame) for table, frame in out.items()}
     assert sizes == {"sources": 129, "displacement": 87, "casualties": 35, "refugees": 46, "idp_stock": 24, "timeline": 26}
     assert set(out["displacement"]["source_id"]) <= set(out["sources"]["source_id"])
+    for table in ("displacement", "idp_stock", "casualties"):  # area_names.csv gives every place its Arabic
+        missing = sorted(set(out[table].loc[out[table]["area_ar"].isna(), "area_en"]))
+        assert not missing, f"add to data/figures/area_names.csv: {missing}"
+    assert set(out["displacement"].loc[out["displacement"]["area_en"] == "north-west Syria", "area_ar"]) == {"شمال غرب سوريا"}
+
+
+def test_area_names_fill_the_arabic_a_rows_own_comes_first_and_a_repeat_is_reported(tmp_path):
+    root = folder(tmp_path)
+    write(root / "displacement.csv", [HEADERS["displacement"] + ["area_ar"], cells("displacement") + [""],
+                                      cells("displacement", fact_id="1.2") + ["إدلب"]])
+    write(root / "area_names.csv", [["area_en", "area_ar"], ["Idleb governorate", "محافظة إدلب"],
+                                    ["Idleb governorate", "مكرر"], ["north-west Syria", ""]])
+    out, issues = read(root)
+    assert out["displacement"].set_index("fact_id")["area_ar"].to_dict() == {"1.1": "محافظة إدلب", "1.2": "إدلب"}
+    assert out["casualties"]["area_ar"].tolist() == ["محافظة إدلب"]
+    assert out["idp_stock"]["area_ar"].isna().all()  # a name without its Arabic is rejected, never loaded empty
+    assert {(p.file, p.row, p.column) for p in issues.problems} == {
+        ("area_names.csv", 3, "area_en"), ("area_names.csv", 4, "area_ar")}
 
 
 def test_one_valid_row_per_file(tmp_path):

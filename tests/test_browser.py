@@ -415,14 +415,21 @@ def test_layer_toggles_show_and_hide_layers_without_geometry(page, synthetic_ser
     assert page.console_errors == []
 
 
+def notes_as_read(page, chart: str) -> list[str]:
+    """The texts of a chart's annotations, each with its lines (plotly's tspan.line) joined by spaces."""
+    return page.evaluate("""(chart) => Array.from(document.querySelectorAll(chart + ' .annotation-text')).map(a => {
+        const lines = Array.from(a.querySelectorAll('tspan.line')).map(l => l.textContent);
+        return lines.length ? lines.join(' ') : a.textContent; })""", chart)
+
+
 def test_an_empty_selection_says_so(page, synthetic_server):
     open_page(page, synthetic_server + "?from=2011-03&to=2011-04&ind=events")
     for chart in ("displacement", "casualties", "events", "refugees"):
         page.wait_for_selector(f"#home-{chart}-chart .annotation-text", state="attached", timeout=TIMEOUT)
-        texts = page.locator(f"#home-{chart}-chart .annotation-text").all_text_contents()
+        texts = notes_as_read(page, f"#home-{chart}-chart")
         assert any("No figures in the selected period" in t for t in texts), chart
     # the border chart has nothing in the period, and says when its movements are (dashboard/panels/empty.py)
-    border = " ".join(page.locator("#home-border-chart .annotation-text").all_text_contents())
+    border = " ".join(notes_as_read(page, "#home-border-chart"))
     assert "No figures in the selected period" in border and "Movements with a known destination are loaded for" in border
     assert "No Conflict events figures" in page.inner_text("#home-map-note")
     assert page.locator("#home-alert").is_hidden()

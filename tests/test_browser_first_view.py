@@ -345,7 +345,10 @@ def test_every_empty_panel_of_the_offline_default_says_why(browser, server):
     page = sized_page(browser, 1440, 900)
     open_map(page, server)
     empty = page.evaluate("""() => Array.from(document.querySelectorAll('.chart-block')).map(b => {
-        const notes = Array.from(b.querySelectorAll('.annotation-text')).map(a => a.textContent);
+        // each note as read: its lines (tspan.line) joined by spaces, as a wrapped sentence reads
+        const notes = Array.from(b.querySelectorAll('.annotation-text')).map(a => {
+            const lines = Array.from(a.querySelectorAll('tspan.line')).map(l => l.textContent);
+            return lines.length ? lines.join(' ') : a.textContent; });
         const links = Array.from(b.querySelectorAll('.annotation-text a')).map(a => a.getAttribute('href')
             || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || '');
         return [b.id, notes.join(' '), links, b.querySelector('.sources').innerText]; })

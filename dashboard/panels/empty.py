@@ -52,7 +52,8 @@ KINDS = {
 PANEL_KINDS = {"displacement": ("displacement",), "casualties": ("casualties", "events"), "refugees": ("refugees",),
                "events": ("events",), "border": ("moves",), "needs": ("needs",), "asylum": ("asylum",)}
 FILTERS = (("sources", N_("source")), ("areas", N_("area")), ("etypes", N_("event type")))
-WRAP = 64  # characters per line of the note
+WRAP = 40  # characters per line of the note: it fits a phone's chart (about 300 px at 13 px)
+EMPTY_HEIGHT_PX = 300  # an empty chart's height: its note, without the room its axes and legend took
 
 
 @lru_cache(maxsize=16)
@@ -163,7 +164,7 @@ def reason(panel, request: Request) -> list[str]:
 
 def note_text(lines: list[str], t: Translate, link: bool) -> str:
     """The note as plotly text: wrapped lines (escaped), and the link to the README's section."""
-    out = [bidi_line(esc(part), t.lang) for line in lines for part in textwrap.wrap(line, WRAP)]
+    out = [bidi_line(esc(part), t.lang) for line in lines for part in textwrap.wrap(line, WRAP, break_on_hyphens=False)]
     if link:
         out.append(f'<a href="{HELP_URL}#sources-the-etl-reads">{esc(t("How to load them: README, Sources the ETL reads"))}</a>')
     return "<br>".join(out)
@@ -180,6 +181,13 @@ def explained(panel, fig: dict, request: Request) -> dict:
     layout["annotations"] = [{**a, "text": note_text(lines, request.t, link), "font": {"size": 13, "color": "#444"}}
                              for a in layout.get("annotations") or [] if a.get("name") == "empty"]
     layout["shapes"] = []  # the key dates' lines
+    # no axes: an empty chart's ticks (0, 0, 0 or 0 %–100 %) would read as figures, and its axis titles
+    # run into the note on a phone; the note takes the whole width instead, the chart less height
+    for key in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        layout[key] = {**layout[key], "visible": False}
+    layout["height"] = min(layout.get("height") or EMPTY_HEIGHT_PX, EMPTY_HEIGHT_PX)
+    layout["showlegend"] = False
+    layout["margin"] = {**(layout.get("margin") or {}), "l": 10, "r": 10, "b": 10}
     # nor the key dates' list and the side-by-side figures under the chart (issue 16): it draws nothing
     layout["meta"] = {k: v for k, v in (layout.get("meta") or {}).items() if k not in ("key_dates", "window")}
     data = [tr for tr in fig["data"] if (tr.get("meta") or {}).get("table") is not False]

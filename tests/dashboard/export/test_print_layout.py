@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from dashboard.export import files, render, report
 from dashboard.export.printed import DISCLAIMER, Caption
 from dashboard.i18n import translator
+from dashboard.panels import empty
 
 from .textboxes import boxes, overlapping, size_of
 
@@ -123,7 +124,8 @@ def test_no_text_over_other_text_or_outside_the_figure(drawn, lang, width):
             assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (2 * width, 2 * height), name
             assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, name
         texts = boxes(svg)
-        assert len(texts) > 5, name
+        # a chart with nothing to draw prints no axes: its title, note, sources and footer
+        assert len(texts) > (3 if empty.is_empty(_fig) else 5), name
         problems += [f"{name}: {_describe(p)}" for p in overlapping(texts)]
         problems += [f"{name}: {b.kind} {b.text[:60]!r} outside the {width} x {height} figure"
                      for b in texts if b.x0 < -1 or b.y0 < -1 or b.x1 > width + 1 or b.y1 > height + 1]

@@ -27,6 +27,7 @@ def empty_charts(wh, query: str) -> dict[str, tuple[str, list]]:
     for name, (fig, ids) in zip(CHARTS, views.charts(CHARTS, request)):
         if is_empty(fig):
             note = " ".join(a["text"] for a in fig["layout"]["annotations"] if a.get("name") == "empty")
+            note = note.replace("<br>", " ")  # its sentences as read, whatever the wrapping
             out[name] = (note, list(ids))
     return out
 
@@ -68,3 +69,31 @@ def test_an_exported_empty_chart_says_the_same(wh):
     fig, sources, _ = page_figure("events", context_of(request))
     (page_fig, _), = views.charts(("events",), request)
     assert is_empty(fig) and fig["layout"]["annotations"] == page_fig["layout"]["annotations"] and sources == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_empty_chart_shows_no_axes_nor_legend_and_its_note_fits_a_phone(wh, lang):
+    """An empty chart's ticks (0, 0, 0; 0 %-100 %) would read as figures and its axis title ran into
+    the note on a 390 px phone: it draws no axis and no legend, and its note's lines (the link apart)
+    are at most WRAP characters, never broken inside a word such as "sub-district"."""
+    import re
+
+    from dashboard.i18n import BIDI_CONTROLS
+    from dashboard.panels.empty import EMPTY_HEIGHT_PX, WRAP
+
+    request = Request.from_query(wh, f"?lang={lang}")
+    drawn = 0
+    for fig, _ in views.charts(CHARTS, request):
+        if not is_empty(fig):
+            continue
+        drawn += 1
+        layout = fig["layout"]
+        axes = [k for k in layout if k.startswith(("xaxis", "yaxis"))]
+        assert axes and all(layout[k].get("visible") is False for k in axes), layout
+        assert layout["showlegend"] is False and layout["height"] <= EMPTY_HEIGHT_PX
+        note = next(a["text"] for a in layout["annotations"] if a.get("name") == "empty")
+        lines = ["".join(c for c in line if c not in BIDI_CONTROLS) for line in note.split("<br>")
+                 if "<a " not in line]
+        assert lines and all(len(line) <= WRAP for line in lines), lines
+        assert not [line for line in lines if re.search(r"\w-$", line)], lines
+    assert drawn >= 2  # events and border movement, at least, in the offline default

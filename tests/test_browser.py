@@ -415,11 +415,17 @@ def test_layer_toggles_show_and_hide_layers_without_geometry(page, synthetic_ser
     assert page.console_errors == []
 
 
+# an annotation's text as read: its lines (plotly's tspan.line) joined by spaces (textContent runs
+# a wrapped note's lines together: "every figureof this chart")
+AS_READ_JS = """a => {
+    const lines = Array.from(a.querySelectorAll('tspan.line')).map(l => l.textContent);
+    return lines.length ? lines.join(' ') : a.textContent; }"""
+
+
 def notes_as_read(page, chart: str) -> list[str]:
-    """The texts of a chart's annotations, each with its lines (plotly's tspan.line) joined by spaces."""
-    return page.evaluate("""(chart) => Array.from(document.querySelectorAll(chart + ' .annotation-text')).map(a => {
-        const lines = Array.from(a.querySelectorAll('tspan.line')).map(l => l.textContent);
-        return lines.length ? lines.join(' ') : a.textContent; })""", chart)
+    """The texts of a chart's annotations, as read."""
+    return page.evaluate(f"""(chart) => Array.from(document.querySelectorAll(chart + ' .annotation-text'))
+        .map({AS_READ_JS})""", chart)
 
 
 def test_an_empty_selection_says_so(page, synthetic_server):
@@ -440,9 +446,9 @@ CHART_STATE_JS = """id => {
     const g = document.querySelector('#' + id + ' .js-plotly-plot');
     const drawn = g.data.some(t => t.visible !== false && !(t.meta && t.meta.table === false)
                                    && (t.y || []).some(v => v !== null && v !== undefined));
-    const notes = Array.from(g.querySelectorAll('.annotation-text')).map(a => a.textContent);
+    const notes = Array.from(g.querySelectorAll('.annotation-text')).map(AS_READ);
     return {drawn, notes};
-}"""
+}""".replace("AS_READ", AS_READ_JS)
 
 
 @pytest.mark.parametrize("link", ["?src=UNHCR&area=SY07", "?src=GeoNames&area=SY02"])

@@ -14,7 +14,7 @@ from dashboard.data import indicators, map_queries
 from dashboard.data.state import Bounds, month_start
 from dashboard.data.warehouse import Warehouse
 from dashboard.i18n import N_, Translate, fmt_published, translator
-from dashboard.organisations import COPY_MARKER, registry
+from dashboard.organisations import COPY_MARKER, as_written, registry
 from etl.contracts import public_url
 
 
@@ -176,6 +176,15 @@ def who_and_when(r, t: Translate) -> tuple[str, str]:
     approx = f" ({t('approx.')})" if r.published_approx else ""
     organisation = " ".join(COPY_MARKER.sub(" ", str(r.organisation)).split())
     return f"{organisation}{via}", f"{fmt_published(r.published, t.lang)}{approx}"
+
+
+def published_by(cell, published, t: Translate) -> str:
+    """'OCHA, published 20 Feb 2020' (or '…, publication date not given'): a source's organisation
+    cell as written (`organisations.as_written`: a copy says so) and its publication date."""
+    org = as_written(cell, t)
+    if isinstance(published, str) and published:
+        return t("{org}, published {date}").format(org=org, date=fmt_published(published, t.lang))
+    return t("{org}, publication date not given").format(org=org)
 
 
 def _host(url: str) -> str:

@@ -228,9 +228,8 @@ def hover(r: dict, unit_label: str, t: Translate, rate: str = "published") -> st
     if r.get("parts"):
         lines.append(t("from {n} communities").format(n=f"{int(r['parts']):,}"))
     short, cell = r["org"].short(t.lang), str(r.get("organisation") or "")
-    who = esc(short) if normalise(short) == normalise(cell) else f"{esc(short)} · {esc(COPY_MARKER.sub(' ', cell).strip())}"
-    if COPY_MARKER.search(cell):
-        who += f" ({esc(t('copy; original not found'))})"
+    shown = short if normalise(short) == normalise(cell) else f"{short} · {COPY_MARKER.sub(' ', cell).strip()}"
+    who = esc(t("{org} (copy; original not found)").format(org=shown) if COPY_MARKER.search(cell) else shown)
     lines.append(f"{t('Source')}: {who}, {esc(r.get('published'))}")
     if r["long"]:
         lines.append(f"<i>{t('Its period runs past the period shown: not a figure for the period shown.')}</i>")

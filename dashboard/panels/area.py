@@ -16,8 +16,7 @@ from functools import lru_cache
 from dashboard.data import catalog, indicators
 from dashboard.data.selection import PCODE_LENGTH
 from dashboard.figures.common import fmt_period
-from dashboard.i18n import N_, Translate, fmt_published
-from dashboard.organisations import as_written
+from dashboard.i18n import N_, Translate
 from dashboard.request import Request
 
 FIELDS = ("start", "end", "step", "step_unit", "areas", "sources", "etypes", "level", "indicator")
@@ -86,10 +85,8 @@ def _panel(request: Request) -> Panel:
 def _source_line(wh, source_id: str, value: float, first, last, t: Translate) -> str:
     src = wh["sources"]
     row = src[src["source_id"] == source_id]
-    org = as_written(row["organisation"].iloc[0], t) if len(row) else source_id
-    published = row["published"].iloc[0] if len(row) else None
-    who = (t("{org}, published {date}").format(org=org, date=fmt_published(published, t.lang)) if isinstance(published, str) and published
-           else t("{org}, publication date not given").format(org=org))
+    who = (catalog.published_by(row["organisation"].iloc[0], row["published"].iloc[0], t) if len(row)
+           else t("{org}, publication date not given").format(org=source_id))
     return f"{who} · {fmt_period(first, last, t.lang)}: {value:,.0f}"
 
 

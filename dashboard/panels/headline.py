@@ -19,11 +19,11 @@ from functools import lru_cache
 
 import pandas as pd
 
+from dashboard import organisations
 from dashboard.data import catalog, series_queries
 from dashboard.figures.common import area_rows, area_words, fmt_date, fmt_period, fmt_value
 from dashboard.figures.series import CASUALTY_UNITS
-from dashboard.i18n import N_, Translate, fmt_published
-from dashboard.organisations import as_written
+from dashboard.i18n import N_, Translate
 from dashboard.panels.common import event_totals, published
 from dashboard.request import Request
 
@@ -72,10 +72,7 @@ def _source_line(wh, source_id, t: Translate) -> str:
     row = src.get(str(source_id))
     if row is None:
         return str(source_id)
-    org = as_written(row[0], t)
-    if not row[1]:
-        return t("{org}, publication date not given").format(org=org)
-    return t("{org}, published {date}").format(org=org, date=fmt_published(row[1], t.lang))
+    return catalog.published_by(row[0], row[1], t)
 
 
 @lru_cache(maxsize=4)
@@ -303,7 +300,7 @@ def fatalities(request: Request) -> Card:
         per = _per_dataset(events)
         per = per.sort_values("fatalities")
         ids = sorted({str(s) for s in events["source_id"].dropna()})
-        orgs = sorted({as_written(o, t) for o in events["organisation"].dropna()})
+        orgs = sorted({organisations.as_written(o, t) for o in events["organisation"].dropna()})
         return Card(
             key="fatalities", title=t(TITLES["fatalities"]), value=_value_range(per["fatalities"], ["exact"] * len(per)),
             when=fmt_period(per["first"].min(), per["last"].max(), t.lang),

@@ -138,7 +138,7 @@ def test_a_report_past_its_time_is_stopped_at_its_niceness_and_leaves_no_process
     assert all(n >= 7 for name, n in seen.values() if name.startswith("chrom") and "crashpad" not in name), seen
     # every process it started gone (chromium's zygotes and crash handler outlive it for a moment and
     # are re-parented to this process, a subreaper: procs.py; seen left for a moment in CI, and once
-    # over 10 s in a fresh clone's `make test` while the other worker ran browser tests)
-    assert wait_for(lambda: not new_processes(before), timeout=30, every=0.1), \
+    # over 10 s in a fresh clone's `make test` while the other worker ran browser tests: named if so)
+    assert wait_for(lambda: not new_processes(before), timeout=10, every=0.1), \
         {pid: (procs.stat(pid), cmdline(pid)[:200]) for pid in new_processes(before)}
     assert all(procs.stat(pid) is None for pid in seen)

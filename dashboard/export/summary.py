@@ -28,7 +28,7 @@ from dashboard.data import catalog, indicators, series_queries
 from dashboard.figures.common import area_rows, area_words
 from dashboard.figures.series import CAUSE_LABELS, CONFLICT_CAUSES
 from dashboard.i18n import N_, Translate, fmt_date, fmt_published
-from dashboard.organisations import attribute, registry
+from dashboard.organisations import COPY_MARKER, attribute, registry
 from dashboard.panels.common import published
 
 from .context import Context
@@ -62,15 +62,31 @@ def amount(value, qualifier, t: Translate) -> str:
     return t(QUALIFIER_WORDS.get(qualifier or "exact", "{n}")).format(n=f"{int(value):,}")
 
 
-def source_text(wh, source_id: str, t: Translate, series=None) -> str:
-    """'OCHA, published 2020-06-09': the organisation by its one name (dashboard/organisations.py)."""
+def semicolon(t: Translate) -> str:
+    """The clause separator of the summary's sentences: the Arabic semicolon (؛) in Arabic."""
+    return "؛ " if t.lang == "ar" else "; "
+
+
+def source_org(wh, source_id: str, t: Translate, series=None) -> str | None:
+    """'OCHA': a source's organisation by its one name (dashboard/organisations.py), and 'OCHA (copy;
+    original not found)' when the facts list read it only on a copy; None for an unknown source."""
     src = wh["sources"].set_index("source_id")
     if source_id not in src.index:
-        return str(source_id)
-    row = src.loc[source_id]
+        return None
+    cell = str(src.loc[source_id, "organisation"])
+    bare = " ".join(COPY_MARKER.sub(" ", cell).split())
     reg = registry()
-    org = reg.get(attribute(row["organisation"], series, reg), str(row["organisation"])).short(t.lang)
-    return t("{org}, published {date}").format(org=org, date=fmt_published(row["published"], t.lang))
+    org = reg.get(attribute(cell, series, reg), bare).short(t.lang)
+    return t("{org} (copy; original not found)").format(org=org) if bare != " ".join(cell.split()) else org
+
+
+def source_text(wh, source_id: str, t: Translate, series=None) -> str:
+    """'OCHA, published 2020-06-09' (`source_org`, then the publication date)."""
+    org = source_org(wh, source_id, t, series)
+    if org is None:
+        return str(source_id)
+    published = wh["sources"].set_index("source_id").loc[source_id, "published"]
+    return t("{org}, published {date}").format(org=org, date=fmt_published(published, t.lang))
 
 
 def _in_range(frame: pd.DataFrame, start, end) -> pd.DataFrame:
@@ -152,7 +168,7 @@ def _other_levels(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Tr
                 place=place(wh, r, t), value=amount(r[value_col], r["qualifier"], t), whole=place(wh, best, t)))
         else:
             parts.append(f"{place(wh, r, t)}: {amount(r[value_col], r['qualifier'], t)}")
-    return "".join("; " + p for p in parts)
+    return "".join(semicolon(t) + p for p in parts)
 
 
 def selected(ctx: Context, sel) -> str:
@@ -169,10 +185,10 @@ def _others(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translat
     same = rows[(rows["period_start"] == best["period_start"]) & (rows["period_end"] == best["period_end"])
                 & (rows["area_en"] == best["area_en"]) & (rows["source_id"] != best["source_id"])
                 & rows[value_col].notna()]
-    parts = [t("{org} gives {value}").format(org=source_text(wh, r["source_id"], t).split(",")[0],
+    parts = [t("{org} gives {value}").format(org=source_org(wh, r["source_id"], t) or r["source_id"],
                                             value=amount(r[value_col], r["qualifier"], t))
              for _, r in same.drop_duplicates("source_id").iterrows()]
-    return "".join("; " + p for p in parts)
+    return "".join(semicolon(t) + p for p in parts)
 
 
 def displacement_sentences(ctx: Context, sel) -> list[str]:

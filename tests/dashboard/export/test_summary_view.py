@@ -63,3 +63,21 @@ def test_the_arabic_summary_says_the_view_is_restricted(context_for):
     sentences = summary.summary(context_for("from=2020-02&to=2020-02&area=SY07", lang="ar"))
     assert sentences[0].startswith("يقتصر هذا الملخص على المناطق المختارة")
     assert any("ضمن المناطق المختارة" in s and "ناحية" in s for s in sentences)
+
+
+def test_a_source_read_on_a_copy_says_so_and_another_source_is_named_alone(context_for):
+    """February 2020, no area: OCHA gives 752,131 people displaced and UN HNAP, read only on a copy
+    (its organisation cell carries the facts list's "[copy; original not found]"), gives 742,109. The
+    summary says the copy as the cards do, in both languages, and the other source's clause names its
+    organisation without its publication date (the Arabic one used to carry "، نُشر في …", cut by an
+    English comma that Arabic text does not have)."""
+    sentences = summary.summary(context_for("from=2020-02&to=2020-02"))
+    displaced = next(s for s in sentences if "people were displaced" in s)
+    assert "(OCHA, published 2020-06-09; UN HNAP (copy; original not found) gives 742,109)" in displaced, displaced
+    arrivals = next(s for s in sentences if "IDP arrivals were recorded" in s)
+    assert "(UN HNAP (copy; original not found), published" in arrivals, arrivals
+    arabic = summary.summary(context_for("from=2020-02&to=2020-02", lang="ar"))
+    displaced_ar = next(s for s in arabic if "752,131" in s)
+    assert "؛ وفق HNAP (نسخة، ولم يُعثر على الأصل): 742,109" in displaced_ar, displaced_ar
+    assert displaced_ar.count("نُشر في") == 1, displaced_ar
+    assert any("(HNAP (نسخة، ولم يُعثر على الأصل)، نُشر في" in s for s in arabic), arabic

@@ -221,6 +221,38 @@ def test_arabic_axis_titles_clear_their_tick_labels(page, server):
                          "#home-displacement-chart .y2title').length") == 0
 
 
+# per chart with dates on its x axis and a legend: how far the lowest tick label reaches below the
+# legend's top (> 0: the legend, white, covers the labels' ends), the labels' rotation and text
+TICKS_UNDER_LEGEND_JS = """() => Array.from(document.querySelectorAll('[id^=home-][id$=-chart] .js-plotly-plot'))
+    .map(gd => {
+        const ticks = Array.from(gd.querySelectorAll('.xaxislayer-above text'));
+        const legend = gd.querySelector('.legend');
+        if (!ticks.length || !legend) return null;
+        return [gd.parentElement.id, Math.max(...ticks.map(e => e.getBoundingClientRect().bottom))
+                - legend.getBoundingClientRect().top, ticks[0].getAttribute('transform') || '', ticks[0].textContent];
+    }).filter(Boolean)"""
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_the_charts_month_labels_end_above_their_legend(page, server, width):
+    """Over a few months the x axis labels months ("كانون الثاني 2020"); where they crowd, plotly
+    slants them: on a phone, and in Arabic on a wide screen too. The legend (white) under the axis
+    covered the slanted Arabic labels' ends (by 8-28 px, measured) and touched the English ones on a
+    phone; the room under the plot is now set by language (figures.series.AXIS_PX)."""
+    page.set_viewport_size({"width": width, "height": 844})
+    slanted = 0
+    for lang in ("en", "ar"):
+        for span in ("from=2019-12&to=2020-03", "from=2019-09&to=2019-11"):
+            open_page(page, server + f"?lang={lang}&{span}")
+            settle(page, 500)
+            charts = page.evaluate(TICKS_UNDER_LEGEND_JS)
+            assert charts, (lang, span)
+            for chart, below, transform, text in charts:
+                assert below <= 0, (lang, width, span, chart, below, transform, text)
+                slanted += "rotate" in transform
+    assert slanted  # the case the test is for: slanted labels were drawn
+
+
 # the x position of each character of `needle` in the first text node under `selector` holding it
 CHAR_X_JS = """([selector, needle]) => {
     const root = document.querySelector(selector);

@@ -168,7 +168,12 @@ def _rate_title(title: str, rate: str, t: Translate) -> str:
 
 
 DESKTOP_PX, PHONE_PX = 1150, 320  # a chart's plot width on a wide screen and on a phone
-AXIS_PX = 58  # the x axis's tick labels under the plot (on two lines, or slanted on a phone)
+# the room under the plot for the x axis's tick labels (the legend starts below it): two lines, or
+# slanted 30° where they crowd (on a phone; in Arabic on a wide screen too, as the month names are
+# longer: "كانون الثاني"); measured in chromium at 390 and 1440 px on a four-month range, the slanted
+# labels reach 60 px in English and 87 px in Arabic (tests/test_browser_languages.py checks them)
+AXIS_PX = {"en": 64, "ar": 104}
+PLOT_AXIS_PX = 58  # what the figures' heights already keep for the axis (the rest is added to them)
 
 
 def _plot_px(layout: dict, domain: tuple[float, float] = (0.0, 1.0)) -> float:
@@ -181,15 +186,17 @@ def _plot_px(layout: dict, domain: tuple[float, float] = (0.0, 1.0)) -> float:
     return max(60.0, inner * (domain[1] - domain[0]))
 
 
-def _fit_legend(layout: dict, data: list[dict]) -> None:
-    """The legend under the plot, the figure made taller by the legend's height on a wide screen
-    (so that the plot keeps its own), and how much more it takes on a phone (meta.legend_extra_px)."""
+def _fit_legend(layout: dict, data: list[dict], lang: str) -> None:
+    """The legend under the plot and its tick labels (AXIS_PX), the figure made taller by the
+    legend's height on a wide screen (so that the plot keeps its own), and how much more it takes on
+    a phone (meta.legend_extra_px)."""
     wide, narrow = legend_height(data, DESKTOP_PX), legend_height(data, PHONE_PX)
-    layout["height"] += wide
-    layout["margin"] = {**layout.get("margin", {}), "b": AXIS_PX + wide}
+    axis = AXIS_PX.get(lang, AXIS_PX["en"])
+    layout["height"] += wide + axis - PLOT_AXIS_PX  # the plot keeps its height
+    layout["margin"] = {**layout.get("margin", {}), "b": axis + wide}
     plot = layout["height"] - layout["margin"].get("t", 50) - layout["margin"]["b"]
     layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0, "xanchor": "left",
-                        "y": -AXIS_PX / max(plot, 1), "yanchor": "top"}
+                        "y": -axis / max(plot, 1), "yanchor": "top"}
     layout["meta"] = {**(layout.get("meta") or {}), "legend_px": wide, "legend_extra_px": max(0, narrow - wide)}
 
 
@@ -199,7 +206,7 @@ def _finish(data: list, layout: dict, timeline, drawn: int, t: Translate, key_da
     fig = figure(data, layout)
     if key_dates:
         add_key_dates(fig, timeline, t, above_px=above_px)
-    _fit_legend(layout, data)
+    _fit_legend(layout, data, t.lang)
     if labels:
         _direct_labels(layout, labels, axes or {"y": (0.0, 1.0)})
     if not drawn:

@@ -48,6 +48,14 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
 
+def listed(items, lang: str, strong: bool = False) -> str:
+    """Items in running text, separated as the language does: ', ' (or '; ' for `strong`, between
+    items that hold commas themselves), in Arabic the Arabic comma '، ' (or semicolon '؛ ')."""
+    if lang == "ar":
+        return ("؛ " if strong else "، ").join(str(x) for x in items)
+    return ("; " if strong else ", ").join(str(x) for x in items)
+
+
 def compile_catalog(lang: str) -> Path | None:
     """messages.mo of `lang`, compiled from its .po when missing or older (None without a .po)."""
     folder = LOCALE_DIR / lang / "LC_MESSAGES"

@@ -13,7 +13,7 @@ from dashboard.data.catalog import area_label, around_title, who_and_when
 from dashboard.data.state import LEVEL_LABELS, ViewState
 from dashboard.data.warehouse import Warehouse
 from dashboard.figures.common import fmt_period
-from dashboard.i18n import N_, Translate, fmt_date, fmt_published
+from dashboard.i18n import N_, Translate, fmt_date, fmt_published, listed
 from dashboard.organisations import registry
 from dashboard.request import Request
 from etl.contracts import public_url
@@ -67,16 +67,16 @@ def filters(ctx: Context, name: str) -> list[tuple[str, str]]:
     controls that redraw it (the indicator and level of the map, event types, the aggregation)."""
     t, state, panel = ctx.t, ctx.state, panels.get(name)
     out = [(t("Period"), ctx.period if panel.kind == "map" else ctx.period_range)]
-    out.append((t("Areas"), ", ".join(area_label(ctx.wh, a, ctx.lang) for a in state.areas) if state.areas
+    out.append((t("Areas"), listed((area_label(ctx.wh, a, ctx.lang) for a in state.areas), ctx.lang) if state.areas
                 else t("north-west Syria (all areas)")))
     if "home-indicator" in panel.triggers:
         ind = indicators.INDICATORS.get(state.indicator)
         label = t(ind.label) if ind else t("none")
         out.append((t("Indicator"), label + (f" {t('per 10,000 people')}" if state.per10k else "")))
         out.append((t("Admin level"), t(LEVEL_LABELS.get(state.level, str(state.level)))))
-    out.append((t("Sources"), ", ".join(state.sources) if state.sources else t("all")))
+    out.append((t("Sources"), listed(state.sources, ctx.lang) if state.sources else t("all")))
     if "home-etypes" in panel.triggers:
-        out.append((t("Event types"), ", ".join(state.etypes) if state.etypes else t("all")))
+        out.append((t("Event types"), listed(state.etypes, ctx.lang) if state.etypes else t("all")))
     if "home-agg" in panel.triggers:
         out.append((t("Aggregation"), t({"day": N_("daily"), "week": N_("weekly"), "month": N_("monthly")}[state.agg])))
     return out
@@ -110,7 +110,7 @@ def _source_lines(wh: Warehouse, ids: frozenset, t: Translate, limit: int | None
             lines.append(t("{org}: {n} documents, published {span}").format(org=org, n=len(group), span=span)
                          if len(group) > 1 else t("{org}: {title}, published {span}").format(
                              org=org, title=group["title"].iloc[0], span=span))
-        return ("; ".join(lines[1:]) and (lines[0], "; ".join(lines[1:]) + "."))
+        return (lines[1:] and (lines[0], listed(lines[1:], t.lang, strong=True) + "."))
     lines = []
     for i, r in enumerate(rows.itertuples(), start=1):
         who, _ = who_and_when(r, t)

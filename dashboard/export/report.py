@@ -16,7 +16,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from dashboard import panels
 from dashboard.data.catalog import area_label
 from dashboard.figures.common import esc, font_family
-from dashboard.i18n import bidi_line, text_side
+from dashboard.i18n import bidi_line, listed, text_side
 from dashboard.panels import headline
 from dashboard.panels.empty import is_empty
 
@@ -146,19 +146,20 @@ def key_figures(ctx: Context) -> list[str]:
     ("People displaced: 742,109–752,131 (1 Feb 2020 – 29 Feb 2020; OCHA, published 2020-03-01)")."""
     lines = []
     for card in headline.cards(ctx.request):
-        detail = "; ".join(x for x in (card.when, card.what, ", ".join(card.sources)) if x)
+        detail = listed((x for x in (card.when, card.what, listed(card.sources, ctx.lang, strong=True)) if x), ctx.lang,
+                        strong=True)
         lines.append(f"{card.title}: {card.value}" + (f" ({detail})" if detail else ""))
     return lines
 
 
 def cover_blocks(ctx: Context, charts=None, left_out=()) -> list[tuple[str, list[str]]]:
     t = ctx.t
-    area = ", ".join(area_label(ctx.wh, a, ctx.lang) for a in ctx.state.areas) or t("north-west Syria (all areas)")
+    area = listed((area_label(ctx.wh, a, ctx.lang) for a in ctx.state.areas), ctx.lang) or t("north-west Syria (all areas)")
     contents = [t("Figure {n}. {title}").format(n=i, title=t(panels.get(name).title))
                 for i, name in enumerate(report_charts(ctx.wh) if charts is None else charts, start=1)]
     if left_out:
         contents.append(t("Not shown: no data for this period and area: {charts}").format(
-            charts="; ".join(t(panels.get(name).title) for name in left_out)))
+            charts=listed((t(panels.get(name).title) for name in left_out), ctx.lang, strong=True)))
     blocks = [
         ("title", [report_title(ctx)]),
         ("heading", [f"{ctx.period_range} · {area}"]),
@@ -246,7 +247,7 @@ def metadata(ctx: Context) -> dict:
     """The PDF's document information: the report's title with its period and areas, the filters as
     its subject, the date it was made."""
     t = ctx.t
-    area = ", ".join(area_label(ctx.wh, a, ctx.lang) for a in ctx.state.areas) or t("north-west Syria (all areas)")
+    area = listed((area_label(ctx.wh, a, ctx.lang) for a in ctx.state.areas), ctx.lang) or t("north-west Syria (all areas)")
     when = ctx.generated.tz_convert("UTC")
     return {
         "/Title": f"{report_title(ctx)} · {ctx.period_range} · {area}",

@@ -27,7 +27,7 @@ import pandas as pd
 from dashboard.data import catalog, indicators, series_queries
 from dashboard.figures.common import area_rows, area_words
 from dashboard.figures.series import CAUSE_LABELS, CONFLICT_CAUSES
-from dashboard.i18n import N_, Translate, fmt_date, fmt_published
+from dashboard.i18n import N_, Translate, fmt_date, fmt_published, listed
 from dashboard.organisations import COPY_MARKER, attribute, registry
 from dashboard.panels.common import published
 
@@ -60,11 +60,6 @@ def between(start, end, t: Translate) -> str:
 
 def amount(value, qualifier, t: Translate) -> str:
     return t(QUALIFIER_WORDS.get(qualifier or "exact", "{n}")).format(n=f"{int(value):,}")
-
-
-def semicolon(t: Translate) -> str:
-    """The clause separator of the summary's sentences: the Arabic semicolon (؛) in Arabic."""
-    return "؛ " if t.lang == "ar" else "; "
 
 
 def source_org(wh, source_id: str, t: Translate, series=None) -> str | None:
@@ -168,7 +163,7 @@ def _other_levels(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Tr
                 place=place(wh, r, t), value=amount(r[value_col], r["qualifier"], t), whole=place(wh, best, t)))
         else:
             parts.append(f"{place(wh, r, t)}: {amount(r[value_col], r['qualifier'], t)}")
-    return "".join(semicolon(t) + p for p in parts)
+    return "".join(listed(["", p], t.lang, strong=True) for p in parts)
 
 
 def selected(ctx: Context, sel) -> str:
@@ -177,7 +172,7 @@ def selected(ctx: Context, sel) -> str:
     if not sel.areas:
         return ""
     names = catalog.names(ctx.wh, ctx.lang)
-    return ctx.t(", within the selected areas ({names})").format(names=", ".join(names.get(a, a) for a in sel.areas))
+    return ctx.t(", within the selected areas ({names})").format(names=listed((names.get(a, a) for a in sel.areas), ctx.lang))
 
 
 def _others(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translate) -> str:
@@ -188,7 +183,7 @@ def _others(rows: pd.DataFrame, best: pd.Series, value_col: str, wh, t: Translat
     parts = [t("{org} gives {value}").format(org=source_org(wh, r["source_id"], t) or r["source_id"],
                                             value=amount(r[value_col], r["qualifier"], t))
              for _, r in same.drop_duplicates("source_id").iterrows()]
-    return "".join(semicolon(t) + p for p in parts)
+    return "".join(listed(["", p], t.lang, strong=True) for p in parts)
 
 
 def displacement_sentences(ctx: Context, sel) -> list[str]:
@@ -283,13 +278,13 @@ def map_sentences(ctx: Context, sel) -> list[str]:
         return []
     names = catalog.names(wh, ctx.lang)
     level = t(LEVEL_WORDS.get(sel.width, N_("area")))
-    listed = ", ".join(f"{names.get(p, p)} ({int(v):,})" for p, v in zip(values["pcode"], values["value"]))
+    top = listed((f"{names.get(p, p)} ({int(v):,})" for p, v in zip(values["pcode"], values["value"])), ctx.lang)
     if sel.areas:
-        chosen = ", ".join(names.get(a, a) for a in sel.areas)
+        chosen = listed((names.get(a, a) for a in sel.areas), ctx.lang)
         return [t("Highest {indicator} by {level} on the map, within the selected areas ({names}): {areas}.").format(
-            indicator=t(ind.label), level=level, names=chosen, areas=listed)]
+            indicator=t(ind.label), level=level, names=chosen, areas=top)]
     return [t("Highest {indicator} by {level} on the map: {areas}.").format(indicator=t(ind.label), level=level,
-                                                                           areas=listed)]
+                                                                           areas=top)]
 
 
 def summary(ctx: Context) -> list[str]:
@@ -298,7 +293,7 @@ def summary(ctx: Context) -> list[str]:
     if sel.areas:
         names = catalog.names(ctx.wh, ctx.lang)
         sentences.append(ctx.t("This summary covers the selected areas only: {names}.").format(
-            names=", ".join(names.get(a, a) for a in sel.areas)))
+            names=listed((names.get(a, a) for a in sel.areas), ctx.lang)))
     for part in (displacement_sentences, map_sentences, border_sentences, casualty_sentences, refugee_sentences):
         sentences += part(ctx, sel)
     if len(sentences) == (1 if sel.areas else 0):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.i18n import Translate
+from dashboard.i18n import Translate, listed
 from dashboard.panels import area, headline
 
 
@@ -26,7 +26,8 @@ def headline_cards(cards, t: Translate) -> list:
         if card.sources:
             # a sentence in the page's language ("OCHA, published May 2022"): the page's direction, not
             # the first letter's (an organisation in Latin letters set an Arabic sentence left to right)
-            body.append(html.Span("; ".join(card.sources), className="card-source", title="; ".join(card.sources)))
+            sources = listed(card.sources, t.lang, strong=True)
+            body.append(html.Span(sources, className="card-source", title=sources))
         elif card.empty and not card.what:  # (a card saying why it is empty needs no second line)
             body.append(html.Span(t("Nothing published for this period and area."), className="card-source"))
         out.append(html.A(body, href=f"#{card.target}", className="card", id=f"home-card-{card.key}",

@@ -17,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboard.figures.common import esc, fmt_date
-from dashboard.i18n import N_, Translate, bidi_line
+from dashboard.i18n import N_, Translate, bidi_line, listed
 from dashboard.request import Request
 
 HELP_URL = "/help/data"
@@ -142,7 +142,7 @@ def reason(panel, request: Request) -> list[str]:
     if kinds and len(missing) == len(kinds):
         for k in missing:
             lines.append(t("No {what} are loaded.").format(what=t(KINDS[k].what)))
-        lines.append(t("They come from: {formats}.").format(formats="; ".join(t(KINDS[k].formats) for k in missing)))
+        lines.append(t("They come from: {formats}.").format(formats=listed((t(KINDS[k].formats) for k in missing), t.lang, strong=True)))
         return lines
     label = excluding(panel, request)
     if label == N_("filters"):

@@ -23,7 +23,7 @@ from dashboard import organisations
 from dashboard.data import catalog, series_queries
 from dashboard.figures.common import area_rows, area_words, fmt_date, fmt_period, fmt_value
 from dashboard.figures.series import CASUALTY_UNITS
-from dashboard.i18n import N_, Translate
+from dashboard.i18n import N_, Translate, listed
 from dashboard.panels.common import event_totals, published
 from dashboard.request import Request
 
@@ -111,7 +111,7 @@ def _part_of(best, areas: tuple, t: Translate, wh) -> str:
     if not areas or not isinstance(code, str) or code in areas:
         return ""
     names = catalog.names(wh, t.lang)
-    within = ", ".join(names.get(a, a) for a in areas if code.startswith(a))
+    within = listed((names.get(a, a) for a in areas if code.startswith(a)), t.lang)
     return t("{place} only, a part of {area}").format(place=_place(best, t, wh), area=within)
 
 
@@ -241,7 +241,7 @@ def idps(request: Request) -> Card:
     chosen = sorted(by_source.values(), key=lambda r: r[2])
     when = _when([r[0] for r in chosen], earlier, t)
     return Card(key="idps", title=t(TITLES["idps"]), value=_value_range([r[2] for r in chosen], [r[3] for r in chosen]),
-                when=when, what="; ".join(dict.fromkeys(r[4] for r in chosen)),
+                when=when, what=listed(dict.fromkeys(r[4] for r in chosen), t.lang, strong=True),
                 sources=tuple(_source_line(wh, r[1], t) for r in chosen), source_ids=tuple(str(r[1]) for r in chosen),
                 target=TARGETS["idps"])
 
@@ -304,7 +304,7 @@ def fatalities(request: Request) -> Card:
         return Card(
             key="fatalities", title=t(TITLES["fatalities"]), value=_value_range(per["fatalities"], ["exact"] * len(per)),
             when=fmt_period(per["first"].min(), per["last"].max(), t.lang),
-            what=t("in conflict events ({datasets})").format(datasets=", ".join(str(d) for d in per.index)),
+            what=t("in conflict events ({datasets})").format(datasets=listed(per.index, t.lang)),
             sources=tuple(orgs), source_ids=tuple(ids), target=TARGETS["fatalities"])
     frame = published(wh["casualties"], sel)
     # the figures the chart draws as lines (war-wide and multi-year totals are apart, off by default)

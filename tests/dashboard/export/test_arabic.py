@@ -167,3 +167,23 @@ def test_arabic_date_ticks_are_as_precise_as_their_spacing(renderer, context_for
     assert len(years) >= 3 and all(re.fullmatch(r"\d{4}", tick) for tick in years), years
     weeks = _ticks(files.chart_image("displacement", context_for("?lang=ar&from=2020-01&to=2020-03"), "svg"))
     assert len(weeks) >= 3 and all(re.fullmatch(r"\d\d/\d\d/\d{4}", tick) for tick in weeks), weeks
+
+
+def test_arabic_lists_take_the_arabic_comma_and_semicolon(context_for):
+    """Lists in running text (the cover's key figures, filters and contents, the cards' sources)
+    were joined with ', ' and '; ' in Arabic too ("27 شباط 2020; تحت الحماية المؤقتة; IOM ...,
+    UNHCR"); they take '، ' and '؛ ' there (i18n.listed), and stay as they were in English."""
+    from dashboard.i18n import listed
+
+    assert listed(["أ", "ب"], "ar") == "أ، ب" and listed(["أ", "ب"], "ar", strong=True) == "أ؛ ب"
+    assert listed(["a", "b"], "en") == "a, b" and listed(["a", "b"], "en", strong=True) == "a; b"
+    query = "from=2020-02&to=2020-02&area=SY07"
+    arabic = report.key_figures(context_for(query, lang="ar"))
+    refugees = next(line for line in arabic if "3,587,266" in line)
+    assert "؛ " in refugees and "; " not in refugees and ", UNHCR" not in refugees, refugees
+    english = report.key_figures(context_for(query))
+    assert any("; under temporary protection; " in line for line in english), english
+    cover = [text for _, texts in report.cover_blocks(context_for(query, lang="ar"), left_out=("casualties", "events"))
+             for text in texts]
+    left_out = next(text for text in cover if text.startswith("غير معروض"))
+    assert "؛ " in left_out and "; " not in left_out, left_out

@@ -167,3 +167,16 @@ def test_a_source_read_on_a_copy_says_so_in_the_pages_language(wh):
         assert lines and not [line for line in lines if "[copy" in line], lines
         copies = [line for line in lines if request.t("{org} (copy; original not found)").format(org="") in line]
         assert copies, lines  # the offline default's HNAP figures were read on a copy
+
+
+def test_a_cards_sources_are_listed_as_the_page_lists_them(wh):
+    """Two sources on one card (Syrians in Türkiye, February 2020: IOM citing DGMM and UNHCR) are
+    separated by '؛ ' on the Arabic page ('; ' before, in Arabic too) and by '; ' in English."""
+    from dashboard.page import side
+
+    for lang, separator in (("ar", "؛ "), ("en", "; ")):
+        request = Request.from_query(wh, f"?from=2020-02&to=2020-02&lang={lang}")
+        drawn = {c.id: c for c in side.headline_cards(headline.cards(request), request.t)}
+        line, = [s.children for s in drawn["home-card-refugees"].children if getattr(s, "className", "") == "card-source"]
+        assert line.count(separator) == 1 and "UNHCR" in line, line
+        assert lang == "en" or "; " not in line, line

@@ -278,13 +278,14 @@ def label_rows(base: MapBase, lang: str) -> dict[str, list[tuple]]:
     towns = towns.assign(people=pd.to_numeric(towns["population"], errors="coerce").fillna(0))
     abroad = towns["country_iso2"].fillna("SY") != "SY" if "country_iso2" in towns else pd.Series(False, towns.index)
     # Syria's towns (at the districts' and sub-districts' levels their areas' names stand for them: the
-    # same names twice, one spelling each), and the cities across the border by their Turkish names
+    # same names twice, one spelling each), and the cities across the border (in Arabic by their
+    # GeoNames Arabic names where there is one: كلس، الريحانية، أنطاكية; else their Turkish names)
     keep = abroad & (towns["people"] >= CITY_POPULATION) if base.level > 1 else ~abroad | (towns["people"] >= CITY_POPULATION)
-    towns = towns[keep].assign(abroad=abroad[keep])
+    towns = towns[keep]
     towns = towns.sort_values("people", ascending=False).head(TOWN_LABELS)
     for r in towns.itertuples():
         kind = "city" if r.people >= CITY_POPULATION else "town"
-        name = esc(r.name_en) if r.abroad else _local_name(r.name_en, r.name_ar, lang)
+        name = _local_name(r.name_en, r.name_ar, lang)
         out["town_labels"].append((r.geometry.x, r.geometry.y, name, kind, 2 if kind == "city" else 4))
     if base.level > 1:
         areas = base.areas.assign(size=shapely.area(np.asarray(base.areas.geometry.values)))

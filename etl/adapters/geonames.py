@@ -32,14 +32,20 @@ TABLES = ("places",)
 DEFAULT_BBOX = (35.5, 34.7, 42.5, 37.9)
 COLUMNS = ["geonameid", "name_en", "name_ar", "kind", "population", "country_iso2", "source_id", "lon", "lat"]
 LARGEST = 2**63 - 1  # a whole number must fit the table's 64-bit integer columns
-_PERSIAN_ONLY = re.compile(r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u200C]")  # پ چ ژ گ ک ی ZWNJ
+# a name written wholly in the Arabic alphabet: its letters (ء-غ, ـ-ي), harakat, superscript alef,
+# Arabic-Indic and ASCII digits, spaces, hyphens, apostrophes, dots and brackets
+_ARABIC_ALPHABET = re.compile(r"[\u0621-\u063A\u0640-\u0652\u0670\u0660-\u0669 '\-.()0-9]+")
 
 
 def arabic_name(alternates: list[str]) -> str | None:
-    """The first alternate name written in Arabic script (Persian spellings skipped)."""
+    """The first alternate name written wholly in the Arabic alphabet. GeoNames lists names of every
+    language without saying which: Persian, Urdu and Kurdish spellings use letters Arabic does not
+    (پ چ ژ گ ک ی ہ ێ ۆ ە), transliterations mix them with Latin letters ("ladhqyہ" for Latakia,
+    "hەsychە" for Al-Hasakah, "antakyہ" for Antakya), and some carry direction marks; all skipped."""
     for name in alternates:
-        if has_arabic_script(name) and not _PERSIAN_ONLY.search(name):
-            return name
+        text = name.strip()
+        if _ARABIC_ALPHABET.fullmatch(text) and has_arabic_script(text):
+            return text
     return None
 
 

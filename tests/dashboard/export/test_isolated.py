@@ -142,3 +142,29 @@ def test_a_report_past_its_time_is_stopped_at_its_niceness_and_leaves_no_process
     assert wait_for(lambda: not new_processes(before), timeout=10, every=0.1), \
         {pid: (procs.stat(pid), cmdline(pid)[:200]) for pid in new_processes(before)}
     assert all(procs.stat(pid) is None for pid in seen)
+
+
+def test_a_report_runs_on_the_cores_left_to_exports(tmp_path):
+    """EXPORT_CPUS: by default every core but the first (the page keeps one no report runs on), none
+    pinned on one core, `all` for none; cores this process may not use are refused plainly. The
+    report process is started by nice(1), then taskset(1), which its chromium inherits."""
+    import subprocess
+    import sys
+
+    from dashboard.config import _cpus
+
+    assert _cpus(None, {0, 1}) == (1,) and _cpus("", {0, 1, 2, 3}) == (1, 2, 3) and _cpus(None, {5}) == ()
+    assert _cpus("all", {0, 1}) == () and _cpus("0,1", {0, 1}) == (0, 1) and _cpus("1-2", {0, 1, 2}) == (1, 2)
+    for bad in ("5", "x", ",", "0-7"):
+        with pytest.raises(ValueError, match="EXPORT_CPUS"):
+            _cpus(bad, {0, 1})
+    argv = isolated.command(tmp_path / "r.pdf", 19, (1,))  # niced first: taskset runs niced too
+    assert argv[0].endswith("nice") and argv[3].endswith("taskset") and argv[4:6] == ["-c", "1"], argv
+    assert "dashboard.export.isolated" in argv and not any(a.endswith("taskset") for a in isolated.command(
+        tmp_path / "r.pdf", 19, ()))
+    if len(os.sched_getaffinity(0)) >= 2:  # what the prefix does: the process and its children on core 1
+        shown = subprocess.run([*argv[3:6], sys.executable, "-c",
+                                "import os, subprocess, sys; print(sorted(os.sched_getaffinity(0))); "
+                                "subprocess.run([sys.executable, '-c', 'import os; print(sorted(os.sched_getaffinity(0)))'])"],
+                               capture_output=True, text=True, timeout=30).stdout.split()
+        assert shown == ["[1]", "[1]"], shown

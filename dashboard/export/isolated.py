@@ -114,7 +114,10 @@ def _end(child: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         pass
     procs.end([child.pid, *below, *procs.descendants(child.pid)])
-    child.poll()
+    try:  # reaped: killed, it ends at once (a poll right after the kill could miss it and leave a zombie)
+        child.wait(5)
+    except subprocess.TimeoutExpired:
+        pass
     # what the report left when it ended came to this process (a subreaper): reaped, not left as zombies
     procs.end(below)
     procs.reap_orphaned_browsers()

@@ -8,8 +8,10 @@ time is taken again when it next holds). Each run uses a fresh browser context (
 a first visit. Also recorded: bytes the page transferred (Resource Timing), console errors, and
 requests to any host other than 127.0.0.1 (the app must work offline).
 
-Chromium is Debian's /usr/bin/chromium with the flags of tests/test_browser.py; no browser is
-ever downloaded.
+Chromium is Debian's /usr/bin/chromium in its own headless mode, with the flags of the test suite's
+browser; no browser is ever downloaded. (The tests and the exports use Debian's lighter
+chromium-headless-shell when installed; the first view is timed in the full browser, the nearer of
+the two to what users open.)
 """
 from __future__ import annotations
 

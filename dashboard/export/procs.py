@@ -79,11 +79,21 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+# kaleido's browser library starts chromium below a Python wrapper of its own (the pipes it talks on)
+BROWSER_WRAPPER = b"_unix_pipe_chromium_wrapper"
+
+
 def own_chromium(pid: int) -> list[int]:
-    """The chromium processes `pid` started itself: its children named chrom*, theirs, and the
-    orphans it adopted; not those below another program it started (a served app, a test driver)."""
+    """The chromium processes `pid` started itself: its children named chrom* and kaleido's wrappers
+    of chromium, theirs, and the orphans it adopted; not those below another program it started (a
+    served app, a test driver)."""
     def chromium(p):
-        return (stat(p) or ("",))[0].startswith("chrom")
+        if (stat(p) or ("",))[0].startswith("chrom"):
+            return True
+        try:
+            return BROWSER_WRAPPER in Path(f"/proc/{p}/cmdline").read_bytes()
+        except OSError:
+            return False
     out, stack = [], [p for p in children(pid) if chromium(p)]
     while stack:
         current = stack.pop()

@@ -5,8 +5,8 @@ kept for later exports (opening it costs about 4-6 s, an export then about 0.3 s
 any thread submit to it and wait with a timeout. It is closed, its chromium processes killed and
 reaped, when it failed or timed out, when it sat unused EXPORT_IDLE_SECONDS, and when another
 process of the server waits for the render slot it holds (dashboard.export.limit: the server as a
-whole runs at most EXPORT_RENDERS renderers); the next export opens it again. Nothing is downloaded: the browser is Debian's chromium (never
-kaleido's `get_chrome`), plotly.js comes from the plotly package, MathJax is off and the world
+whole runs at most EXPORT_RENDERS renderers); the next export opens it again. Nothing is downloaded: the browser is Debian's chromium-headless-shell, or its chromium
+when that is not installed (never kaleido's `get_chrome`), plotly.js comes from the plotly package, MathJax is off and the world
 topojson plotly.js asks for even with our own GeoJSON is read from assets/topojson/.
 """
 from __future__ import annotations
@@ -36,7 +36,12 @@ FORMATS = ("png", "svg", "pdf")
 TOPOJSON_URL = (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
 START_TIMEOUT = 60.0
 WATCH_SECONDS = 0.25  # how often an open renderer checks whether it is idle or wanted elsewhere
-BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# Debian's chromium-headless-shell first: the same Blink and fonts without the full browser, an export
+# drawn in it is the same picture (a report's pages differ only in the time printed on them) for about
+# 30 % less time and CPU (a situation report 9-11 s against 14 s on two cores). The binary, not its
+# /usr/bin wrapper: that one is a shell that does not exec, so a kill would leave the browser behind.
+HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"
+BROWSERS = (HEADLESS_SHELL, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 RELOAD_EVERY = 50  # renders a tab makes before it is reloaded (kaleido reloads it after every render)
 
 
@@ -48,7 +53,7 @@ __all__ = ["ExportError", "QueueFull", "Renderer", "export_job", "render", "rend
 
 
 def browser_path() -> str:
-    """Debian's chromium (or BROWSER_PATH); never a downloaded browser."""
+    """Debian's chromium-headless-shell, else its chromium (or BROWSER_PATH); never a downloaded browser."""
     given = config.browser_path()
     if given:
         return given

@@ -31,7 +31,7 @@ def renderer():
 
     from dashboard.export import render
 
-    if not os.path.exists("/usr/bin/chromium") and not os.environ.get("BROWSER_PATH"):
+    if not any(os.path.exists(path) for path in render.BROWSERS) and not os.environ.get("BROWSER_PATH"):
         pytest.fail("Debian's chromium is missing: run `make test` (installs it) or apt-get install chromium")
     yield render.renderer()
     render.renderer().close()

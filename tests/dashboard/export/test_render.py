@@ -65,3 +65,56 @@ def test_kaleido_still_has_the_method_the_kept_tabs_replace():
 
     assert callable(getattr(kaleido.Kaleido, "_return_kaleido_tab", None))
     assert render.kept_tabs_kaleido().__mro__[1] is kaleido.Kaleido
+
+
+def test_the_headless_shell_comes_first_and_draws_what_chromium_draws(context_for, renderer, monkeypatch):
+    """Exports use Debian's chromium-headless-shell when it is installed (less CPU), else chromium:
+    the same chart and map, in English and Arabic, drawn by each are the same pixels."""
+    import os
+
+    from dashboard.export import files, render
+
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    shell, full = render.HEADLESS_SHELL, "/usr/bin/chromium"
+    if not (os.path.exists(shell) and os.path.exists(full)):
+        import pytest
+        pytest.skip("needs both Debian's chromium and chromium-headless-shell (scripts/ensure-browser.sh)")
+    assert render.browser_path() == shell
+    monkeypatch.setattr(render.os.path, "exists", lambda p: p != shell and os.stat(p) is not None)
+    assert render.browser_path() == full
+    monkeypatch.undo()
+
+    jobs = []
+    for query in ("from=2019-12&to=2020-03&level=2", "from=2019-12&to=2020-03&level=2&lang=ar"):
+        ctx = context_for(query)
+        for name, width in (("displacement", 900), ("map", 800)):
+            fig, height = files.printed_figure(name, ctx, width)
+            jobs.append((fig, width, height))
+
+    def drawn(r, binary: str) -> list:
+        out = [_pixels(r.render(fig, "png", width, height, 1)) for fig, width, height in jobs]
+        exes = set()
+        for pid in r._started_pids:  # noqa: SLF001  (the browser this renderer started)
+            try:
+                exes.add(os.path.basename(os.readlink(f"/proc/{pid}/exe")))
+            except OSError:
+                continue
+        assert binary in exes, exes
+        return out
+
+    monkeypatch.setenv("BROWSER_PATH", shell)
+    by_shell = render.Renderer()
+    try:
+        from_shell = drawn(by_shell, "chromium-headless-shell")
+    finally:
+        by_shell.close()
+    monkeypatch.setenv("BROWSER_PATH", full)
+    by_chromium = render.Renderer()
+    try:
+        from_chromium = drawn(by_chromium, "chromium")
+    finally:
+        by_chromium.close()
+    for k, (one, other) in enumerate(zip(from_shell, from_chromium, strict=True)):
+        assert one.shape == other.shape, k
+        differing = np.any(one != other, axis=2).mean()
+        assert differing == 0, f"image {k}: {differing:.2%} of its pixels differ"

@@ -327,8 +327,10 @@ AREA_TRIGGERS = ("home-range", "home-step", "home-step-unit", "home-areas", "hom
     prevent_initial_call=True,
 )
 def update_headline(*values):
-    """The headline figures for the period, areas, sources and event types."""
-    return headline_for(_request(values))
+    """The headline figures for the period, areas, sources and event types (shared between the app
+    processes as the charts are: the headline's queries cost as much as a chart's)."""
+    request = _request(values)
+    return shared_cache.shared("headline", request.wh.version, values, lambda: headline_for(request))
 
 
 @callback(
@@ -338,7 +340,8 @@ def update_headline(*values):
 )
 def update_area_panel(*values):
     """The selected areas' figures for the map's period (or the areas the map's indicator ranks first)."""
-    return area_for(_request(values))
+    request = _request(values)
+    return shared_cache.shared("area-panel", request.wh.version, values, lambda: area_for(request))
 
 
 EXPORT_CALLBACK = (

@@ -101,21 +101,28 @@ def test_a_bad_redis_url_is_named(monkeypatch):
         config.reset()
 
 
-def test_the_page_charts_callback_is_answered_from_the_shared_cache(with_redis, use_warehouse, monkeypatch):
-    """The chart callback as the page sends it: the first answer is drawn and stored under the live
-    warehouse version; the same request again is answered from Redis without drawing."""
+@pytest.mark.parametrize(("output", "kind", "drawer"), [
+    ("home-displacement-chart.figure", "charts", "dashboard.panels.views.charts"),
+    ("home-headline.children", "headline", "dashboard.page.callbacks.headline_for"),
+    ("home-area-panel.children", "area-panel", "dashboard.page.callbacks.area_for"),
+])
+def test_the_page_callbacks_are_answered_from_the_shared_cache(with_redis, use_warehouse, monkeypatch, output, kind,
+                                                               drawer):
+    """A chart's, the headline's and the area panel's callback as the page sends it: the first answer
+    is drawn and stored under the live warehouse version; the same request again is answered from
+    Redis without drawing."""
     import redis
 
     from dashboard.page.app import create_app
-    from dashboard.panels import views
 
     app = create_app()
-    [key] = [k for k in app.callback_map if "home-displacement-chart.figure" in k]
+    [key] = [k for k in app.callback_map if output in k]
     spec = app.callback_map[key]
     request = Request.from_query(warehouse(), "from=2019-12&to=2020-03")
     values = {f"{c}.value": v for c, v in controls(request.state, request.bounds).items()}
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
     body = {
-        "output": key, "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")],
+        "output": key, "outputs": outputs if key.startswith("..") else outputs[0],  # one output: not a list
         "inputs": [{**i, "value": values[f"{i['id']}.{i['property']}"]} for i in spec["inputs"]],
         "state": [{**s, "value": values[f"{s['id']}.{s['property']}"]} for s in spec["state"]],
         "changedPropIds": ["home-range.value"],
@@ -123,11 +130,11 @@ def test_the_page_charts_callback_is_answered_from_the_shared_cache(with_redis, 
     client = app.server.test_client()
     first = client.post("/_dash-update-component", json=body)
     assert first.status_code == 200
-    stored = [k.decode() for k in redis.Redis.from_url(with_redis).keys(f"{shared_cache.PREFIX}charts:*")]
+    stored = [k.decode() for k in redis.Redis.from_url(with_redis).keys(f"{shared_cache.PREFIX}{kind}:*")]
     assert stored and all(f":{warehouse().version}:" in k for k in stored)
 
     def not_again(*_a, **_k):
         raise AssertionError("drawn again although the shared cache holds the answer")
-    monkeypatch.setattr(views, "charts", not_again)
+    monkeypatch.setattr(drawer, not_again)
     again = client.post("/_dash-update-component", json=body)
     assert again.status_code == 200 and again.get_json() == first.get_json()

@@ -141,6 +141,38 @@ def border_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     return _shares(pd.concat(frames, ignore_index=True), sel.agg)
 
 
+def border_series_totals(wh: Warehouse, sel: Selection, km: int = 25) -> pd.DataFrame:
+    """The border series' totals without its buckets, for a headline figure: per source and basis,
+    persons, persons within `km` of the border, first (the first bucket's start) and last (the last
+    bucket's end), over the buckets the series keeps (those with persons) and summed over the
+    compared areas as the series' rows would be. One query where `border_series` returns a row per
+    bucket and computes shares and means the headline does not show."""
+    runs, params = [], []
+    for area, _ in _area_runs(sel):
+        where, run_params = sql_filters(sel, "period_start", None, None)
+        if area is None:
+            runs.append(f"SELECT date_trunc('{sel.agg}', period_start) AS bucket_start, source_id, basis, "
+                        f"max(period_end) AS last_end, sum(persons)::DOUBLE AS persons, "
+                        f"sum(within_{km}_km)::DOUBLE AS within FROM border_movement WHERE {where} "
+                        f"GROUP BY 1, 2, unit, 3 HAVING sum(persons) > 0")
+        else:
+            run_params = [*run_params, area, area]
+            runs.append(f"SELECT date_trunc('{sel.agg}', period_start) AS bucket_start, source_id, basis, "
+                        f"max(period_end) AS last_end, "
+                        f"sum(persons) FILTER (WHERE dest_border_km IS NOT NULL)::DOUBLE AS persons, "
+                        f"sum(persons) FILTER (WHERE dest_border_km <= {km})::DOUBLE AS within FROM moves "
+                        f"WHERE {where} AND ((basis = 'flow' AND starts_with(origin_pcode, ?)) OR "
+                        f"(basis <> 'flow' AND starts_with(dest_pcode, ?))) GROUP BY 1, 2, unit, 3 "
+                        f"HAVING sum(persons) FILTER (WHERE dest_border_km IS NOT NULL) > 0")
+        params += run_params
+    bucket_last = BUCKET_LAST_DAY[sel.agg].format(x="bucket_start")
+    return wh.query(
+        f"SELECT source_id, basis, sum(persons) AS persons, coalesce(sum(within), 0)::DOUBLE AS within, "
+        f"min(bucket_start)::TIMESTAMP AS first, "
+        f"max(greatest(({bucket_last})::TIMESTAMP, coalesce(last_end::TIMESTAMP, ({bucket_last})::TIMESTAMP))) AS last "
+        f"FROM ({' UNION ALL '.join(runs)}) GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2 NULLS LAST", params)
+
+
 def border_totals(wh: Warehouse, sel: Selection, km: int = 25) -> list[tuple]:
     """(source_id, basis, persons, persons within `km` of the border) over the map's period,
     most persons first."""

@@ -251,12 +251,7 @@ def border(request: Request) -> Card:
     lies within 25 km, over the range (the border chart's series, added up over its buckets); the
     range between sources, never their sum."""
     wh, sel, t = request.wh, request.sel, request.t
-    series = series_queries.border_series(wh, sel)
-    if series is None or series.empty:
-        return _no_data("border", t)
-    totals = series.groupby(["source_id", "basis"], dropna=False).agg(
-        persons=("persons", "sum"), within=(f"within_{BORDER_KM}_km", "sum"),
-        first=("bucket_start", "min"), last=("bucket_end", "max")).reset_index()
+    totals = series_queries.border_series_totals(wh, sel, BORDER_KM)  # the chart's series, summed in one query
     totals = totals[totals["persons"] > 0]
     if totals.empty:
         return _no_data("border", t)

@@ -88,6 +88,47 @@ def same_totals(query: str):
     return series
 
 
+BORDER_VIEWS = ["", "agg=day", "agg=week&from=2019-12&to=2020-03", "area=SY07,SY02&agg=week",
+                "area=SY0700&agg=day", "from=2016-01&to=2016-12&agg=month", "area=SY07&from=2019-12&to=2020-03",
+                "src=UNHCR,OCHA&area=SY07"]
+
+
+def same_border_totals(query: str) -> int:
+    """The border card's one aggregate (`border_series_totals`) against the border chart's series
+    (`border_series`) summed as the card summed it before: per source and basis, the same persons,
+    persons within 25 km, first bucket start and last bucket end. The number of sources compared."""
+    from dashboard.data import series_queries
+
+    request = Request.from_query(warehouse(), query)
+    series = series_queries.border_series(request.wh, request.sel)
+    want = series.groupby(["source_id", "basis"], dropna=False).agg(
+        persons=("persons", "sum"), within=("within_25_km", "sum"),
+        first=("bucket_start", "min"), last=("bucket_end", "max")).reset_index()
+    want = want[want["persons"] > 0].reset_index(drop=True)
+    got = series_queries.border_series_totals(request.wh, request.sel, 25)
+    got = got[got["persons"] > 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[list(want.columns)], want, check_dtype=False, check_exact=False, rtol=1e-12,
+                                  obj=query)
+    return len(want)
+
+
+@pytest.mark.parametrize("query", BORDER_VIEWS)
+def test_the_border_totals_are_the_border_series_summed(use_synthetic, query):
+    """The arrivals-near-the-border card reads one aggregate, the border chart the series per bucket:
+    the same totals on the SYNTHETIC warehouse with movements at admin levels 1-3."""
+    same_border_totals(query)
+    assert same_border_totals("") > 0  # the synthetic movements are in the whole range
+
+
+def test_the_border_totals_are_the_series_summed_on_the_shared_files(shared_warehouse, backend, monkeypatch):
+    """The same on the warehouse of the real files in ../shared/data (OCHA's IDP-movement workbook,
+    HIU sites, the monthly sheet): arrivals by destination, not flows."""
+    from tests.conftest import point_app_at
+
+    point_app_at(shared_warehouse[0], backend, monkeypatch)
+    assert sum(same_border_totals(query) for query in BORDER_VIEWS) > 0
+
+
 def test_a_figure_for_a_place_inside_the_selected_area_is_never_read_as_the_areas(wh):
     """Idleb (SY07) in Dec 2019 - Mar 2020 on the committed data: the longest displacement figure
     inside it is OCHA's ~267,000 for Dana sub-district (SY070301); the card says it is Dana's only.

@@ -18,6 +18,7 @@ import os
 import random
 from urllib.parse import urlencode
 
+import orjson
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -129,8 +130,26 @@ _DATA = ValidatorCache.get_validator("", "data")
 _ITEMS = {"annotations": go.layout.Annotation, "shapes": go.layout.Shape, "images": go.layout.Image}
 
 
+def _plain(value):
+    """What orjson cannot write itself: arrays and series as lists (never a repr, which numpy and
+    pandas shorten with '...'), anything else by its repr."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return repr(value)
+
+
+def _json(value) -> bytes:
+    """The exact JSON of a piece, as its key: orjson directly (numpy arrays and scalars, datetimes;
+    anything else by its repr), about 10x faster than plotly's `to_json_plotly`, which first walks
+    the piece in Python to clean it (a tenth of this test's time)."""
+    try:
+        return orjson.dumps(value, default=_plain, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # e.g. a non-contiguous numpy array
+        return to_json_plotly(value).encode()
+
+
 def _piece(kind: str, value, check) -> None:
-    key = hashlib.sha1(f"{kind}:{to_json_plotly(value)}".encode()).hexdigest()
+    key = hashlib.sha1(kind.encode() + b":" + _json(value)).hexdigest()
     if key not in _VALIDATED:
         check(value)
         _VALIDATED.add(key)

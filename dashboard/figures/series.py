@@ -21,6 +21,8 @@ qualifier, area, source).
 """
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from dashboard.figures.common import (
@@ -71,7 +73,7 @@ from dashboard.figures.published import (
     text_colour,
     window_rows,
 )
-from dashboard.i18n import N_, Translate
+from dashboard.i18n import N_, Translate, bidi_line
 from dashboard.organisations import attribute, registry
 
 DISPLACEMENT_UNITS = {
@@ -740,4 +742,21 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
     if not data:
         layout["annotations"].append(
             {**empty_note(t("No movements with a known destination in the selected period")), "y": 0.7})
+    elif not any(trace.get("yaxis") == "y2" for trace in data):
+        # shares drawn, no distance moved (arrivals give a destination only): the lower plot says why
+        # instead of leaving a third of the chart blank (at its foot: the upper plot's month labels,
+        # turned in Arabic, reach down into it)
+        layout["annotations"].append(_no_distance_note(t))
     return fit_y_margin(figure(data, layout))
+
+
+NO_DISTANCE_WRAP = 56  # characters per line: the note fits a phone's chart (about 330 px at 12 px)
+
+
+def _no_distance_note(t: Translate) -> dict:
+    text = t("No distance moved toward the border: arrivals give destinations only; origin–destination "
+             "data give it.")
+    lines = textwrap.wrap(text, NO_DISTANCE_WRAP, break_on_hyphens=False)
+    return {"text": "<br>".join(bidi_line(esc(line), t.lang) for line in lines), "showarrow": False,
+            "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.0, "xanchor": "center", "yanchor": "bottom",
+            "font": {"size": 12, "color": "#555"}, "name": "no-distance"}

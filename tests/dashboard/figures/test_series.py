@@ -170,6 +170,29 @@ def test_border_figure_draws_shares_and_mean_distance():
     assert figure_sources(fig) == ["a"]
     empty = go.Figure(border_figure(summary.iloc[0:0], SOURCES, D("2020-01-01"), D("2020-03-31"), t))
     assert "No movements" in empty.layout.annotations[0].text
+    assert not [a for a in fig.layout.annotations if a.name == "no-distance"]  # flows give the distance
+
+
+def test_border_figure_of_arrivals_says_why_it_draws_no_distance():
+    """Arrivals give a destination only (no distance moved): the lower plot, which would stay blank,
+    says so and which data give it, in the page's language."""
+    from dashboard.i18n import translator
+
+    summary = pd.DataFrame([{
+        "bucket_start": D("2020-02-01"), "bucket_end": D("2020-02-29"), "area": None, "source_id": "a",
+        "unit": "idps", "basis": "arrivals", "persons": 1000, "within_10_km": 200, "within_25_km": 600,
+        "within_50_km": 900, "share_10": 0.2, "share_25": 0.6, "share_50": 0.9, "mean_toward_km": None,
+        "mean_dest_border_km": 20.0,
+    }])
+    for lang in ("en", "ar"):
+        fig = go.Figure(border_figure(summary, SOURCES, D("2020-01-01"), D("2020-03-31"), translator(lang)))
+        assert not [tr for tr in fig.data if tr.yaxis == "y2"]
+        notes = [a for a in fig.layout.annotations if a.name == "no-distance"]
+        assert len(notes) == 1, lang
+        low, high = fig.layout.yaxis2.domain
+        assert low <= notes[0].y <= high  # in the lower plot, not over the shares
+        text = notes[0].text.replace("<br>", " ")
+        assert ("origin–destination" in text) if lang == "en" else ("المنشأ والوجهة" in text), text
 
 
 def test_trace_types_are_in_the_served_plotly_bundle():

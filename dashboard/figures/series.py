@@ -696,10 +696,11 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
     for area, area_frame in (_by(frame, "area") if len(frame) else []):
         for org, org_frame in _by(area_frame, "organisation"):
             for basis, rows in _by(org_frame, "basis"):
-                color = registry().get(attribute(org, None), str(org)).colour
+                entry = registry().get(attribute(org, None), str(org))
+                color, short = entry.colour, entry.short(t.lang)  # named as the other charts name it
                 i += 1
                 what = t("movements") if basis == "flow" else t("IDP arrivals")
-                label = _named(f"{esc(org)} ({what})", area, names)
+                label = _named(f"{esc(short)} ({what})", area, names)
                 rows = rows.sort_values("bucket_start")
                 x = isos(rows["bucket_start"])
                 custom = [list(r) for r in zip(plain(rows["persons"]), plain(rows["within_10_km"]),
@@ -714,7 +715,7 @@ def border_figure(summary: pd.DataFrame, sources, start, end, t: Translate, name
                         "customdata": custom, "meta": {"sources": ids},
                         "hovertemplate": (f"<b>%{{y:.0%}}</b> {t('within {km} km of the border').format(km=km)}<br>"
                                           f"%{{customdata[{j + 1}]:,}} / %{{customdata[0]:,}} {t('with a known destination')}"
-                                          f"<br>%{{x|%b %Y}}<br>{t('Source')}: {esc(org)}<extra></extra>"),
+                                          f"<br>%{{x|%b %Y}}<br>{t('Source')}: {esc(short)}<extra></extra>"),
                     })
                 toward = rows[rows["mean_toward_km"].notna()]
                 if len(toward):

@@ -195,6 +195,24 @@ def test_border_figure_of_arrivals_says_why_it_draws_no_distance():
         assert ("origin–destination" in text) if lang == "en" else ("المنشأ والوجهة" in text), text
 
 
+def test_border_figure_names_organisations_as_the_other_charts_do():
+    """By the registry's short name in the page's language ('UN HNAP', 'HNAP' in Arabic), never by
+    the facts list's cell with its copy marker, which ran off a phone's legend."""
+    from dashboard.i18n import translator
+
+    sources = pd.DataFrame({"source_id": ["h"], "title": ["T"], "published": ["2020-03"],
+                            "organisation": ["UN HNAP (Humanitarian Needs Assessment Programme) [copy; original not found]"]})
+    summary = pd.DataFrame([{
+        "bucket_start": D("2020-02-01"), "bucket_end": D("2020-02-29"), "area": None, "source_id": "h",
+        "unit": "idps", "basis": "arrivals", "persons": 10, "within_10_km": 2, "within_25_km": 6,
+        "within_50_km": 9, "share_10": 0.2, "share_25": 0.6, "share_50": 0.9, "mean_toward_km": None,
+        "mean_dest_border_km": 20.0}])
+    for lang, short in (("en", "UN HNAP"), ("ar", "HNAP")):
+        fig = border_figure(summary, sources, D("2020-01-01"), D("2020-03-31"), translator(lang))
+        names = [trace["name"] for trace in fig["data"]]
+        assert names and all(name.startswith(f"{short} (") and "copy" not in name for name in names), names
+
+
 def test_trace_types_are_in_the_served_plotly_bundle():
     """The page loads plotly.js's geo partial bundle (scatter, scattergeo, choropleth only)."""
     frame = pd.DataFrame([disp()])

@@ -106,6 +106,11 @@ def flow_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     return out
 
 
+# a movement of a compared area (parameters: the area twice): a flow by its origin, arrivals by destination
+MOVE_IN_AREA = ("((basis = 'flow' AND starts_with(origin_pcode, ?)) OR "
+                "(basis <> 'flow' AND starts_with(dest_pcode, ?)))")
+
+
 def border_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     """Movement toward the border per bucket, source, unit and basis (and compared area):
     persons with a known destination, persons within 10/25/50 km of the border, the shares, the
@@ -135,8 +140,7 @@ def border_series(wh: Warehouse, sel: Selection) -> pd.DataFrame:
                    f"sum(persons * toward_border_km) FILTER (WHERE toward_border_km IS NOT NULL) AS toward_sum, "
                    f"sum(persons) FILTER (WHERE toward_border_km IS NOT NULL)::DOUBLE AS toward_persons, "
                    f"sum(persons * dest_border_km) FILTER (WHERE dest_border_km IS NOT NULL) AS dest_sum "
-                   f"FROM moves WHERE {where} AND ((basis = 'flow' AND starts_with(origin_pcode, ?)) OR "
-                   f"(basis <> 'flow' AND starts_with(dest_pcode, ?))) GROUP BY 1, 2, 3, 4 ORDER BY 1")
+                   f"FROM moves WHERE {where} AND {MOVE_IN_AREA} GROUP BY 1, 2, 3, 4 ORDER BY 1")
         frames.append(wh.query(sql, params).assign(area=area))
     return _shares(pd.concat(frames, ignore_index=True), sel.agg)
 
@@ -161,8 +165,7 @@ def border_series_totals(wh: Warehouse, sel: Selection, km: int = 25) -> pd.Data
                         f"max(period_end) AS last_end, "
                         f"sum(persons) FILTER (WHERE dest_border_km IS NOT NULL)::DOUBLE AS persons, "
                         f"sum(persons) FILTER (WHERE dest_border_km <= {km})::DOUBLE AS within FROM moves "
-                        f"WHERE {where} AND ((basis = 'flow' AND starts_with(origin_pcode, ?)) OR "
-                        f"(basis <> 'flow' AND starts_with(dest_pcode, ?))) GROUP BY 1, 2, unit, 3 "
+                        f"WHERE {where} AND {MOVE_IN_AREA} GROUP BY 1, 2, unit, 3 "
                         f"HAVING sum(persons) FILTER (WHERE dest_border_km IS NOT NULL) > 0")
         params += run_params
     bucket_last = BUCKET_LAST_DAY[sel.agg].format(x="bucket_start")

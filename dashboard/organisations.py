@@ -147,10 +147,12 @@ class Registry:
         return found[0] if found else slug(text)
 
     def get(self, oid: str, text: str | None = None) -> Organisation:
-        """The organisation of an id (or, for one the registry does not know, of its name `text`)."""
+        """The organisation of an id (or, for one the registry does not know, of its name `text`,
+        without the facts list's copy marker: one organisation whether read on a copy or not)."""
         if oid in self.by_id:
             return self.by_id[oid]
-        return _unknown(text if text else oid)
+        name = " ".join(COPY_MARKER.sub(" ", str(text)).split()) if text else ""
+        return _unknown(name or oid)
 
     def of_cell(self, cell) -> list[Organisation]:
         """The organisations of an organisation cell, unknown ones named as written."""

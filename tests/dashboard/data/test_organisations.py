@@ -76,6 +76,22 @@ def test_an_organisation_the_registry_does_not_know_is_its_own_with_a_stable_sty
     assert first.colour in PALETTE
 
 
+def test_an_unknown_organisation_read_on_a_copy_is_the_same_organisation():
+    """The facts list's copy marker is not part of a name: an organisation the registry does not know,
+    with and without "[copy; original not found]", has one id, one name and one style, whether asked
+    by its cell (`of_cell`) or by the id `attribute` gives and the cell (the charts' way)."""
+    from dashboard.organisations import attribute
+
+    reg = registry()
+    plain, copied = "Local Relief Committee", "Local Relief Committee [copy; original not found]"
+    by_cell = reg.of_cell(copied)[0]
+    by_chart = reg.get(attribute(copied, None), copied)
+    bare = reg.get(attribute(plain, None), plain)
+    assert by_chart.short_en == by_cell.short_en == bare.short_en == plain
+    assert by_chart.id == by_cell.id == bare.id == attribute(copied, None)
+    assert (by_chart.colour, by_chart.symbol) == (bare.colour, bare.symbol)
+
+
 @pytest.fixture
 def wh(use_warehouse):
     return warehouse()
